@@ -1,0 +1,56 @@
+# perfkern front door: thin wrappers around tools/deps.sh, CMake and CTest.
+#   make run    build, then boot the kernel (run=demo) in QEMU, TCG
+#   make test   build, then the whole CTest suite (ctest's summary at the end)
+# Variables: PK_MARCH=x86-64-v3|x86-64|native..., BUILD=build, SMP=N, MEM=512M,
+#            CPU=max, CMDLINE="run=demo", ACCEL=tcg|kvm, CTEST_ARGS=...
+
+BUILD ?= build
+PK_MARCH ?= x86-64-v3
+JOBS ?= $(shell nproc)
+SMP ?= $(shell nproc)
+MEM ?= 512M
+CPU ?= max
+ACCEL ?= tcg
+CMDLINE ?= run=demo
+CTEST_ARGS ?=
+
+QEMU_RUN = python3 tools/qemu_run.py --image $(BUILD)/bin/guest.elf --cpu $(CPU) \
+	--smp $(SMP) --mem $(MEM) --accel $(ACCEL) --cmdline "$(CMDLINE)"
+
+.PHONY: all deps configure build run test iso qemu qemu-gdb format clean
+
+all: build
+
+deps:
+	@sh tools/deps.sh
+
+configure: deps
+	@cmake -S . -B $(BUILD) -DPK_MARCH=$(PK_MARCH) >/dev/null
+
+build: configure
+	@cmake --build $(BUILD) -j$(JOBS)
+
+# For now the kernel boots in QEMU (TCG); the vmm takes over once it exists.
+run: build
+	$(QEMU_RUN) --expect none --timeout 0
+
+test: build
+	cd $(BUILD) && ctest --output-on-failure -j$(JOBS) $(CTEST_ARGS)
+
+iso: build
+	tools/mkiso.sh $(BUILD)/bin/guest.elf $(BUILD)/bin/guest.iso
+
+# QEMU on the terminal: serial and monitor multiplexed (Ctrl-A C monitor, Ctrl-A X quit).
+qemu: build
+	$(QEMU_RUN) --interactive
+
+# QEMU halted at the first instruction, gdb stub on :1234 (README: Debugging).
+qemu-gdb: build
+	@echo "qemu-gdb: waiting for gdb on :1234 - gdb $(BUILD)/bin/guest.elf -ex 'target remote :1234'"
+	$(QEMU_RUN) --interactive --qemu-arg=-s --qemu-arg=-S
+
+format:
+	tools/format.sh
+
+clean:
+	rm -rf $(BUILD)

@@ -1,0 +1,17 @@
+/* SPDX-License-Identifier: MIT */
+/* guest/app/app.h - what the kernel runs after boot (run= on the cmdline). */
+#ifndef PK_APP_APP_H
+#define PK_APP_APP_H
+
+#include <stdint.h>
+
+/* Check the command line, run the chosen app, return the exit code. */
+int app_main(const char *cmdline);
+
+/* Decimal or 0x-hex; `fallback` when s is not a number. */
+uint64_t app_parse_uint(const char *s, uint64_t fallback);
+
+int demo_run(const char *cmdline);
+int ktest_run_all(const char *cmdline);
+
+#endif

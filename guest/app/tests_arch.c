@@ -1,0 +1,294 @@
+/* SPDX-License-Identifier: MIT */
+/* guest/app/tests_arch.c - in-guest tests of the arch layer (issue 3). */
+#include "../arch/acpi.h"
+#include "../arch/apic.h"
+#include "../arch/bootinfo.h"
+#include "../arch/console.h"
+#include "../arch/cpu.h"
+#include "../arch/cpufeat.h"
+#include "../arch/ksyms.h"
+#include "../arch/layout.h"
+#include "../arch/percpu.h"
+#include "../arch/smp.h"
+#include "../arch/trap.h"
+#include "../arch/tsc.h"
+#include "../lib/kstring.h"
+#include "ktest.h"
+
+void kernel_main(uint32_t protocol, uint64_t ptr);
+
+TEST(bootinfo_sane)
+{
+	EXPECT_EQ(boot_info.magic, PK_BOOTINFO_MAGIC);
+	EXPECT_EQ(boot_info.version, PK_BOOTINFO_VERSION);
+	EXPECT(boot_info.memmap_count > 0);
+	uint64_t usable = 0;
+	for (uint32_t i = 0; i < boot_info.memmap_count; i++) {
+		const struct pk_memmap_entry *e = &boot_info.memmap[i];
+		if (i > 0)
+			EXPECT_MSG(e->base >= boot_info.memmap[i - 1].base +
+						      boot_info.memmap[i - 1].length,
+				   "memmap entry %u overlaps or is out of order", i);
+		if (e->type == PK_MEM_USABLE)
+			usable += e->length;
+	}
+	EXPECT_MSG(usable >= (16u << 20), "only %lu bytes of usable RAM", usable);
+	EXPECT(strlen(boot_info.cmdline) < PK_CMDLINE_MAX);
+}
+
+TEST(smp_all_cpus_online)
+{
+	EXPECT_EQ(smp_online_count, smp_cpu_count);
+	if (acpi.has_madt)
+		EXPECT_EQ(smp_cpu_count,
+			  acpi.cpu_count < PK_MAX_CPUS ? acpi.cpu_count : PK_MAX_CPUS);
+	if (boot_info.cpu_count)
+		EXPECT_EQ(smp_cpu_count, boot_info.cpu_count);
+	for (uint32_t i = 0; i < smp_cpu_count; i++) {
+		EXPECT_MSG(smp_cpu_online(i), "cpu %u offline", i);
+		for (uint32_t j = 0; j < i; j++)
+			EXPECT_MSG(percpu_area[i].apic_id != percpu_area[j].apic_id,
+				   "cpus %u and %u share apic id %u", j, i, percpu_area[i].apic_id);
+	}
+}
+
+TEST_PERCPU(percpu_isolation)
+{
+	struct percpu *c = this_cpu();
+	EXPECT(c->self == c);
+	EXPECT(c == &percpu_area[t->cpu]);
+	EXPECT_EQ(rdmsr(MSR_GS_BASE), (uint64_t)c);
+	EXPECT_EQ(c->apic_id, apic_id());
+	EXPECT_EQ(c->apic_id, apic_id_cpuid());
+	/* every CPU hammers its own %gs-relative slot at the same time */
+	uint64_t mine = 0x5eed000000000000ull | c->index;
+	for (int i = 0; i < 100000; i++) {
+		__asm__ volatile("movq %0, %%gs:%c1" ::"r"(mine + (uint64_t)i),
+				 "i"(__builtin_offsetof(struct percpu, scratch))
+				 : "memory");
+		uint64_t back;
+		__asm__ volatile("movq %%gs:%c1, %0"
+				 : "=r"(back)
+				 : "i"(__builtin_offsetof(struct percpu, scratch)));
+		EXPECT_EQ(back, mine + (uint64_t)i);
+	}
+}
+
+static void do_div0(void *arg)
+{
+	uint32_t zero = (uint32_t)(uint64_t)arg;
+	__asm__ volatile("xorl %%edx, %%edx; movl $1, %%eax; divl %0" ::"r"(zero) : "rax", "rdx");
+}
+static void do_ud(void *arg)
+{
+	(void)arg;
+	__asm__ volatile("ud2");
+}
+static void do_read(void *arg)
+{
+	(void)*(volatile uint64_t *)arg;
+}
+static void do_int3(void *arg)
+{
+	(void)arg;
+	__asm__ volatile("int3");
+}
+
+TEST_PERCPU(exceptions_caught)
+{
+	struct fault_probe p;
+	EXPECT_EQ(trap_probe(do_div0, (void *)0, &p), 0); /* #DE */
+	EXPECT_EQ(trap_probe(do_ud, 0, &p), 6);		  /* #UD */
+	EXPECT_EQ(trap_probe(do_int3, 0, &p), 3);	  /* #BP */
+	void *hole = (void *)0x100000000000ull;		  /* PML4[32]: not present */
+	EXPECT_EQ(trap_probe(do_read, hole, &p), 14);	  /* #PF */
+	EXPECT_EQ(p.cr2, (uint64_t)hole);
+	EXPECT_EQ(p.error & 1, 0); /* not-present */
+	void *noncanon = (void *)0x8000000000000000ull;
+	EXPECT_EQ(trap_probe(do_read, noncanon, &p), 13);  /* #GP */
+	EXPECT_EQ(trap_probe(do_div0, (void *)1, &p), -1); /* no fault */
+	EXPECT(this_cpu()->probe == 0);
+}
+
+/*
+ * Timer interrupts arrive on every CPU, never faster than programmed, and
+ * each CPU's timer runs at the rate calibrated on the BSP. (No lower bound
+ * on the tick rate: a busy host delays and coalesces emulated ticks.)
+ */
+TEST_PERCPU(timer_ticks)
+{
+	struct percpu *c = this_cpu();
+	uint64_t before = c->timer_ticks;
+	uint64_t t0 = rdtsc_ordered();
+	uint64_t limit = t0 + tsc_us_to_cycles(2000000);
+	apic_timer_periodic(1000);
+	while (c->timer_ticks - before < 5 && rdtsc() < limit)
+		cpu_relax();
+	uint64_t us = tsc_cycles_to_us(rdtsc_ordered() - t0);
+	apic_timer_periodic(0);
+	uint64_t ticks = c->timer_ticks - before;
+	EXPECT_MSG(ticks >= 5, "%lu ticks in 2 s at 1 kHz", ticks);
+	EXPECT_MSG(ticks <= us / 1000 * 3 / 2 + 2, "%lu ticks in %lu us at 1 kHz: too fast", ticks,
+		   us);
+	uint64_t hz = apic_timer_measure_hz(20000);
+	EXPECT_MSG(hz > apic_timer_hz * 3 / 4 && hz < apic_timer_hz * 5 / 4,
+		   "timer runs at %lu Hz here, calibrated %lu Hz", hz, apic_timer_hz);
+}
+
+static volatile uint64_t ipi_pongs;
+static volatile uint32_t ipi_origin_apic;
+
+static void ipi_test_irq(struct trap_frame *f)
+{
+	(void)f;
+	if (this_cpu()->index == 0)
+		ipi_pongs++;
+	else
+		apic_send_ipi(ipi_origin_apic, VEC_IPI_TEST);
+}
+
+TEST(ipi_roundtrip)
+{
+	if (smp_cpu_count < 2)
+		SKIP("needs 2 CPUs, have %u", smp_cpu_count);
+	irq_register(VEC_IPI_TEST, ipi_test_irq);
+	ipi_origin_apic = this_cpu()->apic_id;
+	for (uint32_t cpu = 1; cpu < smp_cpu_count; cpu++) {
+		enum { ROUNDS = 64 };
+		uint64_t best = ~0ull, total = 0;
+		for (int r = 0; r < ROUNDS; r++) {
+			uint64_t want = ipi_pongs + 1;
+			uint64_t t0 = rdtsc_ordered();
+			apic_send_ipi(percpu_area[cpu].apic_id, VEC_IPI_TEST);
+			uint64_t limit = t0 + tsc_us_to_cycles(1000000);
+			while (ipi_pongs < want && rdtsc() < limit)
+				cpu_relax();
+			uint64_t dt = rdtsc_ordered() - t0;
+			EXPECT_MSG(ipi_pongs == want, "no reply from cpu %u within 1 s", cpu);
+			total += dt;
+			if (dt < best)
+				best = dt;
+		}
+		kprintf("# ipi_roundtrip: cpu 0 <-> cpu %u: best %lu cycles (%lu us), mean %lu\n",
+			cpu, best, tsc_cycles_to_us(best), total / ROUNDS);
+	}
+}
+
+/* Timer hook: dirty every vector register an interrupted task could own. */
+static void clobber_vectors(void)
+{
+	if (cpu_has(CPUF_AVX))
+		__asm__ volatile("vpcmpeqb %%ymm0, %%ymm0, %%ymm0\n\t"
+				 "vmovdqa %%ymm0, %%ymm1\n\t vmovdqa %%ymm0, %%ymm2\n\t"
+				 "vmovdqa %%ymm0, %%ymm3\n\t vmovdqa %%ymm0, %%ymm4\n\t"
+				 "vmovdqa %%ymm0, %%ymm5\n\t vmovdqa %%ymm0, %%ymm6\n\t"
+				 "vmovdqa %%ymm0, %%ymm7\n\t vmovdqa %%ymm0, %%ymm8\n\t"
+				 "vmovdqa %%ymm0, %%ymm9\n\t vmovdqa %%ymm0, %%ymm10\n\t"
+				 "vmovdqa %%ymm0, %%ymm11\n\t vmovdqa %%ymm0, %%ymm12\n\t"
+				 "vmovdqa %%ymm0, %%ymm13\n\t vmovdqa %%ymm0, %%ymm14\n\t"
+				 "vmovdqa %%ymm0, %%ymm15" ::
+					 : "xmm0", "xmm1", "xmm2", "xmm3", "xmm4", "xmm5", "xmm6",
+					   "xmm7", "xmm8", "xmm9", "xmm10", "xmm11", "xmm12",
+					   "xmm13", "xmm14", "xmm15");
+	else
+		__asm__ volatile("pcmpeqb %%xmm0, %%xmm0\n\t"
+				 "movdqa %%xmm0, %%xmm1\n\t movdqa %%xmm0, %%xmm2\n\t"
+				 "movdqa %%xmm0, %%xmm3\n\t movdqa %%xmm0, %%xmm4\n\t"
+				 "movdqa %%xmm0, %%xmm5\n\t movdqa %%xmm0, %%xmm6\n\t"
+				 "movdqa %%xmm0, %%xmm7\n\t movdqa %%xmm0, %%xmm8\n\t"
+				 "movdqa %%xmm0, %%xmm9\n\t movdqa %%xmm0, %%xmm10\n\t"
+				 "movdqa %%xmm0, %%xmm11\n\t movdqa %%xmm0, %%xmm12\n\t"
+				 "movdqa %%xmm0, %%xmm13\n\t movdqa %%xmm0, %%xmm14\n\t"
+				 "movdqa %%xmm0, %%xmm15" ::
+					 : "xmm0", "xmm1", "xmm2", "xmm3", "xmm4", "xmm5", "xmm6",
+					   "xmm7", "xmm8", "xmm9", "xmm10", "xmm11", "xmm12",
+					   "xmm13", "xmm14", "xmm15");
+}
+
+#define VREG_LOAD(n) "vmovdqu " #n "*32(%[in]), %%ymm" #n "\n\t"
+#define VREG_STORE(n) "vmovdqu %%ymm" #n ", " #n "*32(%[out])\n\t"
+#define XREG_LOAD(n) "movdqu " #n "*16(%[in]), %%xmm" #n "\n\t"
+#define XREG_STORE(n) "movdqu %%xmm" #n ", " #n "*16(%[out])\n\t"
+#define ALL16(M)                                                                                   \
+	M(0) M(1) M(2) M(3) M(4) M(5) M(6) M(7) M(8) M(9) M(10) M(11) M(12) M(13) M(14) M(15)
+
+/* Hold a pattern in all 16 vector registers (YMM, or XMM without AVX)
+ * across timer interrupts whose handler dirties them; compare after. */
+TEST_PERCPU(vector_state_survives_interrupt)
+{
+	struct percpu *c = this_cpu();
+	uint8_t in[16 * 32], out[16 * 32];
+	for (unsigned i = 0; i < sizeof(in); i++)
+		in[i] = (uint8_t)(i * 7 + c->index);
+	memset(out, 0, sizeof(out));
+	uint64_t target = c->timer_ticks + 3;
+	uint64_t deadline = rdtsc() + tsc_us_to_cycles(2000000);
+	c->timer_hook = clobber_vectors;
+	apic_timer_periodic(1000);
+	/* one asm block: no compiler code may touch the registers meanwhile */
+#define WAIT_TICKS                                                                                 \
+	"1: pause\n\t"                                                                             \
+	"cmpq %[target], (%[ticks])\n\t"                                                           \
+	"jae 2f\n\t"                                                                               \
+	"rdtsc\n\t"                                                                                \
+	"shlq $32, %%rdx\n\t"                                                                      \
+	"orq %%rdx, %%rax\n\t"                                                                     \
+	"cmpq %[deadline], %%rax\n\t"                                                              \
+	"jb 1b\n"                                                                                  \
+	"2:\n\t"
+	int avx = cpu_has(CPUF_AVX);
+	if (avx)
+		__asm__ volatile(ALL16(VREG_LOAD) WAIT_TICKS ALL16(VREG_STORE)
+				 :
+				 : [in] "r"(in), [out] "r"(out), [ticks] "r"(&c->timer_ticks),
+				   [target] "r"(target), [deadline] "r"(deadline)
+				 : "rax", "rdx", "memory", "xmm0", "xmm1", "xmm2", "xmm3", "xmm4",
+				   "xmm5", "xmm6", "xmm7", "xmm8", "xmm9", "xmm10", "xmm11",
+				   "xmm12", "xmm13", "xmm14", "xmm15");
+	else
+		__asm__ volatile(ALL16(XREG_LOAD) WAIT_TICKS ALL16(XREG_STORE)
+				 :
+				 : [in] "r"(in), [out] "r"(out), [ticks] "r"(&c->timer_ticks),
+				   [target] "r"(target), [deadline] "r"(deadline)
+				 : "rax", "rdx", "memory", "xmm0", "xmm1", "xmm2", "xmm3", "xmm4",
+				   "xmm5", "xmm6", "xmm7", "xmm8", "xmm9", "xmm10", "xmm11",
+				   "xmm12", "xmm13", "xmm14", "xmm15");
+	apic_timer_periodic(0);
+	c->timer_hook = 0;
+	EXPECT_MSG(c->timer_ticks >= target, "no timer interrupts arrived");
+	unsigned n = avx ? 16 * 32 : 16 * 16;
+	for (unsigned i = 0; i < n; i++)
+		EXPECT_MSG(out[i] == in[i], "%s%u byte %u changed across an interrupt",
+			   avx ? "ymm" : "xmm", i / (avx ? 32 : 16), i % (avx ? 32 : 16));
+}
+
+TEST_PERCPU(tsc_monotonic)
+{
+	uint64_t prev = rdtsc_ordered();
+	for (int i = 0; i < 200000; i++) {
+		uint64_t now = rdtsc_ordered();
+		EXPECT_MSG(now >= prev, "TSC went back from %lu to %lu", prev, now);
+		prev = now;
+	}
+}
+
+TEST(ksyms_symbolise)
+{
+	uint64_t off = 0;
+	const char *name = ksyms_lookup((uint64_t)kernel_main + 5, &off);
+	EXPECT(name != 0);
+	EXPECT_MSG(strcmp(name, "kernel_main") == 0, "got %s", name);
+	EXPECT_EQ(off, 5);
+	EXPECT_EQ(ksyms_address("kernel_main"), (uint64_t)kernel_main);
+	EXPECT(ksyms_lookup(0x1000, &off) == 0);
+}
+
+TEST(acpi_tables)
+{
+	if (boot_info.platform != PK_PLATFORM_PC)
+		SKIP("no ACPI on this platform");
+	EXPECT(acpi.has_madt);
+	EXPECT(acpi.lapic_phys != 0);
+	EXPECT(acpi.cpu_count >= 1);
+	EXPECT(acpi.has_fadt);
+}

@@ -1,0 +1,61 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * guest/arch/console.c - kprintf over the platform console. On the PC
+ * platform (QEMU, bare metal) and under the perfkern vmm that is COM1; the
+ * vmm also understands COM1, so one path serves both for now.
+ */
+#include "console.h"
+
+#include "../lib/printf.h"
+#include "cpu.h"
+#include "serial.h"
+#include "spinlock.h"
+
+#define KPRINTF_BUF 512
+
+static struct spinlock console_lock = SPINLOCK_INIT;
+static volatile int console_panicking;
+
+void console_write(const char *s, size_t n)
+{
+	if (console_panicking) {
+		serial_write(s, n);
+		return;
+	}
+	uint64_t f = spin_lock_irqsave(&console_lock);
+	serial_write(s, n);
+	spin_unlock_irqrestore(&console_lock, f);
+}
+
+int kvprintf(const char *fmt, va_list ap)
+{
+	char buf[KPRINTF_BUF];
+	int n = pk_vsnprintf(buf, sizeof(buf), fmt, ap);
+	size_t len = n < 0 ? 0 : (size_t)n;
+	if (len >= sizeof(buf)) { /* say so rather than silently cut a line */
+		len = sizeof(buf) - 1;
+		buf[len - 4] = '.';
+		buf[len - 3] = '.';
+		buf[len - 2] = '.';
+		buf[len - 1] = '\n';
+	}
+	console_write(buf, len);
+	return n;
+}
+
+int kprintf(const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	int n = kvprintf(fmt, ap);
+	va_end(ap);
+	return n;
+}
+
+void console_panic_takeover(void)
+{
+	/* ~ a few ms of polling at any clock rate, then stop respecting it */
+	for (long i = 0; i < 10000000 && console_lock.next != console_lock.owner; i++)
+		cpu_relax();
+	console_panicking = 1;
+}

@@ -1,0 +1,21 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * guest/arch/console.h - the kernel's text output. Whole lines from
+ * different CPUs never interleave: each kprintf is formatted first and
+ * written under one lock.
+ */
+#ifndef PK_ARCH_CONSOLE_H
+#define PK_ARCH_CONSOLE_H
+
+#include <stdarg.h>
+#include <stddef.h>
+
+void console_write(const char *s, size_t n);
+int kprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+int kvprintf(const char *fmt, va_list ap) __attribute__((format(printf, 1, 0)));
+
+/* A CPU about to die takes the console over: if the lock is held (maybe by
+ * itself, interrupted mid-line), wait briefly, then write anyway. */
+void console_panic_takeover(void);
+
+#endif

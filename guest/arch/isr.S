@@ -1,0 +1,150 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * guest/arch/isr.S - the 256 interrupt entry stubs and the common path.
+ *
+ * Kernel code may use any vector register, so the common path saves the
+ * complete extended state (XSAVE of every XCR0 component, FXSAVE on CPUs
+ * without XSAVE) below the general-purpose registers and restores it
+ * before IRETQ: an interrupt can never corrupt the interrupted code's
+ * YMM/ZMM state, and handlers are ordinary C.
+ */
+#include "layout.h"
+
+/* Vectors for which the CPU pushes an error code (SDM Vol 3A 7.3 table 7-1):
+ * #DF 8, #TS 10, #NP 11, #SS 12, #GP 13, #PF 14, #AC 17, #CP 21, #VC 29, #SX 30 */
+	.altmacro
+.macro ISR_STUB vec
+	.balign 16
+	.if (\vec == 8) || (\vec == 10) || (\vec == 11) || (\vec == 12) || (\vec == 13) || (\vec == 14) || (\vec == 17) || (\vec == 21) || (\vec == 29) || (\vec == 30)
+	.else
+	pushq $0
+	.endif
+	pushq $\vec
+	jmp isr_common
+.endm
+
+	.text
+	.balign 16
+	.globl isr_stubs
+isr_stubs: /* stub for vector v is at isr_stubs + 16 * v */
+	.set vec, 0
+	.rept 256
+	ISR_STUB %vec
+	.set vec, vec + 1
+	.endr
+	.noaltmacro
+
+isr_common:
+	pushq %rax
+	pushq %rbx
+	pushq %rcx
+	pushq %rdx
+	pushq %rsi
+	pushq %rdi
+	pushq %rbp
+	pushq %r8
+	pushq %r9
+	pushq %r10
+	pushq %r11
+	pushq %r12
+	pushq %r13
+	pushq %r14
+	pushq %r15
+	cld
+	movq %rsp, %rbx /* struct trap_frame *, callee-saved across the call */
+
+	movl fpu_xsave_size(%rip), %eax
+	subq %rax, %rsp
+	andq $-64, %rsp /* XSAVE needs 64-byte alignment (SDM Vol 1 13.4) */
+	cmpb $0, fpu_use_xsave(%rip)
+	je 1f
+	/* XSAVE leaves the header's reserved bytes alone but XRSTOR faults
+	 * on non-zero ones (SDM Vol 1 13.4.2): clear bytes 512..575 first */
+	xorl %eax, %eax
+	movq %rax, 512(%rsp)
+	movq %rax, 520(%rsp)
+	movq %rax, 528(%rsp)
+	movq %rax, 536(%rsp)
+	movq %rax, 544(%rsp)
+	movq %rax, 552(%rsp)
+	movq %rax, 560(%rsp)
+	movq %rax, 568(%rsp)
+	movl $-1, %eax
+	movl $-1, %edx
+	xsave64 (%rsp)
+	jmp 2f
+1:	fxsave64 (%rsp)
+2:
+	/* fake frame so backtraces from a handler continue into the
+	 * interrupted code: [rbp] = its rbp, [rbp+8] = its rip */
+	pushq 17*8(%rbx) /* frame->rip */
+	pushq 8*8(%rbx)  /* frame->rbp */
+	movq %rsp, %rbp
+	movq %rbx, %rdi
+	call trap_dispatch
+	addq $16, %rsp
+
+	cmpb $0, fpu_use_xsave(%rip)
+	je 3f
+	movl $-1, %eax
+	movl $-1, %edx
+	xrstor64 (%rsp)
+	jmp 4f
+3:	fxrstor64 (%rsp)
+4:	movq %rbx, %rsp
+	popq %r15
+	popq %r14
+	popq %r13
+	popq %r12
+	popq %r11
+	popq %r10
+	popq %r9
+	popq %r8
+	popq %rbp
+	popq %rdi
+	popq %rsi
+	popq %rdx
+	popq %rcx
+	popq %rbx
+	popq %rax
+	addq $16, %rsp /* vector, error code */
+	iretq
+
+/*
+ * int probe_call(struct fault_probe *p, void (*fn)(void *), void *arg)
+ * Calls fn(arg) and returns 0; if fn faults, trap_dispatch resumes at
+ * probe_recover with RDI = p, which unwinds to here and returns 1.
+ * p->jmp holds rbx, rbp, r12-r15, rsp (a minimal setjmp).
+ */
+	.globl probe_call, probe_recover
+probe_call:
+	movq %rbx, 0(%rdi)
+	movq %rbp, 8(%rdi)
+	movq %r12, 16(%rdi)
+	movq %r13, 24(%rdi)
+	movq %r14, 32(%rdi)
+	movq %r15, 40(%rdi)
+	leaq 8(%rsp), %rax /* caller's rsp after our return */
+	movq %rax, 48(%rdi)
+	movq (%rsp), %rax
+	movq %rax, 56(%rdi) /* return address */
+	subq $8, %rsp       /* keep the ABI's 16-byte alignment for the call */
+	movq %rsi, %rax
+	movq %rdx, %rdi
+	call *%rax
+	addq $8, %rsp
+	xorl %eax, %eax
+	ret
+
+probe_recover:
+	movq 0(%rdi), %rbx
+	movq 8(%rdi), %rbp
+	movq 16(%rdi), %r12
+	movq 24(%rdi), %r13
+	movq 32(%rdi), %r14
+	movq 40(%rdi), %r15
+	movq 48(%rdi), %rsp
+	movl $1, %eax
+	jmp *56(%rdi)
+
+	.section .note.GNU-stack, "", @progbits

@@ -1,0 +1,47 @@
+/* SPDX-License-Identifier: MIT */
+/* guest/arch/ksyms.c - address -> symbol lookups over the generated table. */
+#include "ksyms.h"
+
+#include "../lib/kstring.h"
+
+/* Emitted by tools/ksyms_gen.sh into section .ksyms. */
+extern const uint64_t ksyms_num;
+extern const uint64_t ksyms_addr[];
+extern const uint32_t ksyms_name_off[];
+extern const char ksyms_names[];
+extern const char __text_end[];
+
+long ksyms_search(const uint64_t *addrs, uint64_t n, uint64_t addr)
+{
+	long lo = 0, hi = (long)n - 1, found = -1;
+	while (lo <= hi) {
+		long mid = lo + (hi - lo) / 2;
+		if (addrs[mid] <= addr) {
+			found = mid;
+			lo = mid + 1;
+		} else {
+			hi = mid - 1;
+		}
+	}
+	return found;
+}
+
+const char *ksyms_lookup(uint64_t addr, uint64_t *offset)
+{
+	if (addr >= (uint64_t)__text_end)
+		return 0;
+	long i = ksyms_search(ksyms_addr, ksyms_num, addr);
+	if (i < 0)
+		return 0;
+	if (offset)
+		*offset = addr - ksyms_addr[i];
+	return ksyms_names + ksyms_name_off[i];
+}
+
+uint64_t ksyms_address(const char *name)
+{
+	for (uint64_t i = 0; i < ksyms_num; i++)
+		if (strcmp(ksyms_names + ksyms_name_off[i], name) == 0)
+			return ksyms_addr[i];
+	return 0;
+}

@@ -1,0 +1,38 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * guest/arch/layout.h - constants shared by the assembly entry paths, the
+ * linker script and C: segment selectors, stack sizes, interrupt vectors.
+ */
+#ifndef PK_ARCH_LAYOUT_H
+#define PK_ARCH_LAYOUT_H
+
+/* GDT layout, identical on every CPU and in the boot/trampoline GDTs so the
+ * selectors never change meaning (SDM Vol 3A 3.4.5, 5.2.1). */
+#define SEL_CODE32 0x08 /* only used by the 32-bit entry paths */
+#define SEL_CODE64 0x10
+#define SEL_DATA 0x18
+#define SEL_TSS 0x20 /* 16-byte system descriptor in long mode */
+#define GDT_ENTRIES 6
+
+#define KSTACK_SIZE (16 * 1024) /* per-CPU boot/executor stack */
+#define IST_SIZE (8 * 1024)	/* #DF, NMI, #MC stacks (hold an XSAVE area) */
+#define IST_DF 1
+#define IST_NMI 2
+#define IST_MC 3
+
+/* Interrupt vectors (SDM Vol 3A 6.2: 0-31 are exceptions). The LAPIC
+ * priority class is vector >> 4, so the housekeeping vectors sit high. */
+#define VEC_PIC_BASE 0x20 /* legacy 8259s are remapped here, then masked */
+#define VEC_IPI_TEST 0xe0 /* test-suite IPI ping */
+#define VEC_TIMER 0xec	  /* LAPIC timer */
+#define VEC_IPI_WAKE 0xf0 /* wake an idle CPU to look at its mailbox */
+#define VEC_SPURIOUS 0xff /* LAPIC spurious (SDM Vol 3A 11.9: low nibble 0xf on P6) */
+
+/* Guest exit codes (documented in README "Exit codes"). */
+#define PK_EXIT_OK 0
+#define PK_EXIT_TESTS_FAILED 1
+#define PK_EXIT_BAD_CMDLINE 2
+#define PK_EXIT_UNSUPPORTED_CPU 3
+#define PK_EXIT_PANIC 4
+
+#endif

@@ -1,0 +1,76 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * guest/arch/platform.c - exit: report the code where a host is
+ * listening, then power off, reboot or halt real hardware cleanly.
+ */
+#include "platform.h"
+
+#include "../lib/kstring.h"
+#include "acpi.h"
+#include "console.h"
+#include "cpu.h"
+#include "tsc.h"
+
+/* QEMU isa-debug-exit (-device isa-debug-exit,iobase=0xf4,iosize=4): the
+ * written value v makes QEMU exit with status (v << 1) | 1. The perfkern
+ * vmm treats a write here as exit(v) as well. */
+#define DEBUG_EXIT_PORT 0xf4
+
+static enum platform_exit_policy exit_policy = EXIT_POWEROFF;
+
+int platform_set_exit_policy(const char *value)
+{
+	if (strcmp(value, "poweroff") == 0)
+		exit_policy = EXIT_POWEROFF;
+	else if (strcmp(value, "reboot") == 0)
+		exit_policy = EXIT_REBOOT;
+	else if (strcmp(value, "halt") == 0)
+		exit_policy = EXIT_HALT;
+	else
+		return -1;
+	return 0;
+}
+
+static void __attribute__((noreturn)) halt_forever(void)
+{
+	for (;;)
+		__asm__ volatile("cli; hlt");
+}
+
+static void __attribute__((noreturn)) reboot(void)
+{
+	acpi_reset();
+	tsc_delay_us(100000);
+	/* 8042 keyboard controller: pulse the CPU reset line */
+	for (int i = 0; i < 100000 && (inb(0x64) & 0x02); i++)
+		cpu_relax();
+	outb(0x64, 0xfe);
+	tsc_delay_us(100000);
+	/* last resort: a triple fault through an empty IDT */
+	struct {
+		uint16_t limit;
+		uint64_t base;
+	} __attribute__((packed)) none = {0, 0};
+	__asm__ volatile("lidt %0; int3" ::"m"(none));
+	halt_forever();
+}
+
+void platform_exit(int code)
+{
+	kprintf("perfkern: exit %d\n", code);
+	outl(DEBUG_EXIT_PORT, (uint32_t)code);
+
+	/* still running: real hardware */
+	switch (exit_policy) {
+	case EXIT_REBOOT:
+		reboot();
+	case EXIT_POWEROFF:
+		acpi_poweroff();
+		kprintf("perfkern: ACPI soft-off unavailable; halted\n");
+		halt_forever();
+	case EXIT_HALT:
+		break;
+	}
+	kprintf("perfkern: halted\n");
+	halt_forever();
+}

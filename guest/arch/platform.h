@@ -1,0 +1,22 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * guest/arch/platform.h - leaving the kernel. Exit codes: layout.h
+ * PK_EXIT_*; README "Exit codes" documents them and the QEMU mapping.
+ */
+#ifndef PK_ARCH_PLATFORM_H
+#define PK_ARCH_PLATFORM_H
+
+/* What happens on real hardware once the exit code has been reported
+ * (QEMU and the vmm stop at the exit port already). */
+enum platform_exit_policy {
+	EXIT_POWEROFF, /* ACPI S5, falling back to halt */
+	EXIT_REBOOT,   /* ACPI reset register, keyboard controller, triple fault */
+	EXIT_HALT,     /* all CPUs halt with interrupts off */
+};
+
+/* Parse exit=poweroff|reboot|halt; returns -1 on an unknown value. */
+int platform_set_exit_policy(const char *value);
+
+void platform_exit(int code) __attribute__((noreturn));
+
+#endif

@@ -1,0 +1,216 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * guest/arch/smp.c - AP bring-up and the pre-scheduler idle loop.
+ *
+ * CPU indices follow the firmware's order (BSP first, then the MADT), so a
+ * CPU's index never depends on which AP happened to wake first. APs are
+ * started all at once (INIT to every AP, one wait, SIPI to every AP; SDM
+ * Vol 3A 9.4.4.1), and claim a boot stack by ticket in boot.S.
+ */
+#include "smp.h"
+
+#include "../lib/kstring.h"
+#include "acpi.h"
+#include "apic.h"
+#include "console.h"
+#include "cpu.h"
+#include "desc.h"
+#include "layout.h"
+#include "mmio.h"
+#include "percpu.h"
+#include "trap.h"
+#include "tsc.h"
+
+uint32_t smp_cpu_count = 1;
+volatile uint32_t smp_online_count = 1;
+volatile uint32_t smp_gate_open;     /* boot.S: vmm vCPUs spin on this */
+volatile uint32_t smp_ap_ticket;     /* boot.S: boot-stack tickets */
+static volatile uint32_t smp_closed; /* after the timeout: late APs park */
+static uint32_t cpu_apic[PK_MAX_CPUS];
+static volatile uint8_t cpu_online[PK_MAX_CPUS];
+
+extern char ap_stacks[];
+extern const char trampoline_start[], trampoline_end[];
+extern struct {
+	uint32_t cr3, efer;
+} trampoline_params;
+
+int smp_cpu_online(uint32_t index)
+{
+	return index < smp_cpu_count && cpu_online[index];
+}
+
+static int smp_index_of(uint32_t apic)
+{
+	for (uint32_t i = 0; i < smp_cpu_count; i++)
+		if (cpu_apic[i] == apic)
+			return (int)i;
+	return -1;
+}
+
+/* The lowest free page below the EBDA/VGA area that the memory map calls
+ * usable; the SIPI vector can only name a page below 1 MiB. */
+static uint64_t smp_trampoline_page(const struct pk_bootinfo *bi)
+{
+	uint64_t need = (uint64_t)(trampoline_end - trampoline_start);
+	for (uint32_t i = 0; i < bi->memmap_count; i++) {
+		const struct pk_memmap_entry *e = &bi->memmap[i];
+		if (e->type != PK_MEM_USABLE)
+			continue;
+		uint64_t p = (e->base + 0xfff) & ~0xfffull;
+		if (p < 0x1000)
+			p = 0x1000;
+		uint64_t end = e->base + e->length;
+		if (end > 0xa0000)
+			end = 0xa0000;
+		if (p + need <= end && need <= 0x1000)
+			return p;
+	}
+	return 0;
+}
+
+static void smp_start_aps(const struct pk_bootinfo *bi)
+{
+	uint64_t page = smp_trampoline_page(bi);
+	if (!page) {
+		kprintf("smp: no usable page below 640 KiB for the AP trampoline; "
+			"running on the BSP only\n");
+		return;
+	}
+	uint64_t cr3 = read_cr3();
+	if (cr3 >> 32) {
+		kprintf("smp: page tables above 4 GiB (cr3 0x%lx); running on the BSP only\n", cr3);
+		return;
+	}
+	uint8_t *dst = phys_to_virt(page);
+	memcpy(dst, trampoline_start, (size_t)(trampoline_end - trampoline_start));
+	uint64_t poff = (uint64_t)((const char *)&trampoline_params - trampoline_start);
+	uint32_t *params = (uint32_t *)(dst + poff);
+	params[0] = (uint32_t)cr3;
+	params[1] = (uint32_t)(rdmsr(MSR_EFER) & ~(1ull << 10)); /* LMA is read-only */
+
+	for (uint32_t i = 1; i < smp_cpu_count; i++)
+		apic_send_init(cpu_apic[i]);
+	tsc_delay_us(10000); /* INIT -> SIPI: 10 ms (SDM Vol 3A 9.4.4.1) */
+	for (uint32_t i = 1; i < smp_cpu_count; i++)
+		apic_send_sipi(cpu_apic[i], (uint8_t)(page >> 12));
+	tsc_delay_us(200);
+	for (uint32_t i = 1; i < smp_cpu_count; i++)
+		if (!cpu_online[i])
+			apic_send_sipi(cpu_apic[i], (uint8_t)(page >> 12));
+}
+
+static void smp_wake_irq(struct trap_frame *f)
+{
+	(void)f; /* the interrupt itself ended the hlt */
+}
+
+void smp_boot(const struct pk_bootinfo *bi, uint32_t timeout_ms)
+{
+	uint32_t n = 0;
+	irq_register(VEC_IPI_WAKE, smp_wake_irq);
+	cpu_apic[n++] = this_cpu()->apic_id;
+	if (acpi.has_madt) {
+		for (uint32_t i = 0; i < acpi.cpu_count && n < PK_MAX_CPUS; i++)
+			if (acpi.cpus[i].apic_id != cpu_apic[0])
+				cpu_apic[n++] = acpi.cpus[i].apic_id;
+		if (acpi.cpus_ignored)
+			kprintf("smp: %u CPUs beyond PK_MAX_CPUS=%u left parked\n",
+				acpi.cpus_ignored, PK_MAX_CPUS);
+	} else if (bi->boot_protocol == PK_BOOT_VMM) {
+		/* the vmm gives vCPU i the APIC ID i */
+		for (uint32_t i = 1; i < bi->cpu_count && n < PK_MAX_CPUS; i++)
+			cpu_apic[n++] = i;
+	}
+	smp_cpu_count = n;
+	cpu_online[0] = 1;
+	if (n == 1)
+		return;
+
+	if (bi->boot_protocol == PK_BOOT_VMM)
+		__atomic_store_n(&smp_gate_open, 1, __ATOMIC_RELEASE);
+	else
+		smp_start_aps(bi);
+
+	uint64_t deadline = rdtsc() + tsc_us_to_cycles((uint64_t)timeout_ms * 1000);
+	while (smp_online_count < n && rdtsc() < deadline)
+		cpu_relax();
+	__atomic_store_n(&smp_closed, 1, __ATOMIC_SEQ_CST);
+	for (uint32_t i = 1; i < n; i++)
+		if (!cpu_online[i])
+			kprintf("smp: cpu %u (apic %u) did not answer within %u ms; "
+				"continuing without it\n",
+				i, cpu_apic[i], timeout_ms);
+}
+
+static void __attribute__((noreturn)) ap_park(void)
+{
+	for (;;)
+		__asm__ volatile("cli; hlt");
+}
+
+/* boot.S ap_entry64 -> here, on the ticket's boot stack, vector state on. */
+void ap_main(uint32_t ticket)
+{
+	uint32_t apic = apic_id_cpuid();
+	int idx = smp_index_of(apic);
+	if (idx <= 0 || __atomic_load_n(&smp_closed, __ATOMIC_SEQ_CST)) {
+		kprintf("smp: CPU with apic %u %s; parked\n", apic,
+			idx <= 0 ? "is not in the CPU table" : "arrived after the timeout");
+		ap_park();
+	}
+	uint64_t lo = (uint64_t)ap_stacks + (uint64_t)ticket * KSTACK_SIZE;
+	struct percpu *c = percpu_init((uint32_t)idx, apic, lo, lo + KSTACK_SIZE);
+	desc_init_cpu(c);
+	apic_init_cpu();
+	c->online_tsc = rdtsc();
+	kprintf("cpu %u online: apic %u%s\n", c->index, apic, apic_x2 ? " (x2APIC)" : "");
+	__atomic_store_n(&cpu_online[idx], 1, __ATOMIC_RELEASE);
+	__atomic_fetch_add(&smp_online_count, 1, __ATOMIC_RELEASE);
+	smp_idle_loop();
+}
+
+void smp_idle_loop(void)
+{
+	struct percpu *c = this_cpu();
+	for (;;) {
+		irq_disable();
+		void (*fn)(void *) = c->call_fn;
+		if (!fn) {
+			cpu_idle_halt(); /* sti; hlt: a wake IPI cannot slip in between */
+			continue;
+		}
+		irq_enable();
+		void *arg = c->call_arg;
+		c->call_fn = 0;
+		fn(arg);
+		__atomic_store_n(&c->call_done, c->call_seq, __ATOMIC_RELEASE);
+	}
+}
+
+void smp_call(uint32_t cpu, void (*fn)(void *), void *arg)
+{
+	struct percpu *c = &percpu_area[cpu];
+	if (c == this_cpu()) {
+		c->call_seq++;
+		fn(arg);
+		c->call_done = c->call_seq;
+		return;
+	}
+	c->call_arg = arg;
+	c->call_seq++;
+	__atomic_store_n(&c->call_fn, fn, __ATOMIC_RELEASE);
+	apic_send_ipi(c->apic_id, VEC_IPI_WAKE);
+}
+
+int smp_call_wait(uint32_t cpu, uint32_t timeout_ms)
+{
+	struct percpu *c = &percpu_area[cpu];
+	uint64_t deadline = rdtsc() + tsc_us_to_cycles((uint64_t)timeout_ms * 1000);
+	while (__atomic_load_n(&c->call_done, __ATOMIC_ACQUIRE) != c->call_seq)
+		if (rdtsc() > deadline)
+			return -1;
+		else
+			cpu_relax();
+	return 0;
+}

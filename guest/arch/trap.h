@@ -1,0 +1,46 @@
+/* SPDX-License-Identifier: MIT */
+/* guest/arch/trap.h - exceptions and interrupt dispatch. */
+#ifndef PK_ARCH_TRAP_H
+#define PK_ARCH_TRAP_H
+
+#include <stdint.h>
+
+/* What isr.S leaves on the stack (pushed in reverse order). */
+struct trap_frame {
+	uint64_t r15, r14, r13, r12, r11, r10, r9, r8;
+	uint64_t rbp, rdi, rsi, rdx, rcx, rbx, rax;
+	uint64_t vector, error;
+	uint64_t rip, cs, rflags, rsp, ss; /* hardware frame (SDM Vol 3A 7.14.2) */
+};
+_Static_assert(__builtin_offsetof(struct trap_frame, rbp) == 8 * 8, "isr.S uses this");
+_Static_assert(__builtin_offsetof(struct trap_frame, rip) == 17 * 8, "isr.S uses this");
+
+typedef void (*irq_handler_fn)(struct trap_frame *f);
+
+/* Install the IDT (once) and load it on this CPU. */
+void idt_init(void);
+void idt_load(void);
+
+/* Route vector (>= 32) to fn; LAPIC EOI is sent by the dispatcher. */
+void irq_register(uint8_t vector, irq_handler_fn fn);
+
+/*
+ * Run fn(arg) with exceptions caught: returns -1 if it completed, or the
+ * exception vector it raised (fn is abandoned at the faulting instruction;
+ * its callee-saved registers and stack are restored). Used by tests that
+ * provoke #DE/#UD/#PF on purpose. Not for NMI/#DF/#MC.
+ */
+struct fault_probe {
+	uint64_t jmp[8]; /* probe_call's saved context (isr.S) */
+	int vector;
+	uint64_t error, cr2, rip;
+};
+int trap_probe(void (*fn)(void *), void *arg, struct fault_probe *p);
+
+/* Print a frame-pointer backtrace starting at (rip, rbp). */
+void trap_backtrace(uint64_t rip, uint64_t rbp);
+
+/* Exception names: "#PF" and "page fault". */
+const char *trap_mnemonic(unsigned vector);
+
+#endif

@@ -1,0 +1,85 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * guest/main.c - the boot story, in order.
+ *
+ * boot.S brought this CPU to 64-bit mode on the early page tables and
+ * early_init() checked the CPU against the build and enabled SSE/AVX.
+ * From here on the whole kernel (built for PK_MARCH) may run.
+ */
+#include "../proto/boot.h"
+#include "app/app.h"
+#include "arch/acpi.h"
+#include "arch/apic.h"
+#include "arch/bootinfo.h"
+#include "arch/console.h"
+#include "arch/cpu.h"
+#include "arch/desc.h"
+#include "arch/layout.h"
+#include "arch/paging.h"
+#include "arch/percpu.h"
+#include "arch/platform.h"
+#include "arch/smp.h"
+#include "arch/trap.h"
+#include "arch/tsc.h"
+#include "lib/cmdline.h"
+
+extern char bsp_stack[];
+
+void kernel_main(uint32_t protocol, uint64_t ptr)
+{
+	boot_stage("cpu check + SSE/AVX on");
+
+	/* Per-CPU data and descriptor tables first: from here an exception
+	 * prints a register dump and a backtrace instead of a triple fault. */
+	struct percpu *c = percpu_init(0, apic_id_cpuid(), (uint64_t)bsp_stack,
+				       (uint64_t)bsp_stack + KSTACK_SIZE);
+	idt_init();
+	desc_init_cpu(c);
+	boot_stage("gdt/idt/tss + per-cpu");
+
+	/* Whatever the loader handed over becomes our own pk_bootinfo. */
+	bootinfo_load(protocol, ptr);
+	kprintf("\nperfkern: booted via %s, cmdline \"%s\"\n", bootinfo_protocol_name(protocol),
+		boot_info.cmdline);
+	boot_stage("boot info");
+
+	paging_early_init(&boot_info);
+	boot_stage("direct map");
+
+	tsc_init(boot_info.tsc_khz);
+	kprintf("tsc: %lu kHz (%s)\n", tsc_khz, tsc_source);
+	boot_stage("tsc frequency");
+
+	/* ACPI tells us the CPUs and how to power off; must be read before
+	 * the AP trampoline may overwrite loader memory below 1 MiB. */
+	acpi_init(boot_info.rsdp_phys);
+	boot_stage("acpi");
+
+	/* Legacy 8259s: remap away from the exception vectors, then mask all
+	 * (8259A datasheet ICW1-4); the LAPIC is the only interrupt source. */
+	if (acpi.pcat_compat || !acpi.has_madt) {
+		outb(0x20, 0x11), outb(0xa0, 0x11);
+		outb(0x21, VEC_PIC_BASE), outb(0xa1, VEC_PIC_BASE + 8);
+		outb(0x21, 4), outb(0xa1, 2);
+		outb(0x21, 1), outb(0xa1, 1);
+		outb(0x21, 0xff), outb(0xa1, 0xff);
+	}
+	apic_init_bsp(acpi.lapic_phys);
+	c->apic_id = apic_id();
+	apic_timer_calibrate();
+	boot_stage("lapic + timer calibration");
+	c->online_tsc = rdtsc();
+	kprintf("cpu 0 online: apic %u%s (BSP), lapic timer %lu Hz\n", c->apic_id,
+		apic_x2 ? " (x2APIC)" : "", apic_timer_hz);
+
+	char value[32];
+	uint32_t timeout_ms = 2000;
+	if (cmdline_get(boot_info.cmdline, "smp_timeout_ms", value, sizeof(value)) > 0)
+		timeout_ms = (uint32_t)app_parse_uint(value, timeout_ms);
+	smp_boot(&boot_info, timeout_ms);
+	irq_enable();
+	boot_stage("smp: all APs online");
+	kprintf("smp: %u of %u CPUs online\n", smp_online_count, smp_cpu_count);
+
+	platform_exit(app_main(boot_info.cmdline));
+}
