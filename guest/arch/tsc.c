@@ -11,7 +11,7 @@ const char *tsc_source = "none";
  * 0x61 (bit 0 gate, bit 5 OUT2). Mode 0 raises OUT2 at terminal count
  * (Intel 8254 datasheet; PC/AT port 61h). */
 #define PIT_HZ 1193182u
-#define PIT_CAL_MS 10
+#define PIT_CAL_MS 5
 
 static uint64_t pit_measure(void)
 {
