@@ -174,43 +174,26 @@ TEST(ipi_roundtrip)
 	}
 }
 
+#define VREG_LOAD(n) "vmovdqu " #n "*32(%[in]), %%ymm" #n "\n\t"
+#define VREG_STORE(n) "vmovdqu %%ymm" #n ", " #n "*32(%[out])\n\t"
+#define VREG_DIRTY(n) "vpcmpeqb %%ymm" #n ", %%ymm" #n ", %%ymm" #n "\n\t"
+#define XREG_LOAD(n) "movdqu " #n "*16(%[in]), %%xmm" #n "\n\t"
+#define XREG_STORE(n) "movdqu %%xmm" #n ", " #n "*16(%[out])\n\t"
+#define XREG_DIRTY(n) "pcmpeqb %%xmm" #n ", %%xmm" #n "\n\t"
+#define ALL16(M)                                                                                   \
+	M(0) M(1) M(2) M(3) M(4) M(5) M(6) M(7) M(8) M(9) M(10) M(11) M(12) M(13) M(14) M(15)
+#define VECTOR_CLOBBERS                                                                            \
+	"xmm0", "xmm1", "xmm2", "xmm3", "xmm4", "xmm5", "xmm6", "xmm7", "xmm8", "xmm9", "xmm10",   \
+		"xmm11", "xmm12", "xmm13", "xmm14", "xmm15"
+
 /* Timer hook: dirty every vector register an interrupted task could own. */
 static void clobber_vectors(void)
 {
 	if (cpu_has(CPUF_AVX))
-		__asm__ volatile("vpcmpeqb %%ymm0, %%ymm0, %%ymm0\n\t"
-				 "vmovdqa %%ymm0, %%ymm1\n\t vmovdqa %%ymm0, %%ymm2\n\t"
-				 "vmovdqa %%ymm0, %%ymm3\n\t vmovdqa %%ymm0, %%ymm4\n\t"
-				 "vmovdqa %%ymm0, %%ymm5\n\t vmovdqa %%ymm0, %%ymm6\n\t"
-				 "vmovdqa %%ymm0, %%ymm7\n\t vmovdqa %%ymm0, %%ymm8\n\t"
-				 "vmovdqa %%ymm0, %%ymm9\n\t vmovdqa %%ymm0, %%ymm10\n\t"
-				 "vmovdqa %%ymm0, %%ymm11\n\t vmovdqa %%ymm0, %%ymm12\n\t"
-				 "vmovdqa %%ymm0, %%ymm13\n\t vmovdqa %%ymm0, %%ymm14\n\t"
-				 "vmovdqa %%ymm0, %%ymm15" ::
-					 : "xmm0", "xmm1", "xmm2", "xmm3", "xmm4", "xmm5", "xmm6",
-					   "xmm7", "xmm8", "xmm9", "xmm10", "xmm11", "xmm12",
-					   "xmm13", "xmm14", "xmm15");
+		__asm__ volatile(ALL16(VREG_DIRTY)::: VECTOR_CLOBBERS);
 	else
-		__asm__ volatile("pcmpeqb %%xmm0, %%xmm0\n\t"
-				 "movdqa %%xmm0, %%xmm1\n\t movdqa %%xmm0, %%xmm2\n\t"
-				 "movdqa %%xmm0, %%xmm3\n\t movdqa %%xmm0, %%xmm4\n\t"
-				 "movdqa %%xmm0, %%xmm5\n\t movdqa %%xmm0, %%xmm6\n\t"
-				 "movdqa %%xmm0, %%xmm7\n\t movdqa %%xmm0, %%xmm8\n\t"
-				 "movdqa %%xmm0, %%xmm9\n\t movdqa %%xmm0, %%xmm10\n\t"
-				 "movdqa %%xmm0, %%xmm11\n\t movdqa %%xmm0, %%xmm12\n\t"
-				 "movdqa %%xmm0, %%xmm13\n\t movdqa %%xmm0, %%xmm14\n\t"
-				 "movdqa %%xmm0, %%xmm15" ::
-					 : "xmm0", "xmm1", "xmm2", "xmm3", "xmm4", "xmm5", "xmm6",
-					   "xmm7", "xmm8", "xmm9", "xmm10", "xmm11", "xmm12",
-					   "xmm13", "xmm14", "xmm15");
+		__asm__ volatile(ALL16(XREG_DIRTY)::: VECTOR_CLOBBERS);
 }
-
-#define VREG_LOAD(n) "vmovdqu " #n "*32(%[in]), %%ymm" #n "\n\t"
-#define VREG_STORE(n) "vmovdqu %%ymm" #n ", " #n "*32(%[out])\n\t"
-#define XREG_LOAD(n) "movdqu " #n "*16(%[in]), %%xmm" #n "\n\t"
-#define XREG_STORE(n) "movdqu %%xmm" #n ", " #n "*16(%[out])\n\t"
-#define ALL16(M)                                                                                   \
-	M(0) M(1) M(2) M(3) M(4) M(5) M(6) M(7) M(8) M(9) M(10) M(11) M(12) M(13) M(14) M(15)
 
 /* Hold a pattern in all 16 vector registers (YMM, or XMM without AVX)
  * across timer interrupts whose handler dirties them; compare after. */

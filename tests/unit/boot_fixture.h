@@ -8,6 +8,8 @@
 #define PK_TESTS_BOOT_FIXTURE_H
 
 #include <check.h>
+
+#include "check_run.h"
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -108,11 +110,7 @@ static inline int run_tests(const char *name, const TTest *const *tests, size_t 
 	for (size_t i = 0; i < n; i++)
 		_tcase_add_test(tc, tests[i], 0, 0, 0, 1);
 	suite_add_tcase(s, tc);
-	SRunner *sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
+	return check_run(s);
 }
 
 #endif

@@ -10,6 +10,8 @@
  * RAM are unmappable.
  */
 #include <check.h>
+
+#include "check_run.h"
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -690,9 +692,5 @@ int main(void)
 	for (size_t i = 0; i < sizeof(all) / sizeof(all[0]); i++)
 		tcase_add_test(tc, all[i]);
 	suite_add_tcase(s, tc);
-	SRunner *sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
+	return check_run(s);
 }

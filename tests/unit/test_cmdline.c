@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /* tests/unit/test_cmdline.c - kernel command line lookups and iteration. */
 #include <check.h>
+
+#include "check_run.h"
 #include <stdio.h>
 #include <string.h>
 
@@ -224,9 +226,5 @@ int main(void)
 	tcase_add_test(tc, next_iterates_words);
 	tcase_add_test(tc, long_line);
 	suite_add_tcase(s, tc);
-	SRunner *sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
+	return check_run(s);
 }

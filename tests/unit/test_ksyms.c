@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /* tests/unit/test_ksyms.c - the symbol-table search used by backtraces. */
 #include <check.h>
+
+#include "check_run.h"
 #include <stdint.h>
 #include <stdlib.h>
 
@@ -55,9 +57,5 @@ int main(void)
 	tcase_add_test(tc, search_many);
 	tcase_add_test(tc, address_by_name);
 	suite_add_tcase(s, tc);
-	SRunner *sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return check_run(s);
 }

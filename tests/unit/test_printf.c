@@ -5,6 +5,8 @@
  * kernel deliberately differs (%p, NULL %s, unknown conversions).
  */
 #include <check.h>
+
+#include "check_run.h"
 #include <limits.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -322,9 +324,5 @@ int main(void)
 	tcase_add_test(tc, truncation_every_size);
 	tcase_add_test(tc, huge_widths);
 	suite_add_tcase(s, tc);
-	SRunner *sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
+	return check_run(s);
 }
