@@ -152,10 +152,9 @@ boot_vmm_entry:
 	leaq early_pml4(%rip), %rax
 	movq %rax, %cr3
 	lgdt boot_gdt_ptr(%rip)
-	pushq $SEL_CODE64
-	leaq entry64_common(%rip), %rax
-	pushq %rax
-	lretq
+	/* reload CS without a stack (every vCPU arrives here with RSP = 0):
+	 * far jump through m16:32, the form Intel and AMD both accept */
+	ljmpl *vmm_far_ptr(%rip)
 
 /* 64-bit, identity mapped, our GDT and page tables. EDI = protocol,
  * RSI = pointer, RDX = cpu index (VMM only). */
@@ -188,6 +187,9 @@ boot_gdt:
 	.quad 0x00af9a000000ffff /* SEL_CODE64: long mode code (L=1) */
 	.quad 0x00cf92000000ffff /* SEL_DATA */
 boot_gdt_end:
+vmm_far_ptr:
+	.long entry64_common
+	.short SEL_CODE64
 	.globl boot_gdt_ptr
 boot_gdt_ptr:
 	.short boot_gdt_end - boot_gdt - 1

@@ -1,0 +1,96 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * proto/hypercall.h - the guest -> vmm call ABI (Solo5-hvt style).
+ *
+ * The guest fills one of the structs below in its own memory and executes
+ * `outl %eax, $(PK_HC_PORT_BASE + nr)` with EAX = the struct's guest-
+ * physical address (below 4 GiB). The vmm checks the number, the struct's
+ * range and every embedded guest pointer + length against guest RAM, does
+ * the call, writes the OUT fields (always `ret` first: 0 or -errno) and
+ * resumes the vCPU. Unknown numbers and bad pointers get -ENOSYS / -EFAULT
+ * in `ret` (when the struct itself is readable) and a counted warning on
+ * the host; the host never crashes on guest input.
+ *
+ * Numbers are ABI: new calls are added at the end and bump the version.
+ */
+#ifndef PK_PROTO_HYPERCALL_H
+#define PK_PROTO_HYPERCALL_H
+
+#include <stdint.h>
+
+#define PK_HC_ABI_VERSION 1
+#define PK_HC_PORT_BASE 0x500
+
+enum pk_hc_nr {
+	PK_HC_CONSOLE_WRITE = 0,
+	PK_HC_EXIT = 1,
+	PK_HC_CPU_ONLINE = 2,
+	PK_HC_TIME_INFO = 3,
+	PK_HC_PERF_FLUSH = 4, /* reserved for the perf issue: -ENOSYS for now */
+	PK_HC_RESULT_WRITE = 5,
+	PK_HC_ABORT = 6,
+	PK_HC_COUNT
+};
+
+#define PK_HC_ENOSYS (-38)
+#define PK_HC_EFAULT (-14)
+#define PK_HC_EINVAL (-22)
+#define PK_HC_EIO (-5)
+
+/* Every request starts with this (vmm writes it). */
+struct pk_hc_hdr {
+	int64_t ret; /* OUT: 0 or negative errno */
+};
+
+struct pk_hc_console_write {
+	struct pk_hc_hdr hdr;
+	uint64_t data; /* IN: guest-physical address of the bytes */
+	uint64_t len;  /* IN: byte count (<= PK_HC_CONSOLE_MAX) */
+};
+#define PK_HC_CONSOLE_MAX 65536
+
+struct pk_hc_exit {
+	struct pk_hc_hdr hdr;
+	uint64_t code; /* IN: the vmm's exit status (0-99 by convention) */
+};
+
+struct pk_hc_cpu_online {
+	struct pk_hc_hdr hdr;
+	uint32_t cpu; /* IN: cpu index (RSI at entry) */
+	uint32_t reserved;
+};
+
+struct pk_hc_time_info {
+	struct pk_hc_hdr hdr;
+	uint64_t tsc_khz; /* OUT: guest TSC frequency */
+	uint64_t host_ns; /* OUT: host CLOCK_MONOTONIC at the call */
+	uint64_t boot_ns; /* OUT: ns since the vmm started */
+};
+
+struct pk_hc_result_write {
+	struct pk_hc_hdr hdr;
+	uint64_t name;	   /* IN: GPA of the blob name ([A-Za-z0-9._-], no '/') */
+	uint64_t name_len; /* IN: <= PK_HC_NAME_MAX */
+	uint64_t data;	   /* IN: GPA of the contents */
+	uint64_t len;	   /* IN: <= PK_HC_RESULT_MAX */
+};
+#define PK_HC_NAME_MAX 64
+#define PK_HC_RESULT_MAX (64u << 20)
+
+struct pk_hc_abort {
+	struct pk_hc_hdr hdr;
+	uint64_t msg;	  /* IN: GPA of a message */
+	uint64_t msg_len; /* IN: <= PK_HC_CONSOLE_MAX */
+};
+
+_Static_assert(sizeof(struct pk_hc_console_write) == 24, "ABI");
+_Static_assert(sizeof(struct pk_hc_exit) == 16, "ABI");
+_Static_assert(sizeof(struct pk_hc_cpu_online) == 16, "ABI");
+_Static_assert(sizeof(struct pk_hc_time_info) == 32, "ABI");
+_Static_assert(sizeof(struct pk_hc_result_write) == 40, "ABI");
+_Static_assert(sizeof(struct pk_hc_abort) == 24, "ABI");
+
+/* CPUID leaf 0x40000000: EBX,ECX,EDX = "perfkern vmm", EAX = max leaf. */
+#define PK_VMM_CPUID_SIGNATURE "perfkern vmm"
+
+#endif

@@ -1,0 +1,67 @@
+/* SPDX-License-Identifier: MIT */
+/* vmm/kvm.h - the VM and its vCPUs. */
+#ifndef PK_VMM_KVM_H
+#define PK_VMM_KVM_H
+
+#include <linux/kvm.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <time.h>
+
+#include "vmm.h"
+
+struct vcpu_stats {
+	uint64_t exits[64]; /* by KVM_EXIT_* reason (clamped) */
+	uint64_t hypercalls, io_exits;
+	uint64_t ns_in_run, ns_total;
+	uint64_t online_ns; /* cpu_online hypercall, ns since vmm start */
+};
+
+struct vcpu {
+	struct vm *vm;
+	unsigned index;
+	int fd;
+	struct kvm_run *run;
+	pthread_t thread;
+	struct vcpu_stats st;
+};
+
+struct vm {
+	int kvm_fd, vm_fd;
+	size_t run_size;
+	const struct vmm_opts *opts;
+	struct guest_mem mem;
+	struct elf_image img;
+	struct vcpu *vcpus;
+	unsigned ncpus;
+	struct kvm_cpuid2 *cpuid; /* KVM_GET_SUPPORTED_CPUID, patched per vCPU */
+	uint64_t tsc_khz;
+	struct timespec t0;	/* vmm start */
+	atomic_int stopping;	/* set once; vCPU threads leave KVM_RUN */
+	atomic_int exit_status; /* -1 while running */
+	atomic_ulong hc_warnings;
+	pthread_mutex_t lock;
+	pthread_cond_t done;
+	uint64_t t_mem_ns, t_elf_ns, t_exit_ns;
+};
+
+uint64_t vm_now_ns(const struct vm *vm);
+
+int kvm_open(struct vm *vm);
+int kvm_create_vm(struct vm *vm);
+int kvm_create_vcpus(struct vm *vm);
+/* Set the status (first caller wins) and kick every vCPU out of KVM_RUN. */
+void vm_stop(struct vm *vm, int status);
+
+/* cpuid.c: the CPUID the guest sees on vCPU `index`. */
+int cpuid_setup(struct vm *vm, struct vcpu *v);
+
+/* vcpu.c */
+int vcpu_start_all(struct vm *vm);
+void vcpu_join_all(struct vm *vm);
+
+/* hcall.c: port-I/O exits in the hypercall range; returns -1 to resume the
+ * vCPU or a vmm exit status (exit/abort). */
+int hcall_dispatch(struct vcpu *v, unsigned nr, uint32_t gpa);
+
+#endif

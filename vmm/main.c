@@ -1,0 +1,135 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * vmm/main.c - perfkern's monitor, in the order things happen:
+ * options -> /dev/kvm -> guest RAM -> ELF -> boot structures -> VM and
+ * vCPUs -> run until the guest exits, crashes, times out or we are told to
+ * stop -> exit with the guest's code (README "Exit codes").
+ */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "kvm.h"
+
+static struct vm the_vm;
+
+static void main_signal(int sig)
+{
+	(void)sig;
+	vm_stop(&the_vm, VMM_EXIT_SIGNAL);
+}
+
+static void main_wait(struct vm *vm)
+{
+	pthread_mutex_lock(&vm->lock);
+	while (!atomic_load(&vm->stopping)) {
+		if (vm->opts->timeout > 0) {
+			struct timespec dl;
+			clock_gettime(CLOCK_REALTIME, &dl);
+			uint64_t ns = (uint64_t)(vm->opts->timeout * 1e9) - vm_now_ns(vm);
+			if ((int64_t)ns <= 0) {
+				pthread_mutex_unlock(&vm->lock);
+				fprintf(stderr,
+					"vmm: guest still running after --timeout %g s; stopped\n",
+					vm->opts->timeout);
+				vm_stop(vm, VMM_EXIT_TIMEOUT);
+				return;
+			}
+			dl.tv_sec += (time_t)(ns / 1000000000ull);
+			dl.tv_nsec += (long)(ns % 1000000000ull);
+			if (dl.tv_nsec >= 1000000000L) {
+				dl.tv_sec++;
+				dl.tv_nsec -= 1000000000L;
+			}
+			pthread_cond_timedwait(&vm->done, &vm->lock, &dl);
+		} else {
+			pthread_cond_wait(&vm->done, &vm->lock);
+		}
+	}
+	pthread_mutex_unlock(&vm->lock);
+}
+
+static void main_stats(struct vm *vm)
+{
+	fprintf(stderr, "vmm stats: memory %s, %u vCPUs, tsc %lu kHz, %lu hypercall warnings\n",
+		vm->mem.backing, vm->ncpus, vm->tsc_khz, atomic_load(&vm->hc_warnings));
+	fprintf(stderr, "  timeline (us since exec): memory ready %lu, ELF loaded %lu, exit %lu\n",
+		vm->t_mem_ns / 1000, vm->t_elf_ns / 1000, vm->t_exit_ns / 1000);
+	for (unsigned i = 0; i < vm->ncpus; i++) {
+		struct vcpu_stats *s = &vm->vcpus[i].st;
+		fprintf(stderr,
+			"  vCPU %u: online at %lu us, in KVM_RUN %lu us of %lu, io exits %lu "
+			"(hypercalls %lu), exits by reason:",
+			i, s->online_ns / 1000, s->ns_in_run / 1000, s->ns_total / 1000,
+			s->io_exits, s->hypercalls);
+		for (unsigned r = 0; r < 64; r++)
+			if (s->exits[r])
+				fprintf(stderr, " %u:%lu", r, s->exits[r]);
+		fprintf(stderr, "\n");
+	}
+}
+
+int main(int argc, char **argv)
+{
+	struct vm *vm = &the_vm;
+	struct vmm_opts opts;
+	clock_gettime(CLOCK_MONOTONIC, &vm->t0);
+	int rc = cli_parse(argc, argv, &opts);
+	if (rc)
+		return rc > 0 ? 0 : VMM_EXIT_USAGE;
+	vm->opts = &opts;
+	vm->ncpus = opts.cpus;
+	atomic_init(&vm->exit_status, -1);
+	pthread_mutex_init(&vm->lock, 0);
+	pthread_cond_init(&vm->done, 0);
+
+	if (kvm_open(vm) < 0)
+		return VMM_EXIT_HOST;
+	if (mem_alloc(&vm->mem, opts.mem, opts.hugepages) < 0)
+		return VMM_EXIT_HOST;
+	vm->t_mem_ns = vm_now_ns(vm);
+	if (opts.verbose)
+		fprintf(stderr, "vmm: %lu MiB guest memory backed by %s\n", opts.mem >> 20,
+			vm->mem.backing);
+
+	char err[256];
+	if (elf_load(opts.elf, &vm->mem, BOOT_RESERVED_END, &vm->img, err, sizeof(err)) < 0) {
+		fprintf(stderr, "vmm: %s: %s\n", opts.elf, err);
+		return VMM_EXIT_HOST;
+	}
+	vm->t_elf_ns = vm_now_ns(vm);
+
+	if ((rc = kvm_create_vm(vm)) < 0) {
+		fprintf(stderr, "vmm: creating the VM failed: %s\n", strerror(-rc));
+		return VMM_EXIT_HOST;
+	}
+	bool gb = false;
+	for (uint32_t i = 0; i < vm->cpuid->nent; i++)
+		if (vm->cpuid->entries[i].function == 0x80000001)
+			gb = (vm->cpuid->entries[i].edx >> 26) & 1; /* pdpe1gb */
+	if (boot_setup(&vm->mem, &opts, vm->tsc_khz, gb) < 0) {
+		fprintf(stderr, "vmm: no room for the boot structures in guest memory\n");
+		return VMM_EXIT_HOST;
+	}
+	if ((rc = kvm_create_vcpus(vm)) < 0) {
+		fprintf(stderr, "vmm: setting up %u vCPUs failed: %s\n", vm->ncpus, strerror(-rc));
+		return VMM_EXIT_HOST;
+	}
+
+	struct sigaction sa = {.sa_handler = main_signal};
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, 0);
+	sigaction(SIGTERM, &sa, 0);
+	if (vcpu_start_all(vm) < 0)
+		return VMM_EXIT_HOST;
+	main_wait(vm);
+	vcpu_join_all(vm);
+	vm->t_exit_ns = vm_now_ns(vm);
+	fflush(stdout);
+	if (opts.stats)
+		main_stats(vm);
+	return atomic_load(&vm->exit_status);
+}

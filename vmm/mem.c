@@ -1,0 +1,116 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * vmm/mem.c - guest RAM in one host mapping, huge-page backed when the
+ * host allows: hugetlb 1 GiB, then 2 MiB, then THP (madvise), then 4 KiB.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mman.h>
+
+#include "vmm.h"
+
+#ifndef MAP_HUGE_SHIFT
+#define MAP_HUGE_SHIFT 26
+#endif
+#define MAP_HUGE_2M (21 << MAP_HUGE_SHIFT)
+#define MAP_HUGE_1G (30 << MAP_HUGE_SHIFT)
+
+static uint64_t align_up(uint64_t v, uint64_t a)
+{
+	return (v + a - 1) & ~(a - 1);
+}
+
+static void *mem_map_hugetlb(uint64_t size, int flag)
+{
+	void *p = mmap(0, size, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_HUGETLB | flag, -1, 0);
+	return p == MAP_FAILED ? 0 : p;
+}
+
+static void *mem_map_thp(uint64_t size, uint64_t *mapped)
+{
+	/* over-map by 2 MiB so the guest's RAM starts on a huge-page boundary */
+	uint64_t len = size + (2ull << 20);
+	uint8_t *p = mmap(0, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (p == MAP_FAILED)
+		return 0;
+	uint8_t *a = (uint8_t *)align_up((uint64_t)p, 2ull << 20);
+	if (a > p)
+		munmap(p, (size_t)(a - p));
+	uint8_t *end = p + len, *aend = a + size;
+	if (end > aend)
+		munmap(aend, (size_t)(end - aend));
+	if (madvise(a, size, MADV_HUGEPAGE) < 0) {
+		munmap(a, size);
+		return 0;
+	}
+	*mapped = size;
+	return a;
+}
+
+int mem_alloc(struct guest_mem *m, uint64_t size, enum hugepage_mode mode)
+{
+	memset(m, 0, sizeof(*m));
+	m->size = size;
+	m->low = size < MEM_HOLE_START ? size : MEM_HOLE_START;
+	m->high = size - m->low;
+	uint64_t mapped = 0;
+	void *p = 0;
+	if (mode == HP_AUTO || mode == HP_1G) {
+		mapped = align_up(size, 1ull << 30);
+		if ((p = mem_map_hugetlb(mapped, MAP_HUGE_1G)))
+			m->backing = "hugetlb 1G";
+	}
+	if (!p && (mode == HP_AUTO || mode == HP_2M)) {
+		mapped = align_up(size, 2ull << 20);
+		if ((p = mem_map_hugetlb(mapped, MAP_HUGE_2M)))
+			m->backing = "hugetlb 2M";
+	}
+	if (!p && (mode == HP_AUTO || mode == HP_THP)) {
+		if ((p = mem_map_thp(size, &mapped)))
+			m->backing = "THP";
+	}
+	if (!p && (mode == HP_AUTO || mode == HP_OFF)) {
+		mapped = size;
+		p = mmap(0, size, PROT_READ | PROT_WRITE,
+			 MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+		if (p == MAP_FAILED)
+			p = 0;
+		else
+			m->backing = "4K";
+	}
+	if (!p) {
+		int err = errno;
+		static const char *const names[] = {"any page size", "hugetlb 1G", "hugetlb 2M",
+						    "THP", "4K pages"};
+		fprintf(stderr, "vmm: cannot allocate %llu MiB of guest memory with %s: %s%s\n",
+			(unsigned long long)(size >> 20), names[mode], strerror(err),
+			mode == HP_1G || mode == HP_2M
+				? " (reserve pages in /proc/sys/vm/nr_hugepages or use --hugepages "
+				  "auto)"
+				: "");
+		return -ENOMEM;
+	}
+	m->host = p;
+	m->mapped = mapped;
+	return 0;
+}
+
+void mem_free(struct guest_mem *m)
+{
+	if (m->host)
+		munmap(m->host, m->mapped);
+	m->host = 0;
+}
+
+void *mem_ptr(const struct guest_mem *m, uint64_t gpa, uint64_t len)
+{
+	if (gpa < m->low)
+		return len <= m->low - gpa ? m->host + gpa : 0;
+	if (gpa >= MEM_HIGH_START && gpa - MEM_HIGH_START < m->high) {
+		uint64_t off = gpa - MEM_HIGH_START;
+		return len <= m->high - off ? m->host + m->low + off : 0;
+	}
+	return 0;
+}

@@ -1,0 +1,172 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * vmm/vcpu.c - one thread per vCPU, pinned to a host CPU, looping on
+ * KVM_RUN. Port I/O exits: hypercalls, COM1 (so an unmodified guest's
+ * console works) and port 0xf4 (exit). Anything fatal stops the whole VM
+ * with a register dump of the failing vCPU.
+ */
+#include <errno.h>
+#include <pthread.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
+
+#include "../proto/hypercall.h"
+#include "kvm.h"
+
+#define COM1 0x3f8
+#define DEBUG_EXIT_PORT 0xf4
+
+static void vcpu_dump(struct vcpu *v, const char *why)
+{
+	struct kvm_regs r;
+	struct kvm_sregs s;
+	fprintf(stderr, "vmm: vCPU %u: %s\n", v->index, why);
+	if (ioctl(v->fd, KVM_GET_REGS, &r) < 0 || ioctl(v->fd, KVM_GET_SREGS, &s) < 0)
+		return;
+	char sym[128];
+	uint64_t off = 0;
+	const char *name = elf_symbol(v->vm->opts->elf, r.rip, &off, sym, sizeof(sym));
+	fprintf(stderr, "  rip %016llx", r.rip);
+	if (name)
+		fprintf(stderr, " %s+0x%llx", name, (unsigned long long)off);
+	fprintf(stderr,
+		"\n  rax %016llx rbx %016llx rcx %016llx rdx %016llx\n"
+		"  rsi %016llx rdi %016llx rbp %016llx rsp %016llx\n"
+		"  r8  %016llx r9  %016llx r10 %016llx r11 %016llx\n"
+		"  r12 %016llx r13 %016llx r14 %016llx r15 %016llx\n"
+		"  rflags %016llx cr0 %016llx cr2 %016llx cr3 %016llx cr4 %016llx efer %llx\n",
+		r.rax, r.rbx, r.rcx, r.rdx, r.rsi, r.rdi, r.rbp, r.rsp, r.r8, r.r9, r.r10, r.r11,
+		r.r12, r.r13, r.r14, r.r15, r.rflags, s.cr0, s.cr2, s.cr3, s.cr4, s.efer);
+}
+
+/* Returns -1 to keep running, or a vmm exit status. */
+static int vcpu_io(struct vcpu *v)
+{
+	struct kvm_run *run = v->run;
+	uint8_t *data = (uint8_t *)run + run->io.data_offset;
+	uint16_t port = run->io.port;
+	v->st.io_exits++;
+	if (run->io.direction == KVM_EXIT_IO_OUT) {
+		if (port >= PK_HC_PORT_BASE && port < PK_HC_PORT_BASE + PK_HC_COUNT &&
+		    run->io.size == 4) {
+			uint32_t gpa;
+			memcpy(&gpa, data, 4);
+			v->st.hypercalls++;
+			return hcall_dispatch(v, port - PK_HC_PORT_BASE, gpa);
+		}
+		if (port == COM1) {
+			fwrite(data, run->io.size, run->io.count, stdout);
+			if (memchr(data, '\n', (size_t)run->io.size * run->io.count))
+				fflush(stdout);
+			return -1;
+		}
+		if (port == DEBUG_EXIT_PORT) {
+			uint32_t code = 0;
+			memcpy(&code, data, run->io.size < 4 ? run->io.size : 4);
+			return (int)(code & 0xff);
+		}
+		return -1; /* PIC, PIT, POST codes...: ignored */
+	}
+	/* IN: COM1 line status says "transmitter empty"; everything else 0xff
+	 * (absent device), except the rest of COM1 which reads 0 */
+	uint8_t fill = 0xff;
+	if (port == COM1 + 5)
+		fill = 0x60;
+	else if (port >= COM1 && port < COM1 + 8)
+		fill = 0;
+	memset(data, fill, (size_t)run->io.size * run->io.count);
+	return -1;
+}
+
+static void *vcpu_thread(void *arg)
+{
+	struct vcpu *v = arg;
+	struct vm *vm = v->vm;
+	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+	if (ncpu > 0) {
+		cpu_set_t set;
+		CPU_ZERO(&set);
+		CPU_SET((int)(v->index % (unsigned)ncpu), &set);
+		pthread_setaffinity_np(pthread_self(), sizeof(set), &set);
+	}
+	uint64_t start = vm_now_ns(vm);
+	while (!atomic_load(&vm->stopping)) {
+		uint64_t t0 = vm_now_ns(vm);
+		int rc = ioctl(v->fd, KVM_RUN, 0);
+		v->st.ns_in_run += vm_now_ns(vm) - t0;
+		if (rc < 0) {
+			if (errno == EINTR || errno == EAGAIN)
+				continue;
+			vcpu_dump(v, strerror(errno));
+			vm_stop(vm, VMM_EXIT_KVM);
+			break;
+		}
+		uint32_t reason = v->run->exit_reason;
+		v->st.exits[reason < 64 ? reason : 63]++;
+		int status = -1;
+		switch (reason) {
+		case KVM_EXIT_IO:
+			status = vcpu_io(v);
+			break;
+		case KVM_EXIT_HLT:
+			break; /* only without the in-kernel LAPIC */
+		case KVM_EXIT_SHUTDOWN:
+			vcpu_dump(v, "triple fault (KVM_EXIT_SHUTDOWN)");
+			status = VMM_EXIT_CRASH;
+			break;
+		case KVM_EXIT_INTR:
+			break;
+		case KVM_EXIT_FAIL_ENTRY:
+			vcpu_dump(v, "VM entry failed");
+			status = VMM_EXIT_KVM;
+			break;
+		case KVM_EXIT_INTERNAL_ERROR:
+			vcpu_dump(v, "KVM internal error (emulation failed?)");
+			status = VMM_EXIT_KVM;
+			break;
+		default: {
+			char why[64];
+			snprintf(why, sizeof(why), "unhandled exit reason %u", reason);
+			vcpu_dump(v, why);
+			status = VMM_EXIT_KVM;
+		}
+		}
+		if (status >= 0) {
+			vm_stop(vm, status);
+			break;
+		}
+	}
+	v->st.ns_total = vm_now_ns(vm) - start;
+	return 0;
+}
+
+static void vcpu_kick_handler(int sig)
+{
+	(void)sig; /* only interrupts KVM_RUN (immediate_exit is set too) */
+}
+
+int vcpu_start_all(struct vm *vm)
+{
+	struct sigaction sa = {.sa_handler = vcpu_kick_handler};
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGUSR1, &sa, 0);
+	for (unsigned i = 0; i < vm->ncpus; i++) {
+		int rc = pthread_create(&vm->vcpus[i].thread, 0, vcpu_thread, &vm->vcpus[i]);
+		if (rc) {
+			vm_stop(vm, VMM_EXIT_HOST);
+			return -rc;
+		}
+	}
+	return 0;
+}
+
+void vcpu_join_all(struct vm *vm)
+{
+	for (unsigned i = 0; i < vm->ncpus; i++)
+		if (vm->vcpus[i].thread)
+			pthread_join(vm->vcpus[i].thread, 0);
+}

@@ -1,0 +1,81 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * vmm/vmm.h - the perfkern monitor's shared types. One concern per file:
+ * cli.c (options), mem.c (guest RAM), load.c (ELF), boot.c (page tables,
+ * GDT, bootinfo), cpuid.c, kvm.c (VM/vCPU setup), vcpu.c (run loop and
+ * exits), hcall.c (hypercalls), main.c (the order of things).
+ * Functions return 0 or a negative errno; messages name the input.
+ */
+#ifndef PK_VMM_H
+#define PK_VMM_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "../proto/boot.h"
+
+/* vmm exit statuses besides the guest's own code (README "Exit codes"). */
+#define PK_MAX_CPUS_VMM 256 /* the kernel brings up at most PK_MAX_CPUS */
+#define VMM_EXIT_USAGE 2
+#define VMM_EXIT_HOST 120    /* /dev/kvm, memory, ELF: could not start */
+#define VMM_EXIT_CRASH 121   /* triple fault / KVM_EXIT_SHUTDOWN */
+#define VMM_EXIT_KVM 122     /* KVM internal error, failed entry, unhandled exit */
+#define VMM_EXIT_ABORT 123   /* guest called abort */
+#define VMM_EXIT_TIMEOUT 124 /* --timeout expired */
+#define VMM_EXIT_SIGNAL 125  /* SIGINT/SIGTERM */
+
+enum hugepage_mode { HP_AUTO, HP_1G, HP_2M, HP_THP, HP_OFF };
+
+struct vmm_opts {
+	unsigned cpus;
+	uint64_t mem;
+	enum hugepage_mode hugepages;
+	double timeout; /* seconds, 0 = none */
+	bool stats;
+	int verbose;
+	const char *out_dir;
+	const char *elf;
+	char cmdline[PK_CMDLINE_MAX];
+};
+
+/* Parse argv; 0 = run, 1 = printed help/version (exit 0), -1 = error
+ * printed (exit VMM_EXIT_USAGE). */
+int cli_parse(int argc, char **argv, struct vmm_opts *o);
+/* "512M", "2G", "4096K", "1048576": bytes, or -1 if malformed/overflow. */
+int64_t cli_parse_size(const char *s);
+
+/* Guest RAM: one host mapping; GPA [0, low) and, above 4 GiB, [4G, 4G+high). */
+#define MEM_HOLE_START 0xc0000000ull /* 3 GiB: LAPIC/IOAPIC MMIO live above */
+#define MEM_HIGH_START 0x100000000ull
+struct guest_mem {
+	uint8_t *host;
+	uint64_t size, low, high;
+	uint64_t mapped;     /* bytes actually mapped (huge-page rounded) */
+	const char *backing; /* "hugetlb 1G", "hugetlb 2M", "THP", "4K" */
+};
+int mem_alloc(struct guest_mem *m, uint64_t size, enum hugepage_mode mode);
+void mem_free(struct guest_mem *m);
+/* THE check for guest addresses: host pointer for [gpa, gpa+len) when the
+ * whole range is guest RAM, else NULL. Every guest pointer goes through it. */
+void *mem_ptr(const struct guest_mem *m, uint64_t gpa, uint64_t len);
+
+/* ELF loading (load.c): checks every field; err names the reason. */
+struct elf_image {
+	uint64_t entry;
+	uint64_t lo, hi; /* physical range the segments occupy */
+	bool has_symbols;
+};
+int elf_load(const char *path, struct guest_mem *m, uint64_t reserved_end, struct elf_image *img,
+	     char *err, size_t errlen);
+/* Symbol containing addr (for crash dumps), or NULL. */
+const char *elf_symbol(const char *path, uint64_t addr, uint64_t *off, char *buf, size_t len);
+
+/* Boot structures in low guest memory (boot.c). */
+#define BOOT_PML4 0x1000ull
+#define BOOT_GDT 0xa000ull
+#define BOOT_INFO 0xb000ull
+#define BOOT_RESERVED_END 0x10000ull /* nothing of the ELF may land below */
+int boot_setup(struct guest_mem *m, const struct vmm_opts *o, uint64_t tsc_khz, bool gb_pages);
+
+#endif
