@@ -14,6 +14,7 @@
 #include "arch/console.h"
 #include "arch/cpu.h"
 #include "arch/desc.h"
+#include "arch/hypercall.h"
 #include "arch/layout.h"
 #include "arch/paging.h"
 #include "arch/percpu.h"
@@ -39,6 +40,7 @@ void kernel_main(uint32_t protocol, uint64_t ptr)
 
 	/* Whatever the loader handed over becomes our own pk_bootinfo. */
 	bootinfo_load(protocol, ptr);
+	hypercall_detect(boot_info.platform);
 	kprintf("\nperfkern: booted via %s, cmdline \"%s\"\n", bootinfo_protocol_name(protocol),
 		boot_info.cmdline);
 	boot_stage("boot info");
@@ -52,7 +54,8 @@ void kernel_main(uint32_t protocol, uint64_t ptr)
 
 	/* ACPI tells us the CPUs and how to power off; must be read before
 	 * the AP trampoline may overwrite loader memory below 1 MiB. */
-	acpi_init(boot_info.rsdp_phys);
+	if (!platform_vmm) /* the vmm has no firmware tables: CPUs come from bootinfo */
+		acpi_init(boot_info.rsdp_phys);
 	boot_stage("acpi");
 
 	/* Legacy 8259s: remap away from the exception vectors, then mask all
@@ -71,6 +74,7 @@ void kernel_main(uint32_t protocol, uint64_t ptr)
 	c->online_tsc = rdtsc();
 	kprintf("cpu 0 online: apic %u%s (BSP), lapic timer %lu Hz\n", c->apic_id,
 		apic_x2 ? " (x2APIC)" : "", apic_timer_hz);
+	smp_report_online(0);
 
 	char value[32];
 	uint32_t timeout_ms = 2000;

@@ -181,7 +181,11 @@ const char *elf_symbol(const char *path, uint64_t addr, uint64_t *off, char *buf
 		Elf_Data *d = elf_getdata(scn, 0);
 		for (size_t i = 0; d && i < sh.sh_size / sh.sh_entsize; i++) {
 			GElf_Sym s;
-			if (!gelf_getsym(d, (int)i, &s) || GELF_ST_TYPE(s.st_info) != STT_FUNC)
+			/* functions, and the untyped labels of assembly code */
+			if (!gelf_getsym(d, (int)i, &s) || s.st_shndx == SHN_UNDEF ||
+			    s.st_shndx == SHN_ABS ||
+			    (GELF_ST_TYPE(s.st_info) != STT_FUNC &&
+			     GELF_ST_TYPE(s.st_info) != STT_NOTYPE))
 				continue;
 			if (s.st_value <= addr && s.st_value >= best &&
 			    (addr < s.st_value + s.st_size || !s.st_size)) {

@@ -9,6 +9,7 @@
 #include "acpi.h"
 #include "console.h"
 #include "cpu.h"
+#include "hypercall.h"
 #include "tsc.h"
 
 /* QEMU isa-debug-exit (-device isa-debug-exit,iobase=0xf4,iosize=4): the
@@ -58,6 +59,10 @@ static void __attribute__((noreturn)) reboot(void)
 void platform_exit(int code)
 {
 	kprintf("perfkern: exit %d\n", code);
+	if (platform_vmm) {
+		struct pk_hc_exit req = {.code = (uint64_t)code};
+		hypercall(PK_HC_EXIT, &req);
+	}
 	outl(DEBUG_EXIT_PORT, (uint32_t)code);
 
 	/* still running: real hardware */

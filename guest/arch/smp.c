@@ -15,6 +15,7 @@
 #include "console.h"
 #include "cpu.h"
 #include "desc.h"
+#include "hypercall.h"
 #include "layout.h"
 #include "mmio.h"
 #include "percpu.h"
@@ -143,6 +144,14 @@ void smp_boot(const struct pk_bootinfo *bi, uint32_t timeout_ms)
 				i, cpu_apic[i], timeout_ms);
 }
 
+void smp_report_online(uint32_t index)
+{
+	if (platform_vmm) { /* the vmm's --stats boot timeline */
+		struct pk_hc_cpu_online req = {.cpu = index};
+		hypercall(PK_HC_CPU_ONLINE, &req);
+	}
+}
+
 static void __attribute__((noreturn)) ap_park(void)
 {
 	for (;;)
@@ -165,6 +174,7 @@ void ap_main(uint32_t ticket)
 	apic_init_cpu();
 	c->online_tsc = rdtsc();
 	kprintf("cpu %u online: apic %u%s\n", c->index, apic, apic_x2 ? " (x2APIC)" : "");
+	smp_report_online(c->index);
 	__atomic_store_n(&cpu_online[idx], 1, __ATOMIC_RELEASE);
 	__atomic_fetch_add(&smp_online_count, 1, __ATOMIC_RELEASE);
 	smp_idle_loop();

@@ -20,6 +20,9 @@ extern volatile uint32_t smp_online_count; /* CPUs that checked in */
  */
 void smp_boot(const struct pk_bootinfo *bi, uint32_t timeout_ms);
 
+/* Tell the host (vmm) that CPU `index` is up. */
+void smp_report_online(uint32_t index);
+
 /* Is CPU `index` online? */
 int smp_cpu_online(uint32_t index);
 

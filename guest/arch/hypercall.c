@@ -1,0 +1,40 @@
+/* SPDX-License-Identifier: MIT */
+/* guest/arch/hypercall.c - the guest side of proto/hypercall.h. */
+#include "hypercall.h"
+
+#include "../../proto/boot.h"
+#include "../lib/kstring.h"
+#include "cpu.h"
+
+bool platform_vmm;
+
+void hypercall_detect(uint32_t bootinfo_platform)
+{
+	if (bootinfo_platform != PK_PLATFORM_VMM || !(cpuid(1, 0).ecx & (1u << 31)))
+		return;
+	struct cpuid_regs r = cpuid(0x40000000, 0);
+	char sig[12];
+	memcpy(sig, &r.ebx, 4);
+	memcpy(sig + 4, &r.ecx, 4);
+	memcpy(sig + 8, &r.edx, 4);
+	platform_vmm = memcmp(sig, PK_VMM_CPUID_SIGNATURE, 12) == 0;
+}
+
+uint64_t kvirt_to_phys(const void *p)
+{
+	uint64_t v = (uint64_t)p;
+	if (v >= PK_KERNEL_VMA)
+		return v - PK_KERNEL_VMA;
+	if (v >= PK_DIRECT_MAP_BASE)
+		return v - PK_DIRECT_MAP_BASE;
+	return v; /* identity-mapped low memory */
+}
+
+int64_t hypercall(unsigned nr, void *req)
+{
+	struct pk_hc_hdr *h = req;
+	h->ret = PK_HC_ENOSYS; /* stays if nobody answers */
+	outl((uint16_t)(PK_HC_PORT_BASE + nr), (uint32_t)kvirt_to_phys(req));
+	__asm__ volatile("" ::: "memory"); /* the vmm wrote *req */
+	return h->ret;
+}

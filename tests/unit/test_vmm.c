@@ -1,0 +1,289 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * tests/unit/test_vmm.c - the vmm's host-side logic without /dev/kvm:
+ * option parsing, the guest-address check, ELF validation (hand-built
+ * malformed images and the real guest.elf), boot structures, and the
+ * hypercall table's handling of hostile requests.
+ */
+#include <check.h>
+#include <elf.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "check_run.h"
+#include "proto/hypercall.h"
+#include "vmm/kvm.h"
+
+#ifndef GUEST_ELF
+#error "CMake passes -DGUEST_ELF=path"
+#endif
+
+static int parse(struct vmm_opts *o, const char *const *args)
+{
+	char *argv[32];
+	int argc = 0;
+	argv[argc++] = "vmm";
+	for (; *args; args++)
+		argv[argc++] = (char *)*args;
+	argv[argc] = 0;
+	return cli_parse(argc, argv, o);
+}
+
+START_TEST(cli_good)
+{
+	struct vmm_opts o;
+	const char *a[] = {"-c",  "3",	     "-m",    "1G", "--hugepages", "2M",     "--timeout",
+			   "2.5", "--stats", "g.elf", "--", "run=tests",   "test=x", 0};
+	ck_assert_int_eq(parse(&o, a), 0);
+	ck_assert_uint_eq(o.cpus, 3);
+	ck_assert_uint_eq(o.mem, 1ull << 30);
+	ck_assert_int_eq(o.hugepages, HP_2M);
+	ck_assert(o.timeout == 2.5 && o.stats);
+	ck_assert_str_eq(o.elf, "g.elf");
+	ck_assert_str_eq(o.cmdline, "run=tests test=x");
+}
+END_TEST
+
+START_TEST(cli_bad)
+{
+	struct vmm_opts o;
+	const char *const bad[][4] = {
+		{"-c", "0", "g", 0},	       {"-c", "x", "g", 0},
+		{"-c", "100000", "g", 0},      {"-m", "12Q", "g", 0},
+		{"-m", "1M", "g", 0},	       {"-m", "-5G", "g", 0},
+		{"--hugepages", "3M", "g", 0}, {"--timeout", "-1", "g", 0},
+		{"--timeout", "abc", "g", 0},  {"--bogus", "g", 0, 0},
+		{"g", "extra", 0, 0},	       {0},
+	};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		ck_assert_msg(parse(&o, bad[i]) == -1, "case %zu accepted", i);
+	ck_assert_int_eq(cli_parse_size("4096K"), 4096 << 10);
+	ck_assert_int_eq(cli_parse_size("99999999999999G"), -1);
+	ck_assert_int_eq(cli_parse_size(""), -1);
+}
+END_TEST
+
+START_TEST(mem_bounds)
+{
+	struct guest_mem m = {.host = (uint8_t *)0x10000,
+			      .size = MEM_HOLE_START + 0x1000,
+			      .low = MEM_HOLE_START,
+			      .high = 0x1000};
+	ck_assert_ptr_eq(mem_ptr(&m, 0, 16), m.host);
+	ck_assert_ptr_eq(mem_ptr(&m, MEM_HOLE_START - 16, 16), m.host + MEM_HOLE_START - 16);
+	ck_assert_ptr_null(mem_ptr(&m, MEM_HOLE_START - 16, 17));
+	ck_assert_ptr_null(mem_ptr(&m, MEM_HOLE_START, 1)); /* the MMIO hole */
+	ck_assert_ptr_eq(mem_ptr(&m, MEM_HIGH_START, 0x1000), m.host + MEM_HOLE_START);
+	ck_assert_ptr_null(mem_ptr(&m, MEM_HIGH_START + 1, 0x1000));
+	ck_assert_ptr_null(mem_ptr(&m, ~0ull, 2));
+	ck_assert_ptr_null(mem_ptr(&m, 8, ~0ull));
+}
+END_TEST
+
+/* ---- ELF validation ---------------------------------------------------- */
+
+static struct guest_mem gm;
+static char err[256];
+
+static void mem_setup(void)
+{
+	ck_assert_int_eq(mem_alloc(&gm, 64ull << 20, HP_OFF), 0);
+}
+static void mem_teardown(void)
+{
+	mem_free(&gm);
+}
+
+/* A minimal ET_EXEC with one PT_LOAD of 16 bytes at 2 MiB, entry inside. */
+struct tiny_elf {
+	Elf64_Ehdr eh;
+	Elf64_Phdr ph;
+	uint8_t code[16];
+};
+static struct tiny_elf tiny(void)
+{
+	struct tiny_elf t;
+	memset(&t, 0, sizeof(t));
+	memcpy(t.eh.e_ident, ELFMAG, SELFMAG);
+	t.eh.e_ident[EI_CLASS] = ELFCLASS64;
+	t.eh.e_ident[EI_DATA] = ELFDATA2LSB;
+	t.eh.e_ident[EI_VERSION] = EV_CURRENT;
+	t.eh.e_type = ET_EXEC;
+	t.eh.e_machine = EM_X86_64;
+	t.eh.e_version = EV_CURRENT;
+	t.eh.e_entry = 0x200000;
+	t.eh.e_phoff = offsetof(struct tiny_elf, ph);
+	t.eh.e_ehsize = sizeof(Elf64_Ehdr);
+	t.eh.e_phentsize = sizeof(Elf64_Phdr);
+	t.eh.e_phnum = 1;
+	t.ph.p_type = PT_LOAD;
+	t.ph.p_flags = PF_R | PF_X;
+	t.ph.p_offset = offsetof(struct tiny_elf, code);
+	t.ph.p_paddr = t.ph.p_vaddr = 0x200000;
+	t.ph.p_filesz = t.ph.p_memsz = sizeof(t.code);
+	memset(t.code, 0x90, sizeof(t.code));
+	return t;
+}
+
+static int load_bytes(const void *p, size_t n)
+{
+	char path[] = "/tmp/test_vmm_elf.XXXXXX";
+	int fd = mkstemp(path);
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(write(fd, p, n), (ssize_t)n);
+	close(fd);
+	struct elf_image img;
+	int rc = elf_load(path, &gm, BOOT_RESERVED_END, &img, err, sizeof(err));
+	unlink(path);
+	return rc;
+}
+
+#define REJECTS(t, field, value, msg)                                                              \
+	do {                                                                                       \
+		struct tiny_elf t_ = (t);                                                          \
+		t_.field = (value);                                                                \
+		ck_assert_int_lt(load_bytes(&t_, sizeof(t_)), 0);                                  \
+		ck_assert_msg(strstr(err, (msg)) != NULL, "%s: got '%s'", #field, err);            \
+	} while (0)
+
+START_TEST(elf_checks)
+{
+	struct tiny_elf t = tiny();
+	ck_assert_int_eq(load_bytes(&t, sizeof(t)), 0);
+	ck_assert_mem_eq(mem_ptr(&gm, 0x200000, 16), t.code, 16);
+	REJECTS(t, eh.e_machine, EM_386, "not an x86-64 ELF (e_machine=3)");
+	REJECTS(t, eh.e_type, ET_DYN, "not an executable ELF");
+	REJECTS(t, eh.e_ident[EI_CLASS], ELFCLASS32, "not a 64-bit ELF");
+	REJECTS(t, eh.e_ident[0], 0, "not an ELF file");
+	REJECTS(t, ph.p_filesz, 32, "p_filesz 0x20 > p_memsz 0x10");
+	REJECTS(t, ph.p_offset, 1u << 20, "past the end of the file");
+	REJECTS(t, ph.p_paddr, ~0ull - 4, "wraps");
+	REJECTS(t, ph.p_paddr, 0x1000, "overlaps the vmm's boot structures");
+	REJECTS(t, ph.p_paddr, 1ull << 40, "outside guest RAM");
+	REJECTS(t, ph.p_memsz, 128ull << 20, "outside guest RAM");
+	REJECTS(t, eh.e_entry, 0x300000, "not inside an executable segment");
+	REJECTS(t, ph.p_flags, PF_R, "not inside an executable segment");
+	REJECTS(t, ph.p_type, PT_NOTE, "no PT_LOAD segment");
+	ck_assert_int_lt(load_bytes(&t, 10), 0); /* truncated header */
+	ck_assert_int_lt(load_bytes("", 0), 0);
+	struct elf_image img;
+	ck_assert_int_lt(elf_load("/nonexistent.elf", &gm, 0, &img, err, sizeof(err)), 0);
+	ck_assert_ptr_nonnull(strstr(err, "cannot open"));
+	ck_assert_int_lt(elf_load("/tmp", &gm, 0, &img, err, sizeof(err)), 0);
+}
+END_TEST
+
+START_TEST(elf_real_guest)
+{
+	struct elf_image img;
+	ck_assert_msg(elf_load(GUEST_ELF, &gm, BOOT_RESERVED_END, &img, err, sizeof(err)) == 0,
+		      "%s", err);
+	ck_assert(img.has_symbols);
+	ck_assert_uint_lt(img.entry, 0x200000); /* the low 64-bit stub */
+	ck_assert_uint_ge(img.lo, 0x100000);
+	char buf[64];
+	uint64_t off;
+	ck_assert_ptr_nonnull(elf_symbol(GUEST_ELF, img.entry, &off, buf, sizeof(buf)));
+	/* too little memory for the image: a clear refusal */
+	struct guest_mem small;
+	ck_assert_int_eq(mem_alloc(&small, 4ull << 20, HP_OFF), 0);
+	ck_assert_int_lt(elf_load(GUEST_ELF, &small, BOOT_RESERVED_END, &img, err, sizeof(err)), 0);
+	ck_assert_ptr_nonnull(strstr(err, "outside guest RAM"));
+	mem_free(&small);
+}
+END_TEST
+
+START_TEST(boot_structures)
+{
+	struct vmm_opts o = {.cpus = 4};
+	strcpy(o.cmdline, "run=tests");
+	ck_assert_int_eq(boot_setup(&gm, &o, 2500000, true), 0);
+	const struct pk_bootinfo *bi = mem_ptr(&gm, BOOT_INFO, sizeof(*bi));
+	ck_assert_uint_eq(bi->magic, PK_BOOTINFO_MAGIC);
+	ck_assert_uint_eq(bi->cpu_count, 4);
+	ck_assert_uint_eq(bi->tsc_khz, 2500000);
+	ck_assert_str_eq(bi->cmdline, "run=tests");
+	ck_assert_uint_eq(bi->memmap[1].base + bi->memmap[1].length, 64ull << 20);
+	const uint64_t *pml4 = mem_ptr(&gm, BOOT_PML4, 4096);
+	ck_assert(pml4[0] & 1 && pml4[256] & 1 && pml4[511] & 1);
+}
+END_TEST
+
+/* ---- hypercalls from a hostile guest ----------------------------------- */
+
+static struct vm hvm;
+static struct vcpu hv;
+static struct vmm_opts hopts;
+
+static void hc_setup(void)
+{
+	mem_setup();
+	memset(&hvm, 0, sizeof(hvm));
+	hvm.mem = gm;
+	hvm.opts = &hopts;
+	hv.vm = &hvm;
+}
+
+START_TEST(hcall_hostile)
+{
+	struct pk_hc_console_write *cw = mem_ptr(&gm, 0x20000, sizeof(*cw));
+	memcpy(mem_ptr(&gm, 0x21000, 3), "hi\n", 3);
+	*cw = (struct pk_hc_console_write){.data = 0x21000, .len = 3};
+	ck_assert_int_eq(hcall_dispatch(&hv, PK_HC_CONSOLE_WRITE, 0x20000), -1);
+	ck_assert_int_eq(cw->hdr.ret, 0);
+	cw->data = 1ull << 40; /* outside RAM */
+	hcall_dispatch(&hv, PK_HC_CONSOLE_WRITE, 0x20000);
+	ck_assert_int_eq(cw->hdr.ret, PK_HC_EFAULT);
+	cw->data = (64ull << 20) - 2; /* straddles the end of RAM */
+	hcall_dispatch(&hv, PK_HC_CONSOLE_WRITE, 0x20000);
+	ck_assert_int_eq(cw->hdr.ret, PK_HC_EFAULT);
+	cw->len = PK_HC_CONSOLE_MAX + 1;
+	hcall_dispatch(&hv, PK_HC_CONSOLE_WRITE, 0x20000);
+	ck_assert_int_eq(cw->hdr.ret, PK_HC_EINVAL);
+	/* unknown number: -ENOSYS in the header, the vCPU resumes */
+	ck_assert_int_eq(hcall_dispatch(&hv, 99, 0x20000), -1);
+	ck_assert_int_eq(cw->hdr.ret, PK_HC_ENOSYS);
+	/* struct itself outside RAM: nothing written, the vCPU resumes */
+	ck_assert_int_eq(hcall_dispatch(&hv, PK_HC_CONSOLE_WRITE, 0xfffffff8u), -1);
+	/* result_write: bad names are refused */
+	struct pk_hc_result_write *rw = mem_ptr(&gm, 0x22000, sizeof(*rw));
+	memcpy(mem_ptr(&gm, 0x23000, 8), "../etc/x", 8);
+	*rw = (struct pk_hc_result_write){
+		.name = 0x23000, .name_len = 8, .data = 0x21000, .len = 3};
+	hcall_dispatch(&hv, PK_HC_RESULT_WRITE, 0x22000);
+	ck_assert_int_eq(rw->hdr.ret, PK_HC_EINVAL);
+	ck_assert_uint_ge(atomic_load(&hvm.hc_warnings), 5);
+	/* exit and time_info */
+	struct pk_hc_exit *ex = mem_ptr(&gm, 0x24000, sizeof(*ex));
+	ex->code = 7;
+	ck_assert_int_eq(hcall_dispatch(&hv, PK_HC_EXIT, 0x24000), 7);
+	struct pk_hc_time_info *ti = mem_ptr(&gm, 0x25000, sizeof(*ti));
+	hvm.tsc_khz = 1234;
+	ck_assert_int_eq(hcall_dispatch(&hv, PK_HC_TIME_INFO, 0x25000), -1);
+	ck_assert_uint_eq(ti->tsc_khz, 1234);
+	ck_assert_int_eq(ti->hdr.ret, 0);
+}
+END_TEST
+
+int main(void)
+{
+	Suite *s = suite_create("vmm");
+	TCase *pure = tcase_create("pure");
+	tcase_add_test(pure, cli_good);
+	tcase_add_test(pure, cli_bad);
+	tcase_add_test(pure, mem_bounds);
+	suite_add_tcase(s, pure);
+	TCase *elf = tcase_create("elf");
+	tcase_add_checked_fixture(elf, mem_setup, mem_teardown);
+	tcase_add_test(elf, elf_checks);
+	tcase_add_test(elf, elf_real_guest);
+	tcase_add_test(elf, boot_structures);
+	suite_add_tcase(s, elf);
+	TCase *hc = tcase_create("hcall");
+	tcase_add_checked_fixture(hc, hc_setup, mem_teardown);
+	tcase_add_test(hc, hcall_hostile);
+	suite_add_tcase(s, hc);
+	return check_run(s);
+}
