@@ -20,6 +20,7 @@
 
 #define PK_HC_ABI_VERSION 1
 #define PK_HC_PORT_BASE 0x500
+#define PK_HC_PORT_COUNT 0x100 /* ports BASE..BASE+255 are all hypercalls */
 
 enum pk_hc_nr {
 	PK_HC_CONSOLE_WRITE = 0,

@@ -98,7 +98,7 @@ int main(int argc, char **argv)
 	char err[256];
 	if (elf_load(opts.elf, &vm->mem, BOOT_RESERVED_END, &vm->img, err, sizeof(err)) < 0) {
 		fprintf(stderr, "vmm: %s: %s\n", opts.elf, err);
-		return VMM_EXIT_HOST;
+		return VMM_EXIT_USAGE; /* bad input, like a bad flag */
 	}
 	vm->t_elf_ns = vm_now_ns(vm);
 

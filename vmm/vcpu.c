@@ -51,7 +51,7 @@ static int vcpu_io(struct vcpu *v)
 	uint16_t port = run->io.port;
 	v->st.io_exits++;
 	if (run->io.direction == KVM_EXIT_IO_OUT) {
-		if (port >= PK_HC_PORT_BASE && port < PK_HC_PORT_BASE + PK_HC_COUNT &&
+		if (port >= PK_HC_PORT_BASE && port < PK_HC_PORT_BASE + PK_HC_PORT_COUNT &&
 		    run->io.size == 4) {
 			uint32_t gpa;
 			memcpy(&gpa, data, 4);

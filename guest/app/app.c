@@ -22,6 +22,9 @@ static const struct app {
 	{"demo", demo_run, "greet from every CPU, show CPU features, memory map, boot time"},
 	{"tests", ktest_run_all, "in-guest test suite (test=SUBSTRING filters)"},
 	{"fault", fault_run, "take an unhandled page fault (exception dump check)"},
+	{"hostile", hostile_run, "make bad hypercalls (vmm robustness check)"},
+	{"triplefault", triplefault_run, "triple-fault on purpose (vmm crash report check)"},
+	{"spin", spin_run, "never exit (vmm --timeout check)"},
 };
 
 /* Options the kernel understands; anything else gets a warning. */

@@ -13,5 +13,8 @@ uint64_t app_parse_uint(const char *s, uint64_t fallback);
 
 int demo_run(const char *cmdline);
 int ktest_run_all(const char *cmdline);
+int hostile_run(const char *cmdline);
+int triplefault_run(const char *cmdline);
+int spin_run(const char *cmdline);
 
 #endif
