@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * vmm/main.c - perfkern's monitor, in the order things happen:
- * options -> /dev/kvm -> guest RAM -> ELF -> boot structures -> VM and
+ * options -> guest RAM -> ELF -> /dev/kvm -> boot structures -> VM and
  * vCPUs -> run until the guest exits, crashes, times out or we are told to
  * stop -> exit with the guest's code (README "Exit codes").
  */
@@ -86,8 +86,6 @@ int main(int argc, char **argv)
 	pthread_mutex_init(&vm->lock, 0);
 	pthread_cond_init(&vm->done, 0);
 
-	if (kvm_open(vm) < 0)
-		return VMM_EXIT_HOST;
 	if (mem_alloc(&vm->mem, opts.mem, opts.hugepages) < 0)
 		return VMM_EXIT_HOST;
 	vm->t_mem_ns = vm_now_ns(vm);
@@ -101,6 +99,10 @@ int main(int argc, char **argv)
 		return VMM_EXIT_USAGE; /* bad input, like a bad flag */
 	}
 	vm->t_elf_ns = vm_now_ns(vm);
+
+	/* bad input is reported before KVM is even opened */
+	if (kvm_open(vm) < 0)
+		return VMM_EXIT_HOST;
 
 	if ((rc = kvm_create_vm(vm)) < 0) {
 		fprintf(stderr, "vmm: creating the VM failed: %s\n", strerror(-rc));

@@ -124,10 +124,18 @@ static void *vcpu_thread(void *arg)
 			vcpu_dump(v, "VM entry failed");
 			status = VMM_EXIT_KVM;
 			break;
-		case KVM_EXIT_INTERNAL_ERROR:
-			vcpu_dump(v, "KVM internal error (emulation failed?)");
+		case KVM_EXIT_INTERNAL_ERROR: {
+			/* suberror 1 = emulation failure (api.rst, kvm_run.internal) */
+			char why[96];
+			snprintf(why, sizeof(why), "KVM internal error, suberror %u%s",
+				 v->run->internal.suberror,
+				 v->run->internal.suberror == KVM_INTERNAL_ERROR_EMULATION
+					 ? " (instruction emulation failed)"
+					 : "");
+			vcpu_dump(v, why);
 			status = VMM_EXIT_KVM;
 			break;
+		}
 		default: {
 			char why[64];
 			snprintf(why, sizeof(why), "unhandled exit reason %u", reason);
