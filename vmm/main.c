@@ -89,9 +89,6 @@ int main(int argc, char **argv)
 	if (mem_alloc(&vm->mem, opts.mem, opts.hugepages) < 0)
 		return VMM_EXIT_HOST;
 	vm->t_mem_ns = vm_now_ns(vm);
-	if (opts.verbose)
-		fprintf(stderr, "vmm: %lu MiB guest memory backed by %s\n", opts.mem >> 20,
-			vm->mem.backing);
 
 	char err[256];
 	if (elf_load(opts.elf, &vm->mem, BOOT_RESERVED_END, &vm->img, err, sizeof(err)) < 0) {
@@ -131,6 +128,14 @@ int main(int argc, char **argv)
 	vcpu_join_all(vm);
 	vm->t_exit_ns = vm_now_ns(vm);
 	fflush(stdout);
+	if (opts.verbose) {
+		uint64_t page_kb = 0, huge_kb = 0;
+		mem_smaps(&vm->mem, &page_kb, &huge_kb);
+		fprintf(stderr,
+			"vmm: %lu MiB guest memory backed by %s (smaps: KernelPageSize %lu kB, "
+			"AnonHugePages %lu kB)\n",
+			opts.mem >> 20, vm->mem.backing, page_kb, huge_kb);
+	}
 	if (opts.stats)
 		main_stats(vm);
 	return atomic_load(&vm->exit_status);

@@ -114,3 +114,31 @@ void *mem_ptr(const struct guest_mem *m, uint64_t gpa, uint64_t len)
 	}
 	return 0;
 }
+
+int mem_smaps(const struct guest_mem *m, uint64_t *kernel_page_kb, uint64_t *anon_huge_kb)
+{
+	FILE *f = fopen("/proc/self/smaps", "r");
+	if (!f)
+		return -errno;
+	char line[256];
+	int in = 0, found = 0;
+	uint64_t target = (uint64_t)m->host;
+	while (fgets(line, sizeof(line), f)) {
+		unsigned long lo, hi;
+		if (sscanf(line, "%lx-%lx ", &lo, &hi) == 2 &&
+		    strchr(line, '-') < strchr(line, ' ')) {
+			in = target >= lo && target < hi;
+			found |= in;
+			continue;
+		}
+		if (!in)
+			continue;
+		unsigned long v;
+		if (sscanf(line, "KernelPageSize: %lu kB", &v) == 1)
+			*kernel_page_kb = v;
+		else if (sscanf(line, "AnonHugePages: %lu kB", &v) == 1)
+			*anon_huge_kb = v;
+	}
+	fclose(f);
+	return found ? 0 : -ENOENT;
+}

@@ -56,6 +56,9 @@ struct guest_mem {
 };
 int mem_alloc(struct guest_mem *m, uint64_t size, enum hugepage_mode mode);
 void mem_free(struct guest_mem *m);
+/* What the kernel says backs guest RAM (/proc/self/smaps): the page size
+ * of the mapping and how much of it THP made huge. */
+int mem_smaps(const struct guest_mem *m, uint64_t *kernel_page_kb, uint64_t *anon_huge_kb);
 /* THE check for guest addresses: host pointer for [gpa, gpa+len) when the
  * whole range is guest RAM, else NULL. Every guest pointer goes through it. */
 void *mem_ptr(const struct guest_mem *m, uint64_t gpa, uint64_t len);

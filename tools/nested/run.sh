@@ -1,0 +1,355 @@
+#!/usr/bin/env bash
+# tools/nested/run.sh - run a test script inside a nested-KVM L1 Linux.
+#
+# This machine has no /dev/kvm. QEMU TCG with `-cpu max` emulates AMD SVM
+# well enough for Debian's kernel + kvm-amd to offer /dev/kvm inside an L1
+# VM, so the VMM is tested there (DESIGN.md section 6).
+#
+# Usage:
+#   tools/nested/run.sh [options] -- SCRIPT
+#
+#   --timeout SEC        per-boot limit, QEMU start to HARNESS line (300)
+#   --smp N              L1 vCPUs (2)
+#   --mem SIZE           L1 memory, as for qemu -m (2048M)
+#   --cpu MODEL          qemu -cpu model (max); e.g. EPYC,+svm,+npt
+#   --cache DIR          kernel/module cache (<repo>/build/nested-cache)
+#   --log FILE           also write the L1 console + run.sh messages here
+#   --file HOST[:GUEST]  copy HOST (file or directory) into the initramfs;
+#                        GUEST defaults to /work/<basename>, a relative GUEST
+#                        is under /work, a GUEST ending in / is a directory.
+#                        Dynamically linked ELF files get their ldd libraries
+#                        (and the dynamic loader) at the same paths. Repeatable.
+#   SCRIPT               host shell script, run in L1 by busybox sh with
+#                        cwd /work, stdin /dev/null, PATH starting with /work.
+#
+# Inside L1 (/init): proc, sys, devtmpfs and tmpfs (/tmp) are mounted, the
+# modules irqbypass, ccp, kvm, kvm-amd are loaded, /dev/kvm is checked, 64 x
+# 2 MiB hugepages are reserved and hugetlbfs is mounted at /dev/hugepages;
+# then SCRIPT runs and /init prints "HARNESS rc=<n>" and powers off.
+#
+# Exit status:
+#   SCRIPT's exit status  when L1 reported a HARNESS line
+#   97                    L1 could not bring up /dev/kvm (message says why)
+#   124                   L1 hang: no HARNESS line within the timeout, twice
+#                         (each hang is reported and the boot retried once)
+#   125                   harness error: fetch failed, QEMU failed, or L1
+#                         died without a HARNESS line (e.g. kernel panic)
+#   2                     bad usage
+#
+# Example:
+#   tools/nested/run.sh --file build/bin/vmm --file build/bin/guest.elf \
+#       -- tests/nested/smoke.sh
+#
+# Absolute times inside L1 are emulated (TCG) and mean little: compare
+# ratios measured within one boot, and batch many VMM runs per boot.
+set -euo pipefail
+
+ME=run.sh
+REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+HERE=$REPO/tools/nested
+
+TIMEOUT=300
+SMP=2
+MEM=2048M
+CPU=max
+CACHE=$REPO/build/nested-cache
+LOG=
+FILES=()
+SCRIPT=
+# After the kernel reports a lockup/stall, wait at most this long for the
+# HARNESS line before calling it a hang: no need to sit out the full timeout.
+HANG_GRACE=${NESTED_HANG_GRACE:-60}
+# Once L1 printed HARNESS it powers off at once; allow this long for that.
+POWEROFF_GRACE=15
+
+usage() {
+	sed -n '2,/^set -euo/{/^set -euo/d;s/^# \{0,1\}//;p}' "${BASH_SOURCE[0]}"
+	exit 2
+}
+die() { # infrastructure failure
+	msg "error: $*"
+	exit 125
+}
+msg() {
+	echo "$ME: $*" >&2
+	if [ -n "$LOG" ]; then echo "$ME: $*" >>"$LOG"; fi
+}
+need_arg() {
+	[ $# -ge 2 ] && [ -n "$2" ] || {
+		echo "$ME: $1 needs an argument" >&2
+		exit 2
+	}
+}
+
+while [ $# -gt 0 ]; do
+	case $1 in
+	--timeout) need_arg "$@"; TIMEOUT=$2; shift 2 ;;
+	--smp) need_arg "$@"; SMP=$2; shift 2 ;;
+	--mem) need_arg "$@"; MEM=$2; shift 2 ;;
+	--cpu) need_arg "$@"; CPU=$2; shift 2 ;;
+	--cache) need_arg "$@"; CACHE=$2; shift 2 ;;
+	--log) need_arg "$@"; LOG=$2; shift 2 ;;
+	--file) need_arg "$@"; FILES+=("$2"); shift 2 ;;
+	-h | --help) usage ;;
+	--)
+		shift
+		[ $# -eq 1 ] || { echo "$ME: exactly one SCRIPT after --" >&2; exit 2; }
+		SCRIPT=$1
+		shift
+		;;
+	*) echo "$ME: unknown argument '$1' (see --help)" >&2; exit 2 ;;
+	esac
+done
+[ -n "$SCRIPT" ] || { echo "$ME: no SCRIPT given (usage: $ME [options] -- SCRIPT)" >&2; exit 2; }
+[ -f "$SCRIPT" ] || { echo "$ME: SCRIPT '$SCRIPT' is not a file" >&2; exit 2; }
+[[ $TIMEOUT =~ ^[1-9][0-9]*$ ]] || { echo "$ME: --timeout wants whole seconds" >&2; exit 2; }
+[[ $SMP =~ ^[1-9][0-9]*$ ]] || { echo "$ME: --smp wants a number" >&2; exit 2; }
+if [ -n "$LOG" ]; then
+	mkdir -p "$(dirname "$LOG")"
+	: >"$LOG" # one log per run
+fi
+
+for tool in qemu-system-x86_64 cpio gzip ldd tail sed tee; do
+	command -v "$tool" >/dev/null 2>&1 || die "'$tool' not found (qemu-system-x86, cpio, gzip, libc-bin, coreutils)"
+done
+
+"$HERE/fetch.sh" "$CACHE" || die "fetch.sh $CACHE failed"
+
+TMP=$(mktemp -d "${TMPDIR:-/tmp}/nested-run.XXXXXX")
+QPID=
+TPID=
+cleanup() {
+	stop_qemu
+	if [ -n "$TPID" ]; then kill "$TPID" 2>/dev/null || true; fi
+	rm -rf "$TMP"
+}
+stop_qemu() {
+	[ -n "$QPID" ] || return 0
+	if kill -0 "$QPID" 2>/dev/null; then
+		kill "$QPID" 2>/dev/null || true
+		local i
+		for i in 1 2 3 4 5 6 7 8 9 10; do
+			kill -0 "$QPID" 2>/dev/null || break
+			sleep 0.2
+		done
+		kill -9 "$QPID" 2>/dev/null || true
+	fi
+	wait "$QPID" 2>/dev/null || true
+	QPID=
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+now_ms() { echo $((${EPOCHREALTIME/./} / 1000)); }
+
+# ---------------------------------------------------------------- initramfs
+T0=$(now_ms)
+ROOT=$TMP/root
+mkdir -p "$ROOT"/{bin,sbin,usr/bin,usr/sbin,proc,sys,dev,tmp,work,harness,lib/harness}
+cp "$CACHE/busybox" "$ROOT/bin/busybox"
+# Applet symlinks made here, not by `busybox --install` in L1: that needs
+# /proc first and costs emulated time on every boot.
+while read -r applet; do
+	[ -e "$ROOT/$applet" ] || ln -s /bin/busybox "$ROOT/$applet"
+done < <("$ROOT/bin/busybox" --list-full)
+cp "$CACHE"/modules/*.ko "$ROOT/lib/harness/"
+cp "$SCRIPT" "$ROOT/harness/test.sh"
+# The kernel opens /dev/console for init's stdio before /init runs; without
+# the node init starts with no stdin/stdout (/init reopens it after mounting
+# devtmpfs anyway, so a non-root build still works).
+mknod "$ROOT/dev/console" c 5 1 2>/dev/null || true
+
+declare -A HAVE_LIB=()
+copy_libs() { # ELF file (staged copy) -> its shared libraries into ROOT
+	local f=$1 line lib
+	if command -v readelf >/dev/null 2>&1; then
+		# Static binaries and guest kernels need nothing; never hand those
+		# to ldd (old ldd versions would execute a static binary).
+		readelf -d "$f" 2>/dev/null | grep -q '(NEEDED)' || return 0
+	fi
+	while IFS= read -r line; do
+		case $line in
+		*"=> not found"*) die "--file $f needs ${line%% *}, which ldd cannot find on the host" ;;
+		*"=> /"*) lib=${line#*=> } ;;
+		*/*) lib=${line#"${line%%/*}"} ;; # the dynamic loader: "/lib64/ld-... (0x..)"
+		*) continue ;;                    # linux-vdso.so.1, statically linked
+		esac
+		lib=${lib%% (*}
+		[ -z "${HAVE_LIB[$lib]:-}" ] || continue
+		HAVE_LIB[$lib]=1
+		mkdir -p "$ROOT$(dirname "$lib")"
+		cp -L "$lib" "$ROOT$lib" # libs are symlinks on the host: copy the file
+	done < <(ldd "$f" 2>/dev/null || true)
+}
+is_elf() {
+	local magic=
+	LC_ALL=C IFS= read -r -n 4 -d '' magic <"$1" 2>/dev/null || true
+	[ "$magic" = $'\x7fELF' ]
+}
+
+for spec in "${FILES[@]}"; do
+	host=${spec%%:*}
+	guest=
+	if [ "$host" != "$spec" ]; then guest=${spec#*:}; fi
+	[ -e "$host" ] || die "--file $host: no such file or directory"
+	case $guest in
+	"") guest=/work/$(basename "$host") ;;
+	*/) guest=$guest$(basename "$host") ;;
+	esac
+	case $guest in /*) ;; *) guest=/work/$guest ;; esac
+	mkdir -p "$ROOT$(dirname "$guest")"
+	# -L: symlinks into the host tree would dangle in L1.
+	cp -rL --preserve=mode "$host" "$ROOT$guest"
+	while IFS= read -r -d '' f; do
+		if is_elf "$f"; then copy_libs "$f"; fi
+	done < <(find "$ROOT$guest" -type f -print0)
+done
+
+# L1's /init. Kept small: every command costs emulated time.
+cat >"$ROOT/init" <<'EOF'
+#!/bin/sh
+# generated by tools/nested/run.sh
+mount -t devtmpfs devtmpfs /dev
+exec </dev/console >/dev/console 2>&1
+mount -t proc proc /proc
+mount -t sysfs sysfs /sys
+mount -t tmpfs tmpfs /tmp
+export PATH=/work:/usr/sbin:/usr/bin:/sbin:/bin HOME=/tmp
+finish() {
+	echo "HARNESS rc=$1"
+	# Let the UART drain: poweroff -f right away can drop the last line.
+	sleep 0.3
+	poweroff -f
+}
+nokvm() {
+	echo "HARNESS-ERROR: no /dev/kvm: $*"
+	grep -q -w svm /proc/cpuinfo || echo "HARNESS-ERROR: L1 CPU has no svm flag (need -cpu max or <model>,+svm)"
+	dmesg | grep -i -E 'kvm|svm|ccp' | tail -n 20
+	finish 97
+}
+for m in /lib/harness/*.ko; do
+	out=$(insmod "$m" 2>&1) || nokvm "insmod $m failed: $out"
+done
+[ -c /dev/kvm ] || nokvm "modules loaded but /dev/kvm did not appear"
+echo 64 >/proc/sys/vm/nr_hugepages
+hp=$(cat /proc/sys/vm/nr_hugepages)
+[ "$hp" -ge 64 ] || echo "harness: warning: only $hp of 64 2MiB hugepages reserved"
+mkdir -p /dev/hugepages
+mount -t hugetlbfs hugetlbfs /dev/hugepages
+read -r up _ </proc/uptime
+echo "harness: /dev/kvm ready at L1 uptime ${up}s; running test"
+cd /work
+sh /harness/test.sh </dev/null
+finish $?
+EOF
+chmod 755 "$ROOT/init" "$ROOT/harness/test.sh"
+
+INITRD=$TMP/initrd.gz
+# gzip -1: the archive is decompressed by emulated code in L1, where the
+# level makes little difference, while -9 costs host time for big --files.
+(cd "$ROOT" && find . -print0 | LC_ALL=C sort -z |
+	cpio --null -o -H newc -R 0:0 --quiet) | gzip -1 >"$INITRD" ||
+	die "building the initramfs failed"
+rm -rf "$ROOT"
+msg "initramfs $(($(stat -c %s "$INITRD") / 1024)) KiB built in $(($(now_ms) - T0)) ms ($(cat "$CACHE/STAMP"))"
+
+# --------------------------------------------------------------------- boot
+HANG_RE='soft lockup|self-detected stall|detected stalls on CPU|rcu_sched kthread starved|blocked for more than [0-9]+ seconds|workqueue lockup|hung_task'
+
+# boot ATTEMPT -> sets RESULT (harness|hang|died|) and HRC
+boot() {
+	local attempt=$1 raw=$TMP/console.$1 t0 now deadline hung_at= harness_at= qrc line
+	RESULT=
+	HRC=
+	: >"$raw"
+	t0=$(now_ms)
+	deadline=$((t0 + TIMEOUT * 1000))
+	qemu-system-x86_64 -machine q35 -accel tcg -cpu "$CPU" -smp "$SMP" -m "$MEM" \
+		-kernel "$CACHE/vmlinuz" -initrd "$INITRD" \
+		-append "console=ttyS0 quiet panic=-1" \
+		-nographic -no-reboot </dev/null >"$raw" 2>&1 &
+	QPID=$!
+	# Stream the console (minus the serial CRs) to stdout and the log.
+	tail -n +1 -s 0.2 --pid="$QPID" -f "$raw" | sed -u 's/\r$//' |
+		if [ -n "$LOG" ]; then tee -a "$LOG"; else cat; fi &
+	TPID=$!
+
+	while kill -0 "$QPID" 2>/dev/null; do
+		now=$(now_ms)
+		if [ -z "$harness_at" ]; then
+			if line=$(grep -a -E -m1 '^HARNESS rc=[0-9]+' "$raw"); then
+				harness_at=$now
+				line=${line%$'\r'}
+				HRC=${line#HARNESS rc=}
+				deadline=$((now + POWEROFF_GRACE * 1000))
+			elif [ -z "$hung_at" ] && grep -a -q -E "$HANG_RE" "$raw"; then
+				hung_at=$now
+				((deadline > now + HANG_GRACE * 1000)) && deadline=$((now + HANG_GRACE * 1000))
+			fi
+		fi
+		((now < deadline)) || break
+		sleep 0.2
+	done
+	if kill -0 "$QPID" 2>/dev/null; then
+		[ -n "$harness_at" ] && msg "L1 printed HARNESS but did not power off; killing QEMU"
+		stop_qemu
+		qrc=killed
+	else
+		qrc=0
+		wait "$QPID" || qrc=$?
+		QPID=
+	fi
+	wait "$TPID" 2>/dev/null || true
+	TPID=
+
+	# Re-check: the line may have landed between the last poll and exit.
+	if [ -z "$harness_at" ] && line=$(grep -a -E -m1 '^HARNESS rc=[0-9]+' "$raw"); then
+		harness_at=$(now_ms)
+		line=${line%$'\r'}
+		HRC=${line#HARNESS rc=}
+	fi
+	if [ -n "$harness_at" ]; then
+		RESULT=harness
+		msg "attempt $attempt: HARNESS rc=$HRC after $(((harness_at - t0) / 1000)).$((((harness_at - t0) % 1000) / 100)) s (QEMU start to HARNESS line, -cpu $CPU -smp $SMP -m $MEM)"
+		return
+	fi
+	local sigs
+	sigs=$(grep -a -E "$HANG_RE" "$raw" | sed 's/\r$//' | head -n 5 || true)
+	if [ "$qrc" = killed ] || [ -n "$sigs" ]; then
+		RESULT=hang
+		now=$(now_ms)
+		msg "L1 hang (no HARNESS line within $(((now - t0) / 1000)) s) on attempt $attempt"
+		if [ -n "$sigs" ]; then
+			msg "kernel reported:"
+			while IFS= read -r line; do msg "  $line"; done <<<"$sigs"
+		else
+			msg "no lockup/stall lines from the kernel: the test may just be slow (raise --timeout)"
+		fi
+	else
+		RESULT=died
+		msg "L1 exited without a HARNESS line (QEMU exit status $qrc): see the console above"
+	fi
+}
+boot 1
+if [ "$RESULT" = hang ]; then
+	msg "retrying the boot once (attempt 2 of 2) after the L1 hang"
+	boot 2
+fi
+
+case $RESULT in
+harness)
+	if [ "$HRC" = 97 ] && grep -a -q '^HARNESS-ERROR' "$TMP"/console.*; then
+		msg "L1 failed to bring up /dev/kvm:"
+		grep -a -h '^HARNESS-ERROR' "$TMP"/console.* | sed 's/\r$//' | sort -u | while IFS= read -r line; do msg "  $line"; done
+	fi
+	exit "$HRC"
+	;;
+hang)
+	msg "L1 hung on both attempts: giving up"
+	exit 124
+	;;
+*)
+	exit 125
+	;;
+esac
