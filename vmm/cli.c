@@ -59,7 +59,7 @@ int64_t cli_parse_size(const char *s)
 
 int cli_parse(int argc, char **argv, struct vmm_opts *o)
 {
-	enum { OPT_HUGE = 256, OPT_TIMEOUT, OPT_STATS, OPT_OUT, OPT_VERSION };
+	enum { OPT_HUGE = 256, OPT_TIMEOUT, OPT_STATS, OPT_OUT, OPT_VERSION, OPT_TRACE };
 	static const struct option longopts[] = {
 		{"cpus", required_argument, 0, 'c'},
 		{"memory", required_argument, 0, 'm'},
@@ -70,6 +70,7 @@ int cli_parse(int argc, char **argv, struct vmm_opts *o)
 		{"verbose", no_argument, 0, 'v'},
 		{"help", no_argument, 0, 'h'},
 		{"version", no_argument, 0, OPT_VERSION},
+		{"trace", required_argument, 0, OPT_TRACE},
 		{0, 0, 0, 0},
 	};
 	memset(o, 0, sizeof(*o));
@@ -133,6 +134,15 @@ int cli_parse(int argc, char **argv, struct vmm_opts *o)
 			if (errno || *end || end == optarg || !(o->timeout > 0) ||
 			    o->timeout > 1e7) {
 				fprintf(stderr, "vmm: --timeout %s: expected seconds > 0\n",
+					optarg);
+				return -1;
+			}
+			break;
+		case OPT_TRACE:
+			errno = 0;
+			o->trace = strtoul(optarg, &end, 10);
+			if (errno || *end || end == optarg || !o->trace) {
+				fprintf(stderr, "vmm: --trace %s: expected an instruction count\n",
 					optarg);
 				return -1;
 			}

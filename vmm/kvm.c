@@ -163,6 +163,20 @@ static int vcpu_init_regs(struct vcpu *v)
 	r.rflags = 0x2;
 	if (ioctl(v->fd, KVM_SET_REGS, &r) < 0)
 		return -errno;
+	/* Enable the x87/SSE/AVX(-512) state the CPUID offers in XCR0 up front
+	 * (KVM_SET_XCRS): under nested KVM on QEMU TCG the guest's own XSETBV
+	 * never reaches KVM, which then reloads XCR0 = 1 on every entry. */
+	uint64_t xcr0 = 0;
+	for (uint32_t i = 0; i < vm->cpuid->nent; i++)
+		if (vm->cpuid->entries[i].function == 0xd && vm->cpuid->entries[i].index == 0)
+			xcr0 = vm->cpuid->entries[i].eax & 0xe7; /* x87 SSE AVX opmask ZMM */
+	if ((xcr0 & 0xe0) != 0xe0)
+		xcr0 &= 0x7;
+	if ((xcr0 & 0x7) == 0x7 || xcr0 == 0x3) {
+		struct kvm_xcrs x = {.nr_xcrs = 1, .xcrs = {{.xcr = 0, .value = xcr0}}};
+		if (ioctl(v->fd, KVM_SET_XCRS, &x) < 0)
+			return -errno;
+	}
 	/* with the in-kernel irqchip, APs would wait for INIT/SIPI: start all */
 	struct kvm_mp_state mp = {.mp_state = KVM_MP_STATE_RUNNABLE};
 	if (ioctl(v->fd, KVM_SET_MP_STATE, &mp) < 0)

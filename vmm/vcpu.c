@@ -93,6 +93,13 @@ static void *vcpu_thread(void *arg)
 		CPU_SET((int)(v->index % (unsigned)ncpu), &set);
 		pthread_setaffinity_np(pthread_self(), sizeof(set), &set);
 	}
+	unsigned long trace = v->index == 0 ? vm->opts->trace : 0;
+	if (trace) {
+		struct kvm_guest_debug dbg = {.control = KVM_GUESTDBG_ENABLE |
+							 KVM_GUESTDBG_SINGLESTEP};
+		if (ioctl(v->fd, KVM_SET_GUEST_DEBUG, &dbg) < 0)
+			perror("vmm: --trace: KVM_SET_GUEST_DEBUG");
+	}
 	uint64_t start = vm_now_ns(vm);
 	while (!atomic_load(&vm->stopping)) {
 		uint64_t t0 = vm_now_ns(vm);
@@ -119,6 +126,14 @@ static void *vcpu_thread(void *arg)
 			status = VMM_EXIT_CRASH;
 			break;
 		case KVM_EXIT_INTR:
+			break;
+		case KVM_EXIT_DEBUG:
+			fprintf(stderr, "vmm: trace vCPU 0: rip %016llx\n",
+				(unsigned long long)v->run->debug.arch.pc);
+			if (--trace == 0) {
+				struct kvm_guest_debug off = {0};
+				ioctl(v->fd, KVM_SET_GUEST_DEBUG, &off);
+			}
 			break;
 		case KVM_EXIT_FAIL_ENTRY:
 			vcpu_dump(v, "VM entry failed");

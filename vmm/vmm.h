@@ -34,6 +34,7 @@ struct vmm_opts {
 	double timeout; /* seconds, 0 = none */
 	bool stats;
 	int verbose;
+	unsigned long trace; /* single-step this many instructions of vCPU 0 */
 	const char *out_dir;
 	const char *elf;
 	char cmdline[PK_CMDLINE_MAX];

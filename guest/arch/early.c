@@ -73,6 +73,58 @@ static uint64_t cpufeat_probe(void)
 	return have;
 }
 
+static __attribute__((noreturn)) void early_exit(uint32_t code);
+
+/* Early IDT (SDM Vol 3A 7.14.1 gate layout): 32 exception gates to the
+ * stubs in isr.S, until idt_init() installs the real table. */
+struct early_gate {
+	uint16_t off_lo, sel;
+	uint8_t ist, type;
+	uint16_t off_mid;
+	uint32_t off_hi, reserved;
+} __attribute__((packed));
+static struct early_gate early_idt[32];
+extern const char early_stubs[];
+
+static void early_idt_install(void)
+{
+	for (unsigned v = 0; v < 32; v++) {
+		uint64_t a = (uint64_t)(early_stubs + 16 * v);
+		early_idt[v] =
+			(struct early_gate){(uint16_t)a,	 SEL_CODE64,	      0, 0x8e,
+					    (uint16_t)(a >> 16), (uint32_t)(a >> 32), 0};
+	}
+	struct {
+		uint16_t limit;
+		uint64_t base;
+	} __attribute__((packed)) p = {sizeof(early_idt) - 1, (uint64_t)early_idt};
+	__asm__ volatile("lidt %0" ::"m"(p));
+}
+
+static void early_hex(uint64_t v)
+{
+	char buf[19] = "0x";
+	for (int i = 0; i < 16; i++)
+		buf[2 + i] = "0123456789abcdef"[(v >> (60 - 4 * i)) & 0xf];
+	buf[18] = 0;
+	serial_puts(buf);
+}
+
+void early_exception(uint64_t vector, uint64_t error, uint64_t rip);
+void early_exception(uint64_t vector, uint64_t error, uint64_t rip)
+{
+	serial_puts("perfkern: exception during early boot: vector ");
+	early_hex(vector);
+	serial_puts(" error ");
+	early_hex(error);
+	serial_puts(" rip ");
+	early_hex(rip);
+	serial_puts(" cr2 ");
+	early_hex(read_cr2());
+	serial_puts("\n");
+	early_exit(PK_EXIT_PANIC);
+}
+
 static __attribute__((noreturn)) void early_exit(uint32_t code)
 {
 	outl(0xf4, code); /* QEMU isa-debug-exit and the perfkern vmm */
@@ -103,7 +155,19 @@ static void cpu_enable_state(void)
 		if (cpu_has(CPUF_AVX512F))
 			xcr0 |= XCR0_AVX512;
 		xsetbv(0, xcr0);
-		fpu_xcr0 = xcr0;
+		/* Read it back: a hypervisor can drop the write (QEMU TCG's SVM
+		 * does not intercept XSETBV, so nested KVM reloads its own idea
+		 * of XCR0 on every entry). What did not stick is not usable. */
+		uint32_t lo, hi;
+		__asm__ volatile("xgetbv" : "=a"(lo), "=d"(hi) : "c"(0));
+		fpu_xcr0 = ((uint64_t)hi << 32) | lo;
+		if (!(fpu_xcr0 & XCR0_AVX))
+			cpufeat_have_mask &=
+				~(CPUF_BIT(AVX) | CPUF_BIT(AVX2) | CPUF_BIT(FMA) | CPUF_BIT(F16C));
+		if ((fpu_xcr0 & XCR0_AVX512) != XCR0_AVX512)
+			cpufeat_have_mask &=
+				~(CPUF_BIT(AVX512F) | CPUF_BIT(AVX512DQ) | CPUF_BIT(AVX512CD) |
+				  CPUF_BIT(AVX512BW) | CPUF_BIT(AVX512VL));
 		/* EBX: size for the components enabled right now (Vol 2A CPUID 0Dh) */
 		fpu_xsave_size = cpuid(0xd, 0).ebx;
 		fpu_use_xsave = 1;
@@ -119,8 +183,10 @@ void early_init(uint32_t protocol, uint64_t ptr)
 {
 	(void)protocol;
 	(void)ptr;
+	early_idt_install();
 	serial_init();
 	cpufeat_have_mask = cpufeat_probe();
+	cpu_enable_state(); /* may withdraw AVX if XCR0 refuses it */
 
 	uint64_t missing = cpufeat_need_mask & ~cpufeat_have_mask;
 	if (missing) {
@@ -135,10 +201,10 @@ void early_init(uint32_t protocol, uint64_t ptr)
 			    "); rebuild with -DPK_MARCH=x86-64 (make PK_MARCH=x86-64)\n");
 		early_exit(PK_EXIT_UNSUPPORTED_CPU);
 	}
-	cpu_enable_state();
 }
 
 void early_init_ap(void)
 {
+	early_idt_install();
 	cpu_enable_state();
 }

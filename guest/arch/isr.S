@@ -111,6 +111,40 @@ isr_common:
 	iretq
 
 /*
+ * Early exception stubs: until idt_init() runs, any exception lands in
+ * early_exception() (early.c), which names it on COM1 and exits instead of
+ * letting the CPU triple-fault silently.
+ */
+.macro EARLY_STUB vec
+	.balign 16
+	.if (\vec == 8) || (\vec == 10) || (\vec == 11) || (\vec == 12) || (\vec == 13) || (\vec == 14) || (\vec == 17) || (\vec == 21) || (\vec == 29) || (\vec == 30)
+	.else
+	pushq $0
+	.endif
+	pushq $\vec
+	jmp early_common
+.endm
+	.altmacro
+	.balign 16
+	.globl early_stubs
+early_stubs:
+	.set vec, 0
+	.rept 32
+	EARLY_STUB %vec
+	.set vec, vec + 1
+	.endr
+	.noaltmacro
+early_common:
+	movq 0(%rsp), %rdi  /* vector */
+	movq 8(%rsp), %rsi  /* error code */
+	movq 16(%rsp), %rdx /* rip */
+	andq $-16, %rsp
+	call early_exception
+1:	cli
+	hlt
+	jmp 1b
+
+/*
  * int probe_call(struct fault_probe *p, void (*fn)(void *), void *arg)
  * Calls fn(arg) and returns 0; if fn faults, trap_dispatch resumes at
  * probe_recover with RDI = p, which unwinds to here and returns 1.
