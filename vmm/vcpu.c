@@ -33,6 +33,9 @@ static void vcpu_dump(struct vcpu *v, const char *why)
 	fprintf(stderr, "  rip %016llx", r.rip);
 	if (name)
 		fprintf(stderr, " %s+0x%llx", name, (unsigned long long)off);
+	if (r.rip == 0xfff0 && s.cr0 == 0x10)
+		fprintf(stderr, " (reset state: AMD SVM reinitialises a vCPU on shutdown, so "
+				"the faulting registers are lost; run on Intel or use --trace)");
 	fprintf(stderr,
 		"\n  rax %016llx rbx %016llx rcx %016llx rdx %016llx\n"
 		"  rsi %016llx rdi %016llx rbp %016llx rsp %016llx\n"

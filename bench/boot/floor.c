@@ -36,8 +36,13 @@ static void *vcpu(void *arg)
 	struct kvm_run *run = mmap(0, run_size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
 	struct kvm_sregs s;
 	ioctl(fd, KVM_GET_SREGS, &s);
-	struct kvm_segment cs = {.limit = 0xffffffff, .selector = 8, .type = 11, .present = 1,
-				 .s = 1, .l = 1, .g = 1};
+	struct kvm_segment cs = {.limit = 0xffffffff,
+				 .selector = 8,
+				 .type = 11,
+				 .present = 1,
+				 .s = 1,
+				 .l = 1,
+				 .g = 1};
 	struct kvm_segment ds = cs;
 	ds.selector = 16, ds.type = 3, ds.l = 0, ds.db = 1;
 	s.cs = cs;
@@ -74,7 +79,8 @@ int main(int argc, char **argv)
 		die("KVM_CREATE_VM/IRQCHIP");
 	ram = mmap(0, mem, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1,
 		   0);
-	struct kvm_userspace_memory_region reg = {.memory_size = mem, .userspace_addr = (uint64_t)ram};
+	struct kvm_userspace_memory_region reg = {.memory_size = mem,
+						  .userspace_addr = (uint64_t)ram};
 	if (ioctl(vm_fd, KVM_SET_USER_MEMORY_REGION, &reg) < 0)
 		die("KVM_SET_USER_MEMORY_REGION");
 	uint64_t *pml4 = (uint64_t *)(ram + 0x1000), *pdpt = (uint64_t *)(ram + 0x2000);
