@@ -1,5 +1,5 @@
 # perfkern front door: thin wrappers around tools/deps.sh, CMake and CTest.
-#   make run    build, then boot the kernel (run=demo) in QEMU, TCG
+#   make run    build, then boot the kernel (run=demo) in the vmm (nested KVM without /dev/kvm)
 #   make test   build, then the whole CTest suite (ctest's summary at the end)
 # Variables: PK_MARCH=x86-64-v3|x86-64|native..., BUILD=build, SMP=N, MEM=512M,
 #            CPU=max, CMDLINE="run=demo", ACCEL=tcg|kvm, CTEST_ARGS=...
@@ -30,9 +30,9 @@ configure: deps
 build: configure
 	@cmake --build $(BUILD) -j$(JOBS)
 
-# For now the kernel boots in QEMU (TCG); the vmm takes over once it exists.
+# The vmm on this host's KVM, or inside the nested-KVM harness without one.
 run: build
-	$(QEMU_RUN) --expect none --timeout 0
+	@tools/run.sh $(BUILD) $(CMDLINE)
 
 test: build
 	cd $(BUILD) && ctest --output-on-failure -j$(JOBS) $(CTEST_ARGS)
@@ -40,7 +40,7 @@ test: build
 iso: build
 	tools/mkiso.sh $(BUILD)/bin/guest.elf $(BUILD)/bin/guest.iso
 
-# QEMU on the terminal: serial and monitor multiplexed (Ctrl-A C monitor, Ctrl-A X quit).
+# QEMU (TCG by default) on the terminal: serial and monitor multiplexed (Ctrl-A C monitor, Ctrl-A X quit).
 qemu: build
 	$(QEMU_RUN) --interactive
 
