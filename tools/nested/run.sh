@@ -293,6 +293,12 @@ msg "initramfs $(($(stat -c %s "$INITRD") / 1024)) KiB built in $(($(now_ms) - T
 # --------------------------------------------------------------------- boot
 KERNEL=$CACHE/vmlinux # PVH entry: QEMU jumps straight into the ELF kernel
 if [ "$BZIMAGE" = 1 ] || [ ! -s "$KERNEL" ]; then KERNEL=$CACHE/vmlinuz; fi
+# If run.sh itself is SIGKILLed (e.g. by a test driver's timeout), no trap
+# runs: have the kernel kill QEMU when its parent (this shell) dies.
+DEATHSIG=()
+if command -v setpriv >/dev/null 2>&1 && setpriv --pdeathsig KILL true 2>/dev/null; then
+	DEATHSIG=(setpriv --pdeathsig KILL --)
+fi
 HANG_RE='soft lockup|self-detected stall|detected stalls on CPU|rcu_sched kthread starved|blocked for more than [0-9]+ seconds|workqueue lockup|hung_task'
 
 # harness_rc CONSOLE_FILE -> prints n of the "HARNESS rc=<n>" line; fails if
@@ -313,7 +319,7 @@ boot() {
 	: >"$raw"
 	t0=$(now_ms)
 	deadline=$((t0 + TIMEOUT * 1000))
-	qemu-system-x86_64 -machine q35 -accel tcg -cpu "$CPU" -smp "$SMP" -m "$MEM" \
+	${DEATHSIG[@]+"${DEATHSIG[@]}"} qemu-system-x86_64 -machine q35 -accel tcg -cpu "$CPU" -smp "$SMP" -m "$MEM" \
 		-kernel "$KERNEL" -initrd "$INITRD" \
 		-append "console=ttyS0 quiet panic=-1" \
 		-nographic -no-reboot ${QEMU_EXTRA[@]+"${QEMU_EXTRA[@]}"} </dev/null >"$raw" 2>&1 &
