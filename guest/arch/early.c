@@ -53,11 +53,18 @@ static uint64_t cpufeat_probe(void)
 	uint32_t max_ext = cpuid(0x80000000, 0).eax;
 	uint64_t have = 0;
 
+	/* rows come grouped by leaf: one CPUID per leaf (each is a VM exit) */
+	struct cpuid_regs r = {0, 0, 0, 0};
+	uint32_t cached_leaf = ~0u, cached_sub = ~0u;
 	for (unsigned i = 0; i < CPUF_COUNT; i++) {
 		uint32_t leaf = cpufeat_rows[i].leaf;
 		if (leaf < 0x80000000 ? leaf > max_basic : leaf > max_ext)
 			continue;
-		struct cpuid_regs r = cpuid(leaf, cpufeat_rows[i].sub);
+		if (leaf != cached_leaf || cpufeat_rows[i].sub != cached_sub) {
+			r = cpuid(leaf, cpufeat_rows[i].sub);
+			cached_leaf = leaf;
+			cached_sub = cpufeat_rows[i].sub;
+		}
 		uint32_t regs[4] = {r.eax, r.ebx, r.ecx, r.edx};
 		if ((regs[cpufeat_rows[i].reg] >> cpufeat_rows[i].bit) & 1)
 			have |= 1ULL << i;
@@ -184,7 +191,6 @@ void early_init(uint32_t protocol, uint64_t ptr)
 	(void)protocol;
 	(void)ptr;
 	early_idt_install();
-	serial_init();
 	cpufeat_have_mask = cpufeat_probe();
 	cpu_enable_state(); /* may withdraw AVX if XCR0 refuses it */
 

@@ -16,8 +16,13 @@
  * after this many polls, so printing can never hang the boot. */
 #define SERIAL_SPIN_MAX 1000000
 
+/* Initialised on first use: under the vmm the console never touches COM1,
+ * and every port access there is a VM exit. */
+static int serial_ready;
+
 void serial_init(void)
 {
+	serial_ready = 1;
 	outb(COM1 + 1, 0x00); /* no UART interrupts */
 	outb(COM1 + 3, 0x80); /* DLAB */
 	outb(COM1 + 0, 0x01); /* divisor 1 = 115200 baud */
@@ -29,6 +34,8 @@ void serial_init(void)
 
 static void serial_putc(char c)
 {
+	if (!serial_ready)
+		serial_init();
 	for (int i = 0; i < SERIAL_SPIN_MAX && !(inb(COM1 + 5) & LSR_THRE); i++)
 		cpu_relax();
 	outb(COM1, (unsigned char)c);
