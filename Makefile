@@ -17,7 +17,7 @@ CTEST_ARGS ?=
 QEMU_RUN = python3 tools/qemu_run.py --image $(BUILD)/bin/guest.elf --cpu $(CPU) \
 	--smp $(SMP) --mem $(MEM) --accel $(ACCEL) --cmdline "$(CMDLINE)"
 
-.PHONY: all deps configure build run test iso qemu qemu-gdb format clean
+.PHONY: all deps configure build run test bench iso qemu qemu-gdb format clean
 
 all: build
 
@@ -36,6 +36,11 @@ run: build
 
 test: build
 	cd $(BUILD) && ctest --output-on-failure -j$(JOBS) $(CTEST_ARGS)
+
+# Benchmark suites: CSV in bench/results/, charts in plots/ (README "Benchmarks").
+BENCH_ROUNDS ?= 10
+bench: build
+	bench/boot/run.sh $(BUILD) $(BENCH_ROUNDS)
 
 iso: build
 	tools/mkiso.sh $(BUILD)/bin/guest.elf $(BUILD)/bin/guest.iso

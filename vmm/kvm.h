@@ -42,7 +42,7 @@ struct vm {
 	atomic_ulong hc_warnings;
 	pthread_mutex_t lock;
 	pthread_cond_t done;
-	uint64_t t_mem_ns, t_elf_ns, t_exit_ns;
+	uint64_t t_mem_ns, t_elf_ns, t_kvm_ns, t_vm_ns, t_vcpus_ns, t_exit_ns;
 };
 
 uint64_t vm_now_ns(const struct vm *vm);

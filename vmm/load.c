@@ -112,7 +112,8 @@ static int load_segments(Elf *e, int fd, uint64_t file_size, struct guest_mem *m
 						 n < 0 ? strerror(errno) : "short file");
 			done += (uint64_t)n;
 		}
-		memset(dst + ph[j].p_filesz, 0, ph[j].p_memsz - ph[j].p_filesz);
+		/* the rest (.bss) is already zero: guest RAM is a fresh anonymous
+		 * mapping, and touching it would fault in megabytes for nothing */
 		if (ph[j].p_paddr < img->lo)
 			img->lo = ph[j].p_paddr;
 		if (ph[j].p_paddr + ph[j].p_memsz > img->hi)

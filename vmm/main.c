@@ -56,8 +56,11 @@ static void main_stats(struct vm *vm)
 {
 	fprintf(stderr, "vmm stats: memory %s, %u vCPUs, tsc %lu kHz, %lu hypercall warnings\n",
 		vm->mem.backing, vm->ncpus, vm->tsc_khz, atomic_load(&vm->hc_warnings));
-	fprintf(stderr, "  timeline (us since exec): memory ready %lu, ELF loaded %lu, exit %lu\n",
-		vm->t_mem_ns / 1000, vm->t_elf_ns / 1000, vm->t_exit_ns / 1000);
+	fprintf(stderr,
+		"  timeline (us since exec): memory ready %lu, ELF loaded %lu, /dev/kvm open %lu, "
+		"VM created %lu, vCPUs set up %lu, exit %lu\n",
+		vm->t_mem_ns / 1000, vm->t_elf_ns / 1000, vm->t_kvm_ns / 1000, vm->t_vm_ns / 1000,
+		vm->t_vcpus_ns / 1000, vm->t_exit_ns / 1000);
 	for (unsigned i = 0; i < vm->ncpus; i++) {
 		struct vcpu_stats *s = &vm->vcpus[i].st;
 		fprintf(stderr,
@@ -100,11 +103,13 @@ int main(int argc, char **argv)
 	/* bad input is reported before KVM is even opened */
 	if (kvm_open(vm) < 0)
 		return VMM_EXIT_HOST;
+	vm->t_kvm_ns = vm_now_ns(vm);
 
 	if ((rc = kvm_create_vm(vm)) < 0) {
 		fprintf(stderr, "vmm: creating the VM failed: %s\n", strerror(-rc));
 		return VMM_EXIT_HOST;
 	}
+	vm->t_vm_ns = vm_now_ns(vm);
 	bool gb = false;
 	for (uint32_t i = 0; i < vm->cpuid->nent; i++)
 		if (vm->cpuid->entries[i].function == 0x80000001)
@@ -118,6 +123,7 @@ int main(int argc, char **argv)
 		return VMM_EXIT_HOST;
 	}
 
+	vm->t_vcpus_ns = vm_now_ns(vm);
 	struct sigaction sa = {.sa_handler = main_signal};
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGINT, &sa, 0);
@@ -125,6 +131,13 @@ int main(int argc, char **argv)
 	if (vcpu_start_all(vm) < 0)
 		return VMM_EXIT_HOST;
 	main_wait(vm);
+	if (!opts.stats && !opts.verbose) {
+		/* nothing left to report: leave now, the kernel tears the VM
+		 * down on exit anyway (joining vCPU threads costs a kick and a
+		 * KVM_RUN exit each) */
+		fflush(stdout);
+		_exit(atomic_load(&vm->exit_status));
+	}
 	vcpu_join_all(vm);
 	vm->t_exit_ns = vm_now_ns(vm);
 	fflush(stdout);

@@ -75,10 +75,14 @@ int mem_alloc(struct guest_mem *m, uint64_t size, enum hugepage_mode mode)
 		mapped = size;
 		p = mmap(0, size, PROT_READ | PROT_WRITE,
 			 MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-		if (p == MAP_FAILED)
+		if (p == MAP_FAILED) {
 			p = 0;
-		else
+		} else {
 			m->backing = "4K";
+			/* really 4 KiB: with THP "always" the host would otherwise
+			 * zero a 2 MiB page on every first touch */
+			madvise(p, size, MADV_NOHUGEPAGE);
+		}
 	}
 	if (!p) {
 		int err = errno;

@@ -33,6 +33,7 @@ static const struct app {
 	{"hostile", hostile_run, "make bad hypercalls (vmm robustness check)"},
 	{"triplefault", triplefault_run, "triple-fault on purpose (vmm crash report check)"},
 	{"spin", spin_run, "never exit (vmm --timeout check)"},
+	{"bench-exits", bench_exits_run, "hypercall round trip vs a raw I/O exit (vmm)"},
 	{"probe", probe_run, "boot and exit 0 (can this host run the kernel?)"},
 };
 

@@ -16,5 +16,6 @@ int ktest_run_all(const char *cmdline);
 int hostile_run(const char *cmdline);
 int triplefault_run(const char *cmdline);
 int spin_run(const char *cmdline);
+int bench_exits_run(const char *cmdline);
 
 #endif
