@@ -9,10 +9,28 @@
 #include "../arch/console.h"
 #include "../arch/layout.h"
 #include "../arch/platform.h"
+#include "../arch/result.h"
 #include "../lib/cmdline.h"
 #include "../lib/kstring.h"
 
 static int fault_run(const char *cmdline) __attribute__((noinline, noclone));
+
+/* Two known blobs for the host to check (tests: vmm --out, tools/pkblob.py). */
+static int result_run(const char *cmdline)
+{
+	(void)cmdline;
+	static const char hello[] = "perfkern result blob\n";
+	static uint8_t pattern[1000];
+	for (unsigned i = 0; i < sizeof(pattern); i++)
+		pattern[i] = (uint8_t)(i * 7);
+	int a = result_write("hello.txt", hello, sizeof(hello) - 1);
+	int b = result_write("pattern.bin", pattern, sizeof(pattern));
+	if (a || b) {
+		kprintf("result: result_write failed (%d, %d)\n", a, b);
+		return PK_EXIT_TESTS_FAILED;
+	}
+	return PK_EXIT_OK;
+}
 
 /* Boot and exit 0: `make run` uses it to see whether this host's KVM can
  * run the kernel at all before choosing the vmm over the nested harness. */
@@ -34,6 +52,7 @@ static const struct app {
 	{"triplefault", triplefault_run, "triple-fault on purpose (vmm crash report check)"},
 	{"spin", spin_run, "never exit (vmm --timeout check)"},
 	{"bench-exits", bench_exits_run, "hypercall round trip vs a raw I/O exit (vmm)"},
+	{"result", result_run, "write two known result blobs to the host"},
 	{"probe", probe_run, "boot and exit 0 (can this host run the kernel?)"},
 };
 

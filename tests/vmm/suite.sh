@@ -53,6 +53,15 @@ check hostile 0 'PASS hostile_still_alive' '^9 passed, 0 failed' 'unknown number
 check triplefault 121 'triple fault \(KVM_EXIT_SHUTDOWN\)' '^  rip ' \
 	-- -c 1 -m 64M guest.elf -- run=triplefault
 check timeout 124 'after --timeout 2 s' -- --timeout 2 -c 1 -m 64M guest.elf -- run=spin
+check result-blobs 0 '^perfkern: exit 0' -- --out /tmp -c 1 -m 64M guest.elf -- run=result
+if [ "$(cat /tmp/hello.txt 2>/dev/null)" = "perfkern result blob" ] &&
+	[ "$(wc -c </tmp/pattern.bin 2>/dev/null)" -eq 1000 ]; then
+	echo "PASS result-files"
+	pass=$((pass + 1))
+else
+	echo "FAIL result-files: --out /tmp lacks hello.txt/pattern.bin with the guest's contents"
+	fail=$((fail + 1))
+fi
 check bad-flag 2 'unknown option' -- --frobnicate guest.elf
 check min-memory 0 '^perfkern: exit 0' -- -c 1 -m 16M guest.elf -- run=probe
 check too-little-memory 2 'needs at least 16M' -- -c 1 -m 8M guest.elf
