@@ -13,14 +13,14 @@
 /* Vectors for which the CPU pushes an error code (SDM Vol 3A 7.3 table 7-1):
  * #DF 8, #TS 10, #NP 11, #SS 12, #GP 13, #PF 14, #AC 17, #CP 21, #VC 29, #SX 30 */
 	.altmacro
-.macro ISR_STUB vec
+.macro VEC_STUB vec, target
 	.balign 16
 	.if (\vec == 8) || (\vec == 10) || (\vec == 11) || (\vec == 12) || (\vec == 13) || (\vec == 14) || (\vec == 17) || (\vec == 21) || (\vec == 29) || (\vec == 30)
 	.else
 	pushq $0
 	.endif
 	pushq $\vec
-	jmp isr_common
+	jmp \target
 .endm
 
 	.text
@@ -29,7 +29,7 @@
 isr_stubs: /* stub for vector v is at isr_stubs + 16 * v */
 	.set vec, 0
 	.rept 256
-	ISR_STUB %vec
+	VEC_STUB %vec, isr_common
 	.set vec, vec + 1
 	.endr
 	.noaltmacro
@@ -115,22 +115,13 @@ isr_common:
  * early_exception() (early.c), which names it on COM1 and exits instead of
  * letting the CPU triple-fault silently.
  */
-.macro EARLY_STUB vec
-	.balign 16
-	.if (\vec == 8) || (\vec == 10) || (\vec == 11) || (\vec == 12) || (\vec == 13) || (\vec == 14) || (\vec == 17) || (\vec == 21) || (\vec == 29) || (\vec == 30)
-	.else
-	pushq $0
-	.endif
-	pushq $\vec
-	jmp early_common
-.endm
 	.altmacro
 	.balign 16
 	.globl early_stubs
 early_stubs:
 	.set vec, 0
 	.rept 32
-	EARLY_STUB %vec
+	VEC_STUB %vec, early_common
 	.set vec, vec + 1
 	.endr
 	.noaltmacro
