@@ -66,5 +66,24 @@ check bad-flag 2 'unknown option' -- --frobnicate guest.elf
 check min-memory 0 '^perfkern: exit 0' -- -c 1 -m 16M guest.elf -- run=probe
 check too-little-memory 2 'needs at least 16M' -- -c 1 -m 8M guest.elf
 
+# SIGTERM stops every vCPU and exits 125
+./vmm -c 2 -m 64M guest.elf -- run=spin >/tmp/sig.out 2>&1 &
+pid=$!
+sleep 2
+kill -TERM "$pid"
+wait "$pid"
+rc=$?
+if [ "$rc" -eq 125 ]; then
+	echo "PASS sigterm"
+	pass=$((pass + 1))
+else
+	echo "FAIL sigterm: exit $rc, wanted 125"
+	fail=$((fail + 1))
+fi
+
+# last: without /dev/kvm the vmm says how to get it, exit 120
+rm -f /dev/kvm
+check no-dev-kvm 120 'load kvm-intel or kvm-amd' 'nested-KVM harness' -- -c 1 guest.elf
+
 echo "$pass passed, $fail failed, 0 skipped"
 [ "$fail" -eq 0 ]
