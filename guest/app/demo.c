@@ -105,7 +105,9 @@ int demo_run(const char *cmdline)
 		if (!smp_cpu_online(cpu))
 			continue;
 		smp_call(cpu, demo_hello, 0);
-		smp_call_wait(cpu, 5000); /* one at a time: lines come out in order */
+		/* one at a time: lines come out in order */
+		if (smp_call_wait(cpu, 30000) < 0)
+			kprintf("demo: cpu %u did not run its greeting within 30 s\n", cpu);
 	}
 	demo_cpu();
 	demo_memmap();
