@@ -117,6 +117,10 @@ static void apic_icr(uint32_t dest, uint32_t lo)
 {
 	uint64_t f = irq_save();
 	if (apic_x2) {
+		/* WRMSR to the x2APIC ICR is not serializing (SDM Vol 3A
+		 * 11.12.3): without the fence the target could wake before our
+		 * earlier stores (e.g. a mailbox) are visible, and sleep again */
+		__asm__ volatile("mfence; lfence" ::: "memory");
 		wrmsr(0x830, ((uint64_t)dest << 32) | lo);
 	} else {
 		apic_write(APIC_ICR_HI, dest << 24);
