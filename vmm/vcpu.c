@@ -180,12 +180,20 @@ int vcpu_start_all(struct vm *vm)
 	struct sigaction sa = {.sa_handler = vcpu_kick_handler};
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGUSR1, &sa, 0);
-	for (unsigned i = 0; i < vm->ncpus; i++) {
-		int rc = pthread_create(&vm->vcpus[i].thread, 0, vcpu_thread, &vm->vcpus[i]);
-		if (rc) {
-			vm_stop(vm, VMM_EXIT_HOST);
-			return -rc;
-		}
+	/* vCPU threads inherit a mask without SIGINT/SIGTERM: those go to the
+	 * main thread, which stops the VM in an orderly way */
+	sigset_t block, old;
+	sigemptyset(&block);
+	sigaddset(&block, SIGINT);
+	sigaddset(&block, SIGTERM);
+	pthread_sigmask(SIG_BLOCK, &block, &old);
+	int rc = 0;
+	for (unsigned i = 0; i < vm->ncpus && !rc; i++)
+		rc = pthread_create(&vm->vcpus[i].thread, 0, vcpu_thread, &vm->vcpus[i]);
+	pthread_sigmask(SIG_SETMASK, &old, 0);
+	if (rc) {
+		vm_stop(vm, VMM_EXIT_HOST);
+		return -rc;
 	}
 	return 0;
 }
