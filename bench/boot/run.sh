@@ -20,7 +20,7 @@ done
 printf 'N=%s\n. ./inside.sh\n' "$rounds" >"$stage/bench.sh"
 log=$build/bench/boot.log
 "$repo/tools/nested/run.sh" --cache "${PK_NESTED_CACHE:-${HOME:-$build}/.cache/perfkern/nested}" \
-	--timeout 900 --log "$log" \
+	--timeout "${PK_BENCH_TIMEOUT:-900}" --log "$log" \
 	--file "$build/bin/vmm" --file "$build/bin/guest.elf" \
 	--file "$build/bench/boot_floor" --file "$build/bench/timeit" \
 	--file "$repo/bench/boot/inside.sh" --file "$(command -v qemu-system-x86_64)" \
