@@ -1,0 +1,44 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * guest/mm/mmu_walk.h - walk live x86-64 4-level page tables and report
+ * the mappings as merged runs. Pure C with no kernel dependencies: the
+ * guest's `run=mmu` and the VMM monitor's `mmu` command build the same
+ * source, so both print the same table for the same tables.
+ *
+ * Output format, one run per line (runs of equal-sized, contiguous pages
+ * with equal attributes are merged):
+ *   Virt Addr -> Phys Addr Size Perms Cache NX
+ *   0xffff800000000000 -> 0x0 4Gb RW WB NX
+ *   0x1000 -> 0x1000 4Kb R PCD NX
+ */
+#ifndef PK_MM_MMU_WALK_H
+#define PK_MM_MMU_WALK_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* Map the 4 KiB page-table page at physical address phys for reading;
+ * NULL when phys is outside RAM (the walk reports it and skips it). */
+typedef const uint64_t *(*mmu_read_fn)(void *ctx, uint64_t phys);
+
+struct mmu_run {
+	uint64_t va;	    /* canonical virtual start */
+	uint64_t pa;	    /* physical start */
+	uint64_t size;	    /* bytes in the run */
+	uint64_t page_size; /* 4 KiB, 2 MiB or 1 GiB */
+	unsigned write : 1, user : 1, nx : 1, pwt : 1, pcd : 1, pat : 1, global : 1;
+};
+
+typedef void (*mmu_emit_fn)(void *ctx, const struct mmu_run *run);
+
+/* Walk from CR3 (bits 51:12 used). Returns the number of runs emitted,
+ * or -1 when the root itself cannot be read. */
+int mmu_walk(uint64_t cr3, mmu_read_fn read, void *read_ctx, mmu_emit_fn emit, void *emit_ctx);
+
+/* One table line for run (no newline); returns the length snprintf would. */
+int mmu_format(const struct mmu_run *run, char *buf, size_t len);
+
+/* The header line printed above the runs. */
+#define MMU_TABLE_HEADER "Virt Addr -> Phys Addr Size Perms Cache NX"
+
+#endif
