@@ -10,6 +10,7 @@
 #include "smp.h"
 
 #include "../lib/kstring.h"
+#include "../sched/sched.h"
 #include "acpi.h"
 #include "apic.h"
 #include "console.h"
@@ -184,13 +185,19 @@ void smp_idle_loop(void)
 {
 	struct percpu *c = this_cpu();
 	for (;;) {
+		sched_poll(); /* this CPU's tasks first */
 		irq_disable();
+		sched_set_idle(1); /* from here remote wakers send an IPI */
 		void (*fn)(void *) = c->call_fn;
-		if (!fn) {
+		if (!fn && !sched_has_work()) {
 			cpu_idle_halt(); /* sti; hlt: a wake IPI cannot slip in between */
+			sched_set_idle(0);
 			continue;
 		}
+		sched_set_idle(0);
 		irq_enable();
+		if (!fn)
+			continue;
 		void *arg = c->call_arg;
 		c->call_fn = 0;
 		fn(arg);

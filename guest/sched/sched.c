@@ -1,17 +1,17 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * guest/sched/sched.c - one cooperative executor: a FIFO run queue, tasks
- * on their own stacks, switches through sched_switch (switch.S).
- * Work in progress: one executor per thread/CPU, no cross-CPU wakeups yet.
+ * guest/sched/sched.c - one cooperative executor per CPU: a private FIFO
+ * run queue owned by its executor, plus a lock-free MPSC inbox (Treiber
+ * push by any CPU, take-all by the owner) for spawns and wakeups from
+ * other CPUs; the waker sends an IPI (sched_wake) only when the target is
+ * idle. Switches go through sched_switch (switch.S).
  */
 #include "sched.h"
 
 #ifdef PK_HOSTED
 #include <string.h>
-#define SCHED_TLS _Thread_local
 #else
 #include "../lib/kstring.h"
-#define SCHED_TLS /* one executor until per-CPU executors land */
 #endif
 
 void sched_switch(uint64_t *save_rsp, uint64_t new_rsp);
@@ -20,10 +20,18 @@ void sched_task_exit(void *result) __attribute__((noreturn));
 
 struct executor {
 	uint64_t rsp;		  /* the executor loop's own context */
-	struct task *head, *tail; /* ready FIFO */
+	struct task *head, *tail; /* ready FIFO, owner only */
 	struct task *current;
-};
-static SCHED_TLS struct executor exec;
+	struct task *inbox; /* atomic: MPSC stack of tasks made ready remotely */
+	int idle;	    /* atomic: owner is about to halt / halted */
+} __attribute__((aligned(64)));
+
+static struct executor execs[SCHED_MAX_EXEC];
+
+static struct executor *self(void)
+{
+	return &execs[sched_cpu_self()];
+}
 
 uint64_t sched_stack_init(void *stack, size_t size, task_fn fn, void *arg)
 {
@@ -42,34 +50,75 @@ uint64_t sched_stack_init(void *stack, size_t size, task_fn fn, void *arg)
 	return (uint64_t)top;
 }
 
-static void runq_push(struct task *t)
+static void runq_push(struct executor *e, struct task *t)
 {
 	t->next = 0;
-	if (exec.tail)
-		exec.tail->next = t;
+	if (e->tail)
+		e->tail->next = t;
 	else
-		exec.head = t;
-	exec.tail = t;
+		e->head = t;
+	e->tail = t;
 }
 
-static struct task *runq_pop(void)
+static struct task *runq_pop(struct executor *e)
 {
-	struct task *t = exec.head;
+	struct task *t = e->head;
 	if (t) {
-		exec.head = t->next;
-		if (!exec.head)
-			exec.tail = 0;
+		e->head = t->next;
+		if (!e->head)
+			e->tail = 0;
 	}
 	return t;
 }
 
-struct task *sched_current(void)
+/* Move everything other CPUs queued for us into the run queue, in order. */
+static void inbox_drain(struct executor *e)
 {
-	return exec.current;
+	struct task *list = __atomic_exchange_n(&e->inbox, 0, __ATOMIC_ACQUIRE), *rev = 0;
+	while (list) {
+		struct task *n = list->next;
+		list->next = rev;
+		rev = list;
+		list = n;
+	}
+	while (rev) {
+		struct task *n = rev->next;
+		runq_push(e, rev);
+		rev = n;
+	}
 }
 
-struct task *sched_spawn(task_fn fn, void *arg, const char *name)
+/* t can run again: on our own queue, or pushed to its CPU's inbox with an
+ * IPI only when that executor is idle. */
+static void make_ready(struct task *t)
 {
+	t->state = TASK_READY;
+	if (t->cpu == sched_cpu_self()) {
+		runq_push(self(), t);
+		return;
+	}
+	struct executor *e = &execs[t->cpu];
+	struct task *old = __atomic_load_n(&e->inbox, __ATOMIC_RELAXED);
+	do
+		t->next = old;
+	while (!__atomic_compare_exchange_n(&e->inbox, &old, t, 1, __ATOMIC_RELEASE,
+					    __ATOMIC_RELAXED));
+	/* seq_cst pairs with sched_set_idle: either the owner sees the task
+	 * before it halts, or we see it idle and wake it */
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	if (__atomic_load_n(&e->idle, __ATOMIC_RELAXED))
+		sched_wake(t->cpu);
+}
+
+struct task *sched_current(void)
+{
+	return self()->current;
+}
+
+struct task *sched_spawn_on(unsigned cpu, task_fn fn, void *arg, const char *name)
+{
+	if (cpu >= sched_cpu_count() || cpu >= SCHED_MAX_EXEC)
+		return 0;
 	void *stack = sched_stack_alloc(SCHED_STACK_DEFAULT);
 	if (!stack)
 		return 0;
@@ -79,74 +128,117 @@ struct task *sched_spawn(task_fn fn, void *arg, const char *name)
 	t->fn = fn;
 	t->arg = arg;
 	t->name = name ? name : "task";
+	t->cpu = cpu;
 	t->stack = stack;
 	t->stack_size = SCHED_STACK_DEFAULT;
 	t->rsp = sched_stack_init(stack, SCHED_STACK_DEFAULT, fn, arg);
-	t->state = TASK_READY;
-	runq_push(t);
+	make_ready(t);
 	return t;
 }
 
-/* Suspend the current task (already queued or parked by the caller). */
+struct task *sched_spawn(task_fn fn, void *arg, const char *name)
+{
+	return sched_spawn_on(sched_cpu_self(), fn, arg, name);
+}
+
+/* Back to the executor; the caller has set the task's state. */
 static void sched_block(void)
 {
-	struct task *me = exec.current;
-	sched_switch(&me->rsp, exec.rsp);
+	struct executor *e = self();
+	sched_switch(&e->current->rsp, e->rsp);
 }
 
 void sched_yield(void)
 {
-	struct task *me = exec.current;
-	if (!me || !exec.head)
+	struct executor *e = self();
+	struct task *me = e->current;
+	if (!me)
 		return;
-	runq_push(me);
+	inbox_drain(e);
+	if (!e->head)
+		return;
+	me->state = TASK_READY;
+	runq_push(e, me);
 	sched_block();
 }
 
 void sched_task_exit(void *result)
 {
-	struct task *me = exec.current;
+	struct task *me = self()->current;
 	me->result = result;
-	me->state = TASK_DONE;
-	if (me->joiner)
-		runq_push(me->joiner);
-	sched_switch(&me->rsp, exec.rsp);
+	me->state = TASK_EXITING; /* the executor finishes it off its stack */
+	sched_block();
 	__builtin_unreachable();
 }
 
 /* Executor side: run n until it yields, blocks or exits. */
-static void run_one(struct task *n)
+static void run_one(struct executor *e, struct task *n)
 {
-	exec.current = n;
+	e->current = n;
 	n->state = TASK_RUNNING;
-	sched_switch(&exec.rsp, n->rsp);
-	exec.current = 0;
-	if (n->state == TASK_RUNNING)
-		n->state = TASK_READY;
+	sched_switch(&e->rsp, n->rsp);
+	e->current = 0;
+	if (n->state == TASK_EXITING) {
+		/* off its stack now: a joiner may free it as soon as it sees DONE */
+		n->state = TASK_DONE;
+		uintptr_t w = __atomic_exchange_n(&n->join, SCHED_JOIN_DONE, __ATOMIC_ACQ_REL);
+		if (w > SCHED_JOIN_DONE)
+			make_ready((struct task *)w);
+	}
 }
 
 void *sched_join(struct task *t)
 {
-	while (t->state != TASK_DONE) {
-		struct task *me = exec.current;
-		if (!me) { /* the executor itself: run others until t is done */
-			struct task *n = runq_pop();
-			if (!n)
-				return 0; /* t can never finish: nothing is runnable */
-			run_one(n);
-			continue;
+	struct executor *e = self();
+	struct task *me = e->current;
+	if (me) {
+		uintptr_t none = 0;
+		me->state = TASK_BLOCKED;
+		if (__atomic_compare_exchange_n(&t->join, &none, (uintptr_t)me, 0, __ATOMIC_ACQ_REL,
+						__ATOMIC_ACQUIRE))
+			sched_block(); /* run_one of t's executor makes us ready */
+		else
+			me->state = TASK_RUNNING; /* already done */
+	} else {
+		/* executor context: keep this CPU's other tasks going meanwhile */
+		while (__atomic_load_n(&t->join, __ATOMIC_ACQUIRE) != SCHED_JOIN_DONE) {
+			inbox_drain(e);
+			struct task *n = runq_pop(e);
+			if (n)
+				run_one(e, n);
+			else
+				__builtin_ia32_pause();
 		}
-		t->joiner = me;
-		sched_block();
 	}
 	void *r = t->result;
 	sched_stack_free(t->stack, t->stack_size);
 	return r;
 }
 
+void sched_poll(void)
+{
+	struct executor *e = self();
+	for (;;) {
+		inbox_drain(e);
+		struct task *n = runq_pop(e);
+		if (!n)
+			return;
+		run_one(e, n);
+	}
+}
+
+int sched_has_work(void)
+{
+	struct executor *e = self();
+	return e->head || __atomic_load_n(&e->inbox, __ATOMIC_SEQ_CST);
+}
+
+void sched_set_idle(int idle)
+{
+	__atomic_store_n(&self()->idle, idle, __ATOMIC_SEQ_CST);
+}
+
 void sched_run(void)
 {
-	struct task *n;
-	while ((n = runq_pop()))
-		run_one(n);
+	sched_poll();
 }

@@ -18,6 +18,20 @@ void sched_stack_free(void *stack, size_t size)
 	free(stack);
 }
 
+/* one executor on the test's thread */
+unsigned sched_cpu_self(void)
+{
+	return 0;
+}
+unsigned sched_cpu_count(void)
+{
+	return 1;
+}
+void sched_wake(unsigned cpu)
+{
+	(void)cpu;
+}
+
 static char trace[64];
 static int ntrace;
 
@@ -120,7 +134,8 @@ START_TEST(join_finished_and_yield_alone)
 	struct task *t = sched_spawn(square, (void *)7, 0);
 	sched_run(); /* t finishes here */
 	ck_assert_uint_eq((uintptr_t)sched_join(t), 49);
-	sched_yield(); /* outside any task: a no-op */
+	sched_yield();					     /* outside any task: a no-op */
+	ck_assert_ptr_null(sched_spawn_on(1, square, 0, 0)); /* no such executor */
 }
 END_TEST
 

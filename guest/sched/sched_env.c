@@ -1,0 +1,23 @@
+/* SPDX-License-Identifier: MIT */
+/* guest/sched/sched_env.c - what the scheduler needs from the kernel:
+ * which CPU we are on, how many executors exist, and the wake IPI. */
+#include "../arch/apic.h"
+#include "../arch/layout.h"
+#include "../arch/percpu.h"
+#include "../arch/smp.h"
+#include "sched.h"
+
+unsigned sched_cpu_self(void)
+{
+	return this_cpu()->index;
+}
+
+unsigned sched_cpu_count(void)
+{
+	return smp_cpu_count;
+}
+
+void sched_wake(unsigned cpu)
+{
+	apic_send_ipi(percpu_area[cpu].apic_id, VEC_IPI_WAKE);
+}
