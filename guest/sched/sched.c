@@ -33,6 +33,19 @@ static struct executor *self(void)
 	return &execs[sched_cpu_self()];
 }
 
+/* A task's state is written by its own executor and, for a wakeup, by
+ * whichever CPU finished what it waited for: relaxed atomics (ordering
+ * comes from the inbox and join handshakes). */
+static void set_state(struct task *t, int st)
+{
+	__atomic_store_n(&t->state, st, __ATOMIC_RELAXED);
+}
+
+static int get_state(const struct task *t)
+{
+	return __atomic_load_n(&t->state, __ATOMIC_RELAXED);
+}
+
 uint64_t sched_stack_init(void *stack, size_t size, task_fn fn, void *arg)
 {
 	uint64_t *top = (uint64_t *)(((uint64_t)stack + size) & ~15ull);
@@ -92,12 +105,15 @@ static void inbox_drain(struct executor *e)
  * IPI only when that executor is idle. */
 static void make_ready(struct task *t)
 {
-	t->state = TASK_READY;
+	set_state(t, TASK_READY);
 	if (t->cpu == sched_cpu_self()) {
 		runq_push(self(), t);
 		return;
 	}
-	struct executor *e = &execs[t->cpu];
+	/* t is not ours once it is in the inbox (it may run, finish and be
+	 * freed at once): take what we need from it first */
+	unsigned cpu = t->cpu;
+	struct executor *e = &execs[cpu];
 	struct task *old = __atomic_load_n(&e->inbox, __ATOMIC_RELAXED);
 	do
 		t->next = old;
@@ -107,7 +123,7 @@ static void make_ready(struct task *t)
 	 * before it halts, or we see it idle and wake it */
 	__atomic_thread_fence(__ATOMIC_SEQ_CST);
 	if (__atomic_load_n(&e->idle, __ATOMIC_RELAXED))
-		sched_wake(t->cpu);
+		sched_wake(cpu);
 }
 
 struct task *sched_current(void)
@@ -157,7 +173,7 @@ void sched_yield(void)
 	inbox_drain(e);
 	if (!e->head)
 		return;
-	me->state = TASK_READY;
+	set_state(me, TASK_READY);
 	runq_push(e, me);
 	sched_block();
 }
@@ -166,7 +182,7 @@ void sched_task_exit(void *result)
 {
 	struct task *me = self()->current;
 	me->result = result;
-	me->state = TASK_EXITING; /* the executor finishes it off its stack */
+	set_state(me, TASK_EXITING); /* the executor finishes it off its stack */
 	sched_block();
 	__builtin_unreachable();
 }
@@ -175,12 +191,12 @@ void sched_task_exit(void *result)
 static void run_one(struct executor *e, struct task *n)
 {
 	e->current = n;
-	n->state = TASK_RUNNING;
+	set_state(n, TASK_RUNNING);
 	sched_switch(&e->rsp, n->rsp);
 	e->current = 0;
-	if (n->state == TASK_EXITING) {
+	if (get_state(n) == TASK_EXITING) {
 		/* off its stack now: a joiner may free it as soon as it sees DONE */
-		n->state = TASK_DONE;
+		set_state(n, TASK_DONE);
 		uintptr_t w = __atomic_exchange_n(&n->join, SCHED_JOIN_DONE, __ATOMIC_ACQ_REL);
 		if (w > SCHED_JOIN_DONE)
 			make_ready((struct task *)w);
@@ -193,12 +209,12 @@ void *sched_join(struct task *t)
 	struct task *me = e->current;
 	if (me) {
 		uintptr_t none = 0;
-		me->state = TASK_BLOCKED;
+		set_state(me, TASK_BLOCKED);
 		if (__atomic_compare_exchange_n(&t->join, &none, (uintptr_t)me, 0, __ATOMIC_ACQ_REL,
 						__ATOMIC_ACQUIRE))
 			sched_block(); /* run_one of t's executor makes us ready */
 		else
-			me->state = TASK_RUNNING; /* already done */
+			set_state(me, TASK_RUNNING); /* already done */
 	} else {
 		/* executor context: keep this CPU's other tasks going meanwhile */
 		while (__atomic_load_n(&t->join, __ATOMIC_ACQUIRE) != SCHED_JOIN_DONE) {

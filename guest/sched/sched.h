@@ -11,6 +11,12 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#ifdef PK_HOSTED
+/* POSIX has a sched_yield() of its own (<sched.h>, pulled in by
+ * <pthread.h>): host code includes those first, and ours is renamed. */
+#define sched_yield pk_sched_yield
+#endif
+
 typedef void *(*task_fn)(void *arg);
 
 enum task_state { TASK_READY, TASK_RUNNING, TASK_BLOCKED, TASK_EXITING, TASK_DONE };
@@ -20,7 +26,7 @@ struct task {
 	struct task *next; /* run-queue / inbox link */
 	task_fn fn;
 	void *arg, *result;
-	volatile int state;
+	int state;	/* enum task_state, atomic (sched.c) */
 	unsigned cpu;	/* executor the task runs on */
 	uintptr_t join; /* atomic: 0, the waiting task, or SCHED_JOIN_DONE */
 	const char *name;
@@ -36,6 +42,11 @@ void sched_stack_free(void *stack, size_t size);
 unsigned sched_cpu_self(void);
 unsigned sched_cpu_count(void);
 void sched_wake(unsigned cpu); /* make an idle executor look at its inbox */
+
+/* Hosted build only (sched_host.c): executors 1..n-1 on new pthreads,
+ * the caller is executor 0. */
+int sched_host_start(unsigned n);
+void sched_host_stop(void);
 
 #define SCHED_STACK_DEFAULT (16 * 1024)
 #define SCHED_MAX_EXEC 256
