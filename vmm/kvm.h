@@ -58,7 +58,8 @@ int cpuid_setup(struct vm *vm, struct vcpu *v);
 
 /* vcpu.c */
 int vcpu_start_all(struct vm *vm);
-void vcpu_join_all(struct vm *vm);
+/* Join the vCPU threads; -1 when one has not stopped within timeout_ms. */
+int vcpu_join_all(struct vm *vm, unsigned timeout_ms);
 
 /* hcall.c: port-I/O exits in the hypercall range; returns -1 to resume the
  * vCPU or a vmm exit status (exit/abort). */

@@ -131,6 +131,13 @@ int main(int argc, char **argv)
 	if (vcpu_start_all(vm) < 0)
 		return VMM_EXIT_HOST;
 	main_wait(vm);
+	if (atomic_load(&vm->exit_status) == VMM_EXIT_TIMEOUT) {
+		/* each vCPU says where it was; a stuck one must not hang us */
+		if (vcpu_join_all(vm, 2000) < 0) {
+			fflush(stdout);
+			_exit(VMM_EXIT_TIMEOUT);
+		}
+	}
 	if (!opts.stats && !opts.verbose) {
 		/* nothing left to report: leave now, the kernel tears the VM
 		 * down on exit anyway (joining vCPU threads costs a kick and a
@@ -138,7 +145,10 @@ int main(int argc, char **argv)
 		fflush(stdout);
 		_exit(atomic_load(&vm->exit_status));
 	}
-	vcpu_join_all(vm);
+	if (vcpu_join_all(vm, 5000) < 0) {
+		fflush(stdout);
+		_exit(atomic_load(&vm->exit_status));
+	}
 	vm->t_exit_ns = vm_now_ns(vm);
 	fflush(stdout);
 	if (opts.verbose) {

@@ -11,6 +11,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 #include <sys/ioctl.h>
 #include <unistd.h>
 
@@ -20,13 +21,45 @@
 #define COM1 0x3f8
 #define DEBUG_EXIT_PORT 0xf4
 
+/* Vectors pending (IRR) and in service (ISR) in the in-kernel LAPIC: a
+ * halted vCPU with a vector in IRR and IF set means a lost wakeup. The
+ * registers are 8 x 32 bits at 16-byte strides from 0x200 and 0x100
+ * (SDM Vol 3A 11.8.4, table 11-1). */
+static void vcpu_dump_lapic(struct vcpu *v)
+{
+	struct kvm_lapic_state la;
+	if (ioctl(v->fd, KVM_GET_LAPIC, &la) < 0)
+		return;
+	static const struct {
+		const char *name;
+		unsigned off;
+	} regs[] = {{"IRR", 0x200}, {"ISR", 0x100}};
+	fprintf(stderr, "  lapic TPR %02x", (uint8_t)la.regs[0x80]);
+	for (unsigned k = 0; k < 2; k++) {
+		fprintf(stderr, " %s:", regs[k].name);
+		int any = 0;
+		for (unsigned vec = 0; vec < 256; vec++) {
+			uint32_t w;
+			memcpy(&w, &la.regs[regs[k].off + (vec / 32) * 16], 4);
+			if (w >> (vec % 32) & 1)
+				fprintf(stderr, " %02x", vec), any = 1;
+		}
+		if (!any)
+			fprintf(stderr, " -");
+	}
+	fprintf(stderr, "\n");
+}
+
 static void vcpu_dump(struct vcpu *v, const char *why)
 {
 	struct kvm_regs r;
 	struct kvm_sregs s;
+	flockfile(stderr); /* vCPUs stopped together dump one after another */
 	fprintf(stderr, "vmm: vCPU %u: %s\n", v->index, why);
-	if (ioctl(v->fd, KVM_GET_REGS, &r) < 0 || ioctl(v->fd, KVM_GET_SREGS, &s) < 0)
+	if (ioctl(v->fd, KVM_GET_REGS, &r) < 0 || ioctl(v->fd, KVM_GET_SREGS, &s) < 0) {
+		funlockfile(stderr);
 		return;
+	}
 	char sym[128];
 	uint64_t off = 0;
 	const char *name = elf_symbol(v->vm->opts->elf, r.rip, &off, sym, sizeof(sym));
@@ -44,6 +77,8 @@ static void vcpu_dump(struct vcpu *v, const char *why)
 		"  rflags %016llx cr0 %016llx cr2 %016llx cr3 %016llx cr4 %016llx efer %llx\n",
 		r.rax, r.rbx, r.rcx, r.rdx, r.rsi, r.rdi, r.rbp, r.rsp, r.r8, r.r9, r.r10, r.r11,
 		r.r12, r.r13, r.r14, r.r15, r.rflags, s.cr0, s.cr2, s.cr3, s.cr4, s.efer);
+	vcpu_dump_lapic(v);
+	funlockfile(stderr);
 }
 
 /* Returns -1 to keep running, or a vmm exit status. */
@@ -166,6 +201,9 @@ static void *vcpu_thread(void *arg)
 			break;
 		}
 	}
+	/* a guest that ran out of time is usually stuck: show where */
+	if (atomic_load(&vm->exit_status) == VMM_EXIT_TIMEOUT)
+		vcpu_dump(v, "where it was at --timeout");
 	v->st.ns_total = vm_now_ns(vm) - start;
 	return 0;
 }
@@ -198,9 +236,25 @@ int vcpu_start_all(struct vm *vm)
 	return 0;
 }
 
-void vcpu_join_all(struct vm *vm)
+int vcpu_join_all(struct vm *vm, unsigned timeout_ms)
 {
-	for (unsigned i = 0; i < vm->ncpus; i++)
-		if (vm->vcpus[i].thread)
-			pthread_join(vm->vcpus[i].thread, 0);
+	struct timespec dl;
+	clock_gettime(CLOCK_REALTIME, &dl);
+	dl.tv_sec += timeout_ms / 1000;
+	dl.tv_nsec += (long)(timeout_ms % 1000) * 1000000L;
+	if (dl.tv_nsec >= 1000000000L)
+		dl.tv_sec++, dl.tv_nsec -= 1000000000L;
+	int rc = 0;
+	for (unsigned i = 0; i < vm->ncpus; i++) {
+		if (!vm->vcpus[i].thread)
+			continue;
+		if (pthread_timedjoin_np(vm->vcpus[i].thread, 0, &dl)) {
+			fprintf(stderr, "vmm: vCPU %u did not leave KVM_RUN within %u ms\n", i,
+				timeout_ms);
+			rc = -1;
+		} else {
+			vm->vcpus[i].thread = 0; /* joined: never again */
+		}
+	}
+	return rc;
 }

@@ -116,10 +116,8 @@ static inline void irq_restore(uint64_t f)
 }
 /* Enable interrupts and halt with no window between (STI's one-instruction
  * interrupt shadow, SDM Vol 2B STI). */
-static inline void cpu_idle_halt(void)
-{
-	__asm__ volatile("sti; hlt" ::: "memory");
-}
+/* sti; hlt with a guarded HLT (isr.S); returns with interrupts on. */
+void cpu_idle_halt(void);
 
 /* MSRs (SDM Vol 4 table 2-2) */
 #define MSR_APIC_BASE 0x1b

@@ -172,4 +172,19 @@ probe_recover:
 	movl $1, %eax
 	jmp *56(%rdi)
 
+/*
+ * void cpu_idle_halt(void): enable interrupts and halt until one arrives.
+ * STI delays interrupt recognition by one instruction (SDM Vol 3A 6.8.3),
+ * so a wake IPI that is already pending ends the HLT instead of slipping
+ * in before it. Some nested hypervisors lose that shadow, delivering the
+ * interrupt with RIP on the HLT: trap_dispatch moves such a frame past
+ * cpu_idle_hlt, so the wakeup is never slept through either way.
+ */
+	.globl cpu_idle_halt, cpu_idle_hlt
+cpu_idle_halt:
+	sti
+cpu_idle_hlt:
+	hlt
+	ret
+
 	.section .note.GNU-stack, "", @progbits

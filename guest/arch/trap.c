@@ -20,6 +20,8 @@
 
 static irq_handler_fn irq_handlers[256];
 static volatile uint64_t irq_unexpected;
+volatile uint64_t irq_hlt_skipped;
+extern char cpu_idle_hlt[]; /* isr.S */
 
 extern int probe_call(struct fault_probe *p, void (*fn)(void *), void *arg);
 extern void probe_recover(void);
@@ -213,6 +215,12 @@ void trap_dispatch(struct trap_frame *f)
 	if (v == VEC_SPURIOUS || (v >= VEC_PIC_BASE && v < VEC_PIC_BASE + 16)) {
 		irq_unexpected++;
 		return;
+	}
+	/* an interrupt taken in the STI shadow (a hypervisor bug) would
+	 * return onto the HLT and sleep through the wakeup it carried */
+	if (f->rip == (uint64_t)cpu_idle_hlt) {
+		f->rip++;
+		irq_hlt_skipped++;
 	}
 	if (irq_handlers[v])
 		irq_handlers[v](f);

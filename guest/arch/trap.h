@@ -37,6 +37,10 @@ struct fault_probe {
 };
 int trap_probe(void (*fn)(void *), void *arg, struct fault_probe *p);
 
+/* Interrupts that arrived in cpu_idle_halt's STI shadow (should be 0 on
+ * hardware; see isr.S). */
+extern volatile uint64_t irq_hlt_skipped;
+
 /* Print a frame-pointer backtrace starting at (rip, rbp). */
 void trap_backtrace(uint64_t rip, uint64_t rbp);
 
