@@ -23,6 +23,7 @@
 #include "arch/trap.h"
 #include "arch/tsc.h"
 #include "lib/cmdline.h"
+#include "mm/frame.h"
 
 extern char bsp_stack[];
 
@@ -57,6 +58,11 @@ void kernel_main(uint32_t protocol, uint64_t ptr)
 	if (!platform_vmm) /* the vmm has no firmware tables: CPUs come from bootinfo */
 		acpi_init(boot_info.rsdp_phys);
 	boot_stage("acpi");
+
+	/* Memory: every loader structure has been copied and ACPI parsed, so
+	 * from here only the map's usable RAM minus the kernel is free. */
+	frames_init(&boot_info);
+	boot_stage("frames");
 
 	/* Legacy 8259s: remap away from the exception vectors, then mask all
 	 * (8259A datasheet ICW1-4); the LAPIC is the only interrupt source. */
