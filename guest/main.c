@@ -16,7 +16,6 @@
 #include "arch/desc.h"
 #include "arch/hypercall.h"
 #include "arch/layout.h"
-#include "arch/paging.h"
 #include "arch/percpu.h"
 #include "arch/platform.h"
 #include "arch/smp.h"
@@ -24,6 +23,7 @@
 #include "arch/tsc.h"
 #include "lib/cmdline.h"
 #include "mm/frame.h"
+#include "mm/paging.h"
 
 extern char bsp_stack[];
 
@@ -46,9 +46,6 @@ void kernel_main(uint32_t protocol, uint64_t ptr)
 		boot_info.cmdline);
 	boot_stage("boot info");
 
-	paging_early_init(&boot_info);
-	boot_stage("direct map");
-
 	tsc_init(boot_info.tsc_khz);
 	kprintf("tsc: %lu kHz (%s)\n", tsc_khz, tsc_source);
 	boot_stage("tsc frequency");
@@ -62,7 +59,8 @@ void kernel_main(uint32_t protocol, uint64_t ptr)
 	/* Memory: every loader structure has been copied and ACPI parsed, so
 	 * from here only the map's usable RAM minus the kernel is free. */
 	frames_init(&boot_info);
-	boot_stage("frames");
+	paging_init(&boot_info);
+	boot_stage("frames + kernel page tables");
 
 	/* Legacy 8259s: remap away from the exception vectors, then mask all
 	 * (8259A datasheet ICW1-4); the LAPIC is the only interrupt source. */

@@ -274,7 +274,7 @@ ap_entry64:
 	jae 2f
 	movl %eax, %edi
 	leal 1(%eax), %eax
-	imulq $KSTACK_SIZE, %rax, %rax
+	imulq $KSTACK_STRIDE, %rax, %rax
 	movabsq $ap_stacks, %rsp
 	addq %rax, %rsp
 	xorl %ebp, %ebp
@@ -288,13 +288,18 @@ ap_entry64:
 	hlt
 	jmp 2b
 
+/* One slot per CPU: a guard page (unmapped by guest/mm/paging.c) under a
+ * KSTACK_SIZE stack. Slot 0 is the BSP's, then the APs' in ticket order. */
 	.bss
 	.balign 4096
-	.globl bsp_stack, ap_stacks
+	.globl kstacks, kstacks_end, bsp_stack, ap_stacks
+kstacks:
+	.skip STACK_GUARD
 bsp_stack:
 	.skip KSTACK_SIZE
 bsp_stack_top:
 ap_stacks:
-	.skip KSTACK_SIZE * (PK_MAX_CPUS - 1)
+	.skip KSTACK_STRIDE * (PK_MAX_CPUS - 1)
+kstacks_end:
 
 	.section .note.GNU-stack, "", @progbits

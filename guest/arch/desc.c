@@ -32,8 +32,8 @@ static struct idt_gate idt[256] __attribute__((aligned(16)));
 extern const char isr_stubs[]; /* isr.S: 16 bytes per vector */
 
 /* IST stacks per CPU: a fault on a broken stack (#DF), an NMI or a #MC
- * always gets a known-good stack. */
-static uint8_t ist_stacks[PK_MAX_CPUS][3][IST_SIZE] __attribute__((aligned(4096)));
+ * always gets a known-good stack. Each has a guard page below it. */
+uint8_t ist_stacks[PK_MAX_CPUS][3][IST_STRIDE] __attribute__((aligned(4096)));
 
 void idt_init(void)
 {
@@ -66,7 +66,7 @@ void desc_init_cpu(struct percpu *c)
 
 	memset(&c->tss, 0, sizeof(c->tss));
 	for (int i = 0; i < 3; i++)
-		c->tss.ist[i] = (uint64_t)&ist_stacks[c->index][i][IST_SIZE];
+		c->tss.ist[i] = (uint64_t)&ist_stacks[c->index][i][IST_STRIDE];
 	c->tss.iomap_base = sizeof(c->tss); /* no I/O bitmap */
 
 	c->gdt[0] = 0;

@@ -10,6 +10,7 @@
 #include "smp.h"
 
 #include "../lib/kstring.h"
+#include "../mm/paging.h"
 #include "acpi.h"
 #include "apic.h"
 #include "console.h"
@@ -31,6 +32,7 @@ static uint32_t cpu_apic[PK_MAX_CPUS];
 static volatile uint8_t cpu_online[PK_MAX_CPUS];
 
 extern char ap_stacks[];
+extern uint64_t early_pml4[]; /* boot.S, linked at its physical address */
 extern const char trampoline_start[], trampoline_end[];
 extern struct {
 	uint32_t cr3, efer;
@@ -78,16 +80,13 @@ static void smp_start_aps(const struct pk_bootinfo *bi)
 			"running on the BSP only\n");
 		return;
 	}
-	uint64_t cr3 = read_cr3();
-	if (cr3 >> 32) {
-		kprintf("smp: page tables above 4 GiB (cr3 0x%lx); running on the BSP only\n", cr3);
-		return;
-	}
 	uint8_t *dst = phys_to_virt(page);
 	memcpy(dst, trampoline_start, (size_t)(trampoline_end - trampoline_start));
 	uint64_t poff = (uint64_t)((const char *)&trampoline_params - trampoline_start);
 	uint32_t *params = (uint32_t *)(dst + poff);
-	params[0] = (uint32_t)cr3;
+	/* APs start on boot.S's early tables: they identity-map this page (the
+	 * kernel's do not) and sit at 1 MiB; ap_main moves to the kernel's */
+	params[0] = (uint32_t)(uint64_t)early_pml4;
 	params[1] = (uint32_t)(rdmsr(MSR_EFER) & ~(1ull << 10)); /* LMA is read-only */
 
 	for (uint32_t i = 1; i < smp_cpu_count; i++)
@@ -168,10 +167,11 @@ void ap_main(uint32_t ticket)
 			idx <= 0 ? "is not in the CPU table" : "arrived after the timeout");
 		ap_park();
 	}
-	uint64_t lo = (uint64_t)ap_stacks + (uint64_t)ticket * KSTACK_SIZE;
+	uint64_t lo = (uint64_t)ap_stacks + (uint64_t)ticket * KSTACK_STRIDE + STACK_GUARD;
 	struct percpu *c = percpu_init((uint32_t)idx, apic, lo, lo + KSTACK_SIZE);
 	desc_init_cpu(c);
 	apic_init_cpu();
+	paging_init_ap(); /* the LAPIC is on: shootdown IPIs can reach us */
 	c->online_tsc = rdtsc();
 	kprintf("cpu %u online: apic %u%s\n", c->index, apic, apic_x2 ? " (x2APIC)" : "");
 	smp_report_online(c->index);

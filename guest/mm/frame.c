@@ -77,7 +77,7 @@ static void chunk_update(struct frame_alloc *fa, uint64_t c)
 /* Set (free) or clear (used) pages [first, first+count) of chunk c,
  * counting only real transitions. Returns pages that changed. */
 static unsigned chunk_mark(struct frame_alloc *fa, uint64_t c, unsigned first, unsigned count,
-			  int free)
+			   int free)
 {
 	uint64_t *bits = fa->pages + c * WORDS_PER_CHUNK;
 	unsigned changed = 0;

@@ -29,12 +29,12 @@
 
 struct frame_alloc {
 	uint64_t nchunks;
-	uint64_t *pages;     /* nchunks * 8 words: bit set = page free */
-	uint16_t *nfree;     /* free pages per chunk */
-	uint64_t *full;	     /* bit per chunk: all 512 pages free */
-	uint64_t *partial;   /* bit per chunk: some but not all pages free */
-	uint64_t nwords;     /* words in full[] and partial[] */
-	uint64_t partial_lo; /* no partial[] bit below this word */
+	uint64_t *pages;      /* nchunks * 8 words: bit set = page free */
+	uint16_t *nfree;      /* free pages per chunk */
+	uint64_t *full;	      /* bit per chunk: all 512 pages free */
+	uint64_t *partial;    /* bit per chunk: some but not all pages free */
+	uint64_t nwords;      /* words in full[] and partial[] */
+	uint64_t partial_lo;  /* no partial[] bit below this word */
 	uint64_t total_pages; /* pages ever released (the allocator's RAM) */
 	uint64_t free_pages;
 	uint64_t fails;	       /* allocations that found no run */

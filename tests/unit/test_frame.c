@@ -53,20 +53,13 @@ static const struct mrun qemu_pvh_4g[] = {
 
 /* QEMU 7.2 q35 + OVMF + GRUB multiboot2, -m 256M: fragmented by firmware */
 static const struct mrun qemu_ovmf_256m[] = {
-	{0x0, 0xa0000, PK_MEM_USABLE},
-	{0x100000, 0x806000 - 0x100000, PK_MEM_USABLE},
-	{0x806000, 0x2000, PK_MEM_ACPI_NVS},
-	{0x808000, 0x8000, PK_MEM_USABLE},
-	{0x810000, 0xf0000, PK_MEM_ACPI_NVS},
-	{0x900000, 0xeaa0000 - 0x900000, PK_MEM_USABLE},
-	{0xeaa0000, 0x102000, PK_MEM_RESERVED},
-	{0xeba2000, 0xf4ec000 - 0xeba2000, PK_MEM_USABLE},
-	{0xf4ec000, 0x280000, PK_MEM_RESERVED},
-	{0xf76c000, 0x12000, PK_MEM_ACPI_RECLAIM},
-	{0xf77e000, 0x80000, PK_MEM_ACPI_NVS},
-	{0xf7fe000, 0xfef4000 - 0xf7fe000, PK_MEM_USABLE},
-	{0xfef4000, 0x84000, PK_MEM_RESERVED},
-	{0xff78000, 0x88000, PK_MEM_ACPI_NVS},
+	{0x0, 0xa0000, PK_MEM_USABLE},		{0x100000, 0x806000 - 0x100000, PK_MEM_USABLE},
+	{0x806000, 0x2000, PK_MEM_ACPI_NVS},	{0x808000, 0x8000, PK_MEM_USABLE},
+	{0x810000, 0xf0000, PK_MEM_ACPI_NVS},	{0x900000, 0xeaa0000 - 0x900000, PK_MEM_USABLE},
+	{0xeaa0000, 0x102000, PK_MEM_RESERVED}, {0xeba2000, 0xf4ec000 - 0xeba2000, PK_MEM_USABLE},
+	{0xf4ec000, 0x280000, PK_MEM_RESERVED}, {0xf76c000, 0x12000, PK_MEM_ACPI_RECLAIM},
+	{0xf77e000, 0x80000, PK_MEM_ACPI_NVS},	{0xf7fe000, 0xfef4000 - 0xf7fe000, PK_MEM_USABLE},
+	{0xfef4000, 0x84000, PK_MEM_RESERVED},	{0xff78000, 0x88000, PK_MEM_ACPI_NVS},
 };
 
 /* vmm/boot.c: 64 KiB of boot structures, then RAM (here 512 MiB) */
@@ -139,7 +132,7 @@ static uint64_t take(uint64_t bytes, uint64_t align)
 	REQUIRE(pa % align == 0, "0x%llx not aligned", (unsigned long long)pa);
 	for (uint64_t p = pa / 4096; p < (pa + bytes) / 4096; p++) {
 		REQUIRE(shadow[p] == 1, "page 0x%llx handed out while %s",
-			      (unsigned long long)p * 4096, shadow[p] ? "allocated" : "unavailable");
+			(unsigned long long)p * 4096, shadow[p] ? "allocated" : "unavailable");
 		shadow[p] = 2;
 	}
 	return pa;
@@ -170,7 +163,8 @@ START_TEST(captured_maps_never_hand_out_reserved)
 	static const struct {
 		const struct mrun *m;
 		size_t n;
-	} maps[] = {{MAP(qemu_pvh_256m)}, {MAP(qemu_pvh_4g)}, {MAP(qemu_ovmf_256m)}, {MAP(vmm_512m)}};
+	} maps[] = {
+		{MAP(qemu_pvh_256m)}, {MAP(qemu_pvh_4g)}, {MAP(qemu_ovmf_256m)}, {MAP(vmm_512m)}};
 	for (size_t k = 0; k < sizeof(maps) / sizeof(maps[0]); k++) {
 		build(maps[k].m, maps[k].n);
 		/* drain with 4 KiB pages: every one inside usable RAM, above 1 MiB */
@@ -259,7 +253,7 @@ START_TEST(exhaustion_and_recovery)
 	ck_assert_uint_lt(n, 128);
 	ck_assert_uint_eq(take(2 * MiB, 2 * MiB), 0); /* NULL, counted */
 	ck_assert_uint_eq(fa.fails, 2);		      /* (the loop's last try too) */
-	ck_assert_uint_ne(take(4096, 4096), 0); /* partial chunks remain */
+	ck_assert_uint_ne(take(4096, 4096), 0);	      /* partial chunks remain */
 	for (uint64_t i = 0; i < n; i++)
 		give(runs[i], 2 * MiB);
 	ck_assert_uint_eq(take(64 * MiB, 64 * MiB), 64 * MiB);
