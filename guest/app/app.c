@@ -54,6 +54,7 @@ static const struct app {
 	{"bench-exits", bench_exits_run, "hypercall round trip vs a raw I/O exit (vmm)"},
 	{"result", result_run, "write two known result blobs to the host"},
 	{"probe", probe_run, "boot and exit 0 (can this host run the kernel?)"},
+	{"mmu", mmu_run, "print the live page tables (Virt -> Phys Size Perms Cache NX)"},
 };
 
 /* Options the kernel understands; anything else gets a warning. */

@@ -66,8 +66,8 @@ static enum dm_class dm_class_of(const struct pk_bootinfo *bi, uint64_t pa, uint
 }
 
 /* Direct map [0, top) in runs of equal class, granule bytes at a time. */
-static void dm_map_runs(const struct pk_bootinfo *bi, uint64_t from, uint64_t to,
-			uint64_t granule, unsigned extra)
+static void dm_map_runs(const struct pk_bootinfo *bi, uint64_t from, uint64_t to, uint64_t granule,
+			unsigned extra)
 {
 	uint64_t run = from;
 	enum dm_class cls = dm_class_of(bi, from, granule);

@@ -18,8 +18,8 @@
 #define PTE_PCD (1ull << 4)
 #define PTE_A (1ull << 5)
 #define PTE_D (1ull << 6)
-#define PTE_PS (1ull << 7)	  /* PDE/PDPTE: large page */
-#define PTE_PAT_4K (1ull << 7)	  /* PTE: PAT index bit 2 */
+#define PTE_PS (1ull << 7)	   /* PDE/PDPTE: large page */
+#define PTE_PAT_4K (1ull << 7)	   /* PTE: PAT index bit 2 */
 #define PTE_PAT_LARGE (1ull << 12) /* PDE/PDPTE leaf: PAT index bit 2 */
 #define PTE_NX (1ull << 63)
 #define PTE_ADDR 0x000ffffffffff000ull
@@ -28,9 +28,9 @@
 #define PAGE_2M_SIZE (2ull << 20)
 #define PAGE_1G_SIZE (1ull << 30)
 
-extern uint64_t *paging_root;	/* PML4, through the direct map */
-extern uint64_t paging_nx_bit;	/* PTE_NX, or 0 on a CPU without NX */
-extern int paging_have_1g;	/* CPUID pdpe1gb */
+extern uint64_t *paging_root;	    /* PML4, through the direct map */
+extern uint64_t paging_nx_bit;	    /* PTE_NX, or 0 on a CPU without NX */
+extern int paging_have_1g;	    /* CPUID pdpe1gb */
 extern struct spinlock paging_lock; /* every table edit */
 
 /* Map with paging_lock held; sets *structural when a table was split or

@@ -230,7 +230,8 @@ int paging_map_locked(uint64_t va, uint64_t pa, uint64_t size, unsigned flags, i
 		}
 		if (*e & PTE_P) {
 			/* an emptied table left by earlier unmaps can make way */
-			if (l == 1 || entry_is_leaf(*e, l) || !table_empty(entry_table(*e), l - 1)) {
+			if (l == 1 || entry_is_leaf(*e, l) ||
+			    !table_empty(entry_table(*e), l - 1)) {
 				rc = PG_EEXIST;
 				break;
 			}
