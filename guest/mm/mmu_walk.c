@@ -67,8 +67,11 @@ static void walk_table(struct walk *w, uint64_t phys, int l, uint64_t base, int 
 	uint64_t span = 1ull << (12 + 9 * (l - 1));
 	const uint64_t *e = w->read(w->read_ctx, phys);
 	if (!e) {
-		struct mmu_run bad = {.va = canonical(base), .pa = phys, .size = span * 512,
-				      .page_size = span * 512, .bad_table = 1};
+		struct mmu_run bad = {.va = canonical(base),
+				      .pa = phys,
+				      .size = span * 512,
+				      .page_size = span * 512,
+				      .bad_table = 1};
 		flush(w);
 		w->emit(w->emit_ctx, &bad);
 		w->count++;

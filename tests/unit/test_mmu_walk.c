@@ -127,13 +127,13 @@ START_TEST(pages_2m_and_4k)
 	pd[2] = 0x400000 | P | W | PS | NX; /* merges: 4Mb */
 	pd[3] = 0x800000 | P | W | PS | NX; /* pa not contiguous */
 	uint64_t *pt = slot(root, 3, 511, 510, 4);
-	pt[0] = 0xa00000 | P;		  /* R X */
-	pt[1] = 0xa01000 | P;		  /* merges with it: 8Kb RX */
-	pt[2] = 0xa02000 | P | NX;	  /* R NX */
+	pt[0] = 0xa00000 | P;		     /* R X */
+	pt[1] = 0xa01000 | P;		     /* merges with it: 8Kb RX */
+	pt[2] = 0xa02000 | P | NX;	     /* R NX */
 	pt[3] = 0xa03000 | P | W | NX | PCD; /* UC- */
-	pt[4] = 0xa04000 | P | W | PWT;	  /* WT, RWX */
-	pt[6] = 0xa06000 | P | W | NX;	  /* after a hole */
-	pt[7] = 0xa07000 | P | W | NX | PS; /* PAT bit: entry 4, WB under the power-on PAT */
+	pt[4] = 0xa04000 | P | W | PWT;	     /* WT, RWX */
+	pt[6] = 0xa06000 | P | W | NX;	     /* after a hole */
+	pt[7] = 0xa07000 | P | W | NX | PS;  /* PAT bit: entry 4, WB under the power-on PAT */
 	ck_assert_int_eq(walk(root), 8);
 	ck_assert_str_eq(lines[0], "0xffffffff80200000 -> 0x200000 4Mb RW WB NX");
 	ck_assert_str_eq(lines[1], "0xffffffff80600000 -> 0x800000 2Mb RW WB NX");
@@ -179,8 +179,8 @@ END_TEST
 
 START_TEST(format_truncates_like_snprintf)
 {
-	struct mmu_run r = {.va = 0x1000, .pa = 0x1000, .size = 3 * 4096, .page_size = 4096,
-			    .nx = 1, .pcd = 1};
+	struct mmu_run r = {
+		.va = 0x1000, .pa = 0x1000, .size = 3 * 4096, .page_size = 4096, .nx = 1, .pcd = 1};
 	char buf[64];
 	ck_assert_int_eq(mmu_format(&r, buf, sizeof(buf)), 30);
 	ck_assert_str_eq(buf, "0x1000 -> 0x1000 12Kb R UC- NX");
