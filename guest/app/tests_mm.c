@@ -133,7 +133,7 @@ TEST_PERCPU(guard_pages_below_stacks)
 	/* the stack itself is there, right above the guard */
 	EXPECT_EQ(trap_probe(do_read, (void *)c->stack_lo, &p), -1);
 	for (int i = 0; i < 3; i++) {
-		uint64_t ist = (uint64_t)ist_stacks[c->index][i];
+		uint64_t ist = (uint64_t)desc_ist_block(c->index) + (uint64_t)i * IST_STRIDE;
 		EXPECT_EQ(trap_probe(do_read, (void *)ist, &p), PF);
 		EXPECT_EQ(trap_probe(do_read, (void *)(ist + STACK_GUARD), &p), -1);
 		EXPECT_EQ(c->tss.ist[i], ist + IST_STRIDE);

@@ -122,8 +122,15 @@ void smp_boot(const struct pk_bootinfo *bi, uint32_t timeout_ms)
 		for (uint32_t i = 1; i < bi->cpu_count && n < PK_MAX_CPUS; i++)
 			cpu_apic[n++] = i;
 	}
-	smp_cpu_count = n;
 	cpu_online[0] = 1;
+	/* IST stacks for the APs, guarded while no other CPU can cache them */
+	uint32_t with_ist = desc_ist_prepare(n);
+	if (with_ist < n) {
+		kprintf("smp: no memory for the IST stacks of cpus %u..%u; left parked\n", with_ist,
+			n - 1);
+		n = with_ist;
+	}
+	smp_cpu_count = n;
 	if (n == 1)
 		return;
 

@@ -108,8 +108,7 @@ static int in_guard(uint64_t va, uint64_t base, uint64_t end, uint64_t stride)
 static unsigned kernel_page_flags(uint64_t va)
 {
 	if (in_guard(va, (uint64_t)kstacks, (uint64_t)kstacks_end, KSTACK_STRIDE) ||
-	    in_guard(va, (uint64_t)ist_stacks, (uint64_t)ist_stacks + sizeof(ist_stacks),
-		     IST_STRIDE))
+	    in_guard(va, (uint64_t)ist_bsp, (uint64_t)ist_bsp + sizeof(ist_bsp), IST_STRIDE))
 		return NOT_MAPPED;
 	if (va < (uint64_t)__rodata_start)
 		return PG_EXEC;
