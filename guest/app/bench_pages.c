@@ -51,8 +51,8 @@ static void bench_build_cycle(uint8_t *buf, uint64_t lines)
 	}
 }
 
-static uint64_t __attribute__((noinline)) bench_chase(const uint8_t *base, uint64_t loads,
-						      uint64_t *pos)
+static uint64_t __attribute__((noinline))
+bench_chase(const uint8_t *base, uint64_t loads, uint64_t *pos)
 {
 	uint64_t off = *pos;
 	uint64_t t0 = rdtsc_ordered();
@@ -66,8 +66,7 @@ static uint64_t __attribute__((noinline)) bench_chase(const uint8_t *base, uint6
 static uint64_t opt(const char *cmdline, const char *key, uint64_t fallback)
 {
 	char v[24];
-	return cmdline_get(cmdline, key, v, sizeof(v)) > 0 ? app_parse_uint(v, fallback)
-							    : fallback;
+	return cmdline_get(cmdline, key, v, sizeof(v)) > 0 ? app_parse_uint(v, fallback) : fallback;
 }
 
 int bench_pages_run(const char *cmdline)

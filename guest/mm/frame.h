@@ -78,6 +78,7 @@ int frame_is_free(const struct frame_alloc *fa, uint64_t phys);
 void frames_init(const struct pk_bootinfo *bi);
 /* Guest: a consistent copy of the allocator's counters (no pointers). */
 void frames_stats(struct frame_alloc *out);
+extern uint64_t frames_usable_mib, frames_meta_kib; /* the memory map's usable RAM */
 #endif
 
 #endif

@@ -28,6 +28,7 @@ extern const char __boot_start[], __boot_end[], __kernel_start[], __kernel_end[]
 static struct frame_alloc frames;
 static struct spinlock frames_lock = SPINLOCK_INIT;
 static int frames_ready;
+uint64_t frames_usable_mib, frames_meta_kib; /* for the boot line (paging.c) */
 
 #define LOW_RESERVED (1ull << 20)
 #define EARLY_MAP_LIMIT (4ull << 30) /* boot.S direct-maps the first 4 GiB */
@@ -87,8 +88,8 @@ void frames_init(const struct pk_bootinfo *bi)
 	frame_reserve(&frames, kphys(__kernel_start), (uint64_t)(__kernel_end - __kernel_start));
 	frame_reserve(&frames, meta, meta_bytes);
 	frames_ready = 1;
-	kprintf("frames: %lu MiB free of %lu MiB RAM, metadata %lu KiB at 0x%lx\n",
-		frames.free_pages >> 8, usable >> 20, meta_bytes >> 10, meta);
+	frames_usable_mib = usable >> 20;
+	frames_meta_kib = meta_bytes >> 10;
 }
 
 void frames_stats(struct frame_alloc *out)

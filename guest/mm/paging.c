@@ -18,6 +18,7 @@
 #include "../arch/paging.h"
 #include "../arch/percpu.h"
 #include "../arch/platform.h"
+#include "frame.h"
 #include "pages.h"
 #include "paging_impl.h"
 
@@ -171,9 +172,12 @@ void paging_init(const struct pk_bootinfo *bi)
 	paging_ready = 1;
 	direct_map_limit = top;
 	direct_map_page_size = paging_have_1g ? "1G" : "2M";
-	kprintf("paging: kernel tables at 0x%lx (%lu pages), direct map to 0x%lx with %s pages, "
-		"W^X%s\n",
-		paging_root_phys, paging_stats.table_pages, top, direct_map_page_size,
+	/* one line for frames and tables: each serial line costs boot time */
+	struct frame_alloc fs;
+	frames_stats(&fs);
+	kprintf("mm: %lu of %lu MiB free; page tables at 0x%lx, direct map to 0x%lx with %s "
+		"pages, W^X%s\n",
+		fs.free_pages >> 8, frames_usable_mib, paging_root_phys, top, direct_map_page_size,
 		paging_nx_bit ? "" : " (no NX on this CPU: data stays executable)");
 }
 
