@@ -11,9 +11,9 @@
  *   PK_KERNEL_VMA + pa       the kernel image only: text R-X, rodata R--,
  *                            data/bss RW- NX, symbols R-- NX; 2 MiB pages
  *                            where a whole 2 MiB has one class, else 4 KiB;
- *                            the guard page under every static stack
- *                            (boot/AP stacks, CPU 0's IST stacks) is not
- *                            mapped (the APs' IST guards: desc.h).
+ *                            the guard page under CPU 0's boot stack and
+ *                            IST stacks is not mapped (the APs' stacks come
+ *                            from pages_alloc, guarded by smp.c/desc.c).
  *   identity                 the boot stub (.boot, read-only NX): only
  *                            boot_entry_tsc is still read from it.
  * EFER.NXE and CR0.WP are on (SDM Vol 3A 5.1.3, 2.5): W^X holds for
