@@ -16,13 +16,14 @@
 #include "arch/desc.h"
 #include "arch/hypercall.h"
 #include "arch/layout.h"
-#include "arch/paging.h"
 #include "arch/percpu.h"
 #include "arch/platform.h"
 #include "arch/smp.h"
 #include "arch/trap.h"
 #include "arch/tsc.h"
 #include "lib/cmdline.h"
+#include "mm/frame.h"
+#include "mm/paging.h"
 
 extern char bsp_stack[];
 
@@ -45,9 +46,6 @@ void kernel_main(uint32_t protocol, uint64_t ptr)
 		boot_info.cmdline);
 	boot_stage("boot info");
 
-	paging_early_init(&boot_info);
-	boot_stage("direct map");
-
 	tsc_init(boot_info.tsc_khz);
 	kprintf("tsc: %lu kHz (%s)\n", tsc_khz, tsc_source);
 	boot_stage("tsc frequency");
@@ -57,6 +55,12 @@ void kernel_main(uint32_t protocol, uint64_t ptr)
 	if (!platform_vmm) /* the vmm has no firmware tables: CPUs come from bootinfo */
 		acpi_init(boot_info.rsdp_phys);
 	boot_stage("acpi");
+
+	/* Memory: every loader structure has been copied and ACPI parsed, so
+	 * from here only the map's usable RAM minus the kernel is free. */
+	frames_init(&boot_info);
+	paging_init(&boot_info);
+	boot_stage("frames + kernel page tables");
 
 	/* Legacy 8259s: remap away from the exception vectors, then mask all
 	 * (8259A datasheet ICW1-4); the LAPIC is the only interrupt source. */

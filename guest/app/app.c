@@ -54,10 +54,13 @@ static const struct app {
 	{"bench-exits", bench_exits_run, "hypercall round trip vs a raw I/O exit (vmm)"},
 	{"result", result_run, "write two known result blobs to the host"},
 	{"probe", probe_run, "boot and exit 0 (can this host run the kernel?)"},
+	{"mmu", mmu_run, "print the live page tables (Virt -> Phys Size Perms Cache NX)"},
+	{"bench-pages", bench_pages_run, "pointer-chase latency, 4K vs 2M vs 1G pages"},
 };
 
 /* Options the kernel understands; anything else gets a warning. */
-static const char *const known_options[] = {"run", "exit", "test", "smp_timeout_ms"};
+static const char *const known_options[] = {"run",	 "exit",  "test", "smp_timeout_ms",
+					    "pages_mib", "loads", "reps"};
 
 uint64_t app_parse_uint(const char *s, uint64_t fallback)
 {

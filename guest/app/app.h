@@ -17,5 +17,7 @@ int hostile_run(const char *cmdline);
 int triplefault_run(const char *cmdline);
 int spin_run(const char *cmdline);
 int bench_exits_run(const char *cmdline);
+int mmu_run(const char *cmdline);
+int bench_pages_run(const char *cmdline);
 
 #endif

@@ -259,8 +259,11 @@ vmm_ap_start:
 
 /*
  * Every AP arrives here in 64-bit mode on the early tables. Claim a boot
- * stack by ticket (arrival order); ap_main() then finds the CPU's index by
- * APIC ID, so indices stay in firmware (MADT) order whatever the arrival.
+ * stack by ticket (arrival order): the BSP filled ap_stack_tops[] from the
+ * frame allocator before starting the APs (smp.c); no stack for a ticket
+ * means a CPU beyond what was prepared, which parks. ap_main() then finds
+ * the CPU's index by APIC ID, so indices stay in firmware (MADT) order
+ * whatever the arrival.
  */
 	.globl ap_entry64
 ap_entry64:
@@ -273,10 +276,10 @@ ap_entry64:
 	cmpl $(PK_MAX_CPUS - 1), %eax
 	jae 2f
 	movl %eax, %edi
-	leal 1(%eax), %eax
-	imulq $KSTACK_SIZE, %rax, %rax
-	movabsq $ap_stacks, %rsp
-	addq %rax, %rsp
+	leaq ap_stack_tops(%rip), %rcx
+	movq (%rcx,%rax,8), %rsp
+	testq %rsp, %rsp
+	jz 2f
 	xorl %ebp, %ebp
 	pushq %rdi
 	pushq %rdi
@@ -284,17 +287,23 @@ ap_entry64:
 	popq %rdi
 	popq %rdi
 	call ap_main
-2:	cli /* more CPUs than PK_MAX_CPUS: park (reported by the BSP) */
+2:	cli /* more CPUs than prepared stacks: park (reported by the BSP) */
 	hlt
 	jmp 2b
 
+/* The BSP's stack on a guard page (unmapped by guest/mm/paging.c); the
+ * APs' stacks come from the frame allocator (smp.c), tops by ticket here. */
 	.bss
 	.balign 4096
-	.globl bsp_stack, ap_stacks
+	.globl kstacks, kstacks_end, bsp_stack, ap_stack_tops
+kstacks:
+	.skip STACK_GUARD
 bsp_stack:
 	.skip KSTACK_SIZE
 bsp_stack_top:
-ap_stacks:
-	.skip KSTACK_SIZE * (PK_MAX_CPUS - 1)
+kstacks_end:
+	.balign 8
+ap_stack_tops:
+	.skip 8 * (PK_MAX_CPUS - 1)
 
 	.section .note.GNU-stack, "", @progbits

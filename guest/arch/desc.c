@@ -8,6 +8,8 @@
 #include "desc.h"
 
 #include "../lib/kstring.h"
+#include "../mm/pages.h"
+#include "../mm/paging.h"
 #include "layout.h"
 #include "percpu.h"
 #include "trap.h"
@@ -32,8 +34,29 @@ static struct idt_gate idt[256] __attribute__((aligned(16)));
 extern const char isr_stubs[]; /* isr.S: 16 bytes per vector */
 
 /* IST stacks per CPU: a fault on a broken stack (#DF), an NMI or a #MC
- * always gets a known-good stack. */
-static uint8_t ist_stacks[PK_MAX_CPUS][3][IST_SIZE] __attribute__((aligned(4096)));
+ * always gets a known-good stack. Each has a guard page below it (desc.h). */
+uint8_t ist_bsp[3][IST_STRIDE] __attribute__((aligned(4096)));
+static uint8_t *ist_block[PK_MAX_CPUS];
+
+uint8_t *desc_ist_block(uint32_t cpu)
+{
+	return cpu == 0 ? &ist_bsp[0][0] : ist_block[cpu];
+}
+
+uint32_t desc_ist_prepare(uint32_t cpus)
+{
+	for (uint32_t c = 1; c < cpus; c++) {
+		if (ist_block[c])
+			continue;
+		uint8_t *b = pages_alloc(3 * IST_STRIDE, PAGE_SIZE);
+		if (!b)
+			return c;
+		for (int i = 0; i < 3; i++)
+			paging_guard(b + i * IST_STRIDE);
+		ist_block[c] = b;
+	}
+	return cpus;
+}
 
 void idt_init(void)
 {
@@ -66,7 +89,7 @@ void desc_init_cpu(struct percpu *c)
 
 	memset(&c->tss, 0, sizeof(c->tss));
 	for (int i = 0; i < 3; i++)
-		c->tss.ist[i] = (uint64_t)&ist_stacks[c->index][i][IST_SIZE];
+		c->tss.ist[i] = (uint64_t)desc_ist_block(c->index) + (uint64_t)(i + 1) * IST_STRIDE;
 	c->tss.iomap_base = sizeof(c->tss); /* no I/O bitmap */
 
 	c->gdt[0] = 0;

@@ -19,6 +19,11 @@
 #define IST_DF 1
 #define IST_NMI 2
 #define IST_MC 3
+/* Every static stack sits on top of an unmapped guard page (guest/mm/
+ * paging.c), so running off its bottom faults instead of corrupting. */
+#define STACK_GUARD 4096
+#define KSTACK_STRIDE (KSTACK_SIZE + STACK_GUARD)
+#define IST_STRIDE (IST_SIZE + STACK_GUARD)
 
 /* Interrupt vectors (SDM Vol 3A 6.2: 0-31 are exceptions). The LAPIC
  * priority class is vector >> 4, so the housekeeping vectors sit high. */
@@ -26,6 +31,7 @@
 #define VEC_IPI_TEST 0xe0 /* test-suite IPI ping */
 #define VEC_TIMER 0xec	  /* LAPIC timer */
 #define VEC_IPI_WAKE 0xf0 /* wake an idle CPU to look at its mailbox */
+#define VEC_IPI_TLB 0xf1  /* TLB shootdown (guest/mm/paging_tlb.c) */
 #define VEC_SPURIOUS 0xff /* LAPIC spurious (SDM Vol 3A 11.9: low nibble 0xf on P6) */
 
 /* Guest exit codes (documented in README "Exit codes"). */

@@ -10,6 +10,8 @@
 #include "smp.h"
 
 #include "../lib/kstring.h"
+#include "../mm/pages.h"
+#include "../mm/paging.h"
 #include "../sched/sched.h"
 #include "acpi.h"
 #include "apic.h"
@@ -31,7 +33,8 @@ static volatile uint32_t smp_closed; /* after the timeout: late APs park */
 static uint32_t cpu_apic[PK_MAX_CPUS];
 static volatile uint8_t cpu_online[PK_MAX_CPUS];
 
-extern char ap_stacks[];
+extern uint64_t ap_stack_tops[PK_MAX_CPUS - 1]; /* boot.S: by ticket */
+extern uint64_t early_pml4[];			/* boot.S, linked at its physical address */
 extern const char trampoline_start[], trampoline_end[];
 extern struct {
 	uint32_t cr3, efer;
@@ -71,6 +74,30 @@ static uint64_t smp_trampoline_page(const struct pk_bootinfo *bi)
 	return 0;
 }
 
+/*
+ * Boot/executor stacks (one per AP ticket) and IST stacks for the first
+ * `cpus` CPUs, from the frame allocator, each on an unmapped guard page.
+ * An AP uses its stack before it leaves boot.S's early tables, which
+ * direct-map only the first 4 GiB: the stack must lie below that.
+ * Returns how many CPUs (from index 0) are ready to start.
+ */
+static uint32_t smp_stacks_prepare(uint32_t cpus)
+{
+	for (uint32_t t = 0; t + 1 < cpus; t++) {
+		if (ap_stack_tops[t])
+			continue;
+		uint8_t *b = pages_alloc(KSTACK_STRIDE, PAGE_SIZE);
+		if (!b || (uint64_t)b - PK_DIRECT_MAP_BASE + KSTACK_STRIDE > (4ull << 30)) {
+			if (b)
+				pages_free(b, KSTACK_STRIDE);
+			return t + 1;
+		}
+		paging_guard(b);
+		ap_stack_tops[t] = (uint64_t)b + KSTACK_STRIDE;
+	}
+	return desc_ist_prepare(cpus);
+}
+
 static void smp_start_aps(const struct pk_bootinfo *bi)
 {
 	uint64_t page = smp_trampoline_page(bi);
@@ -79,16 +106,13 @@ static void smp_start_aps(const struct pk_bootinfo *bi)
 			"running on the BSP only\n");
 		return;
 	}
-	uint64_t cr3 = read_cr3();
-	if (cr3 >> 32) {
-		kprintf("smp: page tables above 4 GiB (cr3 0x%lx); running on the BSP only\n", cr3);
-		return;
-	}
 	uint8_t *dst = phys_to_virt(page);
 	memcpy(dst, trampoline_start, (size_t)(trampoline_end - trampoline_start));
 	uint64_t poff = (uint64_t)((const char *)&trampoline_params - trampoline_start);
 	uint32_t *params = (uint32_t *)(dst + poff);
-	params[0] = (uint32_t)cr3;
+	/* APs start on boot.S's early tables: they identity-map this page (the
+	 * kernel's do not) and sit at 1 MiB; ap_main moves to the kernel's */
+	params[0] = (uint32_t)(uint64_t)early_pml4;
 	params[1] = (uint32_t)(rdmsr(MSR_EFER) & ~(1ull << 10)); /* LMA is read-only */
 
 	for (uint32_t i = 1; i < smp_cpu_count; i++)
@@ -124,8 +148,15 @@ void smp_boot(const struct pk_bootinfo *bi, uint32_t timeout_ms)
 		for (uint32_t i = 1; i < bi->cpu_count && n < PK_MAX_CPUS; i++)
 			cpu_apic[n++] = i;
 	}
-	smp_cpu_count = n;
 	cpu_online[0] = 1;
+	/* stacks for the APs, guarded while no other CPU can cache them */
+	uint32_t with_stacks = smp_stacks_prepare(n);
+	if (with_stacks < n) {
+		kprintf("smp: no memory for the stacks of cpus %u..%u; left parked\n", with_stacks,
+			n - 1);
+		n = with_stacks;
+	}
+	smp_cpu_count = n;
 	if (n == 1)
 		return;
 
@@ -169,10 +200,11 @@ void ap_main(uint32_t ticket)
 			idx <= 0 ? "is not in the CPU table" : "arrived after the timeout");
 		ap_park();
 	}
-	uint64_t lo = (uint64_t)ap_stacks + (uint64_t)ticket * KSTACK_SIZE;
-	struct percpu *c = percpu_init((uint32_t)idx, apic, lo, lo + KSTACK_SIZE);
+	uint64_t hi = ap_stack_tops[ticket];
+	struct percpu *c = percpu_init((uint32_t)idx, apic, hi - KSTACK_SIZE, hi);
 	desc_init_cpu(c);
 	apic_init_cpu();
+	paging_init_ap(); /* the LAPIC is on: shootdown IPIs can reach us */
 	c->online_tsc = rdtsc();
 	kprintf("cpu %u online: apic %u%s\n", c->index, apic, apic_x2 ? " (x2APIC)" : "");
 	smp_report_online(c->index);

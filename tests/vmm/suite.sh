@@ -63,6 +63,10 @@ else
 	fail=$((fail + 1))
 fi
 check bad-flag 2 'unknown option' -- --frobnicate guest.elf
+# the kernel's own page tables as run=mmu prints them (guest/mm/mmu_walk.c)
+check mmu-table 0 '^Virt Addr -> Phys Addr Size Perms Cache NX$' \
+	'^0xffffffff80200000 -> 0x200000 [0-9]+Kb RX WB -$' '^perfkern: exit 0' \
+	-- -c 2 -m 64M guest.elf -- run=mmu
 check min-memory 0 '^perfkern: exit 0' -- -c 1 -m 16M guest.elf -- run=probe
 check too-little-memory 2 'needs at least 16M' -- -c 1 -m 8M guest.elf
 
