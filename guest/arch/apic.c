@@ -30,6 +30,8 @@
 
 #define LVT_MASKED (1u << 16)
 #define LVT_PERIODIC (1u << 17)
+#define LVT_TSC_DEADLINE (2u << 17) /* SDM Vol 3A 11.5.4.1 */
+#define MSR_TSC_DEADLINE 0x6e0
 #define ICR_PENDING (1u << 12)
 #define ICR_ASSERT (1u << 14)
 #define ICR_INIT (5u << 8)
@@ -85,6 +87,7 @@ void apic_init_cpu(void)
 
 	apic_write(APIC_TPR, 0);
 	apic_write(APIC_LVT_TIMER, LVT_MASKED | VEC_TIMER);
+	this_cpu()->timer_mode = LVT_MASKED;
 	apic_write(APIC_LVT_PERF, LVT_MASKED);
 	apic_write(APIC_LVT_LINT0, LVT_MASKED);
 	apic_write(APIC_LVT_LINT1, LVT_MASKED);
@@ -151,6 +154,7 @@ uint64_t apic_timer_measure_hz(uint32_t us)
 {
 	apic_write(APIC_TIMER_DIV, 0xb); /* divide by 1 (SDM Vol 3A 11.5.4) */
 	apic_write(APIC_LVT_TIMER, LVT_MASKED | VEC_TIMER);
+	this_cpu()->timer_mode = LVT_MASKED;
 	apic_write(APIC_TIMER_INIT, 0xffffffffu);
 	uint64_t t0 = rdtsc_ordered();
 	uint32_t start = apic_read(APIC_TIMER_CUR);
@@ -183,6 +187,7 @@ void apic_timer_periodic(uint32_t hz)
 	if (!hz) {
 		apic_write(APIC_TIMER_INIT, 0);
 		apic_write(APIC_LVT_TIMER, LVT_MASKED | VEC_TIMER);
+		this_cpu()->timer_mode = LVT_MASKED;
 		return;
 	}
 	uint64_t count = apic_timer_hz / hz;
@@ -192,5 +197,38 @@ void apic_timer_periodic(uint32_t hz)
 		count = 0xffffffffu;
 	apic_write(APIC_TIMER_DIV, 0xb);
 	apic_write(APIC_LVT_TIMER, LVT_PERIODIC | VEC_TIMER);
+	apic_write(APIC_TIMER_INIT, (uint32_t)count);
+	this_cpu()->timer_mode = LVT_PERIODIC;
+}
+
+void apic_timer_deadline(uint64_t tsc)
+{
+	struct percpu *c = this_cpu();
+	if (c->timer_mode == LVT_PERIODIC)
+		return; /* the periodic tick ends any halt soon enough */
+	if (cpu_has(CPUF_TSC_DEADLINE)) {
+		if (c->timer_mode != LVT_TSC_DEADLINE) {
+			apic_write(APIC_LVT_TIMER, LVT_TSC_DEADLINE | VEC_TIMER);
+			/* the mode switch must land before the deadline write,
+			 * or the write is ignored (SDM Vol 3A 11.5.4.1) */
+			__asm__ volatile("mfence" ::: "memory");
+			c->timer_mode = LVT_TSC_DEADLINE;
+		}
+		wrmsr(MSR_TSC_DEADLINE, tsc ? tsc : 1); /* 0 would disarm it */
+		return;
+	}
+	/* one-shot: TSC ticks -> timer ticks at the calibrated rates */
+	uint64_t now = rdtsc(), count = 1;
+	if (tsc > now && tsc_khz)
+		count = muldiv64(tsc - now, apic_timer_hz, tsc_khz * 1000);
+	if (count == 0)
+		count = 1;
+	if (count > 0xffffffffu)
+		count = 0xffffffffu; /* we wake early and re-arm */
+	if (c->timer_mode != 0) {
+		apic_write(APIC_TIMER_DIV, 0xb);
+		apic_write(APIC_LVT_TIMER, VEC_TIMER); /* one-shot, unmasked */
+		c->timer_mode = 0;
+	}
 	apic_write(APIC_TIMER_INIT, (uint32_t)count);
 }

@@ -32,5 +32,8 @@ void apic_timer_calibrate(void);
 uint64_t apic_timer_measure_hz(uint32_t us);
 /* Periodic interrupts on VEC_TIMER at hz; 0 stops the timer. */
 void apic_timer_periodic(uint32_t hz);
+/* One interrupt on VEC_TIMER at TSC value `tsc` (TSC-deadline mode when
+ * CPUID has it, else one-shot); a no-op while the periodic tick runs. */
+void apic_timer_deadline(uint64_t tsc);
 
 #endif

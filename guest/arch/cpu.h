@@ -37,6 +37,20 @@ static inline uint64_t rdtsc(void)
 	return ((uint64_t)hi << 32) | lo;
 }
 
+/* a * b / c with a 128-bit intermediate (no libgcc __udivti3 in the
+ * kernel): MUL then DIV; saturates where the quotient would not fit in 64
+ * bits (DIV would raise #DE, SDM Vol 2A DIV). */
+static inline uint64_t muldiv64(uint64_t a, uint64_t b, uint64_t c)
+{
+	uint64_t hi, lo, q, r;
+	__asm__("mulq %3" : "=a"(lo), "=d"(hi) : "a"(a), "rm"(b));
+	if (hi >= c)
+		return UINT64_MAX;
+	__asm__("divq %4" : "=a"(q), "=d"(r) : "a"(lo), "d"(hi), "rm"(c));
+	(void)r;
+	return q;
+}
+
 /* rdtsc ordered after earlier loads/stores (SDM Vol 2B RDTSC: lfence). */
 static inline uint64_t rdtsc_ordered(void)
 {

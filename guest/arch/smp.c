@@ -222,6 +222,9 @@ void smp_idle_loop(void)
 		sched_set_idle(1); /* from here remote wakers send an IPI */
 		void (*fn)(void *) = c->call_fn;
 		if (!fn && !sched_has_work()) {
+			uint64_t deadline = sched_next_deadline();
+			if (deadline != UINT64_MAX)
+				apic_timer_deadline(deadline); /* a sleeping task */
 			cpu_idle_halt(); /* sti; hlt: a wake IPI cannot slip in between */
 			sched_set_idle(0);
 			continue;

@@ -1,12 +1,13 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * guest/sched/sched.c - one cooperative executor per CPU: a private FIFO
- * run queue owned by its executor, plus a lock-free MPSC inbox (Treiber
- * push by any CPU, take-all by the owner) for spawns and wakeups from
- * other CPUs; the waker sends an IPI (sched_wake) only when the target is
- * idle. Switches go through sched_switch (switch.S).
+ * run queue and sleep list owned by the executor, plus a lock-free MPSC
+ * inbox (Treiber push by any CPU, take-all by the owner) for spawns and
+ * wakeups from other CPUs; the waker sends an IPI (sched_wake) only when
+ * the target is idle. Switches go through sched_switch (switch.S), task to
+ * task directly when the next one is ready, so a yield costs one switch.
  */
-#include "sched.h"
+#include "sched_int.h"
 
 #ifdef PK_HOSTED
 #include <string.h>
@@ -18,27 +19,16 @@ void sched_switch(uint64_t *save_rsp, uint64_t new_rsp);
 void sched_task_start(void);
 void sched_task_exit(void *result) __attribute__((noreturn));
 
-struct executor {
-	uint64_t rsp;		  /* the executor loop's own context */
-	struct task *head, *tail; /* ready FIFO, owner only */
-	struct task *current;
-	struct task *inbox; /* atomic: MPSC stack of tasks made ready remotely */
-	int idle;	    /* atomic: owner is about to halt / halted */
-} __attribute__((aligned(64)));
-
 static struct executor execs[SCHED_MAX_EXEC];
+static int local_keys; /* task-local keys handed out */
 
-static struct executor *self(void)
+#define FUTURE_DONE ((uintptr_t)1)
+#define FUTURE_CLAIMED ((uintptr_t)2) /* future_set is writing the value */
+#define FUTURE_WAITER(s) ((struct task *)((s) & ~(uintptr_t)3))
+
+struct executor *sched_self(void)
 {
 	return &execs[sched_cpu_self()];
-}
-
-/* A task's state is written by its own executor and, for a wakeup, by
- * whichever CPU finished what it waited for: relaxed atomics (ordering
- * comes from the inbox and join handshakes). */
-static void set_state(struct task *t, int st)
-{
-	__atomic_store_n(&t->state, st, __ATOMIC_RELAXED);
 }
 
 static int get_state(const struct task *t)
@@ -46,21 +36,30 @@ static int get_state(const struct task *t)
 	return __atomic_load_n(&t->state, __ATOMIC_RELAXED);
 }
 
-uint64_t sched_stack_init(void *stack, size_t size, task_fn fn, void *arg)
+/* First code of every task (via sched_task_start): a task cancelled
+ * before it ever ran does not run at all. */
+static void *task_entry(struct task *t)
 {
-	uint64_t *top = (uint64_t *)(((uint64_t)stack + size) & ~15ull);
+	if (__atomic_load_n(&t->cancelled, __ATOMIC_RELAXED))
+		return SCHED_CANCELLED;
+	return t->fn(t->arg);
+}
+
+uint64_t sched_stack_init(uint64_t top, struct task *t)
+{
+	uint64_t *sp = (uint64_t *)(top & ~15ull);
 	/* sched_switch pops: ctl word, r15 r14 r13 r12 rbx rbp, then "returns"
 	 * into sched_task_start with rsp 16-aligned, so its call is aligned */
-	*--top = (uint64_t)sched_task_start; /* ret */
-	*--top = 0;			     /* rbp */
-	*--top = 0;			     /* rbx */
-	*--top = (uint64_t)fn;		     /* r12 */
-	*--top = (uint64_t)arg;		     /* r13 */
-	*--top = 0;			     /* r14 */
-	*--top = 0;			     /* r15 */
+	*--sp = (uint64_t)sched_task_start; /* ret */
+	*--sp = 0;			    /* rbp */
+	*--sp = 0;			    /* rbx */
+	*--sp = (uint64_t)task_entry;	    /* r12 */
+	*--sp = (uint64_t)t;		    /* r13 */
+	*--sp = 0;			    /* r14 */
+	*--sp = 0;			    /* r15 */
 	/* MXCSR 0x1f80 (all masked), x87 control word 0x037f (SysV defaults) */
-	*--top = 0x1f80ull | (0x037full << 32);
-	return (uint64_t)top;
+	*--sp = 0x1f80ull | (0x037full << 32);
+	return (uint64_t)sp;
 }
 
 static void runq_push(struct executor *e, struct task *t)
@@ -87,6 +86,8 @@ static struct task *runq_pop(struct executor *e)
 /* Move everything other CPUs queued for us into the run queue, in order. */
 static void inbox_drain(struct executor *e)
 {
+	if (!__atomic_load_n(&e->inbox, __ATOMIC_RELAXED))
+		return; /* the common case: no locked instruction */
 	struct task *list = __atomic_exchange_n(&e->inbox, 0, __ATOMIC_ACQUIRE), *rev = 0;
 	while (list) {
 		struct task *n = list->next;
@@ -101,18 +102,41 @@ static void inbox_drain(struct executor *e)
 	}
 }
 
-/* t can run again: on our own queue, or pushed to its CPU's inbox with an
- * IPI only when that executor is idle. */
-static void make_ready(struct task *t)
+/* Sleepers whose deadline passed become ready (the clock is read only
+ * when someone sleeps). */
+static void timers_expire(struct executor *e)
 {
-	set_state(t, TASK_READY);
-	if (t->cpu == sched_cpu_self()) {
-		runq_push(self(), t);
+	if (!e->timers)
 		return;
+	uint64_t now = sched_clock();
+	while (e->timers && e->timers->wake_at <= now) {
+		struct task *t = e->timers;
+		e->timers = t->next;
+		sched_set_state(t, TASK_READY);
+		runq_push(e, t);
 	}
-	/* t is not ours once it is in the inbox (it may run, finish and be
+}
+
+static void timer_insert(struct executor *e, struct task *t)
+{
+	struct task **p = &e->timers;
+	while (*p && (*p)->wake_at <= t->wake_at) /* FIFO among equal deadlines */
+		p = &(*p)->next;
+	t->next = *p;
+	*p = t;
+}
+
+void sched_make_ready(struct task *t)
+{
+	sched_set_state(t, TASK_READY);
+	/* t is not ours once it is in an inbox (it may run, finish and be
 	 * freed at once): take what we need from it first */
 	unsigned cpu = t->cpu;
+	struct executor *me = sched_self();
+	if (&execs[cpu] == me) {
+		runq_push(me, t);
+		return;
+	}
 	struct executor *e = &execs[cpu];
 	struct task *old = __atomic_load_n(&e->inbox, __ATOMIC_RELAXED);
 	do
@@ -122,139 +146,315 @@ static void make_ready(struct task *t)
 	/* seq_cst pairs with sched_set_idle: either the owner sees the task
 	 * before it halts, or we see it idle and wake it */
 	__atomic_thread_fence(__ATOMIC_SEQ_CST);
-	if (__atomic_load_n(&e->idle, __ATOMIC_RELAXED))
+	me->st.remote_wakeups++;
+	if (__atomic_load_n(&e->idle, __ATOMIC_RELAXED)) {
+		me->st.wake_ipis++;
 		sched_wake(cpu);
+	}
+}
+
+/* Leave `me` (already queued, blocked or sleeping) for the next ready task
+ * on this CPU, or for the executor when there is none. */
+static void switch_from(struct executor *e, struct task *me)
+{
+	inbox_drain(e);
+	timers_expire(e);
+	struct task *n = runq_pop(e);
+	if (n == me) { /* woken again before it even left */
+		sched_set_state(me, TASK_RUNNING);
+		return;
+	}
+	e->st.switches++;
+	if (!n) {
+		sched_switch(&me->rsp, e->rsp);
+		return;
+	}
+	e->current = n;
+	sched_set_state(n, TASK_RUNNING);
+	sched_switch(&me->rsp, n->rsp);
+}
+
+void sched_suspend(void)
+{
+	struct executor *e = sched_self();
+	switch_from(e, e->current);
 }
 
 struct task *sched_current(void)
 {
-	return self()->current;
+	return sched_self()->current;
 }
 
-struct task *sched_spawn_on(unsigned cpu, task_fn fn, void *arg, const char *name)
+struct task *sched_spawn_ex(unsigned cpu, size_t stack_size, task_fn fn, void *arg,
+			    const char *name)
 {
-	if (cpu >= sched_cpu_count() || cpu >= SCHED_MAX_EXEC)
+	if (!stack_size)
+		stack_size = SCHED_STACK_DEFAULT;
+	if (cpu >= sched_cpu_count() || cpu >= SCHED_MAX_EXEC || stack_size < SCHED_STACK_MIN)
 		return 0;
-	void *stack = sched_stack_alloc(SCHED_STACK_DEFAULT);
+	stack_size &= ~(size_t)63;
+	uint8_t *stack = sched_stack_alloc(stack_size);
 	if (!stack)
 		return 0;
-	/* the task struct lives at the bottom of its own stack */
-	struct task *t = stack;
+	/* the task struct sits at the top of its stack, far from the guard
+	 * page an overflow runs into at the bottom */
+	struct task *t =
+		(struct task *)(((uintptr_t)(stack + stack_size) - sizeof(struct task)) & ~63ul);
 	memset(t, 0, sizeof(*t));
+	struct executor *me = sched_self();
 	t->fn = fn;
 	t->arg = arg;
 	t->name = name ? name : "task";
 	t->cpu = cpu;
+	t->id = ((uint64_t)sched_cpu_self() << 48) | ++me->st.spawned;
 	t->stack = stack;
-	t->stack_size = SCHED_STACK_DEFAULT;
-	t->rsp = sched_stack_init(stack, SCHED_STACK_DEFAULT, fn, arg);
-	make_ready(t);
+	t->stack_size = stack_size;
+	t->rsp = sched_stack_init((uint64_t)t, t);
+	sched_make_ready(t);
 	return t;
+}
+
+struct task *sched_spawn_on(unsigned cpu, task_fn fn, void *arg, const char *name)
+{
+	return sched_spawn_ex(cpu, 0, fn, arg, name);
 }
 
 struct task *sched_spawn(task_fn fn, void *arg, const char *name)
 {
-	return sched_spawn_on(sched_cpu_self(), fn, arg, name);
-}
-
-/* Back to the executor; the caller has set the task's state. */
-static void sched_block(void)
-{
-	struct executor *e = self();
-	sched_switch(&e->current->rsp, e->rsp);
+	return sched_spawn_ex(sched_cpu_self(), 0, fn, arg, name);
 }
 
 void sched_yield(void)
 {
-	struct executor *e = self();
+	struct executor *e = sched_self();
 	struct task *me = e->current;
 	if (!me)
 		return;
 	inbox_drain(e);
+	timers_expire(e);
 	if (!e->head)
-		return;
-	set_state(me, TASK_READY);
+		return; /* alone: keep running */
+	sched_set_state(me, TASK_READY);
 	runq_push(e, me);
-	sched_block();
+	switch_from(e, me);
 }
 
 void sched_task_exit(void *result)
 {
-	struct task *me = self()->current;
-	me->result = result;
-	set_state(me, TASK_EXITING); /* the executor finishes it off its stack */
-	sched_block();
+	struct executor *e = sched_self();
+	struct task *me = e->current;
+	me->done.value = result;
+	sched_set_state(me, TASK_EXITING); /* the executor finishes it off its stack */
+	e->st.switches++;
+	sched_switch(&me->rsp, e->rsp);
 	__builtin_unreachable();
 }
 
-/* Executor side: run n until it yields, blocks or exits. */
+/* Complete f; the value is already in place. */
+static void future_complete(struct future *f)
+{
+	uintptr_t old = __atomic_exchange_n(&f->state, FUTURE_DONE, __ATOMIC_ACQ_REL);
+	struct task *w = FUTURE_WAITER(old);
+	if (w)
+		sched_make_ready(w);
+}
+
+/* Executor side: run n until control comes back to the executor. */
 static void run_one(struct executor *e, struct task *n)
 {
 	e->current = n;
-	set_state(n, TASK_RUNNING);
+	sched_set_state(n, TASK_RUNNING);
+	e->st.switches++;
 	sched_switch(&e->rsp, n->rsp);
+	struct task *back = e->current; /* tasks may have switched among themselves */
 	e->current = 0;
-	if (get_state(n) == TASK_EXITING) {
+	if (get_state(back) == TASK_EXITING) {
 		/* off its stack now: a joiner may free it as soon as it sees DONE */
-		set_state(n, TASK_DONE);
-		uintptr_t w = __atomic_exchange_n(&n->join, SCHED_JOIN_DONE, __ATOMIC_ACQ_REL);
-		if (w > SCHED_JOIN_DONE)
-			make_ready((struct task *)w);
+		sched_set_state(back, TASK_DONE);
+		future_complete(&back->done);
 	}
+}
+
+int sched_step(void)
+{
+	struct executor *e = sched_self();
+	inbox_drain(e);
+	timers_expire(e);
+	struct task *n = runq_pop(e);
+	if (!n)
+		return 0;
+	run_one(e, n);
+	return 1;
+}
+
+void future_init(struct future *f)
+{
+	f->state = 0;
+	f->value = 0;
+}
+
+int future_ready(const struct future *f)
+{
+	return __atomic_load_n(&f->state, __ATOMIC_ACQUIRE) == FUTURE_DONE;
+}
+
+int future_set(struct future *f, void *value)
+{
+	/* claim it (a waiter may be arriving concurrently), never touching
+	 * a completed state */
+	uintptr_t s = __atomic_load_n(&f->state, __ATOMIC_RELAXED);
+	do
+		if (s & (FUTURE_CLAIMED | FUTURE_DONE))
+			return SCHED_EINVAL;
+	while (!__atomic_compare_exchange_n(&f->state, &s, s | FUTURE_CLAIMED, 1, __ATOMIC_ACQUIRE,
+					    __ATOMIC_RELAXED));
+	f->value = value;
+	future_complete(f);
+	return 0;
+}
+
+void *sched_await(struct future *f)
+{
+	struct task *me = sched_current();
+	if (!me) {
+		/* executor context: keep this CPU's other tasks going meanwhile */
+		while (!future_ready(f))
+			if (!sched_step())
+				sched_relax();
+		return f->value;
+	}
+	uintptr_t s = __atomic_load_n(&f->state, __ATOMIC_ACQUIRE);
+	while (s != FUTURE_DONE) {
+		if (FUTURE_WAITER(s)) /* a second awaiter: wait it out politely */
+			sched_yield(), s = __atomic_load_n(&f->state, __ATOMIC_ACQUIRE);
+		else {
+			sched_set_state(me, TASK_BLOCKED);
+			if (__atomic_compare_exchange_n(&f->state, &s, s | (uintptr_t)me, 0,
+							__ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE)) {
+				sched_suspend(); /* future_complete makes us ready */
+				break;
+			}
+			sched_set_state(me, TASK_RUNNING);
+		}
+	}
+	__atomic_thread_fence(__ATOMIC_ACQUIRE);
+	return f->value;
 }
 
 void *sched_join(struct task *t)
 {
-	struct executor *e = self();
-	struct task *me = e->current;
-	if (me) {
-		uintptr_t none = 0;
-		set_state(me, TASK_BLOCKED);
-		if (__atomic_compare_exchange_n(&t->join, &none, (uintptr_t)me, 0, __ATOMIC_ACQ_REL,
-						__ATOMIC_ACQUIRE))
-			sched_block(); /* run_one of t's executor makes us ready */
-		else
-			set_state(me, TASK_RUNNING); /* already done */
-	} else {
-		/* executor context: keep this CPU's other tasks going meanwhile */
-		while (__atomic_load_n(&t->join, __ATOMIC_ACQUIRE) != SCHED_JOIN_DONE) {
-			inbox_drain(e);
-			struct task *n = runq_pop(e);
-			if (n)
-				run_one(e, n);
-			else
-				__builtin_ia32_pause();
-		}
-	}
-	void *r = t->result;
+	void *r = sched_await(&t->done);
 	sched_stack_free(t->stack, t->stack_size);
 	return r;
 }
 
+int sched_cancel(struct task *t)
+{
+	if (future_ready(&t->done))
+		return SCHED_EINVAL;
+	__atomic_store_n(&t->cancelled, 1, __ATOMIC_RELAXED);
+	return 0;
+}
+
+int sched_cancelled(void)
+{
+	struct task *me = sched_current();
+	return me && __atomic_load_n(&me->cancelled, __ATOMIC_RELAXED);
+}
+
+int sched_sleep(uint64_t ns)
+{
+	struct executor *e = sched_self();
+	struct task *me = e->current;
+	uint64_t deadline = sched_clock() + sched_ns_to_ticks(ns);
+	if (!me) {
+		while (sched_clock() < deadline)
+			if (!sched_step())
+				sched_relax();
+		return 0;
+	}
+	if (sched_cancelled())
+		return SCHED_ECANCELED;
+	me->wake_at = deadline;
+	sched_set_state(me, TASK_BLOCKED);
+	timer_insert(e, me);
+	switch_from(e, me);
+	return sched_cancelled() ? SCHED_ECANCELED : 0;
+}
+
+const char *sched_task_name(const struct task *t)
+{
+	return t ? t->name : "executor";
+}
+
+void sched_set_name(const char *name)
+{
+	struct task *me = sched_current();
+	if (me && name)
+		me->name = name;
+}
+
+int sched_local_key(void)
+{
+	int k = __atomic_fetch_add(&local_keys, 1, __ATOMIC_RELAXED);
+	return k < SCHED_LOCAL_SLOTS ? k : SCHED_EAGAIN;
+}
+
+static void **local_slots(void)
+{
+	struct executor *e = sched_self();
+	return e->current ? e->current->local : e->local;
+}
+
+void *sched_local_get(int key)
+{
+	return key >= 0 && key < SCHED_LOCAL_SLOTS ? local_slots()[key] : 0;
+}
+
+void sched_local_set(int key, void *value)
+{
+	if (key >= 0 && key < SCHED_LOCAL_SLOTS)
+		local_slots()[key] = value;
+}
+
 void sched_poll(void)
 {
-	struct executor *e = self();
-	for (;;) {
-		inbox_drain(e);
-		struct task *n = runq_pop(e);
-		if (!n)
-			return;
-		run_one(e, n);
-	}
+	while (sched_step())
+		;
 }
 
 int sched_has_work(void)
 {
-	struct executor *e = self();
-	return e->head || __atomic_load_n(&e->inbox, __ATOMIC_SEQ_CST);
+	struct executor *e = sched_self();
+	return e->head || __atomic_load_n(&e->inbox, __ATOMIC_SEQ_CST) ||
+	       (e->timers && e->timers->wake_at <= sched_clock());
 }
 
 void sched_set_idle(int idle)
 {
-	__atomic_store_n(&self()->idle, idle, __ATOMIC_SEQ_CST);
+	__atomic_store_n(&sched_self()->idle, idle, __ATOMIC_SEQ_CST);
+}
+
+uint64_t sched_next_deadline(void)
+{
+	struct executor *e = sched_self();
+	return e->timers ? e->timers->wake_at : UINT64_MAX;
 }
 
 void sched_run(void)
 {
-	sched_poll();
+	struct executor *e = sched_self();
+	for (;;) {
+		sched_poll();
+		if (!e->timers)
+			return;
+		while (!sched_has_work()) /* the next sleeper is due soon */
+			sched_relax();
+	}
+}
+
+void sched_stats_get(unsigned cpu, struct sched_stats *out)
+{
+	if (cpu < SCHED_MAX_EXEC)
+		*out = execs[cpu].st;
 }

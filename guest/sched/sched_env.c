@@ -2,9 +2,11 @@
 /* guest/sched/sched_env.c - what the scheduler needs from the kernel:
  * which CPU we are on, how many executors exist, and the wake IPI. */
 #include "../arch/apic.h"
+#include "../arch/cpu.h"
 #include "../arch/layout.h"
 #include "../arch/percpu.h"
 #include "../arch/smp.h"
+#include "../arch/tsc.h"
 #include "sched.h"
 
 unsigned sched_cpu_self(void)
@@ -20,4 +22,14 @@ unsigned sched_cpu_count(void)
 void sched_wake(unsigned cpu)
 {
 	apic_send_ipi(percpu_area[cpu].apic_id, VEC_IPI_WAKE);
+}
+
+uint64_t sched_clock(void)
+{
+	return rdtsc();
+}
+
+uint64_t sched_ns_to_ticks(uint64_t ns)
+{
+	return muldiv64(ns, tsc_khz, 1000000);
 }

@@ -5,8 +5,10 @@
  * a mutex/condvar pair per executor, stacks from malloc. Used by the unit
  * tests and host benchmarks; the kernel has sched_env.c + stack_pool.c.
  */
+#define _GNU_SOURCE /* pthread_condattr_setclock, CLOCK_MONOTONIC */
 #include <pthread.h>
 #include <stdlib.h>
+#include <time.h>
 
 #include "sched.h"
 
@@ -41,6 +43,18 @@ unsigned sched_cpu_count(void)
 	return host_ncpu;
 }
 
+uint64_t sched_clock(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+uint64_t sched_ns_to_ticks(uint64_t ns)
+{
+	return ns; /* host ticks are nanoseconds */
+}
+
 void sched_wake(unsigned cpu)
 {
 	struct host_wake *w = &host_wake[cpu];
@@ -61,8 +75,16 @@ static void *host_executor(void *arg)
 		pthread_mutex_lock(&w->m);
 		sched_set_idle(1);
 		while (!w->kicked && !sched_has_work() &&
-		       !__atomic_load_n(&host_stop, __ATOMIC_ACQUIRE))
-			pthread_cond_wait(&w->c, &w->m);
+		       !__atomic_load_n(&host_stop, __ATOMIC_ACQUIRE)) {
+			uint64_t dl = sched_next_deadline(); /* a sleeper: wait until due */
+			if (dl == UINT64_MAX) {
+				pthread_cond_wait(&w->c, &w->m);
+				continue;
+			}
+			struct timespec ts = {(time_t)(dl / 1000000000ull),
+					      (long)(dl % 1000000000ull)};
+			pthread_cond_timedwait(&w->c, &w->m, &ts);
+		}
 		w->kicked = 0;
 		sched_set_idle(0);
 		int stop = __atomic_load_n(&host_stop, __ATOMIC_ACQUIRE) && !sched_has_work();
@@ -79,9 +101,12 @@ int sched_host_start(unsigned n)
 	host_ncpu = n;
 	host_cpu = 0;
 	host_stop = 0;
+	pthread_condattr_t ca; /* deadlines are sched_clock() = CLOCK_MONOTONIC */
+	pthread_condattr_init(&ca);
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
 	for (unsigned i = 0; i < n; i++) {
 		pthread_mutex_init(&host_wake[i].m, 0);
-		pthread_cond_init(&host_wake[i].c, 0);
+		pthread_cond_init(&host_wake[i].c, &ca);
 		host_wake[i].kicked = 0;
 	}
 	for (unsigned i = 1; i < n; i++)

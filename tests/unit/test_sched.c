@@ -8,30 +8,6 @@
 #include "check_run.h"
 #include "guest/sched/sched.h"
 
-void *sched_stack_alloc(size_t size)
-{
-	return aligned_alloc(64, size);
-}
-void sched_stack_free(void *stack, size_t size)
-{
-	(void)size;
-	free(stack);
-}
-
-/* one executor on the test's thread */
-unsigned sched_cpu_self(void)
-{
-	return 0;
-}
-unsigned sched_cpu_count(void)
-{
-	return 1;
-}
-void sched_wake(unsigned cpu)
-{
-	(void)cpu;
-}
-
 static char trace[64];
 static int ntrace;
 
@@ -139,6 +115,243 @@ START_TEST(join_finished_and_yield_alone)
 }
 END_TEST
 
+/* --- sleep --- */
+
+static char wake_order[8];
+static int nwake;
+
+static void *sleeper(void *arg)
+{
+	uintptr_t ms = (uintptr_t)arg;
+	ck_assert_int_eq(sched_sleep(ms * 1000000ull), 0);
+	wake_order[nwake++] = (char)('0' + ms);
+	return 0;
+}
+
+START_TEST(sleep_wakes_in_deadline_order)
+{
+	nwake = 0;
+	static const uintptr_t ms[] = {30, 10, 20, 5};
+	struct task *t[4];
+	uint64_t t0 = sched_clock();
+	for (int i = 0; i < 4; i++)
+		t[i] = sched_spawn(sleeper, (void *)ms[i], "sleeper");
+	for (int i = 0; i < 4; i++)
+		sched_join(t[i]);
+	wake_order[nwake] = 0;
+	/* '0'+30 = 'N', '0'+10 = ':', '0'+20 = 'D', '0'+5 = '5' */
+	ck_assert_str_eq(wake_order, "5:DN");
+	ck_assert_uint_ge(sched_clock() - t0, 30000000ull); /* slept at least 30 ms */
+	/* executor context sleeps too (by running the CPU's other tasks) */
+	t0 = sched_clock();
+	ck_assert_int_eq(sched_sleep(2000000), 0);
+	ck_assert_uint_ge(sched_clock() - t0, 2000000ull);
+}
+END_TEST
+
+/* --- futures --- */
+
+static void *await_it(void *arg)
+{
+	return sched_await(arg);
+}
+
+static void *set_it(void *arg)
+{
+	sched_yield(); /* let the awaiter block first */
+	return (void *)(intptr_t)future_set(arg, (void *)42);
+}
+
+START_TEST(future_await_and_set_once)
+{
+	struct future f = FUTURE_INIT;
+	struct task *a = sched_spawn(await_it, &f, "await");
+	struct task *s = sched_spawn(set_it, &f, "set");
+	ck_assert_int_eq(future_ready(&f), 0);
+	ck_assert_uint_eq((uintptr_t)sched_join(a), 42);
+	ck_assert_int_eq((intptr_t)sched_join(s), 0);
+	ck_assert_int_eq(future_ready(&f), 1);
+	ck_assert_int_eq(future_set(&f, (void *)7), SCHED_EINVAL); /* first value stays */
+	ck_assert_uint_eq((uintptr_t)sched_await(&f), 42);	   /* ready: at once */
+}
+END_TEST
+
+/* --- channels --- */
+
+static struct chan ch;
+static void *chbuf[4];
+
+static void *producer(void *arg)
+{
+	uintptr_t n = (uintptr_t)arg;
+	for (uintptr_t i = 1; i <= n; i++)
+		ck_assert_int_eq(chan_send(&ch, (void *)i), 0);
+	return 0;
+}
+
+static void *consumer(void *arg)
+{
+	uintptr_t n = (uintptr_t)arg, sum = 0, last = 0;
+	for (uintptr_t i = 0; i < n; i++) {
+		void *v;
+		ck_assert_int_eq(chan_recv(&ch, &v), 0);
+		ck_assert_uint_eq((uintptr_t)v, last + 1); /* FIFO, nothing lost */
+		last = (uintptr_t)v;
+		sum += last;
+	}
+	return (void *)sum;
+}
+
+START_TEST(chan_full_empty_fifo)
+{
+	ck_assert_int_eq(chan_init(&ch, chbuf, 0), SCHED_EINVAL);
+	ck_assert_int_eq(chan_init(&ch, chbuf, 4), 0);
+	void *v;
+	ck_assert_int_eq(chan_try_recv(&ch, &v), SCHED_EAGAIN); /* empty */
+	for (uintptr_t i = 0; i < 4; i++)
+		ck_assert_int_eq(chan_try_send(&ch, (void *)i), 0);
+	ck_assert_int_eq(chan_try_send(&ch, (void *)9), SCHED_EAGAIN); /* full */
+	for (uintptr_t i = 0; i < 4; i++) {
+		ck_assert_int_eq(chan_try_recv(&ch, &v), 0);
+		ck_assert_uint_eq((uintptr_t)v, i);
+	}
+	/* 1000 items through 4 slots: the producer blocks when full, the
+	 * consumer when empty */
+	struct task *c = sched_spawn(consumer, (void *)1000, "consumer");
+	struct task *p = sched_spawn(producer, (void *)1000, "producer");
+	sched_join(p);
+	ck_assert_uint_eq((uintptr_t)sched_join(c), 1000 * 1001 / 2);
+	ck_assert_uint_eq(ch.sent, 1004);
+	ck_assert_uint_eq(ch.received, 1004);
+}
+END_TEST
+
+static void *recv_until_closed(void *arg)
+{
+	(void)arg;
+	void *v;
+	uintptr_t got = 0;
+	int rc;
+	while ((rc = chan_recv(&ch, &v)) == 0)
+		got++;
+	ck_assert_int_eq(rc, SCHED_EPIPE);
+	return (void *)got;
+}
+
+static void *send_blocked(void *arg)
+{
+	(void)arg;
+	return (void *)(intptr_t)chan_send(&ch, (void *)1);
+}
+
+START_TEST(chan_close_wakes_everyone)
+{
+	chan_init(&ch, chbuf, 1);
+	ck_assert_int_eq(chan_send(&ch, (void *)5), 0);
+	struct task *s = sched_spawn(send_blocked, 0, "sender"); /* blocks: full */
+	sched_run();
+	chan_close(&ch);
+	ck_assert_int_eq((intptr_t)sched_join(s), SCHED_EPIPE);
+	ck_assert_int_eq(chan_send(&ch, (void *)6), SCHED_EPIPE);
+	/* what was sent before the close is still delivered */
+	struct task *r = sched_spawn(recv_until_closed, 0, "receiver");
+	ck_assert_uint_eq((uintptr_t)sched_join(r), 1);
+	/* a receiver blocked on an empty channel is woken by the close */
+	chan_init(&ch, chbuf, 1);
+	r = sched_spawn(recv_until_closed, 0, "receiver");
+	sched_run();
+	chan_close(&ch);
+	ck_assert_uint_eq((uintptr_t)sched_join(r), 0);
+}
+END_TEST
+
+/* --- cancel, names, task-local data, stacks --- */
+
+static void *spin_until_cancelled(void *arg)
+{
+	(void)arg;
+	uintptr_t n = 0;
+	while (!sched_cancelled()) {
+		n++;
+		sched_yield();
+	}
+	return (void *)(uintptr_t)(sched_sleep(1000) == SCHED_ECANCELED ? 77 : 0);
+}
+
+START_TEST(cancel_before_during_after)
+{
+	struct task *t = sched_spawn(square, (void *)3, 0);
+	ck_assert_int_eq(sched_cancel(t), 0); /* before it ran: never runs */
+	ck_assert_ptr_eq(sched_join(t), SCHED_CANCELLED);
+
+	t = sched_spawn(spin_until_cancelled, 0, "spinner");
+	struct task *y = sched_spawn(square, (void *)2, 0);
+	sched_join(y); /* the spinner has run by now */
+	ck_assert_int_eq(sched_cancel(t), 0);
+	ck_assert_uint_eq((uintptr_t)sched_join(t), 77);
+
+	t = sched_spawn(square, (void *)4, 0);
+	sched_run();
+	ck_assert_int_eq(sched_cancel(t), SCHED_EINVAL); /* finished: no effect */
+	ck_assert_uint_eq((uintptr_t)sched_join(t), 16);
+}
+END_TEST
+
+static int key;
+
+static void *local_user(void *arg)
+{
+	ck_assert_ptr_null(sched_local_get(key)); /* every task starts empty */
+	sched_local_set(key, arg);
+	sched_set_name("renamed");
+	ck_assert_str_eq(sched_task_name(sched_current()), "renamed");
+	sched_yield();
+	return sched_local_get(key);
+}
+
+static void *deep(void *arg)
+{
+	volatile char buf[24 * 1024]; /* needs more than the default stack */
+	buf[0] = (char)(uintptr_t)arg;
+	buf[sizeof(buf) - 1] = 1;
+	return (void *)(uintptr_t)(buf[0] + buf[sizeof(buf) - 1]);
+}
+
+START_TEST(local_data_names_and_stack_sizes)
+{
+	key = sched_local_key();
+	ck_assert_int_ge(key, 0);
+	struct task *a = sched_spawn(local_user, (void *)1, "a");
+	struct task *b = sched_spawn(local_user, (void *)2, "b");
+	ck_assert_uint_eq((uintptr_t)sched_join(a), 1);
+	ck_assert_uint_eq((uintptr_t)sched_join(b), 2);
+	sched_local_set(key, (void *)3); /* executor context has its own slots */
+	ck_assert_uint_eq((uintptr_t)sched_local_get(key), 3);
+	ck_assert_ptr_null(sched_local_get(SCHED_LOCAL_SLOTS)); /* bad key */
+	ck_assert_str_eq(sched_task_name(0), "executor");
+
+	ck_assert_ptr_null(sched_spawn_ex(0, 1024, deep, 0, 0)); /* too small */
+	struct task *d = sched_spawn_ex(0, 64 * 1024, deep, (void *)5, "deep");
+	ck_assert_ptr_nonnull(d);
+	ck_assert_uint_eq((uintptr_t)sched_join(d), 6);
+}
+END_TEST
+
+static void add_square(uint64_t i, void *arg)
+{
+	__atomic_fetch_add((uint64_t *)arg, i * i, __ATOMIC_RELAXED);
+}
+
+START_TEST(parallel_for_one_executor)
+{
+	uint64_t sum = 0;
+	ck_assert_int_eq(sched_parallel_for(1000, add_square, &sum), 0);
+	ck_assert_uint_eq(sum, 332833500ull); /* sum of i^2, i < 1000 */
+	ck_assert_int_eq(sched_parallel_for(0, add_square, &sum), 0);
+	ck_assert_int_eq(sched_parallel_for(5, 0, 0), SCHED_EINVAL);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("sched");
@@ -148,6 +361,13 @@ int main(void)
 	tcase_add_test(tc, ten_thousand_tasks);
 	tcase_add_test(tc, mxcsr_per_task);
 	tcase_add_test(tc, join_finished_and_yield_alone);
+	tcase_add_test(tc, sleep_wakes_in_deadline_order);
+	tcase_add_test(tc, future_await_and_set_once);
+	tcase_add_test(tc, chan_full_empty_fifo);
+	tcase_add_test(tc, chan_close_wakes_everyone);
+	tcase_add_test(tc, cancel_before_during_after);
+	tcase_add_test(tc, local_data_names_and_stack_sizes);
+	tcase_add_test(tc, parallel_for_one_executor);
 	suite_add_tcase(s, tc);
 	return check_run(s);
 }

@@ -1,0 +1,61 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * guest/sched/sched_int.h - what the scheduler's own files (sched.c,
+ * chan.c, parallel.c) share and nobody else may use: the executor, task
+ * states, waking and suspending.
+ */
+#ifndef PK_SCHED_INT_H
+#define PK_SCHED_INT_H
+
+#include "sched.h"
+
+enum task_state { TASK_READY, TASK_RUNNING, TASK_BLOCKED, TASK_EXITING, TASK_DONE };
+
+struct executor {
+	uint64_t rsp;		  /* the executor loop's own context */
+	struct task *head, *tail; /* ready FIFO, owner only */
+	struct task *current;	  /* running task, NULL in executor context */
+	struct task *timers;	  /* sleepers sorted by wake_at, owner only */
+	void *local[SCHED_LOCAL_SLOTS];
+	struct sched_stats st;
+	/* written by other CPUs: a line of its own */
+	struct task *inbox __attribute__((aligned(64))); /* atomic MPSC stack */
+	int idle; /* atomic: the owner is about to halt / halted */
+} __attribute__((aligned(64)));
+
+struct executor *sched_self(void);
+/* t can run again: its own CPU's run queue, or that CPU's inbox (plus an
+ * IPI when it is idle). Callable from any CPU, never from an interrupt. */
+void sched_make_ready(struct task *t);
+/* Suspend the running task, whose state and wait-queue entry the caller
+ * has set; returns when someone made it ready again. */
+void sched_suspend(void);
+/* Executor context: take the inbox and due timers and run one task;
+ * 0 when there was nothing to run. What waits outside a task spin on. */
+int sched_step(void);
+
+static inline void sched_set_state(struct task *t, int st)
+{
+	__atomic_store_n(&t->state, st, __ATOMIC_RELAXED);
+}
+
+static inline void sched_relax(void)
+{
+	__builtin_ia32_pause();
+}
+
+/* A test-and-set lock for state several CPUs touch (channels). Never
+ * taken from interrupts, so no interrupt masking. */
+static inline void sched_lock(int *l)
+{
+	while (__atomic_exchange_n(l, 1, __ATOMIC_ACQUIRE))
+		while (__atomic_load_n(l, __ATOMIC_RELAXED))
+			sched_relax();
+}
+
+static inline void sched_unlock(int *l)
+{
+	__atomic_store_n(l, 0, __ATOMIC_RELEASE);
+}
+
+#endif
