@@ -15,6 +15,7 @@ int demo_run(const char *cmdline);
 int ktest_run_all(const char *cmdline);
 int hostile_run(const char *cmdline);
 int triplefault_run(const char *cmdline);
+int stackoverflow_run(const char *cmdline);
 int spin_run(const char *cmdline);
 int bench_exits_run(const char *cmdline);
 int mmu_run(const char *cmdline);

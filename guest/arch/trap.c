@@ -9,6 +9,8 @@
  */
 #include "trap.h"
 
+#include "../sched/sched.h"
+
 #include "../lib/printf.h"
 #include "apic.h"
 #include "console.h"
@@ -172,6 +174,21 @@ static void __attribute__((noreturn)) trap_fatal(struct trap_frame *f)
 			f->error & 1 ? "protection violation" : "not present",
 			f->error & 2 ? "write" : (f->error & 16 ? "instruction fetch" : "read"),
 			f->error & 8 ? ", reserved bit set" : "");
+	/* an overflowing task stack ends in its guard page: the first #PF
+	 * cannot push its frame there either, so it shows up as #DF */
+	const char *overflow = 0;
+	if (f->vector == 14 || f->vector == 8)
+		overflow = sched_stack_guard_owner(read_cr2());
+	if (overflow)
+		kprintf("  stack overflow: task '%s' ran into the guard page below its stack\n",
+			overflow);
+	/* inside a task the backtrace walks the task's stack */
+	struct task *t = sched_current();
+	if (t && f->rsp >= (uint64_t)t->stack - 4096 &&
+	    f->rsp < (uint64_t)t->stack + t->stack_size) {
+		c->stack_lo = (uint64_t)t->stack;
+		c->stack_hi = (uint64_t)t->stack + t->stack_size;
+	}
 	print_frame("rip", f->rip, f->rip);
 	kprintf("  rax %016lx rbx %016lx rcx %016lx rdx %016lx\n", f->rax, f->rbx, f->rcx, f->rdx);
 	kprintf("  rsi %016lx rdi %016lx rbp %016lx rsp %016lx\n", f->rsi, f->rdi, f->rbp, f->rsp);

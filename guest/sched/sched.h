@@ -175,6 +175,10 @@ struct sched_stats {
 };
 void sched_stats_get(unsigned cpu, struct sched_stats *out);
 
+/* Kernel only (stacks.c): the running task's name when addr is in the
+ * guard page below its stack, else NULL (for the fault report). */
+const char *sched_stack_guard_owner(uint64_t addr);
+
 /* Build the initial frame of a new task below `top` (16-aligned). */
 uint64_t sched_stack_init(uint64_t top, struct task *t);
 

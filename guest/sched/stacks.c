@@ -1,0 +1,85 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * guest/sched/stacks.c - task stacks for the kernel: page runs from the
+ * frame allocator with the 4 KiB page below each one unmapped, so an
+ * overflow faults (and trap.c names the task) instead of overwriting the
+ * neighbour. Guarding a page costs a TLB shootdown on every CPU, so freed
+ * stacks stay guarded in a free list per size and are handed out again;
+ * only sizes other than the default go back to the frame allocator.
+ */
+#include "../arch/spinlock.h"
+#include "../mm/pages.h"
+#include "../mm/paging.h"
+#include "sched.h"
+
+#define POOL_MAX 4096 /* default-size stacks kept guarded for reuse */
+
+struct free_stack {
+	struct free_stack *next;
+};
+
+static struct free_stack *pool; /* default-size stacks, guard intact */
+static unsigned pool_len;
+static struct spinlock pool_lock = SPINLOCK_INIT;
+static uint64_t stacks_guard_failed;
+
+static size_t round_pages(size_t size)
+{
+	return (size + PAGE_SIZE - 1) & ~(size_t)(PAGE_SIZE - 1);
+}
+
+void *sched_stack_alloc(size_t size)
+{
+	size = round_pages(size);
+	if (size == SCHED_STACK_DEFAULT) {
+		uint64_t f = spin_lock_irqsave(&pool_lock);
+		struct free_stack *s = pool;
+		if (s) {
+			pool = s->next;
+			pool_len--;
+		}
+		spin_unlock_irqrestore(&pool_lock, f);
+		if (s)
+			return s;
+	}
+	uint8_t *base = pages_alloc(size + PAGE_SIZE, PAGE_SIZE);
+	if (!base)
+		return 0;
+	if (paging_guard(base) < 0) {
+		/* no guard, no stack: an unguarded one would hide overflows */
+		stacks_guard_failed++;
+		pages_free(base, size + PAGE_SIZE);
+		return 0;
+	}
+	return base + PAGE_SIZE;
+}
+
+void sched_stack_free(void *stack, size_t size)
+{
+	size = round_pages(size);
+	if (size == SCHED_STACK_DEFAULT) {
+		uint64_t f = spin_lock_irqsave(&pool_lock);
+		int keep = pool_len < POOL_MAX;
+		if (keep) {
+			struct free_stack *s = stack;
+			s->next = pool;
+			pool = s;
+			pool_len++;
+		}
+		spin_unlock_irqrestore(&pool_lock, f);
+		if (keep)
+			return;
+	}
+	uint8_t *base = (uint8_t *)stack - PAGE_SIZE;
+	paging_unguard(base);
+	pages_free(base, size + PAGE_SIZE);
+}
+
+const char *sched_stack_guard_owner(uint64_t addr)
+{
+	struct task *t = sched_current();
+	if (!t)
+		return 0;
+	uint64_t lo = (uint64_t)t->stack;
+	return addr >= lo - PAGE_SIZE && addr < lo ? t->name : 0;
+}
