@@ -112,5 +112,6 @@ int demo_run(const char *cmdline)
 	demo_cpu();
 	demo_memmap();
 	demo_timeline();
+	demo_parallel();
 	return PK_EXIT_OK;
 }

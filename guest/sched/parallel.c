@@ -34,7 +34,14 @@ static void *pf_task(void *arg)
 
 int sched_parallel_for(uint64_t n, void (*fn)(uint64_t i, void *arg), void *arg)
 {
-	unsigned ncpu = sched_cpu_count(), self = sched_cpu_self();
+	return sched_parallel_for_cpus(sched_cpu_count(), n, fn, arg);
+}
+
+int sched_parallel_for_cpus(unsigned ncpu, uint64_t n, void (*fn)(uint64_t i, void *arg), void *arg)
+{
+	unsigned self = sched_cpu_self();
+	if (ncpu == 0 || ncpu > sched_cpu_count())
+		ncpu = sched_cpu_count();
 	if (!fn || n > UINT64_MAX / 2) /* next may run past n by a chunk per CPU */
 		return SCHED_EINVAL;
 	struct pf_job job = {.n = n, .fn = fn, .arg = arg};
@@ -44,7 +51,8 @@ int sched_parallel_for(uint64_t n, void (*fn)(uint64_t i, void *arg), void *arg)
 		job.chunk = 1;
 	struct task *helpers[SCHED_MAX_EXEC];
 	unsigned spawned = 0;
-	for (unsigned cpu = 0; cpu < ncpu && n > 1; cpu++)
+	/* the caller plus ncpu - 1 others, lowest numbers first */
+	for (unsigned cpu = 0; cpu < sched_cpu_count() && spawned + 1 < ncpu && n > 1; cpu++)
 		if (cpu != self &&
 		    (helpers[spawned] = sched_spawn_on(cpu, pf_task, &job, "parallel_for")))
 			spawned++;

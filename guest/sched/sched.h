@@ -155,6 +155,9 @@ void chan_close(struct chan *c);
  * the caller's CPU included; returns when all are done: 0, or SCHED_EAGAIN
  * when no helper task could be spawned (then it all ran here). */
 int sched_parallel_for(uint64_t n, void (*fn)(uint64_t i, void *arg), void *arg);
+/* The same on the caller's CPU plus ncpu - 1 others (0 = all): scaling runs. */
+int sched_parallel_for_cpus(unsigned ncpu, uint64_t n, void (*fn)(uint64_t i, void *arg),
+			    void *arg);
 
 /* --- the executor, driven by the environment's idle loop --- */
 /* Take the inbox and due timers, run ready tasks until none is left. */
