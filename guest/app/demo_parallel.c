@@ -47,7 +47,7 @@ void demo_parallel(void)
 	}
 	struct mm_job job = {m, m + N * N, m + 2 * N * N};
 	for (int i = 0; i < N * N; i++) {
-		m[i] = (float)(i % 7) - 3;	 /* a */
+		m[i] = (float)(i % 7) - 3;	   /* a */
 		m[N * N + i] = (float)(i % 5) - 2; /* b */
 	}
 	kprintf("demo: %dx%d float matmul (%s), split by rows over tasks:\n", N, N,
