@@ -42,6 +42,7 @@ BENCH_ROUNDS ?= 10
 bench: build
 	bench/boot/run.sh $(BUILD) $(BENCH_ROUNDS)
 	bench/pages/run.sh $(BUILD)
+	bench/sched/run.sh $(BUILD)
 
 iso: build
 	tools/mkiso.sh $(BUILD)/bin/guest.elf $(BUILD)/bin/guest.iso

@@ -97,7 +97,7 @@ static uint64_t bench_spawn_join_remote(uint64_t ops)
 }
 
 /* --- wake a task on a halted CPU vs a raw IPI to it --- */
-static volatile uint64_t seen;  /* written by CPU 1, polled by CPU 0 */
+static volatile uint64_t seen; /* written by CPU 1, polled by CPU 0 */
 static struct chan wake_ch;
 static void *wake_buf[1];
 

@@ -19,17 +19,13 @@ void sched_switch(uint64_t *save_rsp, uint64_t new_rsp);
 void sched_task_start(void);
 void sched_task_exit(void *result) __attribute__((noreturn));
 
-static struct executor execs[SCHED_MAX_EXEC];
+struct executor sched_execs[SCHED_MAX_EXEC];
+#define execs sched_execs
 static int local_keys; /* task-local keys handed out */
 
 #define FUTURE_DONE ((uintptr_t)1)
 #define FUTURE_CLAIMED ((uintptr_t)2) /* future_set is writing the value */
 #define FUTURE_WAITER(s) ((struct task *)((s) & ~(uintptr_t)3))
-
-struct executor *sched_self(void)
-{
-	return &execs[sched_cpu_self()];
-}
 
 static int get_state(const struct task *t)
 {
@@ -84,10 +80,8 @@ static struct task *runq_pop(struct executor *e)
 }
 
 /* Move everything other CPUs queued for us into the run queue, in order. */
-static void inbox_drain(struct executor *e)
+static __attribute__((noinline)) void inbox_take(struct executor *e)
 {
-	if (!__atomic_load_n(&e->inbox, __ATOMIC_RELAXED))
-		return; /* the common case: no locked instruction */
 	struct task *list = __atomic_exchange_n(&e->inbox, 0, __ATOMIC_ACQUIRE), *rev = 0;
 	while (list) {
 		struct task *n = list->next;
@@ -100,6 +94,12 @@ static void inbox_drain(struct executor *e)
 		runq_push(e, rev);
 		rev = n;
 	}
+}
+
+static inline void inbox_drain(struct executor *e)
+{
+	if (__atomic_load_n(&e->inbox, __ATOMIC_RELAXED))
+		inbox_take(e); /* the common case is one load, no locked instruction */
 }
 
 /* Sleepers whose deadline passed become ready (the clock is read only
@@ -232,11 +232,16 @@ void sched_yield(void)
 		return;
 	inbox_drain(e);
 	timers_expire(e);
-	if (!e->head)
+	struct task *n = runq_pop(e);
+	if (!n)
 		return; /* alone: keep running */
+	/* straight to the next task: one switch, no trip through the executor */
 	sched_set_state(me, TASK_READY);
 	runq_push(e, me);
-	switch_from(e, me);
+	e->current = n;
+	sched_set_state(n, TASK_RUNNING);
+	e->st.switches++;
+	sched_switch(&me->rsp, n->rsp);
 }
 
 void sched_task_exit(void *result)

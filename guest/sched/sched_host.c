@@ -12,7 +12,8 @@
 
 #include "sched.h"
 
-static _Thread_local unsigned host_cpu;
+_Thread_local unsigned sched_host_cpu; /* read inline by sched_int.h */
+#define host_cpu sched_host_cpu
 static unsigned host_ncpu = 1;
 static int host_stop;
 static pthread_t host_threads[SCHED_MAX_EXEC];

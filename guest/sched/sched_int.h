@@ -23,7 +23,22 @@ struct executor {
 	int idle; /* atomic: the owner is about to halt / halted */
 } __attribute__((aligned(64)));
 
-struct executor *sched_self(void);
+extern struct executor sched_execs[SCHED_MAX_EXEC];
+
+/* This CPU's executor, inline: it is on every switch path. */
+#ifdef PK_HOSTED
+extern _Thread_local unsigned sched_host_cpu; /* sched_host.c */
+static inline struct executor *sched_self(void)
+{
+	return &sched_execs[sched_host_cpu];
+}
+#else
+#include "../arch/percpu.h"
+static inline struct executor *sched_self(void)
+{
+	return &sched_execs[this_cpu()->index];
+}
+#endif
 /* t can run again: its own CPU's run queue, or that CPU's inbox (plus an
  * IPI when it is idle). Callable from any CPU, never from an interrupt. */
 void sched_make_ready(struct task *t);

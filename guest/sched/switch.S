@@ -35,7 +35,11 @@ sched_switch:
 	popq %r12
 	popq %rbx
 	popq %rbp
-	ret
+	/* jmp, not ret: the return stack predicts the caller we came from,
+	 * which on a switch is always wrong; an indirect jump to the saved
+	 * address is predicted from history (Boost.Context does the same) */
+	popq %r11
+	jmp *%r11
 	.size sched_switch, . - sched_switch
 
 /* First "return" of a new task: r12 = entry, r13 = argument (set up by
