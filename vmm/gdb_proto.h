@@ -31,8 +31,8 @@ enum gdb_rx_event {
 
 struct gdb_rx {
 	int state;
-	uint8_t sum;	/* running sum of the raw bytes between $ and # */
-	int cs_hi;	/* first checksum digit, -1 = bad digit */
+	uint8_t sum; /* running sum of the raw bytes between $ and # */
+	int cs_hi;   /* first checksum digit, -1 = bad digit */
 	bool overflow;
 	size_t len;
 	char buf[GDB_PACKET_MAX + 1]; /* NUL-terminated for convenience */

@@ -58,9 +58,8 @@ static void walk_leaf(struct walk *w, uint64_t va, uint64_t e, uint64_t size, ui
 	};
 	struct mmu_run *c = &w->cur;
 	if (w->have && c->page_size == r.page_size && c->va + c->size == r.va &&
-	    c->pa + c->size == r.pa && c->write == r.write && c->user == r.user &&
-	    c->nx == r.nx && c->pwt == r.pwt && c->pcd == r.pcd && c->pat == r.pat &&
-	    c->global == r.global) {
+	    c->pa + c->size == r.pa && c->write == r.write && c->user == r.user && c->nx == r.nx &&
+	    c->pwt == r.pwt && c->pcd == r.pcd && c->pat == r.pat && c->global == r.global) {
 		c->size += size;
 		return;
 	}
@@ -87,7 +86,8 @@ static void walk_table(struct walk *w, uint64_t phys, int shift, uint64_t base, 
 		if (leaf)
 			walk_leaf(w, va, e, 1ull << shift, rw, us, nx);
 		else if (shift > 12)
-			walk_table(w, e & PTE_ADDR, shift - 9, va, rw & e, us & e, nx | (e & PTE_NX));
+			walk_table(w, e & PTE_ADDR, shift - 9, va, rw & e, us & e,
+				   nx | (e & PTE_NX));
 	}
 }
 

@@ -160,8 +160,8 @@ START_TEST(hex_helpers)
 	unsigned char b[4];
 	ck_assert_int_eq(gdb_hex_decode("01ABff", 6, b, sizeof(b)), 3);
 	ck_assert(memcmp(b, "\x01\xab\xff", 3) == 0);
-	ck_assert_int_eq(gdb_hex_decode("0", 1, b, sizeof(b)), -1);	    /* odd */
-	ck_assert_int_eq(gdb_hex_decode("0g", 2, b, sizeof(b)), -1);	    /* bad digit */
+	ck_assert_int_eq(gdb_hex_decode("0", 1, b, sizeof(b)), -1);   /* odd */
+	ck_assert_int_eq(gdb_hex_decode("0g", 2, b, sizeof(b)), -1);  /* bad digit */
 	ck_assert_int_eq(gdb_hex_decode("0011223344", 10, b, 4), -1); /* too long */
 	const char *s = "ffffffff80001000,8";
 	uint64_t v;

@@ -79,7 +79,7 @@ START_TEST(translate_failures)
 {
 	build();
 	uint64_t pa = 7, ps = 7;
-	ck_assert_int_eq(mmu_translate(0x1000, 0x5000, rd, 0, &pa, &ps), -1);	   /* PTE absent */
+	ck_assert_int_eq(mmu_translate(0x1000, 0x5000, rd, 0, &pa, &ps), -1);	  /* PTE absent */
 	ck_assert_int_eq(mmu_translate(0x1000, 0x80000000, rd, 0, &pa, &ps), -1); /* PDPTE absent */
 	ck_assert_int_eq(mmu_translate(0x1000, 0x0000800000000000ull, rd, 0, &pa, &ps), -1);
 	ck_assert_int_eq(mmu_translate(0x1000, 0xfff0800000000000ull, rd, 0, &pa, &ps), -1);

@@ -1,0 +1,123 @@
+#!/bin/sh
+# tests/vmm/debug_suite.sh - the gdb stub and the monitor, tested inside
+# the nested-KVM L1 (tests/vmm/debug.sh copies vmm, guest.elf, a
+# Python-free gdb and socat next to this script). Real gdb in batch mode
+# against `vmm --gdb`, then the monitor over its Unix socket, then garbage
+# on both sockets. Prints PASS/FAIL per check and one summary line.
+set -u
+pass=0
+fail=0
+PORT=1234
+ok() {
+	echo "PASS $1"
+	pass=$((pass + 1))
+}
+bad() {
+	echo "FAIL $1"
+	fail=$((fail + 1))
+}
+# want NAME FILE REGEX: FILE has a line matching REGEX
+want() {
+	if grep -qE -- "$3" "$2"; then ok "$1"; else
+		bad "$1: no /$3/ in $2:"
+		sed 's/^/  | /' "$2" | tail -60
+	fi
+}
+wait_port() { # until the stub listens (the vmm says so on stderr)
+	n=0
+	while ! grep -q "gdb stub listening" "$1" 2>/dev/null && [ $n -lt 100 ]; do
+		sleep 0.1
+		n=$((n + 1))
+	done
+}
+
+# ---- 1. gdb: 2 vCPUs stopped before the first instruction ---------------
+./vmm --gdb $PORT --gdb-wait -c 2 -m 64M guest.elf -- run=demo >/tmp/vmm1.out 2>&1 &
+vmm=$!
+wait_port /tmp/vmm1.out
+timeout 240 ./gdb -nx -batch guest.elf \
+	-ex 'set pagination off' -ex 'set confirm off' \
+	-ex "target remote 127.0.0.1:$PORT" \
+	-ex 'info threads' \
+	-ex 'p/x $rip' -ex 'stepi' -ex 'p/x $rip' \
+	-ex 'watch smp_online_count' -ex 'continue' -ex 'p $_thread' -ex 'delete' \
+	-ex 'break demo_run' -ex 'continue' -ex 'p/x $rip' -ex 'x/4gx $rsp' \
+	-ex 'p $_thread' -ex 'delete' \
+	-ex 'hbreak demo_hello thread 2' -ex 'continue' -ex 'p $_thread' \
+	-ex 'p/x $cr3' -ex 'p $xmm0.uint128' -ex 'delete' \
+	-ex 'detach' >/tmp/gdb.out 2>&1
+echo "gdb exit $?"
+sed 's/^/  gdb| /' /tmp/gdb.out
+timeout 120 sh -c "wait $vmm" 2>/dev/null
+wait $vmm
+rc=$?
+want gdb-info-threads /tmp/gdb.out '^\* 1 +Thread 1 \(CPU 0\)'
+want gdb-two-threads /tmp/gdb.out '^  2 +Thread 2 \(CPU 1\)'
+# stepi advances RIP: the two p/x $rip values before the watchpoint differ
+r1=$(sed -n 's/^\$1 = //p' /tmp/gdb.out)
+r2=$(sed -n 's/^\$2 = //p' /tmp/gdb.out)
+if [ -n "$r1" ] && [ -n "$r2" ] && [ "$r1" != "$r2" ]; then ok "gdb-stepi ($r1 -> $r2)"; else
+	bad "gdb-stepi: rip '$r1' then '$r2'"
+fi
+want gdb-watch /tmp/gdb.out '^Hardware watchpoint 1: smp_online_count'
+want gdb-watch-writer /tmp/gdb.out 'New value = 2'
+want gdb-break /tmp/gdb.out '^Breakpoint 2, demo_run'
+want gdb-x4gx /tmp/gdb.out '^0x[0-9a-f]+:[[:space:]]+0x[0-9a-f]{16}[[:space:]]+0x[0-9a-f]{16}'
+want gdb-rip /tmp/gdb.out '^\$[0-9]+ = 0xffffffff80[0-9a-f]{6}$'
+want gdb-hbreak-thread2 /tmp/gdb.out '^Thread 2 "?.*hit Hardware assisted breakpoint 3.*demo_hello'
+want gdb-cr3 /tmp/gdb.out '^\$[0-9]+ = 0x[0-9a-f]+000$'
+want gdb-detach /tmp/gdb.out 'Detaching from program'
+if [ "$rc" -eq 0 ] && grep -q '^hello from cpu 1 ' /tmp/vmm1.out; then ok "gdb-detach-runs-to-exit-0"; else
+	bad "gdb-detach-runs-to-exit-0: vmm exit $rc"
+	sed 's/^/  | /' /tmp/vmm1.out | tail -20
+fi
+
+# ---- 2. monitor, plus garbage on both sockets ---------------------------
+./vmm --gdb $PORT --monitor /tmp/mon.sock -c 2 -m 64M guest.elf -- run=spin >/tmp/vmm2.out 2>&1 &
+vmm=$!
+wait_port /tmp/vmm2.out
+mon() { # commands on stdin -> monitor output
+	./socat -t 5 - UNIX-CONNECT:/tmp/mon.sock
+}
+printf 'help\ninfo cpus\ncpu 1\nregs\nmmu\nx ffffffff80200000 32\nbogus cmd\nstats\nstop\ninfo cpus\ncont\n' |
+	mon >/tmp/mon.out 2>&1
+sed 's/^/  mon| /' /tmp/mon.out | head -80
+want mon-help /tmp/mon.out '^mmu \[cpu\]'
+want mon-info-cpus /tmp/mon.out '^\* CPU 0: running rip=0x'
+want mon-regs /tmp/mon.out '^cr0 [0-9a-f]{16} cr2'
+want mon-mmu-header /tmp/mon.out '^Virt Addr -> Phys Addr Size Perms Cache NX$'
+want mon-mmu-kernel /tmp/mon.out '^0xffffffff80[0-9a-f]+ -> 0x[0-9a-f]+ [0-9]+[KMG]b RW?U? [A-Z+]+ N?X$'
+want mon-x /tmp/mon.out '^ffffffff80200000: ([0-9a-f]{2} ){15}[0-9a-f]{2}$'
+want mon-unknown /tmp/mon.out "^error: unknown command 'bogus' \(try help\)"
+want mon-stats /tmp/mon.out '^CPU 1: exits [0-9]+'
+want mon-stop /tmp/mon.out '^  CPU 1: paused rip='
+# garbage: random bytes and a huge line on the monitor, random bytes and
+# malformed packets on the gdb port; the vmm must keep running
+head -c 65536 /dev/urandom | ./socat -t 2 - UNIX-CONNECT:/tmp/mon.sock >/dev/null 2>&1
+{
+	head -c 65536 /dev/urandom
+	printf '$m0,8#00$g#67$Z9,1,1#ff$X0,ffffffffff:#00$qXfer:features:read:target.xml:fffff,10#00'
+	printf '$m0000000000000000000,10#00$Hgzz#00}}}***$$$###'
+} | ./socat -t 2 - TCP:127.0.0.1:$PORT >/dev/null 2>&1
+# well-formed but hostile packets with correct checksums
+timeout 60 ./gdb -nx -batch -ex 'set confirm off' -ex "target remote 127.0.0.1:$PORT" \
+	-ex 'maint packet m0,8' -ex 'maint packet Z0,deadbeef000,1' -ex 'maint packet Hg99' \
+	-ex 'maint packet p9999' -ex 'maint packet Z1,1,3' -ex 'maint packet qThreadExtraInfo,1' \
+	-ex 'detach' >/tmp/gdb2.out 2>&1
+sed 's/^/  gdb2| /' /tmp/gdb2.out
+want gdb-hostile-replies /tmp/gdb2.out 'received: "E0e"'
+want gdb-threadextra /tmp/gdb2.out 'received: "4350552030"'
+if kill -0 $vmm 2>/dev/null && printf 'info cpus\n' | mon | grep -q 'CPU 1: running'; then
+	ok "garbage-leaves-vmm-running"
+else
+	bad "garbage-leaves-vmm-running"
+	sed 's/^/  | /' /tmp/vmm2.out | tail -20
+fi
+printf 'quit\n' | mon >/dev/null 2>&1
+timeout 30 sh -c "while kill -0 $vmm 2>/dev/null; do sleep 0.2; done"
+wait $vmm
+rc=$?
+[ "$rc" -eq 125 ] && ok "mon-quit" || bad "mon-quit: vmm exit $rc, wanted 125"
+
+echo "$pass passed, $fail failed, 0 skipped"
+[ "$fail" -eq 0 ]

@@ -1,0 +1,21 @@
+/* SPDX-License-Identifier: MIT */
+/* vmm/gdb.h - the gdb stub's internal interfaces (gdb.c, gdb_regs.c). */
+#ifndef PK_VMM_GDB_H
+#define PK_VMM_GDB_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "dbg.h"
+
+extern const char gdb_target_xml[];
+extern const size_t gdb_target_xml_len;
+
+/* g/G: every register of the target description in regnum order */
+long gdb_regs_read_all(struct vcpu *v, uint8_t *out, size_t max);
+int gdb_regs_write_all(struct vcpu *v, const uint8_t *in, size_t len);
+/* p/P: one register; returns its size in bytes / 0, or -1 */
+long gdb_reg_read(struct vcpu *v, unsigned regnum, uint8_t *out);
+int gdb_reg_write(struct vcpu *v, unsigned regnum, const uint8_t *in, size_t len);
+
+#endif
