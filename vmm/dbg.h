@@ -56,7 +56,7 @@ struct vm_dbg {
 	/* first debug exit since the last resume (the stop gdb reports) */
 	int event_cpu; /* -1: none */
 	struct kvm_debug_exit_arch event;
-	int wake_fd; /* eventfd: wakes the gdb thread on an event */
+	int wake_fd;		    /* eventfd: wakes the gdb thread on an event */
 	uint32_t guest_debug_extra; /* KVM_GUESTDBG_BLOCKIRQ when KVM has it */
 	struct dbg_hw_slot hw[4];
 	struct dbg_swbp sw[DBG_MAX_SWBP];

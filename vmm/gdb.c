@@ -329,16 +329,18 @@ static void gdb_query(struct gdb *g, const char *p)
 			gdb_send_err(g, EINVAL);
 			return;
 		}
-		if (off > gdb_target_xml_len) {
+		size_t xml_len;
+		const char *xml = gdb_target_xml(&xml_len);
+		if (off > xml_len) {
 			gdb_send_err(g, EINVAL);
 			return;
 		}
-		size_t left = gdb_target_xml_len - off;
+		size_t left = xml_len - off;
 		if (len > sizeof(g->reply) - 2)
 			len = sizeof(g->reply) - 2;
 		size_t n = left < len ? left : (size_t)len;
 		g->reply[0] = n < left ? 'm' : 'l';
-		memcpy(g->reply + 1, gdb_target_xml + off, n);
+		memcpy(g->reply + 1, xml + off, n);
 		gdb_send(g, g->reply, n + 1);
 	} else if (!strncmp(p, "qXfer:", 6)) {
 		gdb_send_err(g, ENOENT); /* other annexes/objects */

@@ -8,8 +8,8 @@
 
 #include "dbg.h"
 
-extern const char gdb_target_xml[];
-extern const size_t gdb_target_xml_len;
+/* the target description (qXfer:features:read:target.xml) */
+const char *gdb_target_xml(size_t *len);
 
 /* g/G: every register of the target description in regnum order */
 long gdb_regs_read_all(struct vcpu *v, uint8_t *out, size_t max);

@@ -7,6 +7,8 @@
  * Register numbers are the `regnum`s of the XML; g is them in order.
  */
 #include <errno.h>
+#include <pthread.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/ioctl.h>
@@ -17,18 +19,18 @@
 #define XSAVE_YMM_HI 576 /* YMM_Hi128 in the standard XSAVE layout (SDM Vol 1 13.4) */
 
 enum {
-	R_GP = 0,	/* rax..r15 in gdb order, 16 */
+	R_GP = 0, /* rax..r15 in gdb order, 16 */
 	R_RIP = 16,
 	R_EFLAGS = 17,
-	R_SEG = 18,	/* cs ss ds es fs gs */
-	R_ST = 24,	/* st0..st7, 10 bytes */
-	R_FCTRL = 32,	/* fctrl fstat ftag fiseg fioff foseg fooff fop */
-	R_XMM = 40,	/* 16 x 16 bytes */
+	R_SEG = 18,   /* cs ss ds es fs gs */
+	R_ST = 24,    /* st0..st7, 10 bytes */
+	R_FCTRL = 32, /* fctrl fstat ftag fiseg fioff foseg fooff fop */
+	R_XMM = 40,   /* 16 x 16 bytes */
 	R_MXCSR = 56,
 	R_FS_BASE = 57,
 	R_GS_BASE = 58,
 	R_YMMH = 59, /* 16 x 16 bytes */
-	R_CR0 = 75,	/* cr0 cr2 cr3 cr4 cr8 efer */
+	R_CR0 = 75,  /* cr0 cr2 cr3 cr4 cr8 efer */
 	R_COUNT = 81,
 };
 
@@ -53,50 +55,94 @@ static unsigned reg_size(unsigned r)
 	return 8;
 }
 
-#define GPR(n) "<reg name=\"" n "\" bitsize=\"64\" type=\"int64\"/>"
-#define SEG(n) "<reg name=\"" n "\" bitsize=\"32\" type=\"int32\"/>"
-#define ST(n) "<reg name=\"st" #n "\" bitsize=\"80\" type=\"i387_ext\"/>"
-#define FPC(n) "<reg name=\"" n "\" bitsize=\"32\" type=\"int\" group=\"float\"/>"
-#define XMM(n) "<reg name=\"xmm" #n "\" bitsize=\"128\" type=\"vec128\"/>"
-#define YMMH(n) "<reg name=\"ymm" #n "h\" bitsize=\"128\" type=\"uint128\"/>"
-#define CTL(n) "<reg name=\"" n "\" bitsize=\"64\" type=\"int64\" group=\"system\"/>"
+/* The target description, built once: one <reg> per register in regnum
+ * order, grouped in the features gdb's amd64 code looks for. */
+static char target_xml[8192];
+static size_t target_xml_len;
 
-const char gdb_target_xml[] =
-	"<?xml version=\"1.0\"?><!DOCTYPE target SYSTEM \"gdb-target.dtd\">"
-	"<target version=\"1.0\"><architecture>i386:x86-64</architecture>"
-	"<feature name=\"org.gnu.gdb.i386.core\">"
-	"<reg name=\"rax\" bitsize=\"64\" type=\"int64\" regnum=\"0\"/>" GPR("rbx") GPR("rcx")
-		GPR("rdx") GPR("rsi") GPR("rdi") "<reg name=\"rbp\" bitsize=\"64\" type=\"data_ptr\"/>"
-	"<reg name=\"rsp\" bitsize=\"64\" type=\"data_ptr\"/>" GPR("r8") GPR("r9") GPR("r10")
-		GPR("r11") GPR("r12") GPR("r13") GPR("r14") GPR("r15")
-	"<reg name=\"rip\" bitsize=\"64\" type=\"code_ptr\"/>"
-	"<reg name=\"eflags\" bitsize=\"32\" type=\"int32\"/>" SEG("cs") SEG("ss") SEG("ds")
-		SEG("es") SEG("fs") SEG("gs") ST(0) ST(1) ST(2) ST(3) ST(4) ST(5) ST(6) ST(7)
-			FPC("fctrl") FPC("fstat") FPC("ftag") FPC("fiseg") FPC("fioff") FPC("foseg")
-				FPC("fooff") FPC("fop")
-	"</feature><feature name=\"org.gnu.gdb.i386.sse\">"
-	"<vector id=\"v4f\" type=\"ieee_single\" count=\"4\"/>"
-	"<vector id=\"v2d\" type=\"ieee_double\" count=\"2\"/>"
-	"<vector id=\"v16i8\" type=\"int8\" count=\"16\"/>"
-	"<vector id=\"v8i16\" type=\"int16\" count=\"8\"/>"
-	"<vector id=\"v4i32\" type=\"int32\" count=\"4\"/>"
-	"<vector id=\"v2i64\" type=\"int64\" count=\"2\"/>"
-	"<union id=\"vec128\"><field name=\"v4_float\" type=\"v4f\"/>"
-	"<field name=\"v2_double\" type=\"v2d\"/><field name=\"v16_int8\" type=\"v16i8\"/>"
-	"<field name=\"v8_int16\" type=\"v8i16\"/><field name=\"v4_int32\" type=\"v4i32\"/>"
-	"<field name=\"v2_int64\" type=\"v2i64\"/><field name=\"uint128\" type=\"uint128\"/>"
-	"</union>" XMM(0) XMM(1) XMM(2) XMM(3) XMM(4) XMM(5) XMM(6) XMM(7) XMM(8) XMM(9)
-		XMM(10) XMM(11) XMM(12) XMM(13) XMM(14) XMM(15)
-	"<reg name=\"mxcsr\" bitsize=\"32\" type=\"int\" group=\"vector\"/>"
-	"</feature><feature name=\"org.gnu.gdb.i386.segments\">"
-	"<reg name=\"fs_base\" bitsize=\"64\" type=\"int\"/>"
-	"<reg name=\"gs_base\" bitsize=\"64\" type=\"int\"/>"
-	"</feature><feature name=\"org.gnu.gdb.i386.avx\">" YMMH(0) YMMH(1) YMMH(2) YMMH(3)
-		YMMH(4) YMMH(5) YMMH(6) YMMH(7) YMMH(8) YMMH(9) YMMH(10) YMMH(11) YMMH(12)
-			YMMH(13) YMMH(14) YMMH(15)
-	"</feature><feature name=\"org.perfkern.x86.sys\">" CTL("cr0") CTL("cr2") CTL("cr3")
-		CTL("cr4") CTL("cr8") CTL("efer") "</feature></target>";
-const size_t gdb_target_xml_len = sizeof(gdb_target_xml) - 1;
+static void xml_add(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static void xml_add(const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	int n = vsnprintf(target_xml + target_xml_len, sizeof(target_xml) - target_xml_len, fmt,
+			  ap);
+	va_end(ap);
+	if (n > 0 && target_xml_len + (size_t)n < sizeof(target_xml))
+		target_xml_len += (size_t)n;
+}
+
+static void xml_reg(const char *name, unsigned bits, const char *type, const char *group)
+{
+	xml_add("<reg name=\"%s\" bitsize=\"%u\" type=\"%s\"%s%s%s/>", name, bits, type,
+		group ? " group=\"" : "", group ? group : "", group ? "\"" : "");
+}
+
+static void xml_build(void)
+{
+	static const char *const gp[16] = {"rax", "rbx", "rcx", "rdx", "rsi", "rdi", "rbp", "rsp",
+					   "r8",  "r9",	 "r10", "r11", "r12", "r13", "r14", "r15"};
+	static const char *const segs[6] = {"cs", "ss", "ds", "es", "fs", "gs"};
+	static const char *const fpc[8] = {"fctrl", "fstat", "ftag",  "fiseg",
+					   "fioff", "foseg", "fooff", "fop"};
+	static const char *const ctl[6] = {"cr0", "cr2", "cr3", "cr4", "cr8", "efer"};
+	char name[16];
+	xml_add("<?xml version=\"1.0\"?><!DOCTYPE target SYSTEM \"gdb-target.dtd\">"
+		"<target version=\"1.0\"><architecture>i386:x86-64</architecture>"
+		"<feature name=\"org.gnu.gdb.i386.core\">");
+	for (unsigned i = 0; i < 16; i++)
+		xml_reg(gp[i], 64, i == 6 || i == 7 ? "data_ptr" : "int64", 0);
+	xml_reg("rip", 64, "code_ptr", 0);
+	xml_reg("eflags", 32, "int32", 0);
+	for (unsigned i = 0; i < 6; i++)
+		xml_reg(segs[i], 32, "int32", 0);
+	for (unsigned i = 0; i < 8; i++) {
+		snprintf(name, sizeof(name), "st%u", i);
+		xml_reg(name, 80, "i387_ext", 0);
+	}
+	for (unsigned i = 0; i < 8; i++)
+		xml_reg(fpc[i], 32, "int", "float");
+	xml_add("</feature><feature name=\"org.gnu.gdb.i386.sse\">"
+		"<vector id=\"v4f\" type=\"ieee_single\" count=\"4\"/>"
+		"<vector id=\"v2d\" type=\"ieee_double\" count=\"2\"/>"
+		"<vector id=\"v16i8\" type=\"int8\" count=\"16\"/>"
+		"<vector id=\"v8i16\" type=\"int16\" count=\"8\"/>"
+		"<vector id=\"v4i32\" type=\"int32\" count=\"4\"/>"
+		"<vector id=\"v2i64\" type=\"int64\" count=\"2\"/>"
+		"<union id=\"vec128\"><field name=\"v4_float\" type=\"v4f\"/>"
+		"<field name=\"v2_double\" type=\"v2d\"/>"
+		"<field name=\"v16_int8\" type=\"v16i8\"/>"
+		"<field name=\"v8_int16\" type=\"v8i16\"/>"
+		"<field name=\"v4_int32\" type=\"v4i32\"/>"
+		"<field name=\"v2_int64\" type=\"v2i64\"/>"
+		"<field name=\"uint128\" type=\"uint128\"/></union>");
+	for (unsigned i = 0; i < 16; i++) {
+		snprintf(name, sizeof(name), "xmm%u", i);
+		xml_reg(name, 128, "vec128", 0);
+	}
+	xml_reg("mxcsr", 32, "int", "vector");
+	xml_add("</feature><feature name=\"org.gnu.gdb.i386.segments\">");
+	xml_reg("fs_base", 64, "int", 0);
+	xml_reg("gs_base", 64, "int", 0);
+	xml_add("</feature><feature name=\"org.gnu.gdb.i386.avx\">");
+	for (unsigned i = 0; i < 16; i++) {
+		snprintf(name, sizeof(name), "ymm%uh", i);
+		xml_reg(name, 128, "uint128", 0);
+	}
+	/* ours: gdb shows registers of unknown features as $cr3 etc. */
+	xml_add("</feature><feature name=\"org.perfkern.x86.sys\">");
+	for (unsigned i = 0; i < 6; i++)
+		xml_reg(ctl[i], 64, "int64", "system");
+	xml_add("</feature></target>");
+}
+
+const char *gdb_target_xml(size_t *len)
+{
+	static pthread_once_t once = PTHREAD_ONCE_INIT;
+	pthread_once(&once, xml_build);
+	*len = target_xml_len;
+	return target_xml;
+}
 
 struct regstate {
 	struct kvm_regs r;
@@ -118,9 +164,8 @@ static int regs_load(struct vcpu *v, struct regstate *st)
 static __u64 *gpr(struct kvm_regs *r, unsigned n)
 {
 	/* gdb's order: rax rbx rcx rdx rsi rdi rbp rsp r8..r15 */
-	__u64 *t[16] = {&r->rax, &r->rbx, &r->rcx, &r->rdx, &r->rsi, &r->rdi,
-			   &r->rbp, &r->rsp, &r->r8,  &r->r9,  &r->r10, &r->r11,
-			   &r->r12, &r->r13, &r->r14, &r->r15};
+	__u64 *t[16] = {&r->rax, &r->rbx, &r->rcx, &r->rdx, &r->rsi, &r->rdi, &r->rbp, &r->rsp,
+			&r->r8,	 &r->r9,  &r->r10, &r->r11, &r->r12, &r->r13, &r->r14, &r->r15};
 	return t[n];
 }
 

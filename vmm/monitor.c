@@ -33,7 +33,7 @@ struct monitor {
 static struct monitor the_mon = {.fd = -1, .lfd = -1};
 
 __attribute__((format(printf, 2, 3))) static void mon_printf(struct monitor *m, const char *fmt,
-							    ...)
+							     ...)
 {
 	char buf[512];
 	va_list ap;
@@ -88,9 +88,7 @@ static void mon_info_cpus(struct monitor *m)
 	bool held = mon_hold(m);
 	for (unsigned i = 0; i < vm->ncpus; i++) {
 		struct kvm_regs r;
-		const char *state = vm->dbg->cpu[i].exited ? "exited"
-				    : held		   ? "running"
-							   : "paused";
+		const char *state = vm->dbg->cpu[i].exited ? "exited" : held ? "running" : "paused";
 		if (ioctl(vm->vcpus[i].fd, KVM_GET_REGS, &r) < 0)
 			memset(&r, 0, sizeof(r));
 		mon_printf(m, "%c CPU %u: %s rip=0x%llx\n", i == m->cpu ? '*' : ' ', i, state,
@@ -156,8 +154,7 @@ static void mon_x(struct monitor *m, const char *args)
 {
 	unsigned long long addr, len;
 	char extra;
-	if (sscanf(args, "%llx %llu %c", &addr, &len, &extra) != 2 || len == 0 ||
-	    len > MON_X_MAX) {
+	if (sscanf(args, "%llx %llu %c", &addr, &len, &extra) != 2 || len == 0 || len > MON_X_MAX) {
 		mon_printf(m, "error: usage: x ADDR LEN (hex address, 1..%d bytes)\n", MON_X_MAX);
 		return;
 	}
@@ -188,8 +185,8 @@ static void mon_stats(struct monitor *m)
 		uint64_t total = 0;
 		for (unsigned r = 0; r < 64; r++)
 			total += s->exits[r];
-		mon_printf(m, "CPU %u: exits %lu (io %lu, hypercalls %lu), in KVM_RUN %lu us\n",
-			   i, total, s->io_exits, s->hypercalls, s->ns_in_run / 1000);
+		mon_printf(m, "CPU %u: exits %lu (io %lu, hypercalls %lu), in KVM_RUN %lu us\n", i,
+			   total, s->io_exits, s->hypercalls, s->ns_in_run / 1000);
 	}
 }
 

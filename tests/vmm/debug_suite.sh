@@ -59,6 +59,7 @@ timeout 240 ./gdb -nx -batch guest.elf \
 echo "gdb exit $?"
 sed 's/^/  gdb| /' /tmp/gdb.out
 reap $vmm 120
+sed 's/^/  vmm1| /' /tmp/vmm1.out | head -8
 want gdb-info-threads /tmp/gdb.out '^\* 1 +Thread 1 \(CPU 0\)'
 want gdb-two-threads /tmp/gdb.out '^  2 +Thread 2 \(CPU 1\)'
 # stepi advances RIP: the two p/x $rip values differ
@@ -161,6 +162,21 @@ want mon-x /tmp/mon.out '^ffffffff80200000: ([0-9a-f]{2} ){15}[0-9a-f]{2}$'
 want mon-unknown /tmp/mon.out "^error: unknown command 'bogus' \(try help\)"
 want mon-stats /tmp/mon.out '^CPU 1: exits [0-9]+'
 want mon-stop /tmp/mon.out '^[* ] CPU 1: paused rip='
+# Ctrl-C: continue, then 0x03 must stop every vCPU with a T02 reply that
+# names a thread; the monitor sees them all paused before gdb detaches
+{
+	printf '+$qSupported#37'
+	sleep 1
+	printf '$c#63'
+	sleep 2
+	printf '\003'
+	sleep 1
+	printf 'info cpus\n' | mon >/tmp/ctrlc-mon.out 2>&1
+	printf '$D#44'
+	sleep 1
+} | ./socat -t 3 - TCP:127.0.0.1:$PORT >/tmp/ctrlc.out 2>&1
+want gdb-ctrl-c /tmp/ctrlc.out 'T02thread:[0-9a-f]+;'
+want gdb-ctrl-c-stops-all /tmp/ctrlc-mon.out 'CPU 1: paused'
 # garbage: random bytes and a huge line on the monitor, random bytes and
 # malformed packets on the gdb port; the vmm must keep running
 head -c 65536 /dev/urandom | ./socat -t 2 - UNIX-CONNECT:/tmp/mon.sock >/dev/null 2>&1
