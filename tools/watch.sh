@@ -1,8 +1,8 @@
 #!/bin/sh
 # tools/watch.sh BUILD CMDLINE - the edit loop behind `make watch`: build,
 # boot the kernel, and on every source change (inotify-tools) stop the
-# boot, rebuild and boot again. The boot is the vmm on /dev/kvm when this
-# host has it, else QEMU TCG (tools/qemu_run.py): both take seconds, the
+# boot, rebuild and boot again. The boot is the vmm when this host's
+# /dev/kvm runs a probe boot, else QEMU TCG (tools/qemu_run.py): both take seconds, the
 # nested-KVM harness would take a minute. Ctrl-C ends the loop.
 set -u
 build=${1:-build}
@@ -23,7 +23,16 @@ trap 'stop_boot; exit 130' INT TERM
 while :; do
 	echo "watch: building ($(date +%T))"
 	if cmake --build "$build" -j"$(nproc)" >/tmp/pk-watch-build.log 2>&1; then
-		if [ -w /dev/kvm ]; then
+		# like tools/run.sh: /dev/kvm counts only if a probe boot works
+		if [ -z "${use_vmm:-}" ]; then
+			use_vmm=no
+			if [ -e /dev/kvm ] && "$build/bin/vmm" -c 1 -m 64M --timeout 20 \
+				"$build/bin/guest.elf" -- run=probe >/dev/null 2>&1; then
+				use_vmm=yes
+			fi
+			echo "watch: booting in $([ $use_vmm = yes ] && echo 'the vmm' || echo 'QEMU TCG')"
+		fi
+		if [ "$use_vmm" = yes ]; then
 			"$build/bin/vmm" -c 2 "$build/bin/guest.elf" -- $cmdline &
 		else
 			python3 tools/qemu_run.py --image "$build/bin/guest.elf" --smp 2 \
