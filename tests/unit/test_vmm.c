@@ -65,6 +65,27 @@ START_TEST(cli_bad)
 }
 END_TEST
 
+/* --gdb PORT [--gdb-wait] and --monitor PATH (vmm/cli.c) */
+START_TEST(cli_debug)
+{
+	struct vmm_opts o;
+	const char *a[] = {"--gdb", "1234", "--gdb-wait", "--monitor", "/tmp/m.sock", "g.elf", 0};
+	ck_assert_int_eq(parse(&o, a), 0);
+	ck_assert_uint_eq(o.gdb_port, 1234);
+	ck_assert(o.gdb_wait);
+	ck_assert_str_eq(o.monitor, "/tmp/m.sock");
+	const char *none[] = {"g.elf", 0};
+	ck_assert_int_eq(parse(&o, none), 0);
+	ck_assert(o.gdb_port == 0 && !o.gdb_wait && !o.monitor);
+	const char *const bad[][4] = {
+		{"--gdb", "0", "g", 0},	   {"--gdb", "65536", "g", 0}, {"--gdb", "12ab", "g", 0},
+		{"--gdb-wait", "g", 0, 0}, {"--monitor", "", "g", 0},  {"--gdb", 0, 0, 0},
+	};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		ck_assert_msg(parse(&o, bad[i]) == -1, "case %zu accepted", i);
+}
+END_TEST
+
 START_TEST(mem_bounds)
 {
 	struct guest_mem m = {.host = (uint8_t *)0x10000,
@@ -273,6 +294,7 @@ int main(void)
 	TCase *pure = tcase_create("pure");
 	tcase_add_test(pure, cli_good);
 	tcase_add_test(pure, cli_bad);
+	tcase_add_test(pure, cli_debug);
 	tcase_add_test(pure, mem_bounds);
 	suite_add_tcase(s, pure);
 	TCase *elf = tcase_create("elf");
