@@ -16,7 +16,11 @@ if [ ! -x "$bin" ]; then
 	mkdir -p "$cache"
 	tmp=$(mktemp -d "$cache/dl.XXXXXX")
 	trap 'rm -rf "$tmp"' EXIT
+	# a machine whose apt lists were never fetched knows no gdb-minimal:
+	# refresh them once (as root) and try again
 	(cd "$tmp" && apt-get download gdb-minimal >/dev/null 2>&1) ||
+		{ [ "$(id -u)" -eq 0 ] && apt-get update -qq >/dev/null 2>&1 &&
+			(cd "$tmp" && apt-get download gdb-minimal >/dev/null 2>&1); } ||
 		{ echo "gdb_minimal.sh: apt-get download gdb-minimal failed" >&2; exit 1; }
 	rm -rf "$cache/gdb-minimal"
 	dpkg-deb -x "$tmp"/gdb-minimal_*.deb "$cache/gdb-minimal"
