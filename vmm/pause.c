@@ -186,10 +186,35 @@ void pause_vcpu_park(struct vcpu *v)
 		v->run->immediate_exit = 1;
 }
 
+/* An int3 that is not one of gdb's belongs to the guest (its own
+ * breakpoint, a test's deliberate int3): hand the #BP back to it, as a
+ * software exception KVM re-executes with the instruction length it
+ * recorded at the exit (api.rst KVM_SET_VCPU_EVENTS). */
+static bool pause_reinject_bp(struct vcpu *v)
+{
+	struct vm_dbg *d = v->vm->dbg;
+	const struct kvm_debug_exit_arch *e = &v->run->debug.arch;
+	if (e->exception != 3)
+		return false;
+	for (int i = 0; i < DBG_MAX_SWBP; i++)
+		if (d->sw[i].used && d->sw[i].va == e->pc)
+			return false;
+	struct kvm_vcpu_events ev;
+	if (ioctl(v->fd, KVM_GET_VCPU_EVENTS, &ev) < 0)
+		return false;
+	ev.exception.injected = 1;
+	ev.exception.nr = 3;
+	ev.exception.has_error_code = 0;
+	ev.flags = 0;
+	return ioctl(v->fd, KVM_SET_VCPU_EVENTS, &ev) == 0;
+}
+
 void pause_vcpu_debug_exit(struct vcpu *v)
 {
 	struct vm *vm = v->vm;
 	struct vm_dbg *d = vm->dbg;
+	if (pause_reinject_bp(v))
+		return;
 	pthread_mutex_lock(&d->lock);
 	d->cpu[v->index].release = false;
 	if (!d->gdb_attached) {
