@@ -75,6 +75,8 @@ void pause_step(struct vm *vm, unsigned idx);
 /* Load KVM_SET_GUEST_DEBUG on every vCPU from the breakpoint state
  * (call with all vCPUs parked). enable=false clears all debugging. */
 int pause_apply_debug(struct vm *vm, bool enable);
+/* DR7 for the four slots (exported for the unit test) */
+uint64_t pause_dr7(const struct dbg_hw_slot hw[4]);
 /* vcpu.c hooks: park while paused; a KVM_EXIT_DEBUG stops the VM */
 void pause_vcpu_park(struct vcpu *v);
 void pause_vcpu_debug_exit(struct vcpu *v);

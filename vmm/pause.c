@@ -114,11 +114,11 @@ void pause_step(struct vm *vm, unsigned idx)
 /* DR7 (SDM Vol 3B 18.2.4): L0-L3 enable bits 0,2,4,6; R/Wn at 16+4n
  * (00 exec, 01 write, 11 read/write); LENn at 18+4n (00 1, 01 2, 11 4,
  * 10 8 bytes); LE (bit 8) as the SDM recommends for exact data breaks. */
-static uint64_t pause_dr7(const struct vm_dbg *d)
+uint64_t pause_dr7(const struct dbg_hw_slot hw[4])
 {
 	uint64_t dr7 = 0;
 	for (unsigned n = 0; n < 4; n++) {
-		const struct dbg_hw_slot *s = &d->hw[n];
+		const struct dbg_hw_slot *s = &hw[n];
 		if (s->type == HW_NONE)
 			continue;
 		uint64_t rw = s->type == HW_EXEC ? 0 : s->type == HW_WRITE ? 1 : 3;
@@ -136,7 +136,7 @@ int pause_apply_debug(struct vm *vm, bool enable)
 {
 	struct vm_dbg *d = vm->dbg;
 	int rc = 0;
-	uint64_t dr7 = pause_dr7(d);
+	uint64_t dr7 = pause_dr7(d->hw);
 	for (unsigned i = 0; i < vm->ncpus; i++) {
 		struct kvm_guest_debug g = {0};
 		if (enable) {

@@ -143,6 +143,18 @@ else
 	bad "gdb-watch: neither a watchpoint hit nor a clean exit"
 fi
 
+# ---- 1c. kill from gdb ends the vmm (exit 125) --------------------------
+./vmm --gdb $PORT --gdb-wait -c 1 -m 64M guest.elf -- run=spin >/tmp/vmm1c.out 2>&1 &
+vmm=$!
+wait_for /tmp/vmm1c.out 'gdb stub listening'
+timeout 60 ./gdb -nx -batch -ex 'set confirm off' -ex "target remote 127.0.0.1:$PORT" \
+	-ex 'kill' >/tmp/gdbkill.out 2>&1
+reap $vmm 30
+if [ "$rc" -eq 125 ] && grep -q 'killed from gdb' /tmp/vmm1c.out; then ok gdb-kill; else
+	bad "gdb-kill: vmm exit $rc, wanted 125"
+	sed 's/^/  | /' /tmp/gdbkill.out /tmp/vmm1c.out | tail -20
+fi
+
 # ---- 2. monitor, plus garbage on both sockets ---------------------------
 ./vmm --gdb $PORT --monitor /tmp/mon.sock -c 2 -m 64M guest.elf -- run=spin >/tmp/vmm2.out 2>&1 &
 vmm=$!
