@@ -159,65 +159,6 @@ static void gdb_resume(struct gdb *g, int step_cpu)
 	}
 }
 
-static int gdb_sw_insert(struct gdb *g, uint64_t va)
-{
-	struct vm_dbg *d = g->vm->dbg;
-	struct dbg_swbp *free_slot = 0;
-	for (int i = 0; i < DBG_MAX_SWBP; i++) {
-		if (d->sw[i].used && d->sw[i].va == va)
-			return 0;
-		if (!d->sw[i].used && !free_slot)
-			free_slot = &d->sw[i];
-	}
-	uint64_t pa;
-	if (!free_slot)
-		return -ENOSPC;
-	if (dbg_translate(gdb_vcpu(g), va, &pa) < 0)
-		return -EFAULT;
-	uint8_t *h = mem_ptr(&g->vm->mem, pa, 1);
-	if (!h)
-		return -EFAULT;
-	*free_slot = (struct dbg_swbp){.va = va, .pa = pa, .orig = *h, .used = true};
-	*h = 0xcc; /* int3 */
-	return 0;
-}
-
-static int gdb_sw_remove(struct gdb *g, uint64_t va)
-{
-	struct vm_dbg *d = g->vm->dbg;
-	for (int i = 0; i < DBG_MAX_SWBP; i++)
-		if (d->sw[i].used && d->sw[i].va == va) {
-			uint8_t *h = mem_ptr(&g->vm->mem, d->sw[i].pa, 1);
-			if (h)
-				*h = d->sw[i].orig;
-			d->sw[i].used = false;
-			return 0;
-		}
-	return -ENOENT;
-}
-
-/* Z1-Z4 -> a DR0-DR3 slot; lengths 1/2/4/8, naturally aligned (18.2.5) */
-static int gdb_hw_set(struct gdb *g, bool insert, enum dbg_hw_type t, uint64_t addr, uint64_t len)
-{
-	struct vm_dbg *d = g->vm->dbg;
-	if (t == HW_EXEC)
-		len = 1;
-	if ((len != 1 && len != 2 && len != 4 && len != 8) || (addr & (len - 1)))
-		return -EINVAL;
-	for (int n = 0; n < 4; n++) {
-		struct dbg_hw_slot *s = &d->hw[n];
-		if (insert && s->type == HW_NONE) {
-			*s = (struct dbg_hw_slot){.type = t, .addr = addr, .len = (unsigned)len};
-			return 0;
-		}
-		if (!insert && s->type == t && s->addr == addr && s->len == len) {
-			s->type = HW_NONE;
-			return 0;
-		}
-	}
-	return insert ? -ENOSPC : -ENOENT;
-}
-
 static void gdb_breakpoint(struct gdb *g, const char *p, bool insert)
 {
 	uint64_t type, addr, kind;
@@ -226,16 +167,11 @@ static void gdb_breakpoint(struct gdb *g, const char *p, bool insert)
 		gdb_send_err(g, EINVAL);
 		return;
 	}
-	int rc;
-	static const enum dbg_hw_type types[] = {HW_NONE, HW_EXEC, HW_WRITE, HW_READ, HW_ACCESS};
-	if (type == 0)
-		rc = insert ? gdb_sw_insert(g, addr) : gdb_sw_remove(g, addr);
-	else if (type <= 4)
-		rc = gdb_hw_set(g, insert, types[type], addr, kind);
-	else {
+	if (type > 4) {
 		gdb_send_str(g, ""); /* unsupported type */
 		return;
 	}
+	int rc = gdb_bp_set(gdb_vcpu(g), (unsigned)type, addr, kind, insert);
 	if (rc == 0)
 		rc = pause_apply_debug(g->vm, true);
 	if (rc < 0)
@@ -408,10 +344,7 @@ static void gdb_cont(struct gdb *g, const char *p, bool step)
 static void gdb_detach_state(struct gdb *g)
 {
 	struct vm_dbg *d = g->vm->dbg;
-	for (int i = 0; i < DBG_MAX_SWBP; i++)
-		if (d->sw[i].used)
-			gdb_sw_remove(g, d->sw[i].va);
-	memset(d->hw, 0, sizeof(d->hw));
+	gdb_bp_clear_all(g->vm);
 	for (unsigned i = 0; i < g->vm->ncpus; i++)
 		d->cpu[i].step = false;
 	pthread_mutex_lock(&d->lock);

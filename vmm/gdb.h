@@ -3,6 +3,7 @@
 #ifndef PK_VMM_GDB_H
 #define PK_VMM_GDB_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -17,5 +18,11 @@ int gdb_regs_write_all(struct vcpu *v, const uint8_t *in, size_t len);
 /* p/P: one register; returns its size in bytes / 0, or -1 */
 long gdb_reg_read(struct vcpu *v, unsigned regnum, uint8_t *out);
 int gdb_reg_write(struct vcpu *v, unsigned regnum, const uint8_t *in, size_t len);
+
+/* gdb_bp.c: Z/z TYPE,ADDR,KIND on behalf of vCPU v (its page tables find
+ * a software breakpoint's RAM); 0 or -errno */
+int gdb_bp_set(struct vcpu *v, unsigned type, uint64_t addr, uint64_t kind, bool insert);
+/* remove every breakpoint (restore the int3'd bytes, free DR0-DR3) */
+void gdb_bp_clear_all(struct vm *vm);
 
 #endif
