@@ -207,6 +207,23 @@ timeout 60 ./gdb -nx -batch -ex 'set confirm off' -ex "target remote 127.0.0.1:$
 sed 's/^/  gdb2| /' /tmp/gdb2.out
 want gdb-hostile-replies /tmp/gdb2.out 'received: "E0e"'
 want gdb-threadextra /tmp/gdb2.out 'received: "4350552030"'
+# Z0 plants int3 at a kernel symbol's virtual address and z0 restores the
+# byte: read guest memory through the monitor around each packet
+# (demo_run never runs under run=spin, so the int3 is harmless there)
+addr=$(./gdb -nx -batch guest.elf -ex 'p/x (long)&demo_run' 2>/dev/null | sed -n 's/^\$1 = 0x//p')
+peek() { printf 'x %s 1\n' "$addr" | mon | sed -n "s/^\((pk) \)*0*$addr: //p"; }
+b0=$(peek)
+timeout 60 ./gdb -nx -batch -ex 'set confirm off' -ex "target remote 127.0.0.1:$PORT" \
+	-ex "maint packet Z0,$addr,1" -ex "shell printf 'x $addr 1\\n' | ./socat -t 5 - UNIX-CONNECT:/tmp/mon.sock >/tmp/peek1.out" \
+	-ex "maint packet z0,$addr,1" -ex 'detach' >/tmp/gdb3.out 2>&1
+b1=$(sed -n "s/^\((pk) \)*0*$addr: //p" /tmp/peek1.out)
+b2=$(peek)
+if [ -n "$addr" ] && [ "$b1" = cc ] && [ -n "$b0" ] && [ "$b0" != cc ] && [ "$b2" = "$b0" ]; then
+	ok "gdb-z0-int3-planted-and-restored (demo_run at 0x$addr: $b0 -> $b1 -> $b2)"
+else
+	bad "gdb-z0-int3-planted-and-restored: demo_run at '0x$addr': '$b0' -> '$b1' -> '$b2'"
+	sed 's/^/  | /' /tmp/gdb3.out /tmp/peek1.out
+fi
 if kill -0 $vmm 2>/dev/null && printf 'info cpus\n' | mon | grep -q 'CPU 1: running'; then
 	ok "garbage-leaves-vmm-running"
 else
