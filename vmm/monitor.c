@@ -35,7 +35,7 @@ static struct monitor the_mon = {.fd = -1, .lfd = -1};
 __attribute__((format(printf, 2, 3))) static void mon_printf(struct monitor *m, const char *fmt,
 							     ...)
 {
-	char buf[512];
+	char buf[1024]; /* the longest reply (help) is ~480 bytes */
 	va_list ap;
 	va_start(ap, fmt);
 	int n = vsnprintf(buf, sizeof(buf), fmt, ap);
