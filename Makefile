@@ -17,7 +17,7 @@ CTEST_ARGS ?=
 QEMU_RUN = python3 tools/qemu_run.py --image $(BUILD)/bin/guest.elf --cpu $(CPU) \
 	--smp $(SMP) --mem $(MEM) --accel $(ACCEL) --cmdline "$(CMDLINE)"
 
-.PHONY: all deps configure build run test bench iso qemu qemu-gdb format clean
+.PHONY: all deps configure build run test bench iso qemu qemu-gdb format clean pxe watch asm
 
 all: build
 
@@ -26,6 +26,7 @@ deps:
 
 configure: deps
 	@cmake -S . -B $(BUILD) -DPK_MARCH=$(PK_MARCH) >/dev/null
+	@ln -sfn $(BUILD)/compile_commands.json compile_commands.json # for clangd
 
 build: configure
 	@cmake --build $(BUILD) -j$(JOBS)
@@ -46,6 +47,21 @@ bench: build
 
 iso: build
 	tools/mkiso.sh $(BUILD)/bin/guest.elf $(BUILD)/bin/guest.iso
+
+# Network boot: GRUB PXE tree in $(BUILD)/pxe (README "Network boot").
+pxe: build
+	tools/mkpxe.sh $(BUILD)/bin/guest.elf $(BUILD)/pxe --cmdline "$(CMDLINE)"
+
+# Edit loop: rebuild and reboot on every source change (inotify-tools).
+watch: configure
+	tools/watch.sh $(BUILD) "$(CMDLINE)"
+
+# Disassembly $(BUILD)/guest.lst and linker map $(BUILD)/guest.map; FN=name
+# also prints that one function.
+asm: build
+	@ls -l $(BUILD)/guest.lst $(BUILD)/guest.map
+	@if [ -n "$(FN)" ]; then objdump -d --no-show-raw-insn -M intel \
+		--disassemble=$(FN) $(BUILD)/bin/guest.elf | sed -n '/^[0-9a-f]* <$(FN)>:/,/^$$/p'; fi
 
 # QEMU (TCG by default) on the terminal: serial and monitor multiplexed (Ctrl-A C monitor, Ctrl-A X quit).
 qemu: build

@@ -9,7 +9,7 @@ check libelf-dev libdw-dev
 qemu-system-x86 qemu-utils ovmf
 grub-common grub-pc-bin grub-efi-amd64-bin xorriso mtools
 busybox-static cpio gdb gnuplot-nox clang-format
-libboost-context-dev"
+libboost-context-dev socat inotify-tools"
 
 [ "${PK_DEPS_SKIP:-0}" = 1 ] && exit 0
 

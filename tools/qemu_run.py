@@ -40,6 +40,8 @@ OVMF_CODE = "/usr/share/OVMF/OVMF_CODE_4M.fd"
 OVMF_VARS = "/usr/share/OVMF/OVMF_VARS_4M.fd"
 
 
+PXE_BOOTFILE = "boot/grub/i386-pc/core.0"
+
 def clean_line(raw):
     """Serial lines may carry CR and, from GRUB, terminal escapes."""
     return ANSI_RE.sub("", raw).replace("\r", "").rstrip("\n")
@@ -101,6 +103,11 @@ def qemu_command(args, vars_copy):
         cmd += ["-display", "none", "-monitor", "none", "-serial", "stdio"]
     if args.kind == "elf":
         cmd += ["-kernel", args.image, "-append", args.cmdline]
+    elif args.kind == "pxe":
+        # QEMU's user-mode network: built-in DHCP + TFTP serving the tree
+        # tools/mkpxe.sh made; the NIC's iPXE ROM PXE-boots GRUB from it
+        cmd += ["-netdev", "user,id=n0,tftp=%s,bootfile=%s" % (args.image, PXE_BOOTFILE),
+                "-device", "virtio-net-pci,netdev=n0", "-boot", "n"]
     else:
         cmd += ["-cdrom", args.image, "-boot", "d"]
     if args.firmware == "uefi":
@@ -155,7 +162,8 @@ def run_once(args, log):
 def parse_args(argv):
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--image", required=True, help="guest.elf or an ISO")
-    p.add_argument("--kind", choices=["elf", "iso"], default="elf")
+    p.add_argument("--kind", choices=["elf", "iso", "pxe"], default="elf",
+                   help="pxe: --image is a tools/mkpxe.sh directory")
     p.add_argument("--firmware", choices=["bios", "uefi"], default="bios")
     p.add_argument("--cpu", default="max")
     p.add_argument("--smp", type=int, default=2)
@@ -191,7 +199,10 @@ def parse_args(argv):
 
 def main(argv):
     args = parse_args(argv)
-    if not os.path.isfile(args.image):
+    if args.kind == "pxe" and not os.path.isfile(os.path.join(args.image, PXE_BOOTFILE)):
+        print("qemu_run: FAIL %s has no %s (make pxe)" % (args.image, PXE_BOOTFILE))
+        return 1
+    if args.kind != "pxe" and not os.path.isfile(args.image):
         print("qemu_run: FAIL image %s does not exist (build first: make)" % args.image)
         return 1
     if shutil.which(args.qemu) is None:

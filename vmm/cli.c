@@ -20,6 +20,10 @@ static void cli_usage(FILE *f)
 		   "      --timeout SEC     stop a guest that runs longer (exit 124)\n"
 		   "      --stats           exit counts, KVM_RUN time, boot timeline\n"
 		   "      --out DIR         where result_write blobs go\n"
+		   "      --gdb PORT        gdb stub on 127.0.0.1:PORT (README: Debugging)\n"
+		   "      --gdb-wait        with --gdb: vCPUs wait for gdb before the first "
+		   "instruction\n"
+		   "      --monitor PATH    text monitor on Unix socket PATH (nc -U PATH)\n"
 		   "  -v, --verbose         more detail on stderr\n"
 		   "  -h, --help            this text\n"
 		   "      --version         print the version\n");
@@ -59,7 +63,17 @@ int64_t cli_parse_size(const char *s)
 
 int cli_parse(int argc, char **argv, struct vmm_opts *o)
 {
-	enum { OPT_HUGE = 256, OPT_TIMEOUT, OPT_STATS, OPT_OUT, OPT_VERSION, OPT_TRACE };
+	enum {
+		OPT_HUGE = 256,
+		OPT_TIMEOUT,
+		OPT_STATS,
+		OPT_OUT,
+		OPT_VERSION,
+		OPT_TRACE,
+		OPT_GDB,
+		OPT_GDB_WAIT,
+		OPT_MONITOR
+	};
 	static const struct option longopts[] = {
 		{"cpus", required_argument, 0, 'c'},
 		{"memory", required_argument, 0, 'm'},
@@ -71,6 +85,9 @@ int cli_parse(int argc, char **argv, struct vmm_opts *o)
 		{"help", no_argument, 0, 'h'},
 		{"version", no_argument, 0, OPT_VERSION},
 		{"trace", required_argument, 0, OPT_TRACE},
+		{"gdb", required_argument, 0, OPT_GDB},
+		{"gdb-wait", no_argument, 0, OPT_GDB_WAIT},
+		{"monitor", required_argument, 0, OPT_MONITOR},
 		{0, 0, 0, 0},
 	};
 	memset(o, 0, sizeof(*o));
@@ -147,6 +164,27 @@ int cli_parse(int argc, char **argv, struct vmm_opts *o)
 				return -1;
 			}
 			break;
+		case OPT_GDB: {
+			errno = 0;
+			unsigned long p = strtoul(optarg, &end, 10);
+			if (errno || *end || end == optarg || p < 1 || p > 65535) {
+				fprintf(stderr, "vmm: --gdb %s: expected a TCP port 1..65535\n",
+					optarg);
+				return -1;
+			}
+			o->gdb_port = (unsigned)p;
+			break;
+		}
+		case OPT_GDB_WAIT:
+			o->gdb_wait = true;
+			break;
+		case OPT_MONITOR:
+			if (!*optarg) {
+				fprintf(stderr, "vmm: --monitor needs a socket path\n");
+				return -1;
+			}
+			o->monitor = optarg;
+			break;
 		case OPT_STATS:
 			o->stats = true;
 			break;
@@ -174,6 +212,10 @@ int cli_parse(int argc, char **argv, struct vmm_opts *o)
 	}
 	if (optind >= argc) {
 		fprintf(stderr, "vmm: no guest ELF given (usage: vmm [options] guest.elf)\n");
+		return -1;
+	}
+	if (o->gdb_wait && !o->gdb_port) {
+		fprintf(stderr, "vmm: --gdb-wait needs --gdb PORT\n");
 		return -1;
 	}
 	o->elf = argv[optind++];

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "../guest/arch/layout.h"
+#include "dbg.h"
 #include "kvm.h"
 
 uint64_t vm_now_ns(const struct vm *vm)
@@ -223,4 +224,6 @@ void vm_stop(struct vm *vm, int status)
 	pthread_mutex_lock(&vm->lock);
 	pthread_cond_broadcast(&vm->done);
 	pthread_mutex_unlock(&vm->lock);
+	if (vm->dbg)
+		pause_wake(vm); /* vCPUs parked by a debugger leave too */
 }

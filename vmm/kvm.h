@@ -34,6 +34,7 @@ struct vm {
 	struct elf_image img;
 	struct vcpu *vcpus;
 	unsigned ncpus;
+	struct vm_dbg *dbg;	  /* gdb stub / monitor state (dbg.h), NULL without */
 	struct kvm_cpuid2 *cpuid; /* KVM_GET_SUPPORTED_CPUID, patched per vCPU */
 	uint64_t tsc_khz;
 	struct timespec t0;	/* vmm start */

@@ -12,6 +12,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "dbg.h"
 #include "kvm.h"
 
 static struct vm the_vm;
@@ -123,6 +124,10 @@ int main(int argc, char **argv)
 		return VMM_EXIT_HOST;
 	}
 
+	if ((opts.gdb_port || opts.monitor) && (rc = pause_init(vm, opts.gdb_wait)) < 0) {
+		fprintf(stderr, "vmm: debugger state: %s\n", strerror(-rc));
+		return VMM_EXIT_HOST;
+	}
 	vm->t_vcpus_ns = vm_now_ns(vm);
 	struct sigaction sa = {.sa_handler = main_signal};
 	sigemptyset(&sa.sa_mask);
@@ -130,7 +135,14 @@ int main(int argc, char **argv)
 	sigaction(SIGTERM, &sa, 0);
 	if (vcpu_start_all(vm) < 0)
 		return VMM_EXIT_HOST;
+	if ((opts.gdb_port && gdb_start(vm, opts.gdb_port) < 0) ||
+	    (opts.monitor && monitor_start(vm, opts.monitor) < 0)) {
+		vm_stop(vm, VMM_EXIT_HOST);
+		_exit(VMM_EXIT_HOST);
+	}
 	main_wait(vm);
+	if (opts.gdb_port)
+		gdb_notify_exit(vm, atomic_load(&vm->exit_status));
 	if (atomic_load(&vm->exit_status) == VMM_EXIT_TIMEOUT) {
 		/* each vCPU says where it was; a stuck one must not hang us */
 		if (vcpu_join_all(vm, 2000) < 0) {

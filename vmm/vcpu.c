@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "../proto/hypercall.h"
+#include "dbg.h"
 #include "kvm.h"
 
 #define COM1 0x3f8
@@ -140,6 +141,8 @@ static void *vcpu_thread(void *arg)
 	}
 	uint64_t start = vm_now_ns(vm);
 	while (!atomic_load(&vm->stopping)) {
+		if (vm->dbg) /* gdb stub / monitor: park here while paused */
+			pause_vcpu_park(v);
 		uint64_t t0 = vm_now_ns(vm);
 		int rc = ioctl(v->fd, KVM_RUN, 0);
 		v->st.ns_in_run += vm_now_ns(vm) - t0;
@@ -166,6 +169,10 @@ static void *vcpu_thread(void *arg)
 		case KVM_EXIT_INTR:
 			break;
 		case KVM_EXIT_DEBUG:
+			if (vm->dbg && !trace) {
+				pause_vcpu_debug_exit(v); /* breakpoint/step: gdb's */
+				break;
+			}
 			fprintf(stderr, "vmm: trace vCPU 0: rip %016llx\n",
 				(unsigned long long)v->run->debug.arch.pc);
 			if (--trace == 0) {
@@ -205,6 +212,8 @@ static void *vcpu_thread(void *arg)
 	if (atomic_load(&vm->exit_status) == VMM_EXIT_TIMEOUT)
 		vcpu_dump(v, "where it was at --timeout");
 	v->st.ns_total = vm_now_ns(vm) - start;
+	if (vm->dbg)
+		pause_vcpu_exited(v);
 	return 0;
 }
 

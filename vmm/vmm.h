@@ -36,6 +36,9 @@ struct vmm_opts {
 	int verbose;
 	unsigned long trace; /* single-step this many instructions of vCPU 0 */
 	const char *out_dir;
+	unsigned gdb_port; /* --gdb PORT (0 = no stub) */
+	bool gdb_wait;	   /* --gdb-wait: vCPUs start stopped */
+	const char *monitor;
 	const char *elf;
 	char cmdline[PK_CMDLINE_MAX];
 };

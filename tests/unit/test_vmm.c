@@ -14,6 +14,7 @@
 
 #include "check_run.h"
 #include "proto/hypercall.h"
+#include "vmm/dbg.h"
 #include "vmm/kvm.h"
 
 #ifndef GUEST_ELF
@@ -62,6 +63,49 @@ START_TEST(cli_bad)
 	ck_assert_int_eq(cli_parse_size("4096K"), 4096 << 10);
 	ck_assert_int_eq(cli_parse_size("99999999999999G"), -1);
 	ck_assert_int_eq(cli_parse_size(""), -1);
+}
+END_TEST
+
+/* --gdb PORT [--gdb-wait] and --monitor PATH (vmm/cli.c) */
+START_TEST(cli_debug)
+{
+	struct vmm_opts o;
+	const char *a[] = {"--gdb", "1234", "--gdb-wait", "--monitor", "/tmp/m.sock", "g.elf", 0};
+	ck_assert_int_eq(parse(&o, a), 0);
+	ck_assert_uint_eq(o.gdb_port, 1234);
+	ck_assert(o.gdb_wait);
+	ck_assert_str_eq(o.monitor, "/tmp/m.sock");
+	const char *none[] = {"g.elf", 0};
+	ck_assert_int_eq(parse(&o, none), 0);
+	ck_assert(o.gdb_port == 0 && !o.gdb_wait && !o.monitor);
+	const char *const bad[][4] = {
+		{"--gdb", "0", "g", 0},	   {"--gdb", "65536", "g", 0}, {"--gdb", "12ab", "g", 0},
+		{"--gdb-wait", "g", 0, 0}, {"--monitor", "", "g", 0},  {"--gdb", 0, 0, 0},
+	};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		ck_assert_msg(parse(&o, bad[i]) == -1, "case %zu accepted", i);
+}
+END_TEST
+
+/* DR7 layout, SDM Vol 3B 18.2.4: Ln at bit 2n, R/Wn at 16+4n, LENn at 18+4n */
+START_TEST(dr7_encoding)
+{
+	struct dbg_hw_slot hw[4] = {{0}};
+	ck_assert_uint_eq(pause_dr7(hw), 0); /* nothing armed: DR7 off */
+	hw[0] = (struct dbg_hw_slot){.type = HW_EXEC, .addr = 0x1000, .len = 1};
+	ck_assert_uint_eq(pause_dr7(hw), 0x101); /* L0 + LE, R/W0 = 00, LEN0 = 00 */
+	hw[0] = (struct dbg_hw_slot){0};
+	hw[1] = (struct dbg_hw_slot){.type = HW_WRITE, .addr = 0x2000, .len = 4};
+	/* L1 (bit 2), R/W1 = 01 at 20, LEN1 = 11 at 22 */
+	ck_assert_uint_eq(pause_dr7(hw), 0x104 | (1ull << 20) | (3ull << 22));
+	hw[3] = (struct dbg_hw_slot){.type = HW_ACCESS, .addr = 0x3000, .len = 8};
+	/* L3 (bit 6), R/W3 = 11 at 28, LEN3 = 10 (8 bytes) at 30 */
+	ck_assert_uint_eq(pause_dr7(hw),
+			  0x104 | (1ull << 20) | (3ull << 22) | 0x40 | (3ull << 28) | (2ull << 30));
+	hw[1] = hw[3] = (struct dbg_hw_slot){0};
+	hw[2] = (struct dbg_hw_slot){.type = HW_READ, .addr = 0x4000, .len = 2};
+	/* x86 has no read-only breakpoints: R/W = 11 (read or write), LEN = 01 */
+	ck_assert_uint_eq(pause_dr7(hw), 0x110 | (3ull << 24) | (1ull << 26));
 }
 END_TEST
 
@@ -273,6 +317,8 @@ int main(void)
 	TCase *pure = tcase_create("pure");
 	tcase_add_test(pure, cli_good);
 	tcase_add_test(pure, cli_bad);
+	tcase_add_test(pure, cli_debug);
+	tcase_add_test(pure, dr7_encoding);
 	tcase_add_test(pure, mem_bounds);
 	suite_add_tcase(s, pure);
 	TCase *elf = tcase_create("elf");
