@@ -159,6 +159,7 @@ fi
 ./vmm --gdb $PORT --monitor /tmp/mon.sock -c 2 -m 64M guest.elf -- run=spin >/tmp/vmm2.out 2>&1 &
 vmm=$!
 wait_for /tmp/vmm2.out 'monitor on'
+wait_for /tmp/vmm2.out 'CPUs online' # the kernel's page tables are final
 mon() { # commands on stdin -> monitor output
 	./socat -t 5 - UNIX-CONNECT:/tmp/mon.sock
 }
@@ -170,6 +171,15 @@ want mon-info-cpus /tmp/mon.out '^\* CPU 0: running rip=0x'
 want mon-regs /tmp/mon.out '^cr0 [0-9a-f]{16} cr2'
 want mon-mmu-header /tmp/mon.out '^Virt Addr -> Phys Addr Size Perms Cache NX$'
 want mon-mmu-kernel /tmp/mon.out '^0xffffffff80[0-9a-f]+ -> 0x[0-9a-f]+ [0-9]+[KMG]b RW?U? [A-Z+]+ N?X$'
+# one walker (guest/mm/mmu_walk.c): the monitor's table is the guest's own
+./vmm -c 2 -m 64M guest.elf -- run=mmu 2>&1 | tr -d '\r' | grep -E '^0x[0-9a-f]+ -> ' >/tmp/mmu-guest.txt
+grep -E '^0x[0-9a-f]+ -> ' /tmp/mon.out >/tmp/mmu-mon.txt
+if [ -s /tmp/mmu-guest.txt ] && cmp -s /tmp/mmu-guest.txt /tmp/mmu-mon.txt; then
+	ok "mon-mmu-equals-run=mmu ($(wc -l </tmp/mmu-guest.txt) runs)"
+else
+	bad "mon-mmu-equals-run=mmu: the tables differ (< guest run=mmu, > monitor mmu):"
+	diff /tmp/mmu-guest.txt /tmp/mmu-mon.txt | head -20 | sed 's/^/  | /'
+fi
 want mon-x /tmp/mon.out '^ffffffff80200000: ([0-9a-f]{2} ){15}[0-9a-f]{2}$'
 want mon-unknown /tmp/mon.out "^error: unknown command 'bogus' \(try help\)"
 want mon-stats /tmp/mon.out '^CPU 1: exits [0-9]+'
