@@ -20,6 +20,9 @@ static void cli_usage(FILE *f)
 		   "      --timeout SEC     stop a guest that runs longer (exit 124)\n"
 		   "      --stats           exit counts, KVM_RUN time, boot timeline\n"
 		   "      --out DIR         where result_write blobs go\n"
+		   "      --perf FILE       profile: samples + guest perf records to FILE\n"
+		   "      --perf-freq HZ    vmm-side sampling rate with --perf (default 1000, 0 = "
+		   "off)\n"
 		   "  -v, --verbose         more detail on stderr\n"
 		   "  -h, --help            this text\n"
 		   "      --version         print the version\n");
@@ -59,7 +62,16 @@ int64_t cli_parse_size(const char *s)
 
 int cli_parse(int argc, char **argv, struct vmm_opts *o)
 {
-	enum { OPT_HUGE = 256, OPT_TIMEOUT, OPT_STATS, OPT_OUT, OPT_VERSION, OPT_TRACE };
+	enum {
+		OPT_HUGE = 256,
+		OPT_TIMEOUT,
+		OPT_STATS,
+		OPT_OUT,
+		OPT_VERSION,
+		OPT_TRACE,
+		OPT_PERF,
+		OPT_PERF_FREQ
+	};
 	static const struct option longopts[] = {
 		{"cpus", required_argument, 0, 'c'},
 		{"memory", required_argument, 0, 'm'},
@@ -71,6 +83,8 @@ int cli_parse(int argc, char **argv, struct vmm_opts *o)
 		{"help", no_argument, 0, 'h'},
 		{"version", no_argument, 0, OPT_VERSION},
 		{"trace", required_argument, 0, OPT_TRACE},
+		{"perf", required_argument, 0, OPT_PERF},
+		{"perf-freq", required_argument, 0, OPT_PERF_FREQ},
 		{0, 0, 0, 0},
 	};
 	memset(o, 0, sizeof(*o));
@@ -78,6 +92,7 @@ int cli_parse(int argc, char **argv, struct vmm_opts *o)
 	o->cpus = ncpu > 0 ? (unsigned)ncpu : 1;
 	o->mem = 256ull << 20;
 	o->hugepages = HP_AUTO;
+	o->perf_hz = 1000;
 	optind = 1;
 	opterr = 0;
 	int c;
@@ -147,6 +162,20 @@ int cli_parse(int argc, char **argv, struct vmm_opts *o)
 				return -1;
 			}
 			break;
+		case OPT_PERF:
+			o->perf_file = optarg;
+			break;
+		case OPT_PERF_FREQ: {
+			errno = 0;
+			unsigned long hz = strtoul(optarg, &end, 10);
+			if (errno || *end || end == optarg || hz > 100000) {
+				fprintf(stderr, "vmm: --perf-freq %s: expected 0..100000 Hz\n",
+					optarg);
+				return -1;
+			}
+			o->perf_hz = (unsigned)hz;
+			break;
+		}
 		case OPT_STATS:
 			o->stats = true;
 			break;

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "kvm.h"
+#include "perf.h"
 
 static struct vm the_vm;
 
@@ -123,6 +124,10 @@ int main(int argc, char **argv)
 		return VMM_EXIT_HOST;
 	}
 
+	if ((rc = perf_init(vm)) < 0) {
+		fprintf(stderr, "vmm: --perf: %s\n", strerror(-rc));
+		return VMM_EXIT_HOST;
+	}
 	vm->t_vcpus_ns = vm_now_ns(vm);
 	struct sigaction sa = {.sa_handler = main_signal};
 	sigemptyset(&sa.sa_mask);
@@ -130,7 +135,11 @@ int main(int argc, char **argv)
 	sigaction(SIGTERM, &sa, 0);
 	if (vcpu_start_all(vm) < 0)
 		return VMM_EXIT_HOST;
+	if (perf_start(vm) < 0)
+		fprintf(stderr, "vmm: --perf-freq: no sampling thread; guest records only\n");
 	main_wait(vm);
+	if (perf_finish(vm) < 0 && atomic_load(&vm->exit_status) == 0)
+		atomic_store(&vm->exit_status, VMM_EXIT_HOST); /* the profile was lost */
 	if (!opts.stats && !opts.verbose) {
 		/* nothing left to report: leave now, the kernel tears the VM
 		 * down on exit anyway (joining vCPU threads costs a kick and a

@@ -36,6 +36,8 @@ struct vmm_opts {
 	int verbose;
 	unsigned long trace; /* single-step this many instructions of vCPU 0 */
 	const char *out_dir;
+	const char *perf_file; /* --perf: record file (vmm/perf.c) */
+	unsigned perf_hz;      /* --perf-freq: vmm sampling rate, 0 = guest records only */
 	const char *elf;
 	char cmdline[PK_CMDLINE_MAX];
 };
