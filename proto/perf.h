@@ -34,9 +34,9 @@
 
 /* Where a sample came from (pk_perf_sample.source; header source bits). */
 enum pk_perf_source {
-	PK_PERF_SRC_PMU = 1,	   /* guest: counter overflow PMI */
-	PK_PERF_SRC_TIMER = 2,	   /* guest: LAPIC timer at N Hz (no PMU) */
-	PK_PERF_SRC_VMM = 3,	   /* vmm: signal kick + KVM_GET_REGS + frame walk */
+	PK_PERF_SRC_PMU = 1,   /* guest: counter overflow PMI */
+	PK_PERF_SRC_TIMER = 2, /* guest: LAPIC timer at N Hz (no PMU) */
+	PK_PERF_SRC_VMM = 3,   /* vmm: signal kick + KVM_GET_REGS + frame walk */
 	PK_PERF_SRC_COUNT
 };
 
@@ -46,17 +46,17 @@ enum pk_perf_id_kind {
 };
 
 struct pk_perf_header {
-	uint64_t magic;		/* PK_PERF_MAGIC */
-	uint32_t version;	/* PK_PERF_VERSION */
-	uint32_t header_size;	/* sizeof(struct pk_perf_header): records start here */
-	uint32_t id_kind;	/* enum pk_perf_id_kind */
-	uint32_t ncpus;		/* CPUs (vCPUs) of the run */
-	uint64_t elf_id;	/* see id_kind */
-	uint64_t tsc_khz;	/* to turn sample TSC stamps into time; 0 = unknown */
-	uint32_t sources;	/* bit (1 << enum pk_perf_source) per source present */
-	uint32_t sample_hz;	/* requested rate of timer/vmm sampling, 0 = n/a */
-	uint64_t start_tsc;	/* TSC (guest) or ns (vmm, see flags) at the start */
-	uint32_t flags;		/* PK_PERF_HDR_* */
+	uint64_t magic;	      /* PK_PERF_MAGIC */
+	uint32_t version;     /* PK_PERF_VERSION */
+	uint32_t header_size; /* sizeof(struct pk_perf_header): records start here */
+	uint32_t id_kind;     /* enum pk_perf_id_kind */
+	uint32_t ncpus;	      /* CPUs (vCPUs) of the run */
+	uint64_t elf_id;      /* see id_kind */
+	uint64_t tsc_khz;     /* to turn sample TSC stamps into time; 0 = unknown */
+	uint32_t sources;     /* bit (1 << enum pk_perf_source) per source present */
+	uint32_t sample_hz;   /* requested rate of timer/vmm sampling, 0 = n/a */
+	uint64_t start_tsc;   /* TSC (guest) or ns (vmm, see flags) at the start */
+	uint32_t flags;	      /* PK_PERF_HDR_* */
 	uint32_t reserved0;
 	uint64_t reserved[4];
 };
@@ -78,16 +78,16 @@ struct pk_perf_rec {
  * addresses, innermost caller first; size = sizeof + depth * 8. */
 struct pk_perf_sample {
 	struct pk_perf_rec h;
-	uint64_t tsc;	 /* guest TSC (guest sources) or vmm ns since start (vmm) */
-	uint64_t task;	 /* running task id (0 = the CPU's executor / unknown) */
-	uint64_t rip;	 /* interrupted instruction */
-	uint8_t source;	 /* enum pk_perf_source */
-	uint8_t flags;	 /* PK_PERF_SAMPLE_* */
-	uint16_t depth;	 /* entries in frames[], <= PK_PERF_MAX_DEPTH */
+	uint64_t tsc;	/* guest TSC (guest sources) or vmm ns since start (vmm) */
+	uint64_t task;	/* running task id (0 = the CPU's executor / unknown) */
+	uint64_t rip;	/* interrupted instruction */
+	uint8_t source; /* enum pk_perf_source */
+	uint8_t flags;	/* PK_PERF_SAMPLE_* */
+	uint16_t depth; /* entries in frames[], <= PK_PERF_MAX_DEPTH */
 	uint32_t reserved;
 	uint64_t frames[];
 };
-#define PK_PERF_SAMPLE_USER 1u	     /* CPL 3 at the sample (unused by perfkern) */
+#define PK_PERF_SAMPLE_USER 1u	    /* CPL 3 at the sample (unused by perfkern) */
 #define PK_PERF_SAMPLE_TRUNCATED 2u /* the chain went on past PK_PERF_MAX_DEPTH */
 
 /* Counting mode: one event's count over a region (or the whole run) on
@@ -95,7 +95,7 @@ struct pk_perf_sample {
 struct pk_perf_count {
 	struct pk_perf_rec h;
 	char name[32];
-	uint32_t event;	     /* enum pk_perf_event, or PK_PERF_EV_RAW */
+	uint32_t event; /* enum pk_perf_event, or PK_PERF_EV_RAW */
 	uint32_t reserved;
 	uint64_t raw;	     /* the raw event-select code when event == RAW */
 	uint64_t value;	     /* events counted */

@@ -8,6 +8,7 @@
 
 #include "../arch/console.h"
 #include "../arch/layout.h"
+#include "../arch/perf.h"
 #include "../arch/platform.h"
 #include "../arch/result.h"
 #include "../lib/cmdline.h"
@@ -54,10 +55,12 @@ static const struct app {
 	{"bench-exits", bench_exits_run, "hypercall round trip vs a raw I/O exit (vmm)"},
 	{"result", result_run, "write two known result blobs to the host"},
 	{"probe", probe_run, "boot and exit 0 (can this host run the kernel?)"},
+	{"perfcheck", perfcheck_run, "two hot functions, 3:1 (profiler check; perf=...)"},
 };
 
 /* Options the kernel understands; anything else gets a warning. */
-static const char *const known_options[] = {"run", "exit", "test", "smp_timeout_ms"};
+static const char *const known_options[] = {
+	"run", "exit", "test", "smp_timeout_ms", "perf", "perfcheck_rounds"};
 
 uint64_t app_parse_uint(const char *s, uint64_t fallback)
 {
@@ -112,8 +115,14 @@ int app_main(const char *cmdline)
 	if (cmdline_get(cmdline, "run", value, sizeof(value)) >= 0)
 		name = value;
 	for (size_t i = 0; i < sizeof(apps) / sizeof(apps[0]); i++)
-		if (strcmp(apps[i].name, name) == 0)
-			return apps[i].run(cmdline);
+		if (strcmp(apps[i].name, name) == 0) {
+			/* perf= profiles any app (guest/arch/perf.h) */
+			if (perf_begin(cmdline) < 0)
+				return PK_EXIT_BAD_CMDLINE;
+			int rc = apps[i].run(cmdline);
+			perf_end();
+			return rc;
+		}
 
 	kprintf("perfkern: unknown run=%s; valid:", name);
 	for (size_t i = 0; i < sizeof(apps) / sizeof(apps[0]); i++)

@@ -17,5 +17,6 @@ int hostile_run(const char *cmdline);
 int triplefault_run(const char *cmdline);
 int spin_run(const char *cmdline);
 int bench_exits_run(const char *cmdline);
+int perfcheck_run(const char *cmdline);
 
 #endif

@@ -32,5 +32,10 @@ void apic_timer_calibrate(void);
 uint64_t apic_timer_measure_hz(uint32_t us);
 /* Periodic interrupts on VEC_TIMER at hz; 0 stops the timer. */
 void apic_timer_periodic(uint32_t hz);
+/* The same on another vector (perf's timer sampling owns the timer then). */
+void apic_timer_periodic_vec(uint32_t hz, uint8_t vector);
+/* LVT performance-counter entry (PMI); also re-arms it after a PMI, which
+ * masks it on Intel (SDM Vol 3B 21.1.1 / 20.6.3). 0 masks it. */
+void apic_lvt_pmi(uint8_t vector);
 
 #endif

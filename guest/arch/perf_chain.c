@@ -2,8 +2,8 @@
 /* guest/arch/perf_chain.c - the frame-pointer walk (perf_chain.h). */
 #include "perf_chain.h"
 
-unsigned perf_chain_walk(uint64_t rbp, perf_read_fn read, void *ctx, uint64_t *frames,
-			 unsigned max, int *truncated)
+unsigned perf_chain_walk(uint64_t rbp, perf_read_fn read, void *ctx, uint64_t *frames, unsigned max,
+			 int *truncated)
 {
 	unsigned n = 0;
 	*truncated = 0;

@@ -19,8 +19,8 @@ typedef int (*perf_read_fn)(void *ctx, uint64_t va, uint64_t *val);
  * zero return address, or a saved rbp that does not move up the stack
  * (corrupt or looping chains). *truncated is set when frames remained
  * after max. Returns the number of frames stored. */
-unsigned perf_chain_walk(uint64_t rbp, perf_read_fn read, void *ctx, uint64_t *frames,
-			 unsigned max, int *truncated);
+unsigned perf_chain_walk(uint64_t rbp, perf_read_fn read, void *ctx, uint64_t *frames, unsigned max,
+			 int *truncated);
 
 /* No sane frame is bigger than this (stacks are KiB to a few MiB). */
 #define PERF_CHAIN_MAX_FRAME (8ull << 20)

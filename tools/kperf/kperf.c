@@ -34,19 +34,18 @@ struct kopts {
 
 static void usage(FILE *f)
 {
-	fprintf(f,
-		"usage: kperf record [-F HZ] [-e EVENTS] [-o FILE] -- VMM [vmm args] guest.elf "
-		"[-- guest args]\n"
-		"       kperf stat [-i FILE] | kperf stat [-e EVENTS] -- VMM ...\n"
-		"       kperf report [-i FILE] [-k ELF] [--sort sym|cpu|task] [--source "
-		"pmu|timer|vmm] [--folded] [--top N]\n"
-		"       kperf annotate [-i FILE] [-k ELF] SYMBOL\n"
-		"       kperf plot [-i FILE] [-k ELF] [-o PREFIX]\n"
-		"  -e timer           guest LAPIC-timer sampling at -F HZ (perf=timer:HZ)\n"
-		"  -e pmu             guest PMU (cycles overflow) sampling, timer fallback\n"
-		"  -e EV[,EV...]      guest counting: cycles instructions ref-cycles\n"
-		"                     LLC-references LLC-misses branches branch-misses rNNNN\n"
-		"  FILE defaults to " DEFAULT_DATA ", ELF to " DEFAULT_ELF "\n");
+	fprintf(f, "usage: kperf record [-F HZ] [-e EVENTS] [-o FILE] -- VMM [vmm args] guest.elf "
+		   "[-- guest args]\n"
+		   "       kperf stat [-i FILE] | kperf stat [-e EVENTS] -- VMM ...\n"
+		   "       kperf report [-i FILE] [-k ELF] [--sort sym|cpu|task] [--source "
+		   "pmu|timer|vmm] [--folded] [--top N]\n"
+		   "       kperf annotate [-i FILE] [-k ELF] SYMBOL\n"
+		   "       kperf plot [-i FILE] [-k ELF] [-o PREFIX]\n"
+		   "  -e timer           guest LAPIC-timer sampling at -F HZ (perf=timer:HZ)\n"
+		   "  -e pmu             guest PMU (cycles overflow) sampling, timer fallback\n"
+		   "  -e EV[,EV...]      guest counting: cycles instructions ref-cycles\n"
+		   "                     LLC-references LLC-misses branches branch-misses rNNNN\n"
+		   "  FILE defaults to " DEFAULT_DATA ", ELF to " DEFAULT_ELF "\n");
 }
 
 static int load(const struct kopts *o, struct kp_data *d)
@@ -156,7 +155,8 @@ static void print_ratio(const char *what, const char *name, uint32_t cpu, uint64
 			uint64_t den)
 {
 	if (den)
-		printf("  %-12s cpu %-3u %-20s %10.3f\n", what, cpu, name, (double)num / (double)den);
+		printf("  %-12s cpu %-3u %-20s %10.3f\n", what, cpu, name,
+		       (double)num / (double)den);
 }
 
 static int stat_print(const struct kp_data *d)
@@ -260,10 +260,13 @@ static int cmd_report(struct kopts *o)
 		print_header(o, &d, total);
 		if (!total)
 			printf("# no samples%s\n", o->source ? " from that source" : "");
-		const char *col = o->sort == KP_SORT_CPU ? "CPU\t" : o->sort == KP_SORT_TASK ? "Task\t" : "";
+		const char *col = o->sort == KP_SORT_CPU    ? "CPU\t"
+				  : o->sort == KP_SORT_TASK ? "Task\t"
+							    : "";
 		printf("# Overhead  Samples  %sSymbol\n", col);
 		for (size_t i = 0; i < n && (o->top <= 0 || (int)i < o->top); i++)
-			printf("%9.2f%% %8lu  %s\n", 100.0 * (double)rows[i].samples / (double)total,
+			printf("%9.2f%% %8lu  %s\n",
+			       100.0 * (double)rows[i].samples / (double)total,
 			       (unsigned long)rows[i].samples, rows[i].key);
 	}
 	kp_rows_free(rows, n);
@@ -315,7 +318,8 @@ static int cmd_annotate(struct kopts *o, const char *symbol)
 			for (size_t i = 0; i < d.ns; i++)
 				k += (!o->source || d.s[i].source == o->source) && d.s[i].rip == ia;
 			if (k)
-				printf("%7.2f%% %7lu  %s", total ? 100.0 * (double)k / (double)total : 0.0,
+				printf("%7.2f%% %7lu  %s",
+				       total ? 100.0 * (double)k / (double)total : 0.0,
 				       (unsigned long)k, line);
 			else
 				printf("%17s%s", "", line);
@@ -361,11 +365,16 @@ int main(int argc, char **argv)
 {
 	enum { OPT_SORT = 256, OPT_SOURCE, OPT_FOLDED, OPT_TOP };
 	static const struct option lo[] = {
-		{"input", required_argument, 0, 'i'},	{"output", required_argument, 0, 'o'},
-		{"elf", required_argument, 0, 'k'},	{"freq", required_argument, 0, 'F'},
-		{"event", required_argument, 0, 'e'},	{"sort", required_argument, 0, OPT_SORT},
-		{"source", required_argument, 0, OPT_SOURCE}, {"folded", no_argument, 0, OPT_FOLDED},
-		{"top", required_argument, 0, OPT_TOP},	{"help", no_argument, 0, 'h'},
+		{"input", required_argument, 0, 'i'},
+		{"output", required_argument, 0, 'o'},
+		{"elf", required_argument, 0, 'k'},
+		{"freq", required_argument, 0, 'F'},
+		{"event", required_argument, 0, 'e'},
+		{"sort", required_argument, 0, OPT_SORT},
+		{"source", required_argument, 0, OPT_SOURCE},
+		{"folded", no_argument, 0, OPT_FOLDED},
+		{"top", required_argument, 0, OPT_TOP},
+		{"help", no_argument, 0, 'h'},
 		{0, 0, 0, 0},
 	};
 	if (argc < 2 || !strcmp(argv[1], "-h") || !strcmp(argv[1], "--help")) {
@@ -407,7 +416,8 @@ int main(int argc, char **argv)
 			else if (!strcmp(optarg, "task"))
 				o.sort = KP_SORT_TASK;
 			else {
-				fprintf(stderr, "kperf: --sort %s: expected sym, cpu or task\n", optarg);
+				fprintf(stderr, "kperf: --sort %s: expected sym, cpu or task\n",
+					optarg);
 				return 2;
 			}
 			break;
@@ -428,7 +438,8 @@ int main(int argc, char **argv)
 			usage(stdout);
 			return 0;
 		default:
-			fprintf(stderr, "kperf: bad option '%s' (kperf --help)\n", argv[optind - 1]);
+			fprintf(stderr, "kperf: bad option '%s' (kperf --help)\n",
+				argv[optind - 1]);
 			return 2;
 		}
 	}

@@ -36,16 +36,17 @@ static int grow(void **p, size_t *cap, size_t need, size_t elem)
 
 const char *kp_source_name(unsigned source)
 {
-	static const char *const n[PK_PERF_SRC_COUNT] = {
-		[PK_PERF_SRC_PMU] = "pmu", [PK_PERF_SRC_TIMER] = "timer", [PK_PERF_SRC_VMM] = "vmm"};
+	static const char *const n[PK_PERF_SRC_COUNT] = {[PK_PERF_SRC_PMU] = "pmu",
+							 [PK_PERF_SRC_TIMER] = "timer",
+							 [PK_PERF_SRC_VMM] = "vmm"};
 	return source < PK_PERF_SRC_COUNT && n[source] ? n[source] : "?";
 }
 
 const char *kp_event_name(unsigned event)
 {
 	static const char *const n[PK_PERF_EV_COUNT] = {
-		"cycles",   "instructions", "ref-cycles",    "LLC-references",
-		"LLC-misses", "branches",   "branch-misses",
+		"cycles",     "instructions", "ref-cycles",    "LLC-references",
+		"LLC-misses", "branches",     "branch-misses",
 	};
 	if (event == PK_PERF_EV_RAW)
 		return "raw";
@@ -65,8 +66,8 @@ int kp_parse_records(struct kp_data *d, const uint8_t *p, size_t len, char *err,
 				    h.size, off);
 		if (h.size > len - off)
 			return fail(err, errlen,
-				    "record at offset %zu needs %u bytes, %zu left (truncated)", off,
-				    h.size, len - off);
+				    "record at offset %zu needs %u bytes, %zu left (truncated)",
+				    off, h.size, len - off);
 		const uint8_t *r = p + off;
 		if (h.type == PK_PERF_REC_SAMPLE) {
 			struct pk_perf_sample s;
@@ -75,8 +76,8 @@ int kp_parse_records(struct kp_data *d, const uint8_t *p, size_t len, char *err,
 			memcpy(&s, r, sizeof(s));
 			if (s.depth > PK_PERF_MAX_DEPTH || sizeof(s) + s.depth * 8u != h.size)
 				return fail(err, errlen,
-					    "sample at offset %zu: depth %u does not fit size %u", off,
-					    s.depth, h.size);
+					    "sample at offset %zu: depth %u does not fit size %u",
+					    off, s.depth, h.size);
 			if (s.source == 0 || s.source >= PK_PERF_SRC_COUNT)
 				return fail(err, errlen, "sample at offset %zu: unknown source %u",
 					    off, s.source);
@@ -84,15 +85,15 @@ int kp_parse_records(struct kp_data *d, const uint8_t *p, size_t len, char *err,
 			    grow((void **)&d->frames, &d->cap_f, d->nframes + s.depth, 8))
 				return fail(err, errlen, "out of memory");
 			memcpy(d->frames + d->nframes, r + sizeof(s), s.depth * 8u);
-			d->s[d->ns++] = (struct kp_sample){s.tsc,	 s.task,    s.rip,
-							   h.cpu,	 s.source,  s.flags,
-							   s.depth, d->nframes};
+			d->s[d->ns++] = (struct kp_sample){s.tsc,    s.task,  s.rip,   h.cpu,
+							   s.source, s.flags, s.depth, d->nframes};
 			d->nframes += s.depth;
 			d->sources |= 1u << s.source;
 		} else if (h.type == PK_PERF_REC_COUNT) {
 			struct pk_perf_count c;
 			if (h.size < sizeof(c))
-				return fail(err, errlen, "count record at offset %zu too short", off);
+				return fail(err, errlen, "count record at offset %zu too short",
+					    off);
 			memcpy(&c, r, sizeof(c));
 			if (grow((void **)&d->c, &d->cap_c, d->nc + 1, sizeof(*d->c)))
 				return fail(err, errlen, "out of memory");
@@ -107,7 +108,8 @@ int kp_parse_records(struct kp_data *d, const uint8_t *p, size_t len, char *err,
 		} else if (h.type == PK_PERF_REC_LOST) {
 			struct pk_perf_lost l;
 			if (h.size < sizeof(l))
-				return fail(err, errlen, "lost record at offset %zu too short", off);
+				return fail(err, errlen, "lost record at offset %zu too short",
+					    off);
 			memcpy(&l, r, sizeof(l));
 			d->lost += l.count;
 		} else {
@@ -192,8 +194,8 @@ int kp_parse_log(struct kp_data *d, const char *text, size_t len, char *err, siz
 			}
 			if (got + n / 4 * 3 > blen + 3) {
 				free(buf);
-				return fail(err, errlen, "blob %s: more data than its %lu bytes", name,
-					    blen);
+				return fail(err, errlen, "blob %s: more data than its %lu bytes",
+					    name, blen);
 			}
 			long k = blob_unbase64(l, n, buf + got);
 			if (k < 0) {
@@ -205,9 +207,11 @@ int kp_parse_log(struct kp_data *d, const char *text, size_t len, char *err, siz
 		}
 		int rc = 0;
 		if (!ended)
-			rc = fail(err, errlen, "blob %s: no PKBLOB-END line (truncated log?)", name);
+			rc = fail(err, errlen, "blob %s: no PKBLOB-END line (truncated log?)",
+				  name);
 		else if (got != blen)
-			rc = fail(err, errlen, "blob %s: %zu bytes, header says %lu", name, got, blen);
+			rc = fail(err, errlen, "blob %s: %zu bytes, header says %lu", name, got,
+				  blen);
 		else if (blob_crc32(0, buf, got) != crc)
 			rc = fail(err, errlen, "blob %s: CRC-32 mismatch (corrupt log)", name);
 		else if (got >= 8 && !memcmp(buf, &(uint64_t){PK_PERF_MAGIC}, 8))

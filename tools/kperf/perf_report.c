@@ -80,8 +80,8 @@ int kp_aggregate(const struct kp_data *d, const struct kp_syms *s, enum kp_sort 
 	return rc;
 }
 
-int kp_fold(const struct kp_data *d, const struct kp_syms *s, unsigned source,
-	    struct kp_row **rows, size_t *n)
+int kp_fold(const struct kp_data *d, const struct kp_syms *s, unsigned source, struct kp_row **rows,
+	    size_t *n)
 {
 	char **keys = calloc(d->ns ? d->ns : 1, sizeof(*keys));
 	if (!keys)

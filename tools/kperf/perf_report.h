@@ -22,8 +22,8 @@ struct kp_row {
 int kp_aggregate(const struct kp_data *d, const struct kp_syms *s, enum kp_sort sort,
 		 unsigned source, struct kp_row **rows, size_t *n, uint64_t *total);
 /* Folded stacks, outermost frame first; rows sorted by key. */
-int kp_fold(const struct kp_data *d, const struct kp_syms *s, unsigned source,
-	    struct kp_row **rows, size_t *n);
+int kp_fold(const struct kp_data *d, const struct kp_syms *s, unsigned source, struct kp_row **rows,
+	    size_t *n);
 void kp_rows_free(struct kp_row *rows, size_t n);
 
 /* Name for a sample address ("[unknown]" when outside every symbol). */

@@ -88,11 +88,22 @@ int kp_syms_load(const char *path, struct kp_syms *s, char *err, size_t errlen)
 		size_t cnt = sh.sh_size / sh.sh_entsize;
 		for (size_t i = 0; i < cnt; i++) {
 			GElf_Sym sym;
-			if (!gelf_getsym(d, (int)i, &sym) || GELF_ST_TYPE(sym.st_info) != STT_FUNC ||
-			    !sym.st_value)
+			if (!gelf_getsym(d, (int)i, &sym) || !sym.st_value)
 				continue;
+			/* functions, and assembly labels (NOTYPE) in executable sections */
+			int type = GELF_ST_TYPE(sym.st_info);
+			if (type == STT_NOTYPE && sym.st_shndx != SHN_UNDEF &&
+			    sym.st_shndx < SHN_LORESERVE) {
+				GElf_Shdr ts;
+				Elf_Scn *tscn = elf_getscn(e, sym.st_shndx);
+				if (!tscn || !gelf_getshdr(tscn, &ts) ||
+				    !(ts.sh_flags & SHF_EXECINSTR))
+					continue;
+			} else if (type != STT_FUNC) {
+				continue;
+			}
 			const char *nm = elf_strptr(e, sh.sh_link, sym.st_name);
-			if (!nm)
+			if (!nm || !nm[0] || (nm[0] == '.' && nm[1] == 'L'))
 				continue;
 			if (n == cap) {
 				cap = cap ? cap * 2 : 1024;
