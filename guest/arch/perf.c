@@ -174,8 +174,8 @@ static void perf_cpu_start(void *arg)
 		apic_lvt_pmi(VEC_PMI);
 	} else if (mode == PERF_COUNT) {
 		for (unsigned i = 0; i < nev; i++)
-			pmu_program(&pmu_caps, &pmu_msr, i, pmu_evsel(&pmu_caps, ev[i], ev_raw[i], 0),
-				    0);
+			pmu_program(&pmu_caps, &pmu_msr, i,
+				    pmu_evsel(&pmu_caps, ev[i], ev_raw[i], 0), 0);
 		if (cpu < PERF_RING_CPUS) {
 			count_snapshot(cpu_start[cpu]);
 			cpu_start_tsc[cpu] = rdtsc();
@@ -287,7 +287,9 @@ int perf_begin(const char *cmdline)
 		irq_register(VEC_PMI, perf_pmi);
 	}
 	kprintf("perf: %s%s, PMU: %s%s%s\n",
-		mode == PERF_TIMER ? "LAPIC timer sampling" : mode == PERF_PMU ? "PMI sampling" : "counting",
+		mode == PERF_TIMER ? "LAPIC timer sampling"
+		: mode == PERF_PMU ? "PMI sampling"
+				   : "counting",
 		platform_vmm ? " (records to the vmm)" : " (records on the console at the end)",
 		pmu_kind_name(), pmu_caps.why ? " - " : "", pmu_caps.why ? pmu_caps.why : "");
 	start_tsc = rdtsc();
@@ -330,7 +332,9 @@ void perf_end(void)
 		ring_put(&l, sizeof(l));
 		irq_restore(fl);
 	}
-	unsigned src = mode == PERF_TIMER ? PK_PERF_SRC_TIMER : mode == PERF_PMU ? PK_PERF_SRC_PMU : 0;
+	unsigned src = mode == PERF_TIMER ? PK_PERF_SRC_TIMER
+		       : mode == PERF_PMU ? PK_PERF_SRC_PMU
+					  : 0;
 	if (platform_vmm) {
 		for (unsigned i = 0; i < PERF_RING_CPUS; i++)
 			ring_flush(&rings[i]);

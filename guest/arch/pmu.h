@@ -5,7 +5,7 @@
 
 #include "pmu_event.h"
 
-extern struct pmu_caps pmu_caps;	  /* kind == PMU_NONE: pmu_caps.why says why */
+extern struct pmu_caps pmu_caps;	 /* kind == PMU_NONE: pmu_caps.why says why */
 extern const struct pmu_msr_ops pmu_msr; /* rdmsr/wrmsr */
 
 /* Detect from CPUID, then touch one counter under trap_probe: a

@@ -22,22 +22,22 @@ enum pmu_kind { PMU_NONE, PMU_INTEL, PMU_AMD_CORE, PMU_AMD_LEGACY };
 
 /* CPUID values the detection needs (leaf, register), gathered by the caller. */
 struct pmu_cpuid {
-	int intel, amd;		 /* vendor string */
+	int intel, amd; /* vendor string */
 	uint32_t max_leaf, max_ext;
 	uint32_t a_eax, a_ebx, a_edx; /* leaf 0Ah */
-	uint32_t e1_ecx;	 /* 8000_0001h ECX */
-	uint32_t e22_eax, e22_ebx; /* 8000_0022h */
+	uint32_t e1_ecx;	      /* 8000_0001h ECX */
+	uint32_t e22_eax, e22_ebx;    /* 8000_0022h */
 };
 
 struct pmu_caps {
 	enum pmu_kind kind;
-	unsigned version;   /* Intel arch perfmon version; AMD: 2 with PerfMonV2 */
-	unsigned ngp;	    /* general-purpose counters */
-	unsigned gp_width;  /* bits */
+	unsigned version;  /* Intel arch perfmon version; AMD: 2 with PerfMonV2 */
+	unsigned ngp;	   /* general-purpose counters */
+	unsigned gp_width; /* bits */
 	unsigned nfixed, fixed_width;
-	uint32_t events;    /* bit per enum pk_perf_event the CPU offers */
-	int global_ctrl;    /* has a global enable MSR (Intel v2+, AMD PerfMonV2) */
-	const char *why;    /* when kind == PMU_NONE: the reason */
+	uint32_t events; /* bit per enum pk_perf_event the CPU offers */
+	int global_ctrl; /* has a global enable MSR (Intel v2+, AMD PerfMonV2) */
+	const char *why; /* when kind == PMU_NONE: the reason */
 };
 
 /* MSRs (SDM Vol 4 table 2-2; APM Vol 2 13.2) */

@@ -84,7 +84,8 @@ int kp_parse_records(struct kp_data *d, const uint8_t *p, size_t len, char *err,
 			if (grow((void **)&d->s, &d->cap_s, d->ns + 1, sizeof(*d->s)) ||
 			    grow((void **)&d->frames, &d->cap_f, d->nframes + s.depth, 8))
 				return fail(err, errlen, "out of memory");
-			memcpy(d->frames + d->nframes, r + sizeof(s), s.depth * 8u);
+			if (s.depth) /* frames may still be NULL */
+				memcpy(d->frames + d->nframes, r + sizeof(s), s.depth * 8u);
 			d->s[d->ns++] = (struct kp_sample){s.tsc,    s.task,  s.rip,   h.cpu,
 							   s.source, s.flags, s.depth, d->nframes};
 			d->nframes += s.depth;
