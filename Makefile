@@ -39,8 +39,10 @@ test: build
 
 # Benchmark suites: CSV in bench/results/, charts in plots/ (README "Benchmarks").
 BENCH_ROUNDS ?= 10
+PERF_BENCH_ROUNDS ?= 5
 bench: build
 	bench/boot/run.sh $(BUILD) $(BENCH_ROUNDS)
+	bench/perf/run.sh $(BUILD) $(PERF_BENCH_ROUNDS)
 
 iso: build
 	tools/mkiso.sh $(BUILD)/bin/guest.elf $(BUILD)/bin/guest.iso

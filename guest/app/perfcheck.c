@@ -20,7 +20,7 @@
 #include "app.h"
 #include "ktest.h"
 
-#define UNIT 20000 /* iterations of the mixing loop per unit of work */
+#define UNIT 2000000 /* iterations per unit of work: a round spans many sample periods */
 
 static volatile uint64_t perfcheck_sink;
 
@@ -71,7 +71,7 @@ static __attribute__((noinline, noclone)) uint64_t perfcheck_rounds(uint64_t rou
 int perfcheck_run(const char *cmdline)
 {
 	char v[24];
-	uint64_t rounds = 2000;
+	uint64_t rounds = 20;
 	if (cmdline_get(cmdline, "perfcheck_rounds", v, sizeof(v)) > 0)
 		rounds = app_parse_uint(v, rounds);
 	uint64_t t0 = rdtsc_ordered(), x = 0;

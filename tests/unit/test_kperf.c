@@ -100,8 +100,8 @@ START_TEST(parse_truncated_everywhere)
 		int rc = kp_parse_file(&d, copy, cut, err, sizeof(err));
 		if (rc < 0)
 			ck_assert_msg(err[0], "error without a reason at cut %zu", cut);
-		ck_assert_msg(rc < 0 || cut >= sizeof(struct pk_perf_header),
-			      "cut %zu accepted", cut);
+		ck_assert_msg(rc < 0 || cut >= sizeof(struct pk_perf_header), "cut %zu accepted",
+			      cut);
 		kp_free(&d);
 		free(copy);
 	}
@@ -260,7 +260,7 @@ START_TEST(symbols_report_fold)
 	uint64_t off;
 	ck_assert_str_eq(kp_syms_lookup(&s, 0x1004, &off), "leaf");
 	ck_assert_uint_eq(off, 4);
-	ck_assert_ptr_null(kp_syms_lookup(&s, 0x1010, &off)); /* past leaf's size */
+	ck_assert_ptr_null(kp_syms_lookup(&s, 0x1010, &off));	      /* past leaf's size */
 	ck_assert_str_eq(kp_syms_lookup(&s, 0x2fff, &off), "middle"); /* sizeless: to the next */
 	ck_assert_ptr_null(kp_syms_lookup(&s, 0xfff, &off));
 	build_file();

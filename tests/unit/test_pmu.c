@@ -214,7 +214,7 @@ START_TEST(arithmetic)
 	uint64_t r = pmu_reload(48, 12345);
 	ck_assert_uint_eq((r + 12345) & pmu_width_mask(48), 0);
 	ck_assert_uint_eq(pmu_delta(48, 100, 250), 150);
-	ck_assert_uint_eq(pmu_delta(48, 0xfffffffffff0ull, 0x10), 0x20); /* one wrap */
+	ck_assert_uint_eq(pmu_delta(48, 0xfffffffffff0ull, 0x10), 0x20);     /* one wrap */
 	ck_assert_uint_eq(pmu_delta(32, 0x1ffffffffull, 0x100000005ull), 6); /* high bits ignored */
 }
 END_TEST
