@@ -6,7 +6,8 @@ set title "Sampling overhead: run=perfcheck time vs no sampling (medians, same r
 set ylabel "slowdown (%)"
 set style fill solid 0.8 border -1
 set boxwidth 0.6
-set yrange [0:*]
+set yrange [*:*]
+set xzeroaxis lt -1
 set grid ytics
 set xtics rotate by -25 left
 set bmargin 6
