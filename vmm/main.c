@@ -111,6 +111,7 @@ int main(int argc, char **argv)
 		return VMM_EXIT_HOST;
 	}
 	vm->t_vm_ns = vm_now_ns(vm);
+	perf_pmu_cpuid(vm); /* no vPMU on the host: none in the guest's CPUID */
 	bool gb = false;
 	for (uint32_t i = 0; i < vm->cpuid->nent; i++)
 		if (vm->cpuid->entries[i].function == 0x80000001)

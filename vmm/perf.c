@@ -134,6 +134,26 @@ static void perf_report_pmu(struct vm *vm)
 			!ver && !amd_core ? " - no PMU exposed: sampling by timer/vmm only" : "");
 }
 
+void perf_pmu_cpuid(struct vm *vm)
+{
+	int cap = -1;
+#ifdef KVM_CAP_PMU_CAPABILITY
+	/* KVM returns the valid KVM_PMU_CAP_* bits, or 0 when enable_pmu=0 */
+	cap = ioctl(vm->kvm_fd, KVM_CHECK_EXTENSION, KVM_CAP_PMU_CAPABILITY);
+#endif
+	if (cap != 0)
+		return; /* PMU virtualized (or a kernel too old to say): pass through */
+	for (uint32_t i = 0; i < vm->cpuid->nent; i++) {
+		struct kvm_cpuid_entry2 *e = &vm->cpuid->entries[i];
+		if (e->function == 0xa)
+			e->eax = e->ebx = e->ecx = e->edx = 0; /* SDM 20.2.1: version 0 */
+		else if (e->function == 0x80000001)
+			e->ecx &= ~(1u << 23); /* PerfCtrCore (APM Vol 3 CPUID Fn8000_0001) */
+		else if (e->function == 0x80000022)
+			e->eax = e->ebx = e->ecx = e->edx = 0; /* no PerfMonV2 */
+	}
+}
+
 int perf_init(struct vm *vm)
 {
 	const struct vmm_opts *o = vm->opts;

@@ -18,6 +18,10 @@
 struct vm;
 struct vcpu;
 
+/* Before the vCPUs are created: when KVM_CAP_PMU_CAPABILITY says the host
+ * does not virtualize a PMU, make sure the CPUID the vCPUs get does not
+ * advertise one (leaf 0Ah version 0, no AMD PerfCtrCore/PerfMonV2). */
+void perf_pmu_cpuid(struct vm *vm);
 /* Before the vCPUs run: hash the ELF's .text, report the vPMU (-v). */
 int perf_init(struct vm *vm);
 /* After vcpu_start_all: start the sampling thread (when --perf-freq). */
