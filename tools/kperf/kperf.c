@@ -298,7 +298,8 @@ static int cmd_annotate(struct kopts *o, const char *symbol)
 			total++;
 	char cmd[1024];
 	snprintf(cmd, sizeof(cmd),
-		 "objdump -d --no-show-raw-insn --start-address=0x%lx --stop-address=0x%lx '%s'",
+		 "objdump -d -l --no-show-raw-insn --start-address=0x%lx --stop-address=0x%lx "
+		 "'%s'",
 		 (unsigned long)addr, (unsigned long)(addr + size), o->elf);
 	FILE *p = popen(cmd, "r");
 	if (!p) {
@@ -323,6 +324,8 @@ static int cmd_annotate(struct kopts *o, const char *symbol)
 				       (unsigned long)k, line);
 			else
 				printf("%17s%s", "", line);
+		} else if (line[0] == '/') {
+			printf("%17s%s", "", line); /* -l: file:line of what follows */
 		}
 	}
 	if (pclose(p) != 0) {
