@@ -130,7 +130,9 @@ static int cmd_record(struct kopts *o, int argc, char **argv)
 	unsigned vmm_hz = o->hz;
 	if (o->events) {
 		if (!strcmp(o->events, "timer") || !strcmp(o->events, "pmu")) {
+			/* the guest samples itself; the vmm only collects its rings */
 			snprintf(opt, sizeof(opt), "perf=%s:%u", o->events, o->hz);
+			vmm_hz = 0;
 		} else if (!strcmp(o->events, "vmm")) {
 			opt[0] = 0;
 		} else {
