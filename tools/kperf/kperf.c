@@ -41,6 +41,7 @@ static void usage(FILE *f)
 		   "pmu|timer|vmm] [--folded] [--top N]\n"
 		   "       kperf annotate [-i FILE] [-k ELF] SYMBOL\n"
 		   "       kperf plot [-i FILE] [-k ELF] [-o PREFIX]\n"
+		   "  -e vmm             (default) vmm-side sampling at -F HZ, any guest\n"
 		   "  -e timer           guest LAPIC-timer sampling at -F HZ (perf=timer:HZ)\n"
 		   "  -e pmu             guest PMU (cycles overflow) sampling, timer fallback\n"
 		   "  -e EV[,EV...]      guest counting: cycles instructions ref-cycles\n"
