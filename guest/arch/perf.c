@@ -252,9 +252,10 @@ int perf_begin(const char *cmdline)
 		*arg++ = 0;
 	if (!strcmp(v, "timer") || !strcmp(v, "pmu")) {
 		uint64_t n = 0;
-		for (const char *p = arg; *p >= '0' && *p <= '9'; p++)
+		const char *p = arg;
+		for (; *p >= '0' && *p <= '9' && n <= 100000; p++)
 			n = n * 10 + (uint64_t)(*p - '0');
-		if (!n || n > 100000) {
+		if (*p || !n || n > 100000) {
 			kprintf("perf: perf=%s:%s: expected a rate of 1..100000 Hz\n", v, arg);
 			return -1;
 		}
