@@ -71,6 +71,26 @@ expect("annotate unknown symbol", rc == 1 and "no symbol 'no_such_symbol'" in ou
 rc, out = run("annotate", "-i", f, "-k", elf, "perfcheck_hot_a")
 expect("annotate disassembles", rc == 0 and "perfcheck_hot_a: 0 samples" in out and
        "ret" in out, out)
+# samples in perfcheck_hot_a (address from the ELF) plus counts: all three charts
+addr = int(next(l.split()[0] for l in subprocess.run(["nm", elf], capture_output=True, text=True)
+                .stdout.splitlines() if l.endswith(" perfcheck_hot_a")), 16)
+
+
+def sample(cpu, tsc, rip):  # type size cpu | tsc task rip | source flags depth reserved
+    return struct.pack("<HHIQQQBBHI", 1, 40, cpu, tsc, 0, rip, 2, 0, 0, 0)
+
+
+f3 = write("mixed.pkperf", counts[:96] + b"".join(sample(i % 2, 1000 * i, addr + 4)
+                                                  for i in range(50)) + counts[96:])
+rc, out = run("report", "-i", f3, "-k", elf, "--sort", "cpu")
+expect("report --sort cpu", rc == 0 and "0\tperfcheck_hot_a" in out and
+       "1\tperfcheck_hot_a" in out and " 50.00% " in out, out)
+rc, out = run("plot", "-i", f3, "-k", elf, "-o", os.path.join(work, "mixed"))
+charts = [os.path.join(work, "mixed-%s.%s" % (c, e)) for c in ("timeline", "top", "counters")
+          for e in ("svg", "png")]
+expect("plot: timeline, top symbols and counter ratios", rc == 0 and
+       all(os.path.getsize(c) > 0 for c in charts if os.path.exists(c)) and
+       all(os.path.exists(c) for c in charts), out)
 rc, out = run("report", "-i", os.path.join(work, "missing"), "-k", elf)
 expect("missing input: exit 1, named", rc == 1 and "missing: No such file" in out, out)
 rc, out = run("report", "-i", f, "-k", "/nonexistent.elf")

@@ -140,7 +140,8 @@ int kp_plot(const struct kp_data *d, const struct kp_syms *s, unsigned source, c
 		fprintf(g, "reset\nset termoption noenhanced\nset title 'Counter ratios per CPU "
 			   "and region'\nset grid ytics\n"
 			   "set style data histograms\nset style fill solid 0.8 border -1\n"
-			   "set xtics rotate by -30 left\nset key outside right\n");
+			   "set xtics rotate by -30 left\nset key outside right\nset yrange [0:*]\n"
+			   "set offsets 0, 0, graph 0.1, 0\n");
 		snprintf(plot, sizeof(plot),
 			 "plot '%s-counters.dat' using 2:xtic(1) title 'IPC', '' using 3 title "
 			 "'LLC miss %%', '' using 4 title 'branch miss %%'",
