@@ -305,8 +305,13 @@ int64_t perf_hc_flush(struct vcpu *v, struct pk_hc_perf_flush *req)
 	const uint8_t *p = mem_ptr(&v->vm->mem, req->data, req->len);
 	if (!p)
 		return PK_HC_EFAULT;
-	if (!perf.on)
-		return 0; /* no --perf: dropped, as documented */
+	if (!perf.on) {
+		/* no --perf: dropped, as documented, but say so once */
+		static atomic_int told;
+		if (!atomic_exchange(&told, 1))
+			fprintf(stderr, "vmm: the guest's perf records are dropped: no --perf FILE\n");
+		return 0;
+	}
 	unsigned src = 0;
 	if (!perf_records_ok(p, req->len, &src))
 		return PK_HC_EINVAL;
