@@ -309,7 +309,8 @@ int64_t perf_hc_flush(struct vcpu *v, struct pk_hc_perf_flush *req)
 		/* no --perf: dropped, as documented, but say so once */
 		static atomic_int told;
 		if (!atomic_exchange(&told, 1))
-			fprintf(stderr, "vmm: the guest's perf records are dropped: no --perf FILE\n");
+			fprintf(stderr,
+				"vmm: the guest's perf records are dropped: no --perf FILE\n");
 		return 0;
 	}
 	unsigned src = 0;

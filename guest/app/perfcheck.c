@@ -20,7 +20,8 @@
 #include "app.h"
 #include "ktest.h"
 
-#define UNIT 2000000 /* iterations per unit of work: a round spans many sample periods */
+#define UNIT 500000	  /* iterations per unit of work */
+#define ROUND_UNITS_MAX 7 /* a round is 1..7 units of hot_b and 3x that of hot_a */
 
 static volatile uint64_t perfcheck_sink;
 
@@ -34,10 +35,10 @@ static __attribute__((noinline, noclone)) uint64_t perfcheck_seed(uint64_t x)
 
 /* Kept as separate frames (noinline, frame pointers) so both the leaf
  * attribution and the call chains are unambiguous. */
-static __attribute__((noinline, noclone)) uint64_t perfcheck_hot_a(uint64_t x)
+static __attribute__((noinline, noclone)) uint64_t perfcheck_hot_a(uint64_t x, unsigned units)
 {
 	x = perfcheck_seed(x);
-	for (unsigned i = 0; i < 3 * UNIT; i++) {
+	for (unsigned i = 0; i < 3 * units * UNIT; i++) {
 		x ^= x << 13;
 		x ^= x >> 7;
 		x ^= x << 17;
@@ -46,10 +47,10 @@ static __attribute__((noinline, noclone)) uint64_t perfcheck_hot_a(uint64_t x)
 	return x;
 }
 
-static __attribute__((noinline, noclone)) uint64_t perfcheck_hot_b(uint64_t x)
+static __attribute__((noinline, noclone)) uint64_t perfcheck_hot_b(uint64_t x, unsigned units)
 {
 	x = perfcheck_seed(x);
-	for (unsigned i = 0; i < UNIT; i++) {
+	for (unsigned i = 0; i < units * UNIT; i++) {
 		x ^= x << 13;
 		x ^= x >> 7;
 		x ^= x << 17;
@@ -58,12 +59,18 @@ static __attribute__((noinline, noclone)) uint64_t perfcheck_hot_b(uint64_t x)
 	return x;
 }
 
+/* Round lengths vary (a fixed pseudo-random sequence, so the total work is
+ * the same every run): a periodic workload sampled by a periodic timer can
+ * alias and skew the attribution; 4 units per round on average. */
 static __attribute__((noinline, noclone)) uint64_t perfcheck_rounds(uint64_t rounds)
 {
 	uint64_t x = 88172645463325252ull;
+	uint32_t lcg = 12345;
 	for (uint64_t r = 0; r < rounds; r++) {
-		x = perfcheck_hot_a(x);
-		x = perfcheck_hot_b(x);
+		lcg = lcg * 1103515245u + 12345u; /* ANSI C rand() step */
+		unsigned units = 1 + (lcg >> 16) % ROUND_UNITS_MAX;
+		x = perfcheck_hot_a(x, units);
+		x = perfcheck_hot_b(x, units);
 	}
 	return x;
 }
@@ -101,7 +108,7 @@ TEST(pmu_count_instructions)
 	uint64_t sel = pmu_evsel(&pmu_caps, PK_PERF_EV_INSTRUCTIONS, 0, 0);
 	uint64_t fl = irq_save();
 	pmu_program(&pmu_caps, &pmu_msr, 0, sel, 0);
-	uint64_t x = perfcheck_hot_b(1); /* UNIT iterations, >= 7 instructions each */
+	uint64_t x = perfcheck_hot_b(1, 1); /* UNIT iterations, >= 7 instructions each */
 	uint64_t n = pmu_read(&pmu_caps, &pmu_msr, 0);
 	pmu_program(&pmu_caps, &pmu_msr, 0, 0, 0);
 	irq_restore(fl);
