@@ -29,26 +29,29 @@
 #include "trap.h"
 #include "tsc.h"
 
-#define PERF_RING_CPUS 4
-#define PERF_RING_BYTES (256 * 1024)
+/* One static pool, split evenly among the CPUs at perf_begin (no heap
+ * needed): 1 CPU gets 1 MiB, 256 CPUs 4 KiB each. */
+#define PERF_POOL_BYTES (1024 * 1024)
+#define PERF_RING_MIN 4096
 
 enum perf_mode { PERF_OFF, PERF_TIMER, PERF_PMU, PERF_COUNT };
 
 struct perf_ring {
-	uint8_t buf[PERF_RING_BYTES];
-	uint32_t len;
+	uint8_t *buf;
+	uint32_t len, cap;
 	uint64_t lost;
 } __attribute__((aligned(64)));
 
-static struct perf_ring rings[PERF_RING_CPUS];
+static uint8_t pool[PERF_POOL_BYTES] __attribute__((aligned(64)));
+static struct perf_ring rings[PK_MAX_CPUS];
 static enum perf_mode mode;
 static uint32_t hz;
 static uint64_t pmu_period, pmu_reload_val, start_tsc, elf_id, lost_other;
 static unsigned nev;
 static uint8_t ev[PERF_MAX_EVENTS];
 static uint64_t ev_raw[PERF_MAX_EVENTS];
-static uint64_t cpu_start[PERF_RING_CPUS][PERF_MAX_EVENTS];
-static uint64_t cpu_start_tsc[PERF_RING_CPUS];
+static uint64_t cpu_start[PK_MAX_CPUS][PERF_MAX_EVENTS];
+static uint64_t cpu_start_tsc[PK_MAX_CPUS];
 
 extern const char __text_start[], __text_end[];
 
@@ -69,14 +72,14 @@ static void ring_flush(struct perf_ring *r)
 static void ring_put(const void *rec, uint32_t len)
 {
 	uint32_t cpu = this_cpu()->index;
-	if (cpu >= PERF_RING_CPUS) {
+	if (cpu >= PK_MAX_CPUS || !rings[cpu].cap) {
 		__atomic_fetch_add(&lost_other, 1, __ATOMIC_RELAXED);
 		return;
 	}
 	struct perf_ring *r = &rings[cpu];
-	if (r->len + len > PERF_RING_BYTES && platform_vmm)
+	if (r->len + len > r->cap && platform_vmm)
 		ring_flush(r);
-	if (r->len + len > PERF_RING_BYTES) {
+	if (r->len + len > r->cap) {
 		r->lost++;
 		return;
 	}
@@ -176,7 +179,7 @@ static void perf_cpu_start(void *arg)
 		for (unsigned i = 0; i < nev; i++)
 			pmu_program(&pmu_caps, &pmu_msr, i,
 				    pmu_evsel(&pmu_caps, ev[i], ev_raw[i], 0), 0);
-		if (cpu < PERF_RING_CPUS) {
+		if (cpu < PK_MAX_CPUS) {
 			count_snapshot(cpu_start[cpu]);
 			cpu_start_tsc[cpu] = rdtsc();
 		}
@@ -192,7 +195,7 @@ static void perf_cpu_stop(void *arg)
 	} else if (mode == PERF_PMU) {
 		apic_lvt_pmi(0);
 		pmu_program(&pmu_caps, &pmu_msr, 0, 0, 0);
-	} else if (mode == PERF_COUNT && cpu < PERF_RING_CPUS) {
+	} else if (mode == PERF_COUNT && cpu < PK_MAX_CPUS) {
 		emit_counts("cpu", cpu_start[cpu], cpu_start_tsc[cpu]);
 		for (unsigned i = 0; i < nev; i++)
 			pmu_program(&pmu_caps, &pmu_msr, i, 0, 0);
@@ -293,6 +296,12 @@ int perf_begin(const char *cmdline)
 				   : "counting",
 		platform_vmm ? " (records to the vmm)" : " (records on the console at the end)",
 		pmu_kind_name(), pmu_caps.why ? " - " : "", pmu_caps.why ? pmu_caps.why : "");
+	uint32_t n = smp_cpu_count ? smp_cpu_count : 1;
+	uint32_t cap = (PERF_POOL_BYTES / n) & ~63u;
+	if (cap < PERF_RING_MIN)
+		cap = PERF_RING_MIN; /* n <= PK_MAX_CPUS: still inside the pool */
+	for (uint32_t i = 0; i < n && (uint64_t)(i + 1) * cap <= PERF_POOL_BYTES; i++)
+		rings[i] = (struct perf_ring){pool + (uint64_t)i * cap, 0, cap, 0};
 	start_tsc = rdtsc();
 	on_every_cpu(perf_cpu_start);
 	return 0;
@@ -325,7 +334,7 @@ void perf_end(void)
 		return;
 	on_every_cpu(perf_cpu_stop);
 	uint64_t lost = lost_other;
-	for (unsigned i = 0; i < PERF_RING_CPUS; i++)
+	for (unsigned i = 0; i < PK_MAX_CPUS; i++)
 		lost += rings[i].lost;
 	if (lost) {
 		struct pk_perf_lost l = {{PK_PERF_REC_LOST, sizeof(l), 0}, lost};
@@ -337,7 +346,7 @@ void perf_end(void)
 		       : mode == PERF_PMU ? PK_PERF_SRC_PMU
 					  : 0;
 	if (platform_vmm) {
-		for (unsigned i = 0; i < PERF_RING_CPUS; i++)
+		for (unsigned i = 0; i < PK_MAX_CPUS; i++)
 			ring_flush(&rings[i]);
 	} else {
 		struct pk_perf_header h = {
@@ -354,7 +363,7 @@ void perf_end(void)
 			.flags = PK_PERF_HDR_GUEST,
 		};
 		result_write("perf.hdr", &h, sizeof(h));
-		for (unsigned i = 0; i < PERF_RING_CPUS; i++) {
+		for (unsigned i = 0; i < PK_MAX_CPUS; i++) {
 			if (!rings[i].len)
 				continue;
 			char name[16];
