@@ -22,13 +22,13 @@
 
 /* Interrupt vectors (SDM Vol 3A 6.2: 0-31 are exceptions). The LAPIC
  * priority class is vector >> 4, so the housekeeping vectors sit high. */
-#define VEC_PIC_BASE 0x20   /* legacy 8259s are remapped here, then masked */
-#define VEC_IPI_TEST 0xe0   /* test-suite IPI ping */
-#define VEC_PMI 0xe4	    /* PMU counter overflow (LVT PC), guest/arch/perf.c */
-#define VEC_PERF_TIMER 0xe8 /* LAPIC timer while perf samples by timer */
-#define VEC_TIMER 0xec	    /* LAPIC timer */
-#define VEC_IPI_WAKE 0xf0   /* wake an idle CPU to look at its mailbox */
-#define VEC_SPURIOUS 0xff   /* LAPIC spurious (SDM Vol 3A 11.9: low nibble 0xf on P6) */
+#define VEC_PIC_BASE 0x20 /* legacy 8259s are remapped here, then masked */
+#define VEC_IPI_TEST 0xe0 /* test-suite IPI ping */
+#define VEC_PMI 0xe4	  /* PMU counter overflow (LVT PC), guest/arch/perf.c */
+#define VEC_SAMPLE 0xe8	  /* LAPIC timer while perf samples by timer (perf=timer) */
+#define VEC_TIMER 0xec	  /* LAPIC timer */
+#define VEC_IPI_WAKE 0xf0 /* wake an idle CPU to look at its mailbox */
+#define VEC_SPURIOUS 0xff /* LAPIC spurious (SDM Vol 3A 11.9: low nibble 0xf on P6) */
 
 /* Guest exit codes (documented in README "Exit codes"). */
 #define PK_EXIT_OK 0

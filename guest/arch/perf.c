@@ -170,7 +170,7 @@ static void perf_cpu_start(void *arg)
 	(void)arg;
 	uint32_t cpu = this_cpu()->index;
 	if (mode == PERF_TIMER) {
-		apic_timer_periodic_vec(hz, VEC_PERF_TIMER);
+		apic_timer_periodic_vec(hz, VEC_SAMPLE);
 	} else if (mode == PERF_PMU) {
 		pmu_program(&pmu_caps, &pmu_msr, 0, pmu_evsel(&pmu_caps, PK_PERF_EV_CYCLES, 0, 1),
 			    pmu_reload_val);
@@ -191,7 +191,7 @@ static void perf_cpu_stop(void *arg)
 	(void)arg;
 	uint32_t cpu = this_cpu()->index;
 	if (mode == PERF_TIMER) {
-		apic_timer_periodic_vec(0, VEC_PERF_TIMER);
+		apic_timer_periodic_vec(0, VEC_SAMPLE);
 	} else if (mode == PERF_PMU) {
 		apic_lvt_pmi(0);
 		pmu_program(&pmu_caps, &pmu_msr, 0, 0, 0);
@@ -284,7 +284,7 @@ int perf_begin(const char *cmdline)
 	elf_id = pk_perf_fnv1a(PK_PERF_FNV_INIT, __text_start,
 			       (uint64_t)(__text_end - __text_start));
 	if (mode == PERF_TIMER)
-		irq_register(VEC_PERF_TIMER, perf_timer_irq);
+		irq_register(VEC_SAMPLE, perf_timer_irq);
 	if (mode == PERF_PMU) {
 		pmu_period = tsc_khz * 1000 / hz; /* cycles ~ TSC ticks: ~hz PMIs/s */
 		pmu_reload_val = pmu_reload(pmu_caps.gp_width, pmu_period);
