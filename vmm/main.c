@@ -125,10 +125,8 @@ int main(int argc, char **argv)
 		return VMM_EXIT_HOST;
 	}
 
-	if ((rc = perf_init(vm)) < 0) {
-		fprintf(stderr, "vmm: --perf: %s\n", strerror(-rc));
-		return VMM_EXIT_HOST;
-	}
+	if ((rc = perf_init(vm)) < 0)
+		return rc == -ENOMEM ? VMM_EXIT_HOST : VMM_EXIT_USAGE; /* message printed */
 	vm->t_vcpus_ns = vm_now_ns(vm);
 	struct sigaction sa = {.sa_handler = main_signal};
 	sigemptyset(&sa.sa_mask);

@@ -46,6 +46,7 @@ static struct {
 	atomic_uint sources;
 	pthread_t timer;
 	int timer_running;
+	int fd; /* FILE, opened before the guest runs so a bad path fails early */
 	uint64_t elf_id, guest_elf_id;
 	uint32_t guest_tsc_khz, guest_hz;
 } perf;
@@ -160,6 +161,12 @@ int perf_init(struct vm *vm)
 	if (!o->perf_file)
 		return 0;
 	perf.vm = vm;
+	perf.fd = open(o->perf_file, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (perf.fd < 0) {
+		int e = errno;
+		fprintf(stderr, "vmm: --perf %s: %s\n", o->perf_file, strerror(e));
+		return -e;
+	}
 	perf.vcpu = calloc(vm->ncpus, sizeof(*perf.vcpu));
 	perf.pending = calloc(vm->ncpus, sizeof(*perf.pending));
 	if (!perf.vcpu || !perf.pending)
@@ -379,9 +386,9 @@ int perf_finish(struct vm *vm)
 		fprintf(stderr, "vmm: perf: the guest's .text hash differs from %s's\n",
 			vm->opts->elf);
 	const char *path = vm->opts->perf_file;
-	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	int rc = fd < 0 ? -errno : 0;
-	if (!rc && write_all(fd, &h, sizeof(h)) < 0)
+	int fd = perf.fd;
+	int rc = 0;
+	if (write_all(fd, &h, sizeof(h)) < 0)
 		rc = -errno;
 	if (!rc && write_all(fd, perf.guest.data, perf.guest.len) < 0)
 		rc = -errno;
@@ -393,7 +400,7 @@ int perf_finish(struct vm *vm)
 		if (write_all(fd, &l, sizeof(l)) < 0)
 			rc = -errno;
 	}
-	if (fd >= 0 && close(fd) < 0 && !rc)
+	if (close(fd) < 0 && !rc)
 		rc = -errno;
 	if (rc)
 		fprintf(stderr, "vmm: --perf %s: %s\n", path, strerror(-rc ? -rc : EIO));

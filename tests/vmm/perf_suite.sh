@@ -60,6 +60,9 @@ check perf-dropped-without-file 0 "perf records are dropped: no --perf FILE" -- 
 check perf-no-vpmu 0 'vmm: perf: vPMU: .* no PMU exposed' \
 	'^SKIP pmu_count_instructions: no PMU exposed: ' -- \
 	-v --perf /tmp/x.pkperf --perf-freq 0 -c 1 -m 64M guest.elf -- run=tests test=pmu
+# an unwritable --perf FILE is refused before the guest runs
+check perf-bad-file 2 'vmm: --perf /nonexistent/p.pkperf: No such file' -- \
+	--perf /nonexistent/p.pkperf -c 1 -m 64M guest.elf -- run=probe
 # a truncated record file is refused with a reason, not a crash
 head -c 1000 /tmp/vmm.pkperf >/tmp/trunc.pkperf
 ./kperf report -i /tmp/trunc.pkperf -k guest.elf >/tmp/trunc.out 2>&1
