@@ -50,6 +50,8 @@ static uint64_t pmu_period, pmu_reload_val, start_tsc, elf_id, lost_other;
 static unsigned nev;
 static uint8_t ev[PERF_MAX_EVENTS];
 static uint64_t ev_raw[PERF_MAX_EVENTS];
+static unsigned ev_slot[PERF_MAX_EVENTS]; /* pmu_event.h slots: fixed counters first */
+static unsigned pmi_slot;		  /* the cycles counter that raises PMIs */
 static uint64_t cpu_start[PK_MAX_CPUS][PERF_MAX_EVENTS];
 static uint64_t cpu_start_tsc[PK_MAX_CPUS];
 
@@ -131,9 +133,9 @@ static void perf_timer_irq(struct trap_frame *f)
 
 static void perf_pmi(struct trap_frame *f)
 {
-	if (pmu_overflowed(&pmu_caps, &pmu_msr) & 1) {
+	if (pmu_overflowed(&pmu_caps, &pmu_msr) & pmu_slot_bit(pmi_slot)) {
 		perf_sample(f, PK_PERF_SRC_PMU);
-		pmu_overflow_ack(&pmu_caps, &pmu_msr, 0, pmu_reload_val);
+		pmu_overflow_ack(&pmu_caps, &pmu_msr, pmi_slot, pmu_reload_val);
 	}
 	apic_lvt_pmi(VEC_PMI); /* delivery masked the LVT entry (SDM Vol 3B 20.6.3) */
 }
@@ -141,7 +143,7 @@ static void perf_pmi(struct trap_frame *f)
 static void count_snapshot(uint64_t *out)
 {
 	for (unsigned i = 0; i < nev; i++)
-		out[i] = pmu_read(&pmu_caps, &pmu_msr, i);
+		out[i] = pmu_read(&pmu_caps, &pmu_msr, ev_slot[i]);
 }
 
 static void emit_counts(const char *name, const uint64_t *before, uint64_t tsc0)
@@ -157,7 +159,7 @@ static void emit_counts(const char *name, const uint64_t *before, uint64_t tsc0)
 		pk_strlcpy(r.name, name, sizeof(r.name));
 		r.event = ev[i];
 		r.raw = ev_raw[i];
-		r.value = pmu_delta(pmu_caps.gp_width, before[i], now[i]);
+		r.value = pmu_delta(pmu_slot_width(&pmu_caps, ev_slot[i]), before[i], now[i]);
 		r.tsc_cycles = tsc - tsc0;
 		uint64_t fl = irq_save();
 		ring_put(&r, sizeof(r));
@@ -172,12 +174,12 @@ static void perf_cpu_start(void *arg)
 	if (mode == PERF_TIMER) {
 		apic_timer_periodic_vec(hz, VEC_SAMPLE);
 	} else if (mode == PERF_PMU) {
-		pmu_program(&pmu_caps, &pmu_msr, 0, pmu_evsel(&pmu_caps, PK_PERF_EV_CYCLES, 0, 1),
-			    pmu_reload_val);
+		pmu_program(&pmu_caps, &pmu_msr, pmi_slot,
+			    pmu_evsel(&pmu_caps, PK_PERF_EV_CYCLES, 0, 1), pmu_reload_val);
 		apic_lvt_pmi(VEC_PMI);
 	} else if (mode == PERF_COUNT) {
 		for (unsigned i = 0; i < nev; i++)
-			pmu_program(&pmu_caps, &pmu_msr, i,
+			pmu_program(&pmu_caps, &pmu_msr, ev_slot[i],
 				    pmu_evsel(&pmu_caps, ev[i], ev_raw[i], 0), 0);
 		if (cpu < PK_MAX_CPUS) {
 			count_snapshot(cpu_start[cpu]);
@@ -194,11 +196,11 @@ static void perf_cpu_stop(void *arg)
 		apic_timer_periodic_vec(0, VEC_SAMPLE);
 	} else if (mode == PERF_PMU) {
 		apic_lvt_pmi(0);
-		pmu_program(&pmu_caps, &pmu_msr, 0, 0, 0);
+		pmu_program(&pmu_caps, &pmu_msr, pmi_slot, 0, 0);
 	} else if (mode == PERF_COUNT && cpu < PK_MAX_CPUS) {
 		emit_counts("cpu", cpu_start[cpu], cpu_start_tsc[cpu]);
 		for (unsigned i = 0; i < nev; i++)
-			pmu_program(&pmu_caps, &pmu_msr, i, 0, 0);
+			pmu_program(&pmu_caps, &pmu_msr, ev_slot[i], 0, 0);
 	}
 }
 
@@ -216,6 +218,8 @@ static void on_every_cpu(void (*fn)(void *))
 /* "cycles,instructions" -> ev[]; -1 on an unknown or unsupported event */
 static int parse_events(const char *s)
 {
+	unsigned gp = 0;
+	uint32_t fixed_used = 0;
 	nev = 0;
 	while (*s) {
 		const char *e = s;
@@ -227,13 +231,20 @@ static int parse_events(const char *s)
 			kprintf("perf: unknown event '%.*s'\n", (int)(e - s), s);
 			return -1;
 		}
-		if (nev == PERF_MAX_EVENTS || nev >= pmu_caps.ngp) {
-			kprintf("perf: more events than counters (%u), '%.*s' left out\n",
-				pmu_caps.ngp < PERF_MAX_EVENTS ? pmu_caps.ngp : PERF_MAX_EVENTS,
+		/* Intel's fixed counters take cycles/instructions/ref-cycles and
+		 * leave the general-purpose ones for the rest */
+		int slot;
+		if (nev == PERF_MAX_EVENTS) {
+			kprintf("perf: more than %u events, '%.*s' left out\n", PERF_MAX_EVENTS,
 				(int)(e - s), s);
 		} else if (!pmu_evsel(&pmu_caps, (unsigned)id, raw, 0)) {
 			kprintf("perf: this PMU has no '%.*s' event, left out\n", (int)(e - s), s);
+		} else if ((slot = pmu_slot_assign(&pmu_caps, (unsigned)id, &fixed_used, &gp)) <
+			   0) {
+			kprintf("perf: more events than counters, '%.*s' left out\n", (int)(e - s),
+				s);
 		} else {
+			ev_slot[nev] = (unsigned)slot;
 			ev[nev] = (uint8_t)id;
 			ev_raw[nev++] = raw;
 		}
@@ -286,8 +297,10 @@ int perf_begin(const char *cmdline)
 	if (mode == PERF_TIMER)
 		irq_register(VEC_SAMPLE, perf_timer_irq);
 	if (mode == PERF_PMU) {
+		int fixed = pmu_fixed_slot(&pmu_caps, PK_PERF_EV_CYCLES);
+		pmi_slot = fixed >= 0 ? (unsigned)fixed : 0;
 		pmu_period = tsc_khz * 1000 / hz; /* cycles ~ TSC ticks: ~hz PMIs/s */
-		pmu_reload_val = pmu_reload(pmu_caps.gp_width, pmu_period);
+		pmu_reload_val = pmu_reload(pmu_slot_width(&pmu_caps, pmi_slot), pmu_period);
 		irq_register(VEC_PMI, perf_pmi);
 	}
 	kprintf("perf: %s%s, PMU: %s%s%s\n",

@@ -143,38 +143,111 @@ uint64_t pmu_delta(unsigned width, uint64_t before, uint64_t after)
 	return ((after & mask) - (before & mask)) & mask;
 }
 
-void pmu_program(const struct pmu_caps *caps, const struct pmu_msr_ops *m, unsigned i,
+int pmu_fixed_slot(const struct pmu_caps *caps, unsigned event)
+{
+	static const int8_t fixed[PK_PERF_EV_COUNT] = {
+		[PK_PERF_EV_CYCLES] = 1,	 [PK_PERF_EV_INSTRUCTIONS] = 0,
+		[PK_PERF_EV_REF_CYCLES] = 2,	 [PK_PERF_EV_LLC_REFS] = -1,
+		[PK_PERF_EV_LLC_MISSES] = -1,	 [PK_PERF_EV_BRANCHES] = -1,
+		[PK_PERF_EV_BRANCH_MISSES] = -1,
+	};
+	if (caps->kind != PMU_INTEL || caps->version < 2 || event >= PK_PERF_EV_COUNT ||
+	    fixed[event] < 0 || (unsigned)fixed[event] >= caps->nfixed)
+		return -1;
+	return (int)(PMU_SLOT_FIXED + (unsigned)fixed[event]);
+}
+
+int pmu_slot_assign(const struct pmu_caps *caps, unsigned event, uint32_t *fixed_used,
+		    unsigned *gp_next)
+{
+	int fixed = event == PK_PERF_EV_RAW ? -1 : pmu_fixed_slot(caps, event);
+	if (fixed >= 0 && !((*fixed_used >> (fixed & 0xff)) & 1)) {
+		*fixed_used |= 1u << (fixed & 0xff);
+		return fixed;
+	}
+	if (*gp_next >= caps->ngp)
+		return -1;
+	return (int)(*gp_next)++;
+}
+
+unsigned pmu_slot_width(const struct pmu_caps *caps, unsigned slot)
+{
+	return slot & PMU_SLOT_FIXED ? caps->fixed_width : caps->gp_width;
+}
+
+uint64_t pmu_slot_bit(unsigned slot)
+{
+	/* GLOBAL_CTRL/STATUS/OVF_CTRL: PMCs at bit i, fixed counters at 32 + i */
+	return slot & PMU_SLOT_FIXED ? 1ull << (32 + (slot & 0xff)) : 1ull << slot;
+}
+
+static int slot_ok(const struct pmu_caps *caps, unsigned slot)
+{
+	if (caps->kind == PMU_NONE)
+		return 0;
+	if (slot & PMU_SLOT_FIXED)
+		return caps->kind == PMU_INTEL && caps->version >= 2 &&
+		       (slot & 0xff) < caps->nfixed;
+	return slot < caps->ngp;
+}
+
+/* IA32_FIXED_CTR_CTRL: 4 bits per fixed counter, bit 0 OS, bit 1 USR,
+ * bit 3 PMI (SDM Vol 3B figure 20-2). */
+static void fixed_ctrl(const struct pmu_msr_ops *m, unsigned idx, uint64_t evsel)
+{
+	uint64_t c = m->read(m->ctx, MSR_IA32_FIXED_CTR_CTRL) & ~(0xfull << (4 * idx));
+	if (evsel)
+		c |= (uint64_t)(3 | ((evsel & EVSEL_INT) ? 8 : 0)) << (4 * idx);
+	m->write(m->ctx, MSR_IA32_FIXED_CTR_CTRL, c);
+}
+
+static uint32_t slot_ctr_msr(const struct pmu_caps *caps, unsigned slot)
+{
+	return slot & PMU_SLOT_FIXED ? MSR_IA32_FIXED_CTR0 + (slot & 0xff)
+				     : pmu_ctr_msr(caps, slot);
+}
+
+void pmu_program(const struct pmu_caps *caps, const struct pmu_msr_ops *m, unsigned slot,
 		 uint64_t evsel, uint64_t start)
 {
-	if (caps->kind == PMU_NONE || i >= caps->ngp)
+	if (!slot_ok(caps, slot))
 		return;
+	int fixed = (slot & PMU_SLOT_FIXED) != 0;
 	uint32_t global = caps->kind == PMU_INTEL ? MSR_IA32_PERF_GLOBAL_CTRL : MSR_AMD_GLOBAL_CTL;
 	/* disable, load the start value, then enable: a counter must not
 	 * count (or overflow) with a half-written configuration */
-	m->write(m->ctx, pmu_ctl_msr(caps, i), 0);
+	if (fixed)
+		fixed_ctrl(m, slot & 0xff, 0);
+	else
+		m->write(m->ctx, pmu_ctl_msr(caps, slot), 0);
 	/* Intel legacy PMC writes take bits 31:0 sign-extended (SDM 20.2.5):
 	 * fine for reloads of periods below 2^31 */
-	m->write(m->ctx, pmu_ctr_msr(caps, i), start & pmu_width_mask(caps->gp_width));
+	m->write(m->ctx, slot_ctr_msr(caps, slot),
+		 start & pmu_width_mask(pmu_slot_width(caps, slot)));
 	if (caps->global_ctrl) {
 		uint64_t g = m->read(m->ctx, global);
-		g = evsel ? g | (1ull << i) : g & ~(1ull << i);
+		g = evsel ? g | pmu_slot_bit(slot) : g & ~pmu_slot_bit(slot);
 		m->write(m->ctx, global, g);
 	}
-	if (evsel)
-		m->write(m->ctx, pmu_ctl_msr(caps, i), evsel);
+	if (evsel && fixed)
+		fixed_ctrl(m, slot & 0xff, evsel);
+	else if (evsel)
+		m->write(m->ctx, pmu_ctl_msr(caps, slot), evsel);
 }
 
-uint64_t pmu_read(const struct pmu_caps *caps, const struct pmu_msr_ops *m, unsigned i)
+uint64_t pmu_read(const struct pmu_caps *caps, const struct pmu_msr_ops *m, unsigned slot)
 {
-	if (caps->kind == PMU_NONE || i >= caps->ngp)
+	if (!slot_ok(caps, slot))
 		return 0;
-	return m->read(m->ctx, pmu_ctr_msr(caps, i)) & pmu_width_mask(caps->gp_width);
+	return m->read(m->ctx, slot_ctr_msr(caps, slot)) &
+	       pmu_width_mask(pmu_slot_width(caps, slot));
 }
 
 uint64_t pmu_overflowed(const struct pmu_caps *caps, const struct pmu_msr_ops *m)
 {
 	if (caps->kind == PMU_INTEL && caps->version >= 2)
-		return m->read(m->ctx, MSR_IA32_PERF_GLOBAL_STATUS) & pmu_width_mask(caps->ngp);
+		return m->read(m->ctx, MSR_IA32_PERF_GLOBAL_STATUS) &
+		       (pmu_width_mask(caps->ngp) | pmu_width_mask(caps->nfixed) << 32);
 	if (caps->kind != PMU_NONE && caps->version >= 2)
 		return m->read(m->ctx, MSR_AMD_GLOBAL_STATUS) & pmu_width_mask(caps->ngp);
 	/* no status MSR: a counter that wrapped has its top bit clear again
@@ -187,14 +260,17 @@ uint64_t pmu_overflowed(const struct pmu_caps *caps, const struct pmu_msr_ops *m
 	return r;
 }
 
-void pmu_overflow_ack(const struct pmu_caps *caps, const struct pmu_msr_ops *m, unsigned i,
+void pmu_overflow_ack(const struct pmu_caps *caps, const struct pmu_msr_ops *m, unsigned slot,
 		      uint64_t reload)
 {
-	m->write(m->ctx, pmu_ctr_msr(caps, i), reload & pmu_width_mask(caps->gp_width));
+	if (!slot_ok(caps, slot))
+		return;
+	m->write(m->ctx, slot_ctr_msr(caps, slot),
+		 reload & pmu_width_mask(pmu_slot_width(caps, slot)));
 	if (caps->kind == PMU_INTEL && caps->version >= 2)
-		m->write(m->ctx, MSR_IA32_PERF_GLOBAL_OVF_CTRL, 1ull << i);
+		m->write(m->ctx, MSR_IA32_PERF_GLOBAL_OVF_CTRL, pmu_slot_bit(slot));
 	else if (caps->kind != PMU_NONE && caps->version >= 2)
-		m->write(m->ctx, MSR_AMD_GLOBAL_STATUS_CLR, 1ull << i);
+		m->write(m->ctx, MSR_AMD_GLOBAL_STATUS_CLR, pmu_slot_bit(slot));
 }
 
 int pmu_event_parse(const char *name, unsigned len, uint64_t *raw)

@@ -69,6 +69,24 @@ void pmu_detect(const struct pmu_cpuid *c, struct pmu_caps *caps);
  * the event in bits 35:32 of the code as written to the MSR). */
 uint64_t pmu_evsel(const struct pmu_caps *caps, unsigned event, uint64_t raw, int interrupt);
 
+/* Counter slots: general-purpose counter i is slot i; Intel's fixed
+ * counter i (SDM 20.2.2: 0 instructions retired, 1 core cycles, 2 reference
+ * cycles) is slot PMU_SLOT_FIXED + i. pmu_program/read/overflow_ack take
+ * slots; for a fixed slot only evsel's EN and INT bits matter. */
+#define PMU_SLOT_FIXED 0x100u
+/* The fixed slot that counts event, or -1 (none, or not Intel v2+). */
+int pmu_fixed_slot(const struct pmu_caps *caps, unsigned event);
+/* Counter width of a slot, and its bit in GLOBAL_CTRL/STATUS/OVF_CTRL. */
+unsigned pmu_slot_width(const struct pmu_caps *caps, unsigned slot);
+uint64_t pmu_slot_bit(unsigned slot);
+
+/* Pick the slot for the next counted event: Intel's fixed counter for it
+ * when free (leaving general-purpose counters to the rest), else the next
+ * general-purpose counter; -1 when none is left. *fixed_used and *gp_next
+ * carry the allocation between calls (start both at 0). */
+int pmu_slot_assign(const struct pmu_caps *caps, unsigned event, uint32_t *fixed_used,
+		    unsigned *gp_next);
+
 /* MSR numbers of general-purpose counter i. */
 uint32_t pmu_ctl_msr(const struct pmu_caps *caps, unsigned i);
 uint32_t pmu_ctr_msr(const struct pmu_caps *caps, unsigned i);
@@ -91,15 +109,15 @@ struct pmu_msr_ops {
 	void *ctx;
 };
 
-/* Program counter i with evsel (0 disables it) starting at `start`, and
- * set its global-enable bit where the PMU has one. */
-void pmu_program(const struct pmu_caps *caps, const struct pmu_msr_ops *m, unsigned i,
+/* Program slot with evsel (0 disables it) starting at `start`, and set
+ * its global-enable bit where the PMU has one. */
+void pmu_program(const struct pmu_caps *caps, const struct pmu_msr_ops *m, unsigned slot,
 		 uint64_t evsel, uint64_t start);
-uint64_t pmu_read(const struct pmu_caps *caps, const struct pmu_msr_ops *m, unsigned i);
-/* After an overflow PMI on counter i: reload it and clear its status bit. */
-void pmu_overflow_ack(const struct pmu_caps *caps, const struct pmu_msr_ops *m, unsigned i,
+uint64_t pmu_read(const struct pmu_caps *caps, const struct pmu_msr_ops *m, unsigned slot);
+/* After an overflow PMI on a slot: reload it and clear its status bit. */
+void pmu_overflow_ack(const struct pmu_caps *caps, const struct pmu_msr_ops *m, unsigned slot,
 		      uint64_t reload);
-/* Counters whose overflow is pending (bit i per counter). */
+/* Slots whose overflow is pending (pmu_slot_bit per slot). */
 uint64_t pmu_overflowed(const struct pmu_caps *caps, const struct pmu_msr_ops *m);
 
 /* "cycles" -> PK_PERF_EV_CYCLES; "r1c4" -> RAW with *raw = 0x1c4; -1 if unknown. */

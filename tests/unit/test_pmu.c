@@ -186,6 +186,79 @@ START_TEST(program_intel)
 }
 END_TEST
 
+START_TEST(program_intel_fixed)
+{
+	struct pmu_caps caps = intel_v4();
+	struct fake f = {0};
+	struct pmu_msr_ops m = {fread_msr, fwrite_msr, &f};
+	/* SDM 20.2.2: fixed 0 instructions, 1 core cycles, 2 reference cycles */
+	ck_assert_int_eq(pmu_fixed_slot(&caps, PK_PERF_EV_INSTRUCTIONS), PMU_SLOT_FIXED + 0);
+	ck_assert_int_eq(pmu_fixed_slot(&caps, PK_PERF_EV_CYCLES), PMU_SLOT_FIXED + 1);
+	ck_assert_int_eq(pmu_fixed_slot(&caps, PK_PERF_EV_REF_CYCLES), PMU_SLOT_FIXED + 2);
+	ck_assert_int_eq(pmu_fixed_slot(&caps, PK_PERF_EV_BRANCHES), -1);
+	ck_assert_uint_eq(pmu_slot_bit(PMU_SLOT_FIXED + 1), 1ull << 33);
+	ck_assert_uint_eq(pmu_slot_bit(3), 8);
+	*slot(&f, MSR_IA32_FIXED_CTR_CTRL) = 0x3; /* fixed 0 already counting */
+	unsigned s1 = PMU_SLOT_FIXED + 1;
+	uint64_t reload = pmu_reload(pmu_slot_width(&caps, s1), 4096);
+	pmu_program(&caps, &m, s1, pmu_evsel(&caps, PK_PERF_EV_CYCLES, 0, 1), reload);
+	/* nibble 1 = OS | USR | PMI, nibble 0 untouched; global bit 33 */
+	ck_assert_uint_eq(*slot(&f, MSR_IA32_FIXED_CTR_CTRL), 0xb3);
+	ck_assert_uint_eq(*slot(&f, MSR_IA32_FIXED_CTR0 + 1), 0xfffffffff000ull);
+	ck_assert_uint_eq(*slot(&f, MSR_IA32_PERF_GLOBAL_CTRL), 1ull << 33);
+	ck_assert_uint_eq(f.log[0], MSR_IA32_FIXED_CTR_CTRL); /* disabled before the value */
+	ck_assert_uint_eq(f.logv[0], 0x3);
+	*slot(&f, MSR_IA32_FIXED_CTR0 + 1) = 0x1000000000123ull; /* bits past 48 ignored */
+	ck_assert_uint_eq(pmu_read(&caps, &m, s1), 0x123);
+	*slot(&f, MSR_IA32_PERF_GLOBAL_STATUS) = (1ull << 33) | (1ull << 40);
+	ck_assert_uint_eq(pmu_overflowed(&caps, &m), 1ull << 33); /* bit 40: no such counter */
+	f.nlog = 0;
+	pmu_overflow_ack(&caps, &m, s1, reload);
+	ck_assert_uint_eq(f.log[0], MSR_IA32_FIXED_CTR0 + 1);
+	ck_assert_uint_eq(f.logv[0], reload);
+	ck_assert_uint_eq(f.log[1], MSR_IA32_PERF_GLOBAL_OVF_CTRL);
+	ck_assert_uint_eq(f.logv[1], 1ull << 33);
+	pmu_program(&caps, &m, s1, 0, 0);
+	ck_assert_uint_eq(*slot(&f, MSR_IA32_FIXED_CTR_CTRL), 0x3);
+	ck_assert_uint_eq(*slot(&f, MSR_IA32_PERF_GLOBAL_CTRL), 0);
+	/* no fixed counters on AMD or before version 2: slots are ignored */
+	struct pmu_cpuid c = {.amd = 1};
+	struct pmu_caps amd;
+	pmu_detect(&c, &amd);
+	ck_assert_int_eq(pmu_fixed_slot(&amd, PK_PERF_EV_CYCLES), -1);
+	f.nlog = 0;
+	pmu_program(&amd, &m, s1, 0x430076, 0);
+	ck_assert_uint_eq(f.nlog, 0);
+	ck_assert_uint_eq(pmu_read(&amd, &m, s1), 0);
+}
+END_TEST
+
+START_TEST(slot_assignment)
+{
+	struct pmu_caps caps = intel_v4();
+	caps.ngp = 2;
+	uint32_t fixed = 0;
+	unsigned gp = 0;
+	/* cycles, instructions -> fixed 1, 0; branches -> PMC0; cycles again
+	 * (fixed 1 taken) -> PMC1; then nothing left */
+	ck_assert_int_eq(pmu_slot_assign(&caps, PK_PERF_EV_CYCLES, &fixed, &gp),
+			 PMU_SLOT_FIXED + 1);
+	ck_assert_int_eq(pmu_slot_assign(&caps, PK_PERF_EV_INSTRUCTIONS, &fixed, &gp),
+			 PMU_SLOT_FIXED + 0);
+	ck_assert_int_eq(pmu_slot_assign(&caps, PK_PERF_EV_BRANCHES, &fixed, &gp), 0);
+	ck_assert_int_eq(pmu_slot_assign(&caps, PK_PERF_EV_CYCLES, &fixed, &gp), 1);
+	ck_assert_int_eq(pmu_slot_assign(&caps, PK_PERF_EV_LLC_MISSES, &fixed, &gp), -1);
+	ck_assert_int_eq(pmu_slot_assign(&caps, PK_PERF_EV_REF_CYCLES, &fixed, &gp),
+			 PMU_SLOT_FIXED + 2);
+	struct pmu_cpuid c = {.amd = 1};
+	pmu_detect(&c, &caps);
+	fixed = 0, gp = 0;
+	for (int i = 0; i < 4; i++)
+		ck_assert_int_eq(pmu_slot_assign(&caps, PK_PERF_EV_CYCLES, &fixed, &gp), i);
+	ck_assert_int_eq(pmu_slot_assign(&caps, PK_PERF_EV_CYCLES, &fixed, &gp), -1);
+}
+END_TEST
+
 START_TEST(program_amd_legacy_overflow)
 {
 	struct pmu_cpuid c = {.amd = 1};
@@ -241,6 +314,8 @@ int main(void)
 	tcase_add_test(tc, detect_amd);
 	tcase_add_test(tc, evsel_encodings);
 	tcase_add_test(tc, program_intel);
+	tcase_add_test(tc, program_intel_fixed);
+	tcase_add_test(tc, slot_assignment);
 	tcase_add_test(tc, program_amd_legacy_overflow);
 	tcase_add_test(tc, arithmetic);
 	tcase_add_test(tc, event_names);
