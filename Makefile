@@ -40,10 +40,12 @@ test: build
 
 # Benchmark suites: CSV in bench/results/, charts in plots/ (README "Benchmarks").
 BENCH_ROUNDS ?= 10
+PERF_BENCH_ROUNDS ?= 5
 bench: build
 	bench/boot/run.sh $(BUILD) $(BENCH_ROUNDS)
 	bench/pages/run.sh $(BUILD)
 	bench/sched/run.sh $(BUILD)
+	bench/perf/run.sh $(BUILD) $(PERF_BENCH_ROUNDS)
 
 iso: build
 	tools/mkiso.sh $(BUILD)/bin/guest.elf $(BUILD)/bin/guest.iso

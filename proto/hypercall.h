@@ -27,7 +27,7 @@ enum pk_hc_nr {
 	PK_HC_EXIT = 1,
 	PK_HC_CPU_ONLINE = 2,
 	PK_HC_TIME_INFO = 3,
-	PK_HC_PERF_FLUSH = 4, /* reserved for the perf issue: -ENOSYS for now */
+	PK_HC_PERF_FLUSH = 4, /* hand the vmm perf records (proto/perf.h) */
 	PK_HC_RESULT_WRITE = 5,
 	PK_HC_ABORT = 6,
 	PK_HC_COUNT
@@ -78,6 +78,18 @@ struct pk_hc_result_write {
 #define PK_HC_NAME_MAX 64
 #define PK_HC_RESULT_MAX (64u << 20)
 
+/* perf_flush: data holds whole records of proto/perf.h (no file header).
+ * The vmm appends them to its --perf FILE (dropped, ret 0, without one). */
+struct pk_hc_perf_flush {
+	struct pk_hc_hdr hdr;
+	uint64_t data;	  /* IN: GPA of the records */
+	uint64_t len;	  /* IN: bytes, <= PK_HC_PERF_MAX */
+	uint32_t tsc_khz; /* IN: guest TSC rate (for the file header), 0 = unknown */
+	uint32_t hz;	  /* IN: the guest's sampling rate, 0 = n/a */
+	uint64_t elf_id;  /* IN: guest's proto/perf.h elf_id (FNV of .text), 0 = unknown */
+};
+#define PK_HC_PERF_MAX (16u << 20)
+
 struct pk_hc_abort {
 	struct pk_hc_hdr hdr;
 	uint64_t msg;	  /* IN: GPA of a message */
@@ -90,6 +102,7 @@ _Static_assert(sizeof(struct pk_hc_cpu_online) == 16, "ABI");
 _Static_assert(sizeof(struct pk_hc_time_info) == 32, "ABI");
 _Static_assert(sizeof(struct pk_hc_result_write) == 40, "ABI");
 _Static_assert(sizeof(struct pk_hc_abort) == 24, "ABI");
+_Static_assert(sizeof(struct pk_hc_perf_flush) == 40, "ABI");
 
 /* CPUID leaf 0x40000000: EBX,ECX,EDX = "perfkern vmm", EAX = max leaf. */
 #define PK_VMM_CPUID_SIGNATURE "perfkern vmm"

@@ -24,6 +24,9 @@ static void cli_usage(FILE *f)
 		   "      --gdb-wait        with --gdb: vCPUs wait for gdb before the first "
 		   "instruction\n"
 		   "      --monitor PATH    text monitor on Unix socket PATH (nc -U PATH)\n"
+		   "      --perf FILE       profile: samples + guest perf records to FILE\n"
+		   "      --perf-freq HZ    vmm-side sampling rate with --perf (default 1000, 0 = "
+		   "off)\n"
 		   "  -v, --verbose         more detail on stderr\n"
 		   "  -h, --help            this text\n"
 		   "      --version         print the version\n");
@@ -72,7 +75,9 @@ int cli_parse(int argc, char **argv, struct vmm_opts *o)
 		OPT_TRACE,
 		OPT_GDB,
 		OPT_GDB_WAIT,
-		OPT_MONITOR
+		OPT_MONITOR,
+		OPT_PERF,
+		OPT_PERF_FREQ
 	};
 	static const struct option longopts[] = {
 		{"cpus", required_argument, 0, 'c'},
@@ -88,6 +93,8 @@ int cli_parse(int argc, char **argv, struct vmm_opts *o)
 		{"gdb", required_argument, 0, OPT_GDB},
 		{"gdb-wait", no_argument, 0, OPT_GDB_WAIT},
 		{"monitor", required_argument, 0, OPT_MONITOR},
+		{"perf", required_argument, 0, OPT_PERF},
+		{"perf-freq", required_argument, 0, OPT_PERF_FREQ},
 		{0, 0, 0, 0},
 	};
 	memset(o, 0, sizeof(*o));
@@ -95,6 +102,7 @@ int cli_parse(int argc, char **argv, struct vmm_opts *o)
 	o->cpus = ncpu > 0 ? (unsigned)ncpu : 1;
 	o->mem = 256ull << 20;
 	o->hugepages = HP_AUTO;
+	o->perf_hz = 1000;
 	optind = 1;
 	opterr = 0;
 	int c;
@@ -185,6 +193,20 @@ int cli_parse(int argc, char **argv, struct vmm_opts *o)
 			}
 			o->monitor = optarg;
 			break;
+		case OPT_PERF:
+			o->perf_file = optarg;
+			break;
+		case OPT_PERF_FREQ: {
+			errno = 0;
+			unsigned long hz = strtoul(optarg, &end, 10);
+			if (errno || *end || end == optarg || hz > 100000) {
+				fprintf(stderr, "vmm: --perf-freq %s: expected 0..100000 Hz\n",
+					optarg);
+				return -1;
+			}
+			o->perf_hz = (unsigned)hz;
+			break;
+		}
 		case OPT_STATS:
 			o->stats = true;
 			break;

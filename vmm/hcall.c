@@ -13,6 +13,7 @@
 
 #include "../proto/hypercall.h"
 #include "kvm.h"
+#include "perf.h"
 
 static void hc_warn(struct vcpu *v, const char *fmt, unsigned nr, uint64_t a)
 {
@@ -76,7 +77,7 @@ int hcall_dispatch(struct vcpu *v, unsigned nr, uint32_t gpa)
 		[PK_HC_EXIT] = sizeof(struct pk_hc_exit),
 		[PK_HC_CPU_ONLINE] = sizeof(struct pk_hc_cpu_online),
 		[PK_HC_TIME_INFO] = sizeof(struct pk_hc_time_info),
-		[PK_HC_PERF_FLUSH] = sizeof(struct pk_hc_hdr),
+		[PK_HC_PERF_FLUSH] = sizeof(struct pk_hc_perf_flush),
 		[PK_HC_RESULT_WRITE] = sizeof(struct pk_hc_result_write),
 		[PK_HC_ABORT] = sizeof(struct pk_hc_abort),
 	};
@@ -112,6 +113,9 @@ int hcall_dispatch(struct vcpu *v, unsigned nr, uint32_t gpa)
 		t->boot_ns = vm_now_ns(vm);
 		break;
 	}
+	case PK_HC_PERF_FLUSH:
+		ret = perf_hc_flush(v, req);
+		break;
 	case PK_HC_RESULT_WRITE:
 		ret = hc_result(v, req);
 		break;

@@ -14,6 +14,7 @@
 
 #include "dbg.h"
 #include "kvm.h"
+#include "perf.h"
 
 static struct vm the_vm;
 
@@ -111,6 +112,7 @@ int main(int argc, char **argv)
 		return VMM_EXIT_HOST;
 	}
 	vm->t_vm_ns = vm_now_ns(vm);
+	perf_pmu_cpuid(vm); /* no vPMU on the host: none in the guest's CPUID */
 	bool gb = false;
 	for (uint32_t i = 0; i < vm->cpuid->nent; i++)
 		if (vm->cpuid->entries[i].function == 0x80000001)
@@ -128,6 +130,8 @@ int main(int argc, char **argv)
 		fprintf(stderr, "vmm: debugger state: %s\n", strerror(-rc));
 		return VMM_EXIT_HOST;
 	}
+	if ((rc = perf_init(vm)) < 0)
+		return rc == -ENOMEM ? VMM_EXIT_HOST : VMM_EXIT_USAGE; /* message printed */
 	vm->t_vcpus_ns = vm_now_ns(vm);
 	struct sigaction sa = {.sa_handler = main_signal};
 	sigemptyset(&sa.sa_mask);
@@ -135,12 +139,16 @@ int main(int argc, char **argv)
 	sigaction(SIGTERM, &sa, 0);
 	if (vcpu_start_all(vm) < 0)
 		return VMM_EXIT_HOST;
+	if (perf_start(vm) < 0)
+		fprintf(stderr, "vmm: --perf-freq: no sampling thread; guest records only\n");
 	if ((opts.gdb_port && gdb_start(vm, opts.gdb_port) < 0) ||
 	    (opts.monitor && monitor_start(vm, opts.monitor) < 0)) {
 		vm_stop(vm, VMM_EXIT_HOST);
 		_exit(VMM_EXIT_HOST);
 	}
 	main_wait(vm);
+	if (perf_finish(vm) < 0 && atomic_load(&vm->exit_status) == 0)
+		atomic_store(&vm->exit_status, VMM_EXIT_HOST); /* the profile was lost */
 	if (opts.gdb_port)
 		gdb_notify_exit(vm, atomic_load(&vm->exit_status));
 	if (atomic_load(&vm->exit_status) == VMM_EXIT_TIMEOUT) {

@@ -18,6 +18,7 @@
 #include "../proto/hypercall.h"
 #include "dbg.h"
 #include "kvm.h"
+#include "perf.h"
 
 #define COM1 0x3f8
 #define DEBUG_EXIT_PORT 0xf4
@@ -146,6 +147,7 @@ static void *vcpu_thread(void *arg)
 		uint64_t t0 = vm_now_ns(vm);
 		int rc = ioctl(v->fd, KVM_RUN, 0);
 		v->st.ns_in_run += vm_now_ns(vm) - t0;
+		perf_vcpu_poll(v); /* --perf: a sample due? (vmm/perf.c) */
 		if (rc < 0) {
 			if (errno == EINTR || errno == EAGAIN)
 				continue;

@@ -39,6 +39,8 @@ struct vmm_opts {
 	unsigned gdb_port; /* --gdb PORT (0 = no stub) */
 	bool gdb_wait;	   /* --gdb-wait: vCPUs start stopped */
 	const char *monitor;
+	const char *perf_file; /* --perf: record file (vmm/perf.c) */
+	unsigned perf_hz;      /* --perf-freq: vmm sampling rate, 0 = guest records only */
 	const char *elf;
 	char cmdline[PK_CMDLINE_MAX];
 };

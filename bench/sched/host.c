@@ -228,8 +228,8 @@ static void fc_spawn_join(uint64_t ops)
 {
 	for (uint64_t i = 0; i < ops; i++) {
 		char *stack = aligned_alloc(64, SCHED_STACK_DEFAULT);
-		fcontext_t f = make_fcontext(stack + SCHED_STACK_DEFAULT, SCHED_STACK_DEFAULT,
-					     fc_once);
+		fcontext_t f =
+			make_fcontext(stack + SCHED_STACK_DEFAULT, SCHED_STACK_DEFAULT, fc_once);
 		jump_fcontext(f, 0);
 		free(stack);
 	}

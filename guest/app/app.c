@@ -8,6 +8,7 @@
 
 #include "../arch/console.h"
 #include "../arch/layout.h"
+#include "../arch/perf.h"
 #include "../arch/platform.h"
 #include "../arch/result.h"
 #include "../lib/cmdline.h"
@@ -58,11 +59,12 @@ static const struct app {
 	{"bench-pages", bench_pages_run, "pointer-chase latency, 4K vs 2M vs 1G pages"},
 	{"bench-sched", bench_sched_run, "task switch, spawn+join, cross-CPU wake vs raw IPI"},
 	{"stackoverflow", stackoverflow_run, "overflow a task stack (guard page report check)"},
+	{"perfcheck", perfcheck_run, "two hot functions, 3:1 (profiler check; perf=...)"},
 };
 
 /* Options the kernel understands; anything else gets a warning. */
-static const char *const known_options[] = {"run",	 "exit",  "test", "smp_timeout_ms",
-					    "pages_mib", "loads", "reps"};
+static const char *const known_options[] = {"run",   "exit", "test", "smp_timeout_ms",	"pages_mib",
+					    "loads", "reps", "perf", "perfcheck_rounds"};
 
 uint64_t app_parse_uint(const char *s, uint64_t fallback)
 {
@@ -117,8 +119,14 @@ int app_main(const char *cmdline)
 	if (cmdline_get(cmdline, "run", value, sizeof(value)) >= 0)
 		name = value;
 	for (size_t i = 0; i < sizeof(apps) / sizeof(apps[0]); i++)
-		if (strcmp(apps[i].name, name) == 0)
-			return apps[i].run(cmdline);
+		if (strcmp(apps[i].name, name) == 0) {
+			/* perf= profiles any app (guest/arch/perf.h) */
+			if (perf_begin(cmdline) < 0)
+				return PK_EXIT_BAD_CMDLINE;
+			int rc = apps[i].run(cmdline);
+			perf_end();
+			return rc;
+		}
 
 	kprintf("perfkern: unknown run=%s; valid:", name);
 	for (size_t i = 0; i < sizeof(apps) / sizeof(apps[0]); i++)

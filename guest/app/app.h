@@ -22,5 +22,6 @@ int spin_run(const char *cmdline);
 int bench_exits_run(const char *cmdline);
 int mmu_run(const char *cmdline);
 int bench_pages_run(const char *cmdline);
+int perfcheck_run(const char *cmdline);
 
 #endif

@@ -182,7 +182,17 @@ void apic_timer_calibrate(void)
 	apic_timer_hz = apic_timer_measure_hz(10000);
 }
 
+void apic_lvt_pmi(uint8_t vector)
+{
+	apic_write(APIC_LVT_PERF, vector ? vector : LVT_MASKED);
+}
+
 void apic_timer_periodic(uint32_t hz)
+{
+	apic_timer_periodic_vec(hz, VEC_TIMER);
+}
+
+void apic_timer_periodic_vec(uint32_t hz, uint8_t vector)
 {
 	if (!hz) {
 		apic_write(APIC_TIMER_INIT, 0);
@@ -196,7 +206,7 @@ void apic_timer_periodic(uint32_t hz)
 	if (count > 0xffffffffu)
 		count = 0xffffffffu;
 	apic_write(APIC_TIMER_DIV, 0xb);
-	apic_write(APIC_LVT_TIMER, LVT_PERIODIC | VEC_TIMER);
+	apic_write(APIC_LVT_TIMER, LVT_PERIODIC | vector);
 	apic_write(APIC_TIMER_INIT, (uint32_t)count);
 	this_cpu()->timer_mode = LVT_PERIODIC;
 }

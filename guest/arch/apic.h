@@ -35,5 +35,10 @@ void apic_timer_periodic(uint32_t hz);
 /* One interrupt on VEC_TIMER at TSC value `tsc` (TSC-deadline mode when
  * CPUID has it, else one-shot); a no-op while the periodic tick runs. */
 void apic_timer_deadline(uint64_t tsc);
+/* The same on another vector (perf's timer sampling owns the timer then). */
+void apic_timer_periodic_vec(uint32_t hz, uint8_t vector);
+/* LVT performance-counter entry (PMI); also re-arms it after a PMI, which
+ * masks it on Intel (SDM Vol 3B 21.1.1 / 20.6.3). 0 masks it. */
+void apic_lvt_pmi(uint8_t vector);
 
 #endif

@@ -11,21 +11,6 @@ extern const uint32_t ksyms_name_off[];
 extern const char ksyms_names[];
 extern const char __text_end[];
 
-long ksyms_search(const uint64_t *addrs, uint64_t n, uint64_t addr)
-{
-	long lo = 0, hi = (long)n - 1, found = -1;
-	while (lo <= hi) {
-		long mid = lo + (hi - lo) / 2;
-		if (addrs[mid] <= addr) {
-			found = mid;
-			lo = mid + 1;
-		} else {
-			hi = mid - 1;
-		}
-	}
-	return found;
-}
-
 const char *ksyms_lookup(uint64_t addr, uint64_t *offset)
 {
 	if (addr >= (uint64_t)__text_end)

@@ -20,4 +20,8 @@ uint32_t blob_crc32(uint32_t crc, const void *data, size_t len);
  * returns the number of characters written. */
 size_t blob_base64(const void *data, size_t len, char *out);
 
+/* Decode base64 text (no whitespace) into out (room for 3*n/4 bytes);
+ * returns the byte count, or -1 on a character or padding error. */
+long blob_unbase64(const char *in, size_t n, void *out);
+
 #endif

@@ -1,0 +1,106 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
+"""tests/perf/kperf_cli.py KPERF ELF WORKDIR - kperf's command line on
+hand-made record files (proto/perf.h): stat with counts (IPC, miss rates),
+report/annotate/plot with no samples, a recording of another kernel (the
+.text hash warning), usage errors (exit 2) and unreadable input (exit 1)."""
+import os
+import struct
+import subprocess
+import sys
+
+MAGIC = 0x31465245504B5000
+kperf, elf, work = sys.argv[1:4]
+os.makedirs(work, exist_ok=True)
+failures = []
+
+
+def header(elf_id=0, id_kind=0):
+    # magic version header_size id_kind ncpus elf_id tsc_khz sources hz start flags res0 res[4]
+    return struct.pack("<QIIIIQQIIQII4Q", MAGIC, 1, 96, id_kind, 2, elf_id, 1000000, 0, 0, 0, 0,
+                       0, 0, 0, 0, 0)
+
+
+def count(cpu, name, event, value, cycles):
+    return struct.pack("<HHI32sIIQQQ", 2, 72, cpu, name.encode(), event, 0, 0, value, cycles)
+
+
+def write(name, data):
+    path = os.path.join(work, name)
+    with open(path, "wb") as f:
+        f.write(data)
+    return path
+
+
+def run(*args):
+    p = subprocess.run([kperf] + list(args), capture_output=True, text=True)
+    return p.returncode, p.stdout + p.stderr
+
+
+def expect(what, cond, out):
+    print("%s %s" % ("PASS" if cond else "FAIL", what))
+    if not cond:
+        failures.append(what)
+        print("  | " + out.replace("\n", "\n  | "))
+
+
+assert len(header()) == 96 and len(count(0, "x", 0, 0, 0)) == 72
+counts = header() + b"".join([
+    count(0, "cpu", 0, 2000, 2100), count(0, "cpu", 1, 3000, 2100),
+    count(0, "cpu", 5, 500, 2100), count(0, "cpu", 6, 25, 2100),
+    count(1, "cpu", 0, 1000, 2100), count(1, "cpu", 1, 500, 2100),
+    count(0, "perfcheck", 3, 100, 50), count(0, "perfcheck", 4, 10, 50)])
+f = write("counts.pkperf", counts)
+rc, out = run("stat", "-i", f)
+expect("stat shows counts and totals", rc == 0 and "instructions" in out and
+       " 3500" in out, out)
+expect("stat IPC per cpu", "IPC          cpu 0   cpu                       1.500" in out and
+       "cpu 1   cpu                       0.500" in out, out)
+expect("stat miss rates", "branch miss  cpu 0" in out and "0.050" in out and
+       "LLC miss     cpu 0   perfcheck" in out and "0.100" in out, out)
+rc, out = run("report", "-i", f, "-k", elf)
+expect("report without samples", rc == 0 and "# no samples" in out, out)
+rc, out = run("plot", "-i", f, "-k", elf, "-o", os.path.join(work, "p"))
+expect("plot without samples is an error", rc == 1 and "no samples" in out, out)
+f2 = write("other.pkperf", header(elf_id=0x1234, id_kind=1))
+rc, out = run("report", "-i", f2, "-k", elf)
+expect("another kernel's recording: warning", rc == 0 and "not the kernel that was recorded"
+       in out, out)
+rc, out = run("annotate", "-i", f, "-k", elf, "no_such_symbol")
+expect("annotate unknown symbol", rc == 1 and "no symbol 'no_such_symbol'" in out, out)
+rc, out = run("annotate", "-i", f, "-k", elf, "perfcheck_hot_a")
+expect("annotate disassembles", rc == 0 and "perfcheck_hot_a: 0 samples" in out and
+       "ret" in out, out)
+# samples in perfcheck_hot_a (address from the ELF) plus counts: all three charts
+addr = int(next(l.split()[0] for l in subprocess.run(["nm", elf], capture_output=True, text=True)
+                .stdout.splitlines() if l.endswith(" perfcheck_hot_a")), 16)
+
+
+def sample(cpu, tsc, rip):  # type size cpu | tsc task rip | source flags depth reserved
+    return struct.pack("<HHIQQQBBHI", 1, 40, cpu, tsc, 0, rip, 2, 0, 0, 0)
+
+
+f3 = write("mixed.pkperf", counts[:96] + b"".join(sample(i % 2, 1000 * i, addr + 4)
+                                                  for i in range(50)) + counts[96:])
+rc, out = run("report", "-i", f3, "-k", elf, "--sort", "cpu")
+expect("report --sort cpu", rc == 0 and "0\tperfcheck_hot_a" in out and
+       "1\tperfcheck_hot_a" in out and " 50.00% " in out, out)
+rc, out = run("plot", "-i", f3, "-k", elf, "-o", os.path.join(work, "mixed"))
+charts = [os.path.join(work, "mixed-%s.%s" % (c, e)) for c in ("timeline", "top", "counters")
+          for e in ("svg", "png")]
+expect("plot: timeline, top symbols and counter ratios", rc == 0 and
+       all(os.path.getsize(c) > 0 for c in charts if os.path.exists(c)) and
+       all(os.path.exists(c) for c in charts), out)
+rc, out = run("report", "-i", os.path.join(work, "missing"), "-k", elf)
+expect("missing input: exit 1, named", rc == 1 and "missing: No such file" in out, out)
+rc, out = run("report", "-i", f, "-k", "/nonexistent.elf")
+expect("missing ELF: exit 1", rc == 1 and "/nonexistent.elf" in out, out)
+rc, out = run("report", "-i", write("empty", b""), "-k", elf)
+expect("empty file: exit 1", rc == 1 and "empty file" in out, out)
+rc, out = run("report", "--sort", "size")
+expect("bad --sort: exit 2", rc == 2 and "--sort size" in out, out)
+rc, out = run("frobnicate")
+expect("unknown command: exit 2", rc == 2, out)
+rc, out = run("record", "-o", os.path.join(work, "r.pkperf"), "--", "/nonexistent/vmm")
+expect("record of a command that cannot run", rc != 0 and "cannot run" in out, out)
+sys.exit(1 if failures else 0)

@@ -1,0 +1,400 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * tests/unit/test_kperf.c - the perf data path on the host: record-file
+ * and serial-log parsing (valid, truncated at every length, corrupted,
+ * fuzzed), symbolisation, aggregation and folding, the frame-chain walk
+ * and the vmm's guest page-table walk.
+ */
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "check_run.h"
+#include "guest/arch/perf_chain.h"
+#include "guest/lib/blob.h"
+#include "tools/kperf/perf_data.h"
+#include "tools/kperf/perf_report.h"
+#include "tools/kperf/perf_sym.h"
+#include "vmm/perf.h"
+
+static uint8_t buf[4096];
+static size_t blen;
+
+static void put(const void *p, size_t n)
+{
+	memcpy(buf + blen, p, n);
+	blen += n;
+}
+
+static void put_sample(uint32_t cpu, uint8_t src, uint64_t rip, unsigned depth,
+		       const uint64_t *frames)
+{
+	struct pk_perf_sample s = {0};
+	s.h.type = PK_PERF_REC_SAMPLE;
+	s.h.size = (uint16_t)(sizeof(s) + depth * 8);
+	s.h.cpu = cpu;
+	s.tsc = 1000 + blen;
+	s.rip = rip;
+	s.source = src;
+	s.depth = (uint16_t)depth;
+	put(&s, sizeof(s));
+	put(frames, depth * 8);
+}
+
+/* A file: header, 3 samples (two sources), a count, a lost record, and a
+ * record type from the future. */
+static void build_file(void)
+{
+	blen = 0;
+	struct pk_perf_header h = {.magic = PK_PERF_MAGIC,
+				   .version = PK_PERF_VERSION,
+				   .header_size = sizeof(h),
+				   .ncpus = 2,
+				   .tsc_khz = 1000000};
+	put(&h, sizeof(h));
+	uint64_t fr[2] = {0x2005, 0x3009};
+	put_sample(0, PK_PERF_SRC_TIMER, 0x1004, 2, fr);
+	put_sample(1, PK_PERF_SRC_VMM, 0x1008, 1, fr);
+	put_sample(0, PK_PERF_SRC_TIMER, 0x2001, 0, fr);
+	struct pk_perf_count c = {{PK_PERF_REC_COUNT, sizeof(c), 1}, "region", 1, 0, 0, 777, 99};
+	put(&c, sizeof(c));
+	struct pk_perf_lost l = {{PK_PERF_REC_LOST, sizeof(l), 0}, 5};
+	put(&l, sizeof(l));
+	struct pk_perf_rec future = {99, 16, 0};
+	put(&future, sizeof(future));
+	put(&(uint64_t){0}, 8);
+}
+
+START_TEST(parse_file)
+{
+	build_file();
+	struct kp_data d = {0};
+	char err[200] = "";
+	ck_assert_int_eq(kp_parse_file(&d, buf, blen, err, sizeof(err)), 0);
+	ck_assert_uint_eq(d.ns, 3);
+	ck_assert_uint_eq(d.s[0].depth, 2);
+	ck_assert_uint_eq(d.frames[d.s[0].frames + 1], 0x3009);
+	ck_assert_uint_eq(d.s[1].cpu, 1);
+	ck_assert_uint_eq(d.s[1].source, PK_PERF_SRC_VMM);
+	ck_assert_uint_eq(d.nc, 1);
+	ck_assert_str_eq(d.c[0].name, "region");
+	ck_assert_uint_eq(d.c[0].value, 777);
+	ck_assert_uint_eq(d.lost, 5);
+	ck_assert_uint_eq(d.unknown, 1);
+	ck_assert_uint_eq(d.sources, (1u << PK_PERF_SRC_TIMER) | (1u << PK_PERF_SRC_VMM));
+	kp_free(&d);
+}
+END_TEST
+
+START_TEST(parse_truncated_everywhere)
+{
+	build_file();
+	size_t full = blen;
+	/* every cut that does not fall on a record boundary is an error */
+	for (size_t cut = 0; cut < full; cut++) {
+		uint8_t *copy = malloc(cut ? cut : 1); /* exact size: ASan sees overreads */
+		memcpy(copy, buf, cut);
+		struct kp_data d = {0};
+		char err[200] = "";
+		int rc = kp_parse_file(&d, copy, cut, err, sizeof(err));
+		if (rc < 0)
+			ck_assert_msg(err[0], "error without a reason at cut %zu", cut);
+		ck_assert_msg(rc < 0 || cut >= sizeof(struct pk_perf_header), "cut %zu accepted",
+			      cut);
+		kp_free(&d);
+		free(copy);
+	}
+	struct kp_data d = {0};
+	char err[200];
+	ck_assert_int_lt(kp_parse_file(&d, buf, full - 4, err, sizeof(err)), 0);
+	ck_assert_ptr_nonnull(strstr(err, "truncated"));
+	kp_free(&d);
+}
+END_TEST
+
+START_TEST(parse_corrupt)
+{
+	struct kp_data d = {0};
+	char err[200];
+	build_file();
+	buf[0] ^= 1; /* magic */
+	ck_assert_int_lt(kp_parse_file(&d, buf, blen, err, sizeof(err)), 0);
+	ck_assert_ptr_nonnull(strstr(err, "magic"));
+	kp_free(&d);
+	build_file();
+	buf[8] = 7; /* version */
+	ck_assert_int_lt(kp_parse_file(&d, buf, blen, err, sizeof(err)), 0);
+	ck_assert_ptr_nonnull(strstr(err, "version"));
+	kp_free(&d);
+	build_file();
+	size_t first = sizeof(struct pk_perf_header);
+	buf[first + 2] = 3; /* size 3: not a multiple of 8 */
+	buf[first + 3] = 0;
+	ck_assert_int_lt(kp_parse_file(&d, buf, blen, err, sizeof(err)), 0);
+	kp_free(&d);
+	build_file();
+	buf[first + offsetof(struct pk_perf_sample, depth)] = 200; /* depth past the size */
+	ck_assert_int_lt(kp_parse_file(&d, buf, blen, err, sizeof(err)), 0);
+	ck_assert_ptr_nonnull(strstr(err, "depth"));
+	kp_free(&d);
+	build_file();
+	buf[first + offsetof(struct pk_perf_sample, source)] = 0; /* no source */
+	ck_assert_int_lt(kp_parse_file(&d, buf, blen, err, sizeof(err)), 0);
+	kp_free(&d);
+}
+END_TEST
+
+START_TEST(parse_fuzz)
+{
+	/* random byte flips: any verdict is fine, a crash (ASan) is not */
+	srand(1234);
+	for (int round = 0; round < 3000; round++) {
+		build_file();
+		int flips = 1 + rand() % 4;
+		for (int k = 0; k < flips; k++)
+			buf[(size_t)rand() % blen] ^= (uint8_t)(1u << (rand() % 8));
+		size_t len = blen - (size_t)(rand() % 9);
+		uint8_t *copy = malloc(len);
+		memcpy(copy, buf, len);
+		struct kp_data d = {0};
+		char err[200];
+		if (kp_parse_file(&d, copy, len, err, sizeof(err)) == 0)
+			for (size_t i = 0; i < d.ns; i++)
+				ck_assert_uint_le(d.s[i].frames + d.s[i].depth, d.nframes);
+		kp_free(&d);
+		free(copy);
+	}
+}
+END_TEST
+
+/* A console log: noise, a header blob and a records blob (blob.h framing). */
+static char *build_log(size_t *len)
+{
+	build_file();
+	size_t hs = sizeof(struct pk_perf_header);
+	char *log = malloc(65536);
+	size_t o = (size_t)sprintf(log, "perfkern: booted\r\nhello\n");
+	const char *names[2] = {"perf.hdr", "perf.cpu0"};
+	const uint8_t *parts[2] = {buf, buf + hs};
+	size_t sizes[2] = {hs, blen - hs};
+	for (int b = 0; b < 2; b++) {
+		o += (size_t)sprintf(log + o, "PKBLOB %s %zu %08x\n", names[b], sizes[b],
+				     blob_crc32(0, parts[b], sizes[b]));
+		for (size_t off = 0; off < sizes[b]; off += 57) {
+			size_t n = sizes[b] - off < 57 ? sizes[b] - off : 57;
+			o += blob_base64(parts[b] + off, n, log + o);
+			log[o++] = '\n';
+		}
+		o += (size_t)sprintf(log + o, "PKBLOB-END %s\n", names[b]);
+	}
+	o += (size_t)sprintf(log + o, "perfkern: exit 0\n");
+	*len = o;
+	return log;
+}
+
+START_TEST(parse_log)
+{
+	size_t len;
+	char *log = build_log(&len);
+	struct kp_data d = {0};
+	char err[200] = "";
+	ck_assert_msg(kp_parse_log(&d, log, len, err, sizeof(err)) == 0, "%s", err);
+	ck_assert_uint_eq(d.ns, 3);
+	ck_assert_uint_eq(d.hdr.ncpus, 2);
+	kp_free(&d);
+	/* truncated logs: an error naming the blob at most cuts, never a crash */
+	for (size_t cut = 0; cut < len; cut += 7) {
+		char *copy = malloc(cut ? cut : 1);
+		memcpy(copy, log, cut);
+		struct kp_data t = {0};
+		kp_parse_log(&t, copy, cut, err, sizeof(err));
+		kp_free(&t);
+		free(copy);
+	}
+	char *bad = strdup(log);
+	char *p = strstr(bad, "PKBLOB perf.cpu0");
+	p = strchr(p, '\n') + 1;
+	*p = *p == 'A' ? 'B' : 'A'; /* one base64 character */
+	ck_assert_int_lt(kp_parse_log(&d, bad, len, err, sizeof(err)), 0);
+	ck_assert_ptr_nonnull(strstr(err, "CRC"));
+	kp_free(&d);
+	ck_assert_int_lt(kp_parse_log(&d, log, 30, err, sizeof(err)), 0);
+	ck_assert_ptr_nonnull(strstr(err, "no perf"));
+	kp_free(&d);
+	free(bad);
+	free(log);
+}
+END_TEST
+
+START_TEST(base64_roundtrip)
+{
+	uint8_t in[100], out[100];
+	char text[200];
+	for (int i = 0; i < 100; i++)
+		in[i] = (uint8_t)(i * 37 + 5);
+	for (size_t n = 0; n <= 100; n++) {
+		size_t t = blob_base64(in, n, text);
+		ck_assert_int_eq(blob_unbase64(text, t, out), (long)n);
+		ck_assert(memcmp(in, out, n) == 0);
+	}
+	ck_assert_int_eq(blob_unbase64("Zm9", 3, out), -1);
+	ck_assert_int_eq(blob_unbase64("Zm=v", 4, out), -1);
+	ck_assert_int_eq(blob_unbase64("Zm9*", 4, out), -1);
+}
+END_TEST
+
+static struct kp_syms test_syms(void)
+{
+	static const uint64_t a[] = {0x3000, 0x1000, 0x2000};
+	static const uint64_t sz[] = {0x10, 0x10, 0};
+	static const char *const n[] = {"outer", "leaf", "middle"};
+	struct kp_syms s;
+	ck_assert_int_eq(kp_syms_from(&s, a, sz, n, 3), 0);
+	return s;
+}
+
+START_TEST(symbols_report_fold)
+{
+	struct kp_syms s = test_syms();
+	uint64_t off;
+	ck_assert_str_eq(kp_syms_lookup(&s, 0x1004, &off), "leaf");
+	ck_assert_uint_eq(off, 4);
+	ck_assert_ptr_null(kp_syms_lookup(&s, 0x1010, &off));	      /* past leaf's size */
+	ck_assert_str_eq(kp_syms_lookup(&s, 0x2fff, &off), "middle"); /* sizeless: to the next */
+	ck_assert_ptr_null(kp_syms_lookup(&s, 0xfff, &off));
+	build_file();
+	struct kp_data d = {0};
+	char err[200];
+	ck_assert_int_eq(kp_parse_file(&d, buf, blen, err, sizeof(err)), 0);
+	struct kp_row *rows;
+	size_t n;
+	uint64_t total;
+	ck_assert_int_eq(kp_aggregate(&d, &s, KP_SORT_SYM, 0, &rows, &n, &total), 0);
+	ck_assert_uint_eq(total, 3);
+	ck_assert_uint_eq(n, 2);
+	ck_assert_str_eq(rows[0].key, "leaf");
+	ck_assert_uint_eq(rows[0].samples, 2);
+	ck_assert_str_eq(rows[1].key, "middle");
+	kp_rows_free(rows, n);
+	ck_assert_int_eq(kp_aggregate(&d, &s, KP_SORT_CPU, PK_PERF_SRC_TIMER, &rows, &n, &total),
+			 0);
+	ck_assert_uint_eq(total, 2);
+	ck_assert_str_eq(rows[0].key, "0\tleaf");
+	kp_rows_free(rows, n);
+	/* frames are return addresses: 0x2005 - 1 in middle, 0x3009 - 1 in outer */
+	ck_assert_int_eq(kp_fold(&d, &s, 0, &rows, &n), 0);
+	ck_assert_uint_eq(n, 3);
+	ck_assert_str_eq(rows[0].key, "middle");
+	ck_assert_str_eq(rows[1].key, "middle;leaf");
+	ck_assert_str_eq(rows[2].key, "outer;middle;leaf");
+	ck_assert_uint_eq(rows[2].samples, 1);
+	kp_rows_free(rows, n);
+	kp_free(&d);
+	kp_syms_free(&s);
+}
+END_TEST
+
+START_TEST(symbols_from_guest_elf)
+{
+	struct kp_syms s;
+	char err[200];
+	ck_assert_int_eq(kp_syms_load(GUEST_ELF, &s, err, sizeof(err)), 0);
+	uint64_t a, sz, off;
+	ck_assert(kp_syms_find(&s, "perfcheck_hot_a", &a, &sz));
+	ck_assert_str_eq(kp_syms_lookup(&s, a + 1, &off), "perfcheck_hot_a");
+	ck_assert(kp_syms_find(&s, "kernel_start64", &a, &sz)); /* an assembly label */
+	ck_assert_uint_ne(s.text_id, 0);
+	ck_assert_uint_eq(s.text_id, perf_elf_text_id(GUEST_ELF)); /* vmm agrees */
+	kp_syms_free(&s);
+	ck_assert_int_lt(kp_syms_load("/nonexistent", &s, err, sizeof(err)), 0);
+	ck_assert_int_lt(kp_syms_load("/proc/self/status", &s, err, sizeof(err)), 0);
+}
+END_TEST
+
+/* A fake stack for the chain walk: va 0x10000.. maps to stack[]. */
+static uint64_t stack[64];
+static int stack_rd(void *ctx, uint64_t va, uint64_t *val)
+{
+	(void)ctx;
+	if (va < 0x10000 || va + 8 > 0x10000 + sizeof(stack))
+		return -1;
+	*val = stack[(va - 0x10000) / 8];
+	return 0;
+}
+
+START_TEST(chain_walk)
+{
+	uint64_t fr[8];
+	int trunc;
+	memset(stack, 0, sizeof(stack));
+	/* three frames at 0x10000, 0x10040, 0x10080, then a zero rbp */
+	stack[0] = 0x10040, stack[1] = 0xa1;
+	stack[8] = 0x10080, stack[9] = 0xa2;
+	stack[16] = 0, stack[17] = 0xa3;
+	ck_assert_uint_eq(perf_chain_walk(0x10000, stack_rd, 0, fr, 8, &trunc), 3);
+	ck_assert_uint_eq(fr[0], 0xa1);
+	ck_assert_uint_eq(fr[2], 0xa3);
+	ck_assert_int_eq(trunc, 0);
+	ck_assert_uint_eq(perf_chain_walk(0x10000, stack_rd, 0, fr, 2, &trunc), 2);
+	ck_assert_int_eq(trunc, 1);
+	stack[8] = 0x10000; /* a loop back down: ends the walk */
+	ck_assert_uint_eq(perf_chain_walk(0x10000, stack_rd, 0, fr, 8, &trunc), 2);
+	stack[8] = 0x90000; /* unreadable: ends the walk */
+	ck_assert_uint_eq(perf_chain_walk(0x10000, stack_rd, 0, fr, 8, &trunc), 2);
+	ck_assert_uint_eq(perf_chain_walk(0x10004, stack_rd, 0, fr, 8, &trunc), 0); /* unaligned */
+	ck_assert_uint_eq(perf_chain_walk(0, stack_rd, 0, fr, 8, &trunc), 0);
+	ck_assert_uint_eq(perf_chain_walk(0x5000, stack_rd, 0, fr, 8, &trunc), 0);
+}
+END_TEST
+
+START_TEST(guest_page_walk)
+{
+	struct guest_mem m;
+	ck_assert_int_eq(mem_alloc(&m, 16 << 20, HP_OFF), 0);
+	uint64_t *pml4 = mem_ptr(&m, 0x1000, 4096), *pdpt = mem_ptr(&m, 0x2000, 4096);
+	uint64_t *pd = mem_ptr(&m, 0x3000, 4096), *pt = mem_ptr(&m, 0x4000, 4096);
+	/* va 0xffffffff80000000: PML4 511, PDPT 510 -> PD; PD[0] 2 MiB at 0x200000;
+	 * PD[1] -> PT, PT[3] = 4K page 0x7000; va 0x40000000: 1 GiB page (beyond RAM) */
+	pml4[511] = 0x2000 | 3;
+	pml4[0] = 0x2000 | 3;
+	pdpt[510] = 0x3000 | 3;
+	pdpt[1] = 0x40000000 | 0x83;
+	pd[0] = 0x200000 | 0x83;
+	pd[1] = 0x4000 | 3;
+	pt[3] = 0x7000 | 3;
+	uint64_t pa;
+	ck_assert_int_eq(perf_gva_to_gpa(&m, 0x1000, 0xffffffff80012345ull, &pa), 0);
+	ck_assert_uint_eq(pa, 0x212345);
+	ck_assert_int_eq(perf_gva_to_gpa(&m, 0x1000, 0xffffffff80203008ull, &pa), 0);
+	ck_assert_uint_eq(pa, 0x7008);
+	ck_assert_int_eq(perf_gva_to_gpa(&m, 0x1000, 0x40000010, &pa), 0);
+	ck_assert_uint_eq(pa, 0x40000010); /* translated; mem_ptr refuses it later */
+	ck_assert_ptr_null(mem_ptr(&m, pa, 8));
+	ck_assert_int_lt(perf_gva_to_gpa(&m, 0x1000, 0xffffffff80204000ull, &pa), 0); /* PT[4] */
+	ck_assert_int_lt(perf_gva_to_gpa(&m, 0x1000, 0x7f0000000000ull, &pa), 0);
+	pd[2] = 0x7ffff000ull | 3; /* a table outside guest RAM: the walk ends */
+	ck_assert_int_lt(perf_gva_to_gpa(&m, 0x1000, 0xffffffff80400000ull, &pa), 0);
+	ck_assert_int_lt(perf_gva_to_gpa(&m, 0xfffff000ull, 0x1000, &pa), 0); /* wild CR3 */
+	mem_free(&m);
+}
+END_TEST
+
+int main(void)
+{
+	Suite *s = suite_create("kperf");
+	TCase *tc = tcase_create("core");
+	tcase_set_timeout(tc, 60);
+	tcase_add_test(tc, parse_file);
+	tcase_add_test(tc, parse_truncated_everywhere);
+	tcase_add_test(tc, parse_corrupt);
+	tcase_add_test(tc, parse_fuzz);
+	tcase_add_test(tc, parse_log);
+	tcase_add_test(tc, base64_roundtrip);
+	tcase_add_test(tc, symbols_report_fold);
+	tcase_add_test(tc, symbols_from_guest_elf);
+	tcase_add_test(tc, chain_walk);
+	tcase_add_test(tc, guest_page_walk);
+	suite_add_tcase(s, tc);
+	return check_run(s);
+}

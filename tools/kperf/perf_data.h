@@ -1,0 +1,54 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * tools/kperf/perf_data.h - reading perf records (proto/perf.h) from a
+ * vmm --perf file or from a console log holding framed "perf.*" blobs
+ * (guest/lib/blob.h). Every length is checked: bad input gives an error
+ * string naming the offset and the reason, never a crash.
+ */
+#ifndef PK_KPERF_PERF_DATA_H
+#define PK_KPERF_PERF_DATA_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "../../proto/perf.h"
+
+struct kp_sample {
+	uint64_t tsc, task, rip;
+	uint32_t cpu;
+	uint8_t source, flags;
+	uint16_t depth;
+	size_t frames; /* index of frames[0] in kp_data.frames */
+};
+
+struct kp_count {
+	uint32_t cpu, event;
+	char name[33];
+	uint64_t raw, value, cycles;
+};
+
+struct kp_data {
+	struct pk_perf_header hdr;
+	int have_hdr;
+	struct kp_sample *s;
+	size_t ns, cap_s;
+	struct kp_count *c;
+	size_t nc, cap_c;
+	uint64_t *frames;
+	size_t nframes, cap_f;
+	uint64_t lost, unknown;
+	unsigned sources; /* bit per source seen in samples */
+};
+
+/* Load path (binary record file or text log). 0, or -1 with err filled. */
+int kp_load(const char *path, struct kp_data *d, char *err, size_t errlen);
+/* The pieces, for tests: a whole record file; records only; a log. */
+int kp_parse_file(struct kp_data *d, const uint8_t *p, size_t len, char *err, size_t errlen);
+int kp_parse_records(struct kp_data *d, const uint8_t *p, size_t len, char *err, size_t errlen);
+int kp_parse_log(struct kp_data *d, const char *text, size_t len, char *err, size_t errlen);
+void kp_free(struct kp_data *d);
+
+const char *kp_source_name(unsigned source);
+const char *kp_event_name(unsigned event);
+
+#endif
