@@ -1,0 +1,43 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * guest/mm/heap_plat_guest.h - the heap's platform in the kernel: one heap
+ * per CPU, found through the per-CPU index (GS base). Executors are never
+ * preempted, so a task cannot migrate in the middle of kmalloc; interrupt
+ * handlers must not allocate. Implemented by guest/mm/heap_guest.c.
+ */
+#ifndef PK_MM_HEAP_PLAT_GUEST_H
+#define PK_MM_HEAP_PLAT_GUEST_H
+
+#include "../arch/percpu.h"
+#include "../arch/spinlock.h"
+#include "../lib/kstring.h"
+
+#define KH_PAGES_ZEROED 0 /* frames are recycled without clearing */
+
+extern struct kh_heap *kh_cpu_heap[PK_MAX_CPUS];
+extern struct spinlock kh_lock;
+
+static inline struct kh_heap *kh_plat_heap(void)
+{
+	return kh_cpu_heap[this_cpu()->index];
+}
+
+static inline void kh_plat_heap_set(struct kh_heap *h)
+{
+	kh_cpu_heap[this_cpu()->index] = h;
+}
+
+static inline void kh_plat_lock(void)
+{
+	spin_lock(&kh_lock);
+}
+
+static inline void kh_plat_unlock(void)
+{
+	spin_unlock(&kh_lock);
+}
+
+#define kh_memcpy memcpy
+#define kh_memset memset
+
+#endif

@@ -1,0 +1,33 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * guest/mm/heap_plat_host.h - the heap's platform on a POSIX host
+ * (libkheap.so, unit tests): one heap per thread in initial-exec TLS (one
+ * %fs-relative load, no __tls_get_addr), a spinlock that yields for the
+ * slow path. Implemented by lib/kheap/heap_host.c.
+ */
+#ifndef PK_MM_HEAP_PLAT_HOST_H
+#define PK_MM_HEAP_PLAT_HOST_H
+
+#include <string.h>
+
+#define KH_PAGES_ZEROED 1 /* anonymous mmap */
+
+extern __thread struct kh_heap *kh_tls __attribute__((tls_model("initial-exec")));
+
+static inline struct kh_heap *kh_plat_heap(void)
+{
+	return kh_tls;
+}
+
+static inline void kh_plat_heap_set(struct kh_heap *h)
+{
+	kh_tls = h;
+}
+
+void kh_plat_lock(void);
+void kh_plat_unlock(void);
+
+#define kh_memcpy memcpy
+#define kh_memset memset
+
+#endif
