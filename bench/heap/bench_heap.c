@@ -251,13 +251,15 @@ static uint64_t bench_rss(uint64_t iters)
 static const struct {
 	const char *name;
 	uint64_t (*fn)(uint64_t);
-} benches[] = {{"st", bench_st},	     {"prodcons", bench_prodcons}, {"larson", bench_larson},
-	       {"cscratch", bench_cscratch}, {"realloc", bench_realloc},   {"rss", bench_rss}};
+} benches[] = {{"st", bench_st},	   {"prodcons", bench_prodcons},
+	       {"larson", bench_larson},   {"cscratch", bench_cscratch},
+	       {"realloc", bench_realloc}, {"rss", bench_rss}};
 
 int main(int argc, char **argv)
 {
 	if (argc < 2) {
-		fprintf(stderr, "usage: bench_heap st|prodcons|larson|cscratch|realloc|rss [BUDGET_S]\n");
+		fprintf(stderr,
+			"usage: bench_heap st|prodcons|larson|cscratch|realloc|rss [BUDGET_S]\n");
 		return 2;
 	}
 	double budget = argc > 2 ? atof(argv[2]) : 0.3;

@@ -45,9 +45,9 @@ static void stats(struct kheap_stats *s)
 #endif
 
 static const size_t class_sizes[] = {
-	16,    32,    48,    64,    80,    96,    112,   128,   144,   160,   176,   192,
-	208,   224,   240,   256,   320,   384,   448,   512,   640,   768,   896,   1024,
-	1280,  1536,  1792,  2048,  2560,  3072,  3584,  4096,  5120,  6144,  7168,  8192,
+	16,    32,    48,    64,    80,	   96,	  112,	 128,	144,   160,   176,   192,
+	208,   224,   240,   256,   320,   384,	  448,	 512,	640,   768,   896,   1024,
+	1280,  1536,  1792,  2048,  2560,  3072,  3584,	 4096,	5120,  6144,  7168,  8192,
 	10240, 12288, 14336, 16384, 20480, 24576, 28672, 32768, 40960, 49152, 57344, 65536};
 
 static void fill(void *p, size_t n, unsigned seed)
@@ -80,8 +80,9 @@ START_TEST(every_class)
 				ck_assert_uint_eq((uintptr_t)v[i] % 16, 0);
 				ck_assert_uint_ge(kusable_size(v[i]), n);
 				if (n % 64 == 0 && n <= 65536)
-					ck_assert_msg((uintptr_t)v[i] % 64 == 0,
-						      "size %zu (a cache-line class) not 64-aligned", n);
+					ck_assert_msg(
+						(uintptr_t)v[i] % 64 == 0,
+						"size %zu (a cache-line class) not 64-aligned", n);
 				fill(v[i], n, (unsigned)(i + c));
 			}
 			for (int i = 0; i < 40; i++) {
@@ -247,8 +248,8 @@ START_TEST(random_vs_shadow)
 		unsigned what = (unsigned)(s >> 20) % 8;
 		size_t n = (s >> 32) % ((s >> 29) % 16 == 0 ? 200000 : 1200);
 		if (ptr[k]) {
-			ck_assert_msg(check_fill(ptr[k], len[k], seed[k]), "slot %u corrupted at op %d",
-				      k, op);
+			ck_assert_msg(check_fill(ptr[k], len[k], seed[k]),
+				      "slot %u corrupted at op %d", k, op);
 			if (what < 3) {
 				kfree(ptr[k]);
 				ptr[k] = 0;
