@@ -298,7 +298,9 @@ void kh_free_generic(struct kh_heap *h, struct kh_segment *seg, struct kh_page *
 }
 
 /* Return what h does not use: delayed and remote frees, empty pages (all
- * of them when force), cached large runs, empty segments. */
+ * of them when force: the heap is being abandoned), cached large runs,
+ * empty segments (an abandoned heap keeps a few for its next thread, so
+ * thread churn does not re-fault fresh memory). */
 void kh_heap_collect(struct kh_heap *h, int force)
 {
 	kh_heap_delayed(h);
@@ -312,5 +314,5 @@ void kh_heap_collect(struct kh_heap *h, int force)
 			pg = next;
 		}
 	}
-	kh_heap_trim(h);
+	kh_heap_trim(h, force ? KH_EMPTY_SEGS_KEEP : 0);
 }

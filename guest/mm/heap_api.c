@@ -66,6 +66,12 @@ void *krealloc(void *p, size_t n)
 	size_t want = n;
 	if (n > have && n > KH_MAX_CLASS && have + have / 2 > n && have < ((size_t)1 << 46))
 		want = have + have / 2;
+	struct kh_segment *seg = kh_seg_of(p);
+	if (n > have && (kh_page_of(seg, p)->flags & KH_PF_LARGE)) {
+		void *q = kh_large_grow(seg, want);
+		if (q)
+			return q;
+	}
 	void *q = kh_malloc_inline(want);
 	if (!q && want != n)
 		q = kh_malloc_inline(n);

@@ -53,7 +53,7 @@ struct kh_heap;
 #define KH_DIRECT_N (KH_DIRECT_MAX / 16 + 1)
 #define KH_LARGE_CACHE 4 /* freed large runs a heap keeps for reuse */
 #define KH_LARGE_CACHE_MAX (64ul << 20)
-#define KH_EMPTY_SEGS_KEEP 2	 /* empty segments a heap keeps before pages_free */
+#define KH_EMPTY_SEGS_KEEP 4	 /* empty segments a heap keeps before pages_free */
 #define KH_SEG_MAGIC 0x6b686561u /* "khea" */
 
 enum { KH_SMALL, KH_MEDIUM, KH_LARGE };
@@ -115,6 +115,7 @@ struct kh_heap {
 	struct kh_segment *segs[2]; /* small/medium segments with free slots */
 	uint32_t empty_segs;	    /* wholly free segments still held */
 	struct kh_segment *large_cache[KH_LARGE_CACHE];
+	size_t large_cached; /* bytes in large_cache */
 	struct kh_heap *next_abandoned;
 	uint32_t index;
 	uint32_t live; /* owned by a thread/CPU */
@@ -130,8 +131,9 @@ void kh_free_generic(struct kh_heap *h, struct kh_segment *seg, struct kh_page *
 void kh_page_emptied(struct kh_heap *h, struct kh_page *pg);
 void *kh_large_alloc(struct kh_heap *h, size_t n, size_t align, int *zeroed);
 void *kh_large_alloc_any(size_t n, size_t align, int *zeroed);
-void kh_heap_trim(struct kh_heap *h);
+void kh_heap_trim(struct kh_heap *h, unsigned keep_segs);
 void kh_large_free(struct kh_heap *h, struct kh_segment *seg);
+void *kh_large_grow(struct kh_segment *seg, size_t n);
 struct kh_page *kh_page_fresh(struct kh_heap *h, unsigned cls);
 void kh_page_release(struct kh_heap *h, struct kh_page *pg);
 struct kh_heap *kh_heap_acquire(void);

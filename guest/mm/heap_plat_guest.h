@@ -27,6 +27,15 @@ static inline void kh_plat_heap_set(struct kh_heap *h)
 	kh_cpu_heap[this_cpu()->index] = h;
 }
 
+/* pages.h has no remap: large reallocs copy */
+static inline void *kh_plat_pages_grow(void *p, size_t old, size_t bytes)
+{
+	(void)p;
+	(void)old;
+	(void)bytes;
+	return 0;
+}
+
 static inline void kh_plat_lock(void)
 {
 	spin_lock(&kh_lock);

@@ -8,6 +8,7 @@
 #ifndef PK_MM_HEAP_PLAT_HOST_H
 #define PK_MM_HEAP_PLAT_HOST_H
 
+#include <stddef.h>
 #include <string.h>
 
 #define KH_PAGES_ZEROED 1 /* anonymous mmap */
@@ -23,6 +24,10 @@ static inline void kh_plat_heap_set(struct kh_heap *h)
 {
 	kh_tls = h;
 }
+
+/* lib/kheap/pages_host.c: grow a page run without copying (mremap) */
+void *pages_grow(void *p, size_t old, size_t bytes);
+#define kh_plat_pages_grow pages_grow
 
 void kh_plat_lock(void);
 void kh_plat_unlock(void);

@@ -155,45 +155,67 @@ void kh_page_release(struct kh_heap *h, struct kh_page *pg)
 	}
 }
 
-/* Give back every empty segment and every cached large run. */
-void kh_heap_trim(struct kh_heap *h)
+static void kh_large_release(struct kh_segment *seg)
+{
+#ifdef KHEAP_DEBUG
+	kh_debug_seg_del(seg);
+#endif
+	seg->magic = 0;
+	__atomic_fetch_sub(&kh_stats.large, 1, __ATOMIC_RELAXED);
+	kh_pages_free(seg->run_base, seg->run_bytes);
+}
+
+/* Give back every cached large run and the empty segments beyond keep. */
+void kh_heap_trim(struct kh_heap *h, unsigned keep)
 {
 	for (unsigned kind = 0; kind < 2; kind++) {
 		struct kh_segment *seg = h->segs[kind];
 		while (seg) {
 			struct kh_segment *next = seg->next;
-			if (seg->free_mask == kh_all_mask(kind))
+			if (seg->free_mask == kh_all_mask(kind) && h->empty_segs > keep)
 				kh_segment_free(h, seg);
 			seg = next;
 		}
 	}
 	for (unsigned i = 0; i < KH_LARGE_CACHE; i++) {
-		struct kh_segment *seg = h->large_cache[i];
-		if (seg) {
+		if (h->large_cache[i]) {
+			kh_large_release(h->large_cache[i]);
 			h->large_cache[i] = 0;
-#ifdef KHEAP_DEBUG
-			kh_debug_seg_del(seg);
-#endif
-			__atomic_fetch_sub(&kh_stats.large, 1, __ATOMIC_RELAXED);
-			kh_pages_free(seg->run_base, seg->run_bytes);
 		}
 	}
+	h->large_cached = 0;
 }
 
 /* ---- large objects: one page run each, header in its first 4 KiB ---- */
 
+/* Best fit among the cached runs. One more than 4x too big is shrunk to
+ * size where the platform can (host: mremap; its head pages stay faulted
+ * in, which is the point: a growth loop's last run serves the next
+ * loop's first), else left alone. */
 static void *kh_large_from_cache(struct kh_heap *h, size_t run)
 {
+	unsigned best = KH_LARGE_CACHE;
 	for (unsigned i = 0; i < KH_LARGE_CACHE; i++) {
 		struct kh_segment *seg = h->large_cache[i];
-		if (seg && seg->run_bytes >= run && seg->run_bytes / 2 <= run) {
-			h->large_cache[i] = 0;
-			seg->heap = h;
-			seg->large_freed = 0;
-			return seg->large_ptr;
-		}
+		if (seg && seg->run_bytes >= run &&
+		    (best == KH_LARGE_CACHE || seg->run_bytes < h->large_cache[best]->run_bytes))
+			best = i;
 	}
-	return 0;
+	if (best == KH_LARGE_CACHE)
+		return 0;
+	struct kh_segment *seg = h->large_cache[best];
+	size_t was = seg->run_bytes;
+	if (seg->run_bytes / 4 > run) {
+		if (kh_plat_pages_grow(seg, seg->run_bytes, run) != seg)
+			return 0;
+		seg->run_bytes = run;
+		seg->large_size = run - KH_SEG_HDR;
+	}
+	h->large_cache[best] = 0;
+	h->large_cached -= was;
+	seg->heap = h;
+	seg->large_freed = 0;
+	return seg->large_ptr;
 }
 
 void *kh_large_alloc(struct kh_heap *h, size_t n, size_t align, int *zeroed)
@@ -216,7 +238,7 @@ void *kh_large_alloc(struct kh_heap *h, size_t n, size_t align, int *zeroed)
 	size_t run_align = align > KH_SEG_SIZE ? align : KH_SEG_SIZE;
 	uint8_t *base = kh_pages_alloc(run, run_align);
 	if (!base) {
-		kh_heap_trim(h); /* cached runs may be what blocks the way */
+		kh_heap_trim(h, 0); /* cached runs may be what blocks the way */
 		base = kh_pages_alloc(run, run_align);
 	}
 	if (!base) {
@@ -250,33 +272,63 @@ void *kh_large_alloc(struct kh_heap *h, size_t n, size_t align, int *zeroed)
 }
 
 /* Any thread may free a large object: it goes to the freeing heap's cache
- * (not tied to any page list) or straight back to pages_free. */
+ * (not tied to any page list; the oldest-smallest runs make room) or
+ * straight back to pages_free. */
 void kh_large_free(struct kh_heap *h, struct kh_segment *seg)
 {
-	if (h != &kh_heap_empty && seg->run_base == (void *)seg &&
-	    seg->large_ptr == (uint8_t *)seg + KH_SEG_HDR && seg->run_bytes <= KH_LARGE_CACHE_MAX) {
-		unsigned victim = 0;
-		for (unsigned i = 0; i < KH_LARGE_CACHE; i++) {
-			if (!h->large_cache[i]) {
-				victim = i;
-				goto put;
-			}
-			if (h->large_cache[i]->run_bytes < h->large_cache[victim]->run_bytes)
-				victim = i;
-		}
-		kh_large_free(&kh_heap_empty, h->large_cache[victim]);
-	put:
-		seg->large_freed = 1;
-		seg->heap = h;
-		h->large_cache[victim] = seg;
+	if (h == &kh_heap_empty || seg->run_base != (void *)seg ||
+	    seg->large_ptr != (uint8_t *)seg + KH_SEG_HDR || seg->run_bytes > KH_LARGE_CACHE_MAX) {
+		kh_large_release(seg);
 		return;
 	}
+	for (;;) {
+		unsigned slot = KH_LARGE_CACHE, small = KH_LARGE_CACHE;
+		for (unsigned i = 0; i < KH_LARGE_CACHE; i++) {
+			struct kh_segment *c = h->large_cache[i];
+			if (!c)
+				slot = i;
+			else if (small == KH_LARGE_CACHE ||
+				 c->run_bytes < h->large_cache[small]->run_bytes)
+				small = i;
+		}
+		if (slot != KH_LARGE_CACHE &&
+		    h->large_cached + seg->run_bytes <= KH_LARGE_CACHE_MAX) {
+			seg->large_freed = 1;
+			seg->heap = h;
+			h->large_cache[slot] = seg;
+			h->large_cached += seg->run_bytes;
+			return;
+		}
+		if (small == KH_LARGE_CACHE) { /* nothing cached, still too big */
+			kh_large_release(seg);
+			return;
+		}
+		h->large_cached -= h->large_cache[small]->run_bytes;
+		kh_large_release(h->large_cache[small]);
+		h->large_cache[small] = 0;
+	}
+}
+
+/* Grow the large object at seg to hold n bytes without copying, where the
+ * platform can (host: mremap). Returns the object, or NULL to copy. */
+void *kh_large_grow(struct kh_segment *seg, size_t n)
+{
+	if (seg->run_base != (void *)seg || seg->large_ptr != (uint8_t *)seg + KH_SEG_HDR ||
+	    n > ((size_t)1 << 46))
+		return 0;
+	size_t run = (KH_SEG_HDR + n + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1);
+	struct kh_segment *moved = kh_plat_pages_grow(seg, seg->run_bytes, run);
+	if (!moved)
+		return 0;
 #ifdef KHEAP_DEBUG
 	kh_debug_seg_del(seg);
+	kh_debug_seg_add(moved);
 #endif
-	seg->magic = 0;
-	__atomic_fetch_sub(&kh_stats.large, 1, __ATOMIC_RELAXED);
-	kh_pages_free(seg->run_base, seg->run_bytes);
+	moved->run_base = moved;
+	moved->run_bytes = run;
+	moved->large_ptr = (uint8_t *)moved + KH_SEG_HDR;
+	moved->large_size = run - KH_SEG_HDR;
+	return moved->large_ptr;
 }
 
 /* ---- the heap pool: heaps are recycled, never freed ---- */

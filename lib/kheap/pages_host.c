@@ -7,6 +7,7 @@
  * by over-allocating and trimming both ends.
  */
 #define _GNU_SOURCE
+#include <stdint.h>
 #include <stdlib.h>
 #include <sys/mman.h>
 
@@ -57,4 +58,24 @@ void *pages_alloc(size_t bytes, size_t align)
 void pages_free(void *p, size_t bytes)
 {
 	munmap(p, bytes);
+}
+
+/* Grow a run without copying (host only, heap_plat_host.h): in place when
+ * the address space after it is free (often: pages_alloc trims its
+ * over-allocation there), else by moving the pages (page tables, not
+ * bytes) onto a fresh 2 MiB aligned reservation. NULL when neither works. */
+void *pages_grow(void *p, size_t old, size_t bytes)
+{
+	void *r = mremap(p, old, bytes, 0);
+	if (r != MAP_FAILED)
+		return r;
+	void *dst = pages_alloc(bytes, PAGE_2M);
+	if (!dst)
+		return 0;
+	r = mremap(p, old, bytes, MREMAP_MAYMOVE | MREMAP_FIXED, dst);
+	if (r == MAP_FAILED) {
+		munmap(dst, bytes);
+		return 0;
+	}
+	return r;
 }

@@ -61,7 +61,8 @@ static void *worker(void *arg)
 	uint64_t s = (uintptr_t)arg * 0x9e3779b97f4a7c15ull + 1;
 	for (int i = 0; i < OPS; i++) {
 		unsigned char *p = make(&s);
-		unsigned char *old = __atomic_exchange_n(&slot[(s >> 20) % SLOTS], p, __ATOMIC_ACQ_REL);
+		unsigned char *old =
+			__atomic_exchange_n(&slot[(s >> 20) % SLOTS], p, __ATOMIC_ACQ_REL);
 		if (old) {
 			check(old);
 			if ((s >> 25) % 8 == 0) {
