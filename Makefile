@@ -17,7 +17,7 @@ CTEST_ARGS ?=
 QEMU_RUN = python3 tools/qemu_run.py --image $(BUILD)/bin/guest.elf --cpu $(CPU) \
 	--smp $(SMP) --mem $(MEM) --accel $(ACCEL) --cmdline "$(CMDLINE)"
 
-.PHONY: all deps configure build run test bench iso qemu qemu-gdb format clean
+.PHONY: all deps configure build run test bench bench-heap iso qemu qemu-gdb format clean
 
 all: build
 
@@ -39,8 +39,14 @@ test: build
 
 # Benchmark suites: CSV in bench/results/, charts in plots/ (README "Benchmarks").
 BENCH_ROUNDS ?= 10
+BENCH_REPEATS ?= 5
 bench: build
 	bench/boot/run.sh $(BUILD) $(BENCH_ROUNDS)
+	bench/heap/run.sh $(BUILD) $(BENCH_REPEATS)
+
+# Just the heap suite (glibc/libkheap/mimalloc/jemalloc/tcmalloc, a few minutes).
+bench-heap: build
+	bench/heap/run.sh $(BUILD) $(BENCH_REPEATS)
 
 iso: build
 	tools/mkiso.sh $(BUILD)/bin/guest.elf $(BUILD)/bin/guest.iso

@@ -40,6 +40,7 @@ def main():
                 rss.setdefault((a, b), []).append(float(w[4]))
             else:
                 status[(a, b)] = w[3]
+    broken = sorted(f"{a}/{b}" for (a, b), st in status.items() if st == "failed")
     med = {k: statistics.median(v) for k, v in ops.items()}
     mrss = {k: statistics.median(v) for k, v in rss.items()}
     cpu = cpu_model().replace('"', "'")
@@ -87,6 +88,11 @@ def main():
     cells = [f"{mrss[(a, 'rss')] / 1024:.1f} MiB" if (a, "rss") in mrss else "-" for a in ALLOCS]
     k, m = mrss.get(("kheap", "rss")), mrss.get(("mimalloc", "rss"))
     print("| peak RSS | " + " | ".join(cells) + (f" | {k / m:.2f} |" if k and m else " | - |"))
+    missing = sorted({a for (a, b), st in status.items() if st == "missing"})
+    if missing:
+        print("bench/heap: not installed (tools/deps.sh): " + " ".join(missing))
+    if broken:
+        sys.exit("bench/heap: runs failed: " + " ".join(broken))
 
 
 if __name__ == "__main__":
