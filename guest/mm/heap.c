@@ -127,9 +127,13 @@ static int kh_page_to_full(struct kh_heap *h, struct kh_page *pg)
 
 static void kh_page_unfull(struct kh_heap *h, struct kh_page *pg)
 {
-	/* while KH_TF_FULL is set, remote frees go to h->delayed: nothing else
-	 * can be in thread_free */
-	__atomic_store_n(&pg->thread_free, 0, __ATOMIC_RELEASE);
+	/* Clear KH_TF_FULL unless a remote free already did (it then sends
+	 * one block through h->delayed, and may have pushed more since). */
+	uintptr_t old = __atomic_load_n(&pg->thread_free, __ATOMIC_RELAXED);
+	while ((old & KH_TF_FULL) &&
+	       !__atomic_compare_exchange_n(&pg->thread_free, &old, old & ~KH_TF_FULL, 1,
+					    __ATOMIC_ACQ_REL, __ATOMIC_RELAXED))
+		;
 	pg->flags &= (uint8_t)~KH_PF_FULL;
 	kh_q_remove(&h->full, pg);
 	kh_q_push_back(&h->queue[pg->cls], pg);
@@ -258,14 +262,20 @@ void *kh_large_alloc_any(size_t n, size_t align, int *zeroed)
 	return kh_large_alloc(h, n, align, zeroed);
 }
 
-/* A remote free: push onto the page's thread_free, or, when the page is
- * full, onto its heap's delayed stack (heaps are never freed). The block
- * keeps the page alive until its owner collects it. */
+/* A remote free: push onto the page's thread_free. The first remote free
+ * into a full page instead clears KH_TF_FULL and hands its block to the
+ * owning heap's delayed stack (heaps are never freed), which tells the
+ * owner to put the page back in its queue; later ones use thread_free
+ * again (mimalloc's delayed-free protocol: one hand-off per full page).
+ * The block keeps the page alive until its owner collects it. */
 static void kh_free_remote(struct kh_segment *seg, struct kh_page *pg, struct kh_block *b)
 {
 	uintptr_t old = __atomic_load_n(&pg->thread_free, __ATOMIC_RELAXED);
 	for (;;) {
 		if (old & KH_TF_FULL) {
+			if (!__atomic_compare_exchange_n(&pg->thread_free, &old, 0, 1,
+							 __ATOMIC_ACQ_REL, __ATOMIC_RELAXED))
+				continue;
 			struct kh_heap *owner = seg->heap;
 			struct kh_block *top = __atomic_load_n(&owner->delayed, __ATOMIC_RELAXED);
 			do

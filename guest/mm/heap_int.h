@@ -22,10 +22,11 @@
  *            size step up to 1 KiB, so kmalloc(small) is two loads and a pop.
  *   large    objects above 64 KiB get their own 2 MiB aligned page run.
  *
- * Full pages leave their class queue; a remote free into one cannot touch
- * the page list (it belongs to the owner), so it hands the block to the
- * owning heap's `delayed` stack instead; heaps are never freed (only
- * recycled), so that push can never touch freed memory.
+ * Full pages leave their class queue; the first remote free into one
+ * cannot touch the page list (it belongs to the owner), so it hands its
+ * block to the owning heap's `delayed` stack instead (the owner then puts
+ * the page back); heaps are never freed (only recycled), so that push can
+ * never touch freed memory.
  */
 #ifndef PK_MM_HEAP_INT_H
 #define PK_MM_HEAP_INT_H
