@@ -55,6 +55,8 @@ struct kh_heap;
 #define KH_LARGE_CACHE 4 /* freed large runs a heap keeps for reuse */
 #define KH_LARGE_CACHE_MAX (64ul << 20)
 #define KH_EMPTY_SEGS_KEEP 4	 /* empty segments a heap keeps before pages_free */
+#define KH_EMPTY_SEGS_MAX 64	 /* ... and at most, however recent */
+#define KH_PURGE_MS 10		 /* empty for that long: back to pages_free */
 #define KH_SEG_MAGIC 0x6b686561u /* "khea" */
 
 enum { KH_SMALL, KH_MEDIUM, KH_LARGE };
@@ -94,6 +96,7 @@ struct kh_segment {
 	uint8_t kind, page_shift, npages, pad;
 	uint32_t free_mask; /* page slots without a page */
 	uint32_t pad2;
+	uint64_t empty_since;		/* kh_plat_now_ms() when it became empty */
 	struct kh_segment *next, *prev; /* heap's segments with free slots */
 	void *run_base;			/* what pages_alloc returned */
 	size_t run_bytes;		/* and its size */
@@ -115,6 +118,7 @@ struct kh_heap {
 	struct kh_block *delayed;   /* atomic: remote frees into full pages */
 	struct kh_segment *segs[2]; /* small/medium segments with free slots */
 	uint32_t empty_segs;	    /* wholly free segments still held */
+	uint64_t last_purge;	    /* kh_plat_now_ms() of the last purge scan */
 	struct kh_segment *large_cache[KH_LARGE_CACHE];
 	size_t large_cached; /* bytes in large_cache */
 	struct kh_heap *next_abandoned;

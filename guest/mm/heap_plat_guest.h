@@ -10,6 +10,7 @@
 
 #include "../arch/percpu.h"
 #include "../arch/spinlock.h"
+#include "../arch/tsc.h"
 #include "../lib/kstring.h"
 
 #define KH_PAGES_ZEROED 0 /* frames are recycled without clearing */
@@ -34,6 +35,12 @@ static inline void *kh_plat_pages_grow(void *p, size_t old, size_t bytes)
 	(void)old;
 	(void)bytes;
 	return 0;
+}
+
+/* milliseconds since boot from the TSC: segment purge delay */
+static inline uint64_t kh_plat_now_ms(void)
+{
+	return tsc_cycles_to_us(__builtin_ia32_rdtsc()) / 1000;
 }
 
 static inline void kh_plat_lock(void)

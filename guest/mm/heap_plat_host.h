@@ -10,6 +10,7 @@
 
 #include <stddef.h>
 #include <string.h>
+#include <time.h>
 
 #define KH_PAGES_ZEROED 1 /* anonymous mmap */
 
@@ -28,6 +29,14 @@ static inline void kh_plat_heap_set(struct kh_heap *h)
 /* lib/kheap/pages_host.c: grow a page run without copying (mremap) */
 void *pages_grow(void *p, size_t old, size_t bytes);
 #define kh_plat_pages_grow pages_grow
+
+/* coarse monotonic milliseconds (vDSO, no syscall): segment purge delay */
+static inline uint64_t kh_plat_now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
 
 void kh_plat_lock(void);
 void kh_plat_unlock(void);

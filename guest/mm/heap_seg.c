@@ -9,6 +9,8 @@
 
 struct kheap_stats kh_stats;
 
+static void kh_heap_purge(struct kh_heap *h, int force);
+
 static uint32_t kh_all_mask(unsigned kind)
 {
 	return kind == KH_SMALL ? 0xffffffffu : 0xfu;
@@ -95,8 +97,10 @@ struct kh_page *kh_page_fresh(struct kh_heap *h, unsigned cls)
 		seg = seg->next;
 	if (!seg)
 		seg = h->segs[kind]; /* only empty ones (or none) */
-	if (!seg)
+	if (!seg) {
+		kh_heap_purge(h, 1);
 		seg = kh_segment_new(h, kind);
+	}
 	if (!seg)
 		return 0;
 	if (seg->free_mask == all)
@@ -139,8 +143,32 @@ struct kh_page *kh_page_fresh(struct kh_heap *h, unsigned cls)
 	return pg;
 }
 
-/* pg has no live block: its slot goes back to the segment, and the segment
- * to pages_free once the heap holds more than KH_EMPTY_SEGS_KEEP empty. */
+/* Empty segments beyond KH_EMPTY_SEGS_KEEP go back to pages_free once they
+ * have stayed empty for KH_PURGE_MS (a free-everything/allocate-again
+ * loop must not re-fault its memory each round), or at once beyond
+ * KH_EMPTY_SEGS_MAX. Runs on segment events, at most once per ms. */
+static void kh_heap_purge(struct kh_heap *h, int force)
+{
+	if (h->empty_segs <= KH_EMPTY_SEGS_KEEP)
+		return;
+	uint64_t now = kh_plat_now_ms();
+	if (!force && now == h->last_purge && h->empty_segs <= KH_EMPTY_SEGS_MAX)
+		return;
+	h->last_purge = now;
+	for (unsigned kind = 0; kind < 2; kind++) {
+		struct kh_segment *seg = h->segs[kind];
+		while (seg && h->empty_segs > KH_EMPTY_SEGS_KEEP) {
+			struct kh_segment *next = seg->next;
+			if (seg->free_mask == kh_all_mask(kind) &&
+			    (now - seg->empty_since >= KH_PURGE_MS ||
+			     h->empty_segs > KH_EMPTY_SEGS_MAX))
+				kh_segment_free(h, seg);
+			seg = next;
+		}
+	}
+}
+
+/* pg has no live block: its slot goes back to the segment. */
 void kh_page_release(struct kh_heap *h, struct kh_page *pg)
 {
 	struct kh_segment *seg = kh_seg_of(pg);
@@ -150,8 +178,8 @@ void kh_page_release(struct kh_heap *h, struct kh_page *pg)
 	seg->free_mask |= 1u << pg->slot;
 	if (seg->free_mask == kh_all_mask(seg->kind)) {
 		h->empty_segs++;
-		if (h->empty_segs > KH_EMPTY_SEGS_KEEP)
-			kh_segment_free(h, seg);
+		seg->empty_since = kh_plat_now_ms();
+		kh_heap_purge(h, 0);
 	}
 }
 

@@ -7,7 +7,9 @@
  * Everything else in the library is hidden (-fvisibility=hidden), so the
  * heap's own calls never go through the PLT.
  */
+#ifndef _GNU_SOURCE
 #define _GNU_SOURCE
+#endif
 #include <errno.h>
 #include <stdint.h>
 #include <stdlib.h>

@@ -6,7 +6,9 @@
  * mappings with MADV_HUGEPAGE (THP; KHEAP_THP=0 turns that off). Alignment
  * by over-allocating and trimming both ends.
  */
+#ifndef _GNU_SOURCE
 #define _GNU_SOURCE
+#endif
 #include <stdint.h>
 #include <stdlib.h>
 #include <sys/mman.h>

@@ -9,7 +9,9 @@
  * adds KHEAP_DEBUG and its misuse reports; heap.libkheap is built without
  * sanitizers, links build/lib/libkheap.so and tests it through malloc & co.
  */
+#ifndef _GNU_SOURCE
 #define _GNU_SOURCE
+#endif
 #include <check.h>
 #include <dlfcn.h>
 #include <errno.h>
