@@ -20,7 +20,7 @@ TEST(heap_api)
 	struct kheap_stats s0, s1;
 	kheap_stats(&s0);
 	EXPECT(kcalloc((size_t)1 << 40, (size_t)1 << 40) == 0); /* overflow */
-	EXPECT(kmalloc((size_t)1 << 50) == 0);			  /* exhaustion */
+	EXPECT(kmalloc((size_t)1 << 50) == 0);			/* exhaustion */
 	kheap_stats(&s1);
 	EXPECT_EQ(s1.oom, s0.oom + 2);
 	for (size_t align = 16; align <= 8192; align <<= 1) {

@@ -238,7 +238,10 @@ void *kh_malloc_slow(struct kh_heap *h, size_t n)
 		kh_heap_delayed(h);
 	if (n > KH_MAX_CLASS)
 		return kh_large_alloc(h, n, 0, 0);
-	struct kh_page *pg = kh_page_find(h, kh_class_of(n));
+	unsigned c = kh_class_of(n);
+	struct kh_page *pg = h->queue[c].first; /* classes above 1 KiB: no direct[] */
+	if (!pg || !pg->free)
+		pg = kh_page_find(h, c);
 	if (!pg) {
 		kh_oom(h);
 		return 0;
