@@ -198,6 +198,8 @@ static inline void kh_free_inline(void *p)
 #endif
 	struct kh_segment *seg = kh_seg_of(p);
 	struct kh_page *pg = kh_page_of(seg, p);
+	/* materialise pg once (gcc otherwise rebuilds it for the tail calls) */
+	__asm__("" : "+r"(pg));
 	struct kh_heap *h = kh_plat_heap();
 	if (__builtin_expect(seg->heap == h && pg->flags == 0, 1)) {
 		struct kh_block *b = p;
