@@ -17,7 +17,7 @@ CTEST_ARGS ?=
 QEMU_RUN = python3 tools/qemu_run.py --image $(BUILD)/bin/guest.elf --cpu $(CPU) \
 	--smp $(SMP) --mem $(MEM) --accel $(ACCEL) --cmdline "$(CMDLINE)"
 
-.PHONY: all deps configure build run test bench iso qemu qemu-gdb format clean pxe watch asm
+.PHONY: all deps configure build run test bench bench-heap iso qemu qemu-gdb format clean pxe watch asm
 
 all: build
 
@@ -41,11 +41,17 @@ test: build
 # Benchmark suites: CSV in bench/results/, charts in plots/ (README "Benchmarks").
 BENCH_ROUNDS ?= 10
 PERF_BENCH_ROUNDS ?= 5
+BENCH_REPEATS ?= 5
 bench: build
 	bench/boot/run.sh $(BUILD) $(BENCH_ROUNDS)
+	bench/heap/run.sh $(BUILD) $(BENCH_REPEATS)
 	bench/pages/run.sh $(BUILD)
 	bench/sched/run.sh $(BUILD)
 	bench/perf/run.sh $(BUILD) $(PERF_BENCH_ROUNDS)
+
+# Just the heap suite (glibc/libkheap/mimalloc/jemalloc/tcmalloc, a few minutes).
+bench-heap: build
+	bench/heap/run.sh $(BUILD) $(BENCH_REPEATS)
 
 iso: build
 	tools/mkiso.sh $(BUILD)/bin/guest.elf $(BUILD)/bin/guest.iso

@@ -1,0 +1,290 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * bench/heap/bench_heap.c - allocator benchmarks for the `heap` suite; the
+ * allocator under test is whatever malloc the process has (glibc, or one
+ * preloaded with LD_PRELOAD by bench/heap/run.sh).
+ *
+ *   bench_heap BENCH [BUDGET_S]   prints "<ops/s> <peak RSS KiB>"
+ *
+ * Iterations double until one run takes BUDGET_S (default 0.3 s); the last
+ * run's rate is printed (run.sh takes medians over repeats).
+ *   st        single thread: batches of 1000 small mallocs then frees
+ *   prodcons  one thread mallocs, another frees (through an SPSC ring)
+ *   larson    server-like: random replace of live objects in arrays that
+ *             migrate between threads every round (cross-thread frees)
+ *   cscratch  cache-scratch: each thread frees an object the main thread
+ *             allocated next to the others', then malloc/write/free 8 bytes
+ *   realloc   grow a buffer with realloc from 16 B to 1 MiB, by 1/8 steps
+ *   rss       peak RSS of a fixed churn (the ops/s column is the churn's rate)
+ */
+#define _GNU_SOURCE
+#include <pthread.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <time.h>
+#include <unistd.h>
+
+#define NTHREADS 2
+
+static double now(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+static uint64_t rnd(uint64_t *s)
+{
+	*s ^= *s << 13;
+	*s ^= *s >> 7;
+	*s ^= *s << 17;
+	return *s;
+}
+
+/* mostly small sizes, like real programs: 8..128 often, up to 1 KiB */
+static size_t small_size(uint64_t *s)
+{
+	uint64_t r = rnd(s);
+	return (r & 3) ? 8 + (r >> 8) % 120 : 8 + (r >> 8) % 1016;
+}
+
+static void *xmalloc(size_t n)
+{
+	void *p = malloc(n);
+	if (!p) {
+		fprintf(stderr, "bench_heap: out of memory (%zu bytes)\n", n);
+		exit(1);
+	}
+	return p;
+}
+
+/* ---- st ---- */
+static uint64_t bench_st(uint64_t iters)
+{
+	enum { N = 1000 };
+	static void *p[N];
+	static size_t sz[N];
+	uint64_t s = 88172645463325252ull;
+	for (int i = 0; i < N; i++)
+		sz[i] = small_size(&s);
+	for (uint64_t it = 0; it < iters; it++) {
+		for (int i = 0; i < N; i++) {
+			p[i] = xmalloc(sz[i]);
+			*(volatile char *)p[i] = 1;
+		}
+		if (it & 1)
+			for (int i = 0; i < N; i++)
+				free(p[i]);
+		else
+			for (int i = N - 1; i >= 0; i--)
+				free(p[i]);
+	}
+	return iters * N;
+}
+
+/* ---- prodcons ---- */
+#define RING 4096
+static void *ring[RING];
+static volatile uint64_t ring_head, ring_tail; /* producer writes head */
+static uint64_t pc_total;
+
+static void *consumer(void *arg)
+{
+	(void)arg;
+	uint64_t t = 0;
+	while (t < pc_total) {
+		uint64_t h = __atomic_load_n(&ring_head, __ATOMIC_ACQUIRE);
+		if (h == t) {
+			sched_yield();
+			continue;
+		}
+		for (; t < h; t++)
+			free(ring[t % RING]);
+		__atomic_store_n(&ring_tail, t, __ATOMIC_RELEASE);
+	}
+	return 0;
+}
+
+static uint64_t bench_prodcons(uint64_t iters)
+{
+	pc_total = iters * 1000;
+	ring_head = ring_tail = 0;
+	pthread_t th;
+	pthread_create(&th, 0, consumer, 0);
+	uint64_t s = 1234567, h = 0;
+	while (h < pc_total) {
+		uint64_t t = __atomic_load_n(&ring_tail, __ATOMIC_ACQUIRE);
+		if (h - t == RING) {
+			sched_yield();
+			continue;
+		}
+		uint64_t lim = t + RING;
+		for (; h < lim && h < pc_total; h++) {
+			void *p = xmalloc(small_size(&s));
+			*(volatile char *)p = 1;
+			ring[h % RING] = p;
+		}
+		__atomic_store_n(&ring_head, h, __ATOMIC_RELEASE);
+	}
+	pthread_join(th, 0);
+	return pc_total;
+}
+
+/* ---- larson ---- */
+enum { LSLOTS = 2000, LROUND = 20000 };
+static void **larr[NTHREADS];
+static pthread_barrier_t lbar;
+static uint64_t lrounds;
+
+static void *larson_thread(void *arg)
+{
+	uintptr_t t = (uintptr_t)arg;
+	uint64_t s = 0x9e3779b97f4a7c15ull * (t + 1);
+	for (uint64_t r = 0; r < lrounds; r++) {
+		void **a = larr[(t + r) % NTHREADS];
+		for (int i = 0; i < LROUND; i++) {
+			uint64_t k = rnd(&s) % LSLOTS;
+			free(a[k]);
+			a[k] = xmalloc(small_size(&s));
+			*(volatile char *)a[k] = 1;
+		}
+		pthread_barrier_wait(&lbar);
+	}
+	return 0;
+}
+
+static uint64_t bench_larson(uint64_t iters)
+{
+	uint64_t s = 42;
+	lrounds = iters;
+	for (int t = 0; t < NTHREADS; t++) {
+		larr[t] = xmalloc(LSLOTS * sizeof(void *));
+		for (int i = 0; i < LSLOTS; i++)
+			larr[t][i] = xmalloc(small_size(&s));
+	}
+	pthread_barrier_init(&lbar, 0, NTHREADS);
+	pthread_t th[NTHREADS];
+	for (uintptr_t t = 0; t < NTHREADS; t++)
+		pthread_create(&th[t], 0, larson_thread, (void *)t);
+	for (int t = 0; t < NTHREADS; t++)
+		pthread_join(th[t], 0);
+	pthread_barrier_destroy(&lbar);
+	for (int t = 0; t < NTHREADS; t++) {
+		for (int i = 0; i < LSLOTS; i++)
+			free(larr[t][i]);
+		free(larr[t]);
+	}
+	return iters * LROUND * NTHREADS;
+}
+
+/* ---- cache-scratch (Berger et al., Hoard) ---- */
+static uint64_t cs_iters;
+
+static void *cscratch_thread(void *arg)
+{
+	free(arg);
+	for (uint64_t i = 0; i < cs_iters; i++) {
+		volatile char *p = xmalloc(8);
+		for (int k = 0; k < 50; k++)
+			p[k & 7] = (char)(p[k & 7] + 1);
+		free((void *)p);
+	}
+	return 0;
+}
+
+static uint64_t bench_cscratch(uint64_t iters)
+{
+	cs_iters = iters * 1000;
+	void *objs[NTHREADS];
+	for (int t = 0; t < NTHREADS; t++)
+		objs[t] = xmalloc(8);
+	pthread_t th[NTHREADS];
+	for (int t = 0; t < NTHREADS; t++)
+		pthread_create(&th[t], 0, cscratch_thread, objs[t]);
+	for (int t = 0; t < NTHREADS; t++)
+		pthread_join(th[t], 0);
+	return cs_iters * NTHREADS;
+}
+
+/* ---- realloc growth ---- */
+static uint64_t bench_realloc(uint64_t iters)
+{
+	uint64_t ops = 0;
+	for (uint64_t it = 0; it < iters; it++) {
+		char *p = 0;
+		for (size_t n = 16; n <= (1u << 20); n += n / 8 + 16) {
+			p = realloc(p, n);
+			if (!p)
+				exit(1);
+			p[n - 1] = 1;
+			ops++;
+		}
+		free(p);
+	}
+	return ops;
+}
+
+/* ---- peak RSS of a churn: build ~64 MiB, free half, refill with larger ---- */
+static uint64_t bench_rss(uint64_t iters)
+{
+	enum { N = 400000 };
+	void **a = xmalloc(N * sizeof(void *));
+	uint64_t s = 7, ops = 0;
+	for (uint64_t it = 0; it < iters; it++) {
+		for (int i = 0; i < N; i++)
+			memset(a[i] = xmalloc(small_size(&s)), 1, 8);
+		for (int i = 0; i < N; i += 2)
+			free(a[i]);
+		for (int i = 0; i < N; i += 2)
+			memset(a[i] = xmalloc(small_size(&s) + 128), 1, 8);
+		for (int i = 0; i < N; i++)
+			free(a[i]);
+		ops += 2 * N;
+	}
+	free(a);
+	return ops;
+}
+
+static const struct {
+	const char *name;
+	uint64_t (*fn)(uint64_t);
+} benches[] = {{"st", bench_st},	   {"prodcons", bench_prodcons},
+	       {"larson", bench_larson},   {"cscratch", bench_cscratch},
+	       {"realloc", bench_realloc}, {"rss", bench_rss}};
+
+int main(int argc, char **argv)
+{
+	if (argc < 2) {
+		fprintf(stderr,
+			"usage: bench_heap st|prodcons|larson|cscratch|realloc|rss [BUDGET_S]\n");
+		return 2;
+	}
+	double budget = argc > 2 ? atof(argv[2]) : 0.3;
+	if (!(budget > 0 && budget < 3600)) {
+		fprintf(stderr, "bench_heap: bad budget '%s' (seconds, > 0)\n", argv[2]);
+		return 2;
+	}
+	for (size_t b = 0; b < sizeof(benches) / sizeof(benches[0]); b++) {
+		if (strcmp(argv[1], benches[b].name))
+			continue;
+		uint64_t iters = 1, ops;
+		double dt;
+		for (;;) {
+			double t0 = now();
+			ops = benches[b].fn(iters);
+			dt = now() - t0;
+			if (dt >= budget || strcmp(argv[1], "rss") == 0)
+				break;
+			iters *= 2;
+		}
+		struct rusage ru;
+		getrusage(RUSAGE_SELF, &ru);
+		printf("%.0f %ld\n", (double)ops / dt, ru.ru_maxrss);
+		return 0;
+	}
+	fprintf(stderr, "bench_heap: unknown bench '%s'\n", argv[1]);
+	return 2;
+}
