@@ -203,11 +203,12 @@ TEST(sched_parallel_for_all_cpus)
 
 /* A remote wakeup costs an IPI only when the target executor is idle:
  * wakeups sent to a CPU busy running tasks must not all send one. */
-static volatile int spin_go;
+static volatile int spin_go, spinning;
 
 static void *busy(void *arg)
 {
 	(void)arg;
+	__atomic_store_n(&spinning, 1, __ATOMIC_RELEASE);
 	while (__atomic_load_n(&spin_go, __ATOMIC_ACQUIRE))
 		sched_yield(); /* busy executor: never idle, never halted */
 	return 0;
@@ -218,10 +219,11 @@ TEST(sched_ipi_only_when_idle)
 	if (smp_cpu_count < 2)
 		SKIP("needs 2 CPUs, have %u", smp_cpu_count);
 	spin_go = 1;
+	spinning = 0;
 	struct task *b = sched_spawn_on(1, busy, 0, "busy");
 	EXPECT(b != 0);
-	for (int i = 0; i < 100000 && !sched_has_work(); i++)
-		__builtin_ia32_pause(); /* give CPU 1 time to start it */
+	while (!__atomic_load_n(&spinning, __ATOMIC_ACQUIRE))
+		__builtin_ia32_pause(); /* CPU 1 is busy from here on */
 	struct sched_stats before, after;
 	sched_stats_get(0, &before);
 	for (uint64_t i = 0; i < 200; i++) {
