@@ -246,13 +246,7 @@ void *kh_malloc_slow(struct kh_heap *h, size_t n)
 		kh_oom(h);
 		return 0;
 	}
-	struct kh_block *b = pg->free;
-	pg->free = b->next;
-	pg->used++;
-#ifdef KHEAP_DEBUG
-	b->mark = 0;
-#endif
-	return b;
+	return kh_page_take(pg);
 }
 
 void *kh_large_alloc_any(size_t n, size_t align, int *zeroed)

@@ -171,20 +171,26 @@ static inline unsigned kh_class_of(size_t n)
 	return 16 + (b - 8) * 4 + (unsigned)((w >> (b - 2)) & 3);
 }
 
+/* Pop the first free block of pg (which has one): the allocation fast
+ * path and the slow path after refilling share it. */
+static inline struct kh_block *kh_page_take(struct kh_page *pg)
+{
+	struct kh_block *b = pg->free;
+	pg->free = b->next;
+	pg->used++;
+#ifdef KHEAP_DEBUG
+	b->mark = 0;
+#endif
+	return b;
+}
+
 static inline void *kh_malloc_inline(size_t n)
 {
 	struct kh_heap *h = kh_plat_heap();
 	if (__builtin_expect(n <= KH_DIRECT_MAX, 1)) {
 		struct kh_page *pg = h->direct[(n + 15) >> 4];
-		struct kh_block *b = pg->free;
-		if (__builtin_expect(b != 0, 1)) {
-			pg->free = b->next;
-			pg->used++;
-#ifdef KHEAP_DEBUG
-			b->mark = 0;
-#endif
-			return b;
-		}
+		if (__builtin_expect(pg->free != 0, 1))
+			return kh_page_take(pg);
 	}
 	return kh_malloc_slow(h, n);
 }

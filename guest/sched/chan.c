@@ -9,27 +9,6 @@
  */
 #include "sched_int.h"
 
-static void waitq_push(struct sched_waitq *q, struct task *t)
-{
-	t->next = 0;
-	if (q->tail)
-		q->tail->next = t;
-	else
-		q->head = t;
-	q->tail = t;
-}
-
-static struct task *waitq_pop(struct sched_waitq *q)
-{
-	struct task *t = q->head;
-	if (t) {
-		q->head = t->next;
-		if (!q->head)
-			q->tail = 0;
-	}
-	return t;
-}
-
 int chan_init(struct chan *c, void **buf, unsigned cap)
 {
 	if (!buf || !cap)
@@ -67,7 +46,7 @@ static int send_once(struct chan *c, void *item, struct task *me)
 	}
 	if (c->count < c->cap) {
 		ring_put(c, item);
-		struct task *r = waitq_pop(&c->receivers);
+		struct task *r = sched_fifo_pop(&c->receivers);
 		sched_unlock(&c->lock);
 		if (r)
 			sched_make_ready(r);
@@ -80,7 +59,7 @@ static int send_once(struct chan *c, void *item, struct task *me)
 	me->wait_item = item;
 	me->wait_rc = SCHED_EAGAIN;
 	sched_set_state(me, TASK_BLOCKED);
-	waitq_push(&c->senders, me);
+	sched_fifo_push(&c->senders, me);
 	sched_unlock(&c->lock);
 	return 1;
 }
@@ -92,7 +71,7 @@ static int recv_once(struct chan *c, void **item, struct task *me)
 	sched_lock(&c->lock);
 	if (c->count) {
 		*item = ring_take(c);
-		struct task *s = waitq_pop(&c->senders);
+		struct task *s = sched_fifo_pop(&c->senders);
 		if (s) { /* its item takes the freed slot, in FIFO order */
 			ring_put(c, s->wait_item);
 			s->wait_rc = 0;
@@ -107,7 +86,7 @@ static int recv_once(struct chan *c, void **item, struct task *me)
 		return c->closed ? SCHED_EPIPE : SCHED_EAGAIN;
 	}
 	sched_set_state(me, TASK_BLOCKED);
-	waitq_push(&c->receivers, me);
+	sched_fifo_push(&c->receivers, me);
 	sched_unlock(&c->lock);
 	return 1;
 }
@@ -165,10 +144,10 @@ void chan_close(struct chan *c)
 	struct sched_waitq s = c->senders, r = c->receivers;
 	c->senders = c->receivers = (struct sched_waitq){0, 0};
 	sched_unlock(&c->lock);
-	for (struct task *t = waitq_pop(&s); t; t = waitq_pop(&s)) {
+	for (struct task *t = sched_fifo_pop(&s); t; t = sched_fifo_pop(&s)) {
 		t->wait_rc = SCHED_EPIPE;
 		sched_make_ready(t);
 	}
-	for (struct task *t = waitq_pop(&r); t; t = waitq_pop(&r))
+	for (struct task *t = sched_fifo_pop(&r); t; t = sched_fifo_pop(&r))
 		sched_make_ready(t);
 }

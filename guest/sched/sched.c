@@ -60,23 +60,12 @@ uint64_t sched_stack_init(uint64_t top, struct task *t)
 
 static void runq_push(struct executor *e, struct task *t)
 {
-	t->next = 0;
-	if (e->tail)
-		e->tail->next = t;
-	else
-		e->head = t;
-	e->tail = t;
+	sched_fifo_push(&e->runq, t);
 }
 
 static struct task *runq_pop(struct executor *e)
 {
-	struct task *t = e->head;
-	if (t) {
-		e->head = t->next;
-		if (!e->head)
-			e->tail = 0;
-	}
-	return t;
+	return sched_fifo_pop(&e->runq);
 }
 
 /* Move everything other CPUs queued for us into the run queue, in order. */
@@ -431,7 +420,7 @@ void sched_poll(void)
 int sched_has_work(void)
 {
 	struct executor *e = sched_self();
-	return e->head || __atomic_load_n(&e->inbox, __ATOMIC_SEQ_CST) ||
+	return e->runq.head || __atomic_load_n(&e->inbox, __ATOMIC_SEQ_CST) ||
 	       (e->timers && e->timers->wake_at <= sched_clock());
 }
 

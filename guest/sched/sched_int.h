@@ -12,10 +12,10 @@
 enum task_state { TASK_READY, TASK_RUNNING, TASK_BLOCKED, TASK_EXITING, TASK_DONE };
 
 struct executor {
-	uint64_t rsp;		  /* the executor loop's own context */
-	struct task *head, *tail; /* ready FIFO, owner only */
-	struct task *current;	  /* running task, NULL in executor context */
-	struct task *timers;	  /* sleepers sorted by wake_at, owner only */
+	uint64_t rsp;		 /* the executor loop's own context */
+	struct sched_waitq runq; /* ready FIFO, owner only */
+	struct task *current;	 /* running task, NULL in executor context */
+	struct task *timers;	 /* sleepers sorted by wake_at, owner only */
 	void *local[SCHED_LOCAL_SLOTS];
 	struct sched_stats st;
 	/* written by other CPUs: a line of its own */
@@ -48,6 +48,29 @@ void sched_suspend(void);
 /* Executor context: take the inbox and due timers and run one task;
  * 0 when there was nothing to run. What waits outside a task spin on. */
 int sched_step(void);
+
+/* FIFO of tasks linked through task->next: run queues and channel wait
+ * queues alike (a task is in at most one). */
+static inline void sched_fifo_push(struct sched_waitq *q, struct task *t)
+{
+	t->next = 0;
+	if (q->tail)
+		q->tail->next = t;
+	else
+		q->head = t;
+	q->tail = t;
+}
+
+static inline struct task *sched_fifo_pop(struct sched_waitq *q)
+{
+	struct task *t = q->head;
+	if (t) {
+		q->head = t->next;
+		if (!q->head)
+			q->tail = 0;
+	}
+	return t;
+}
 
 static inline void sched_set_state(struct task *t, int st)
 {

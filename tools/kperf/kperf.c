@@ -75,6 +75,19 @@ static int load_syms(const struct kopts *o, const struct kp_data *d, struct kp_s
 	return 0;
 }
 
+/* The record and the symbols every symbol-level command needs; on error
+ * nothing is left allocated. */
+static int load_both(const struct kopts *o, struct kp_data *d, struct kp_syms *s)
+{
+	if (load(o, d) < 0)
+		return -1;
+	if (load_syms(o, d, s) < 0) {
+		kp_free(d);
+		return -1;
+	}
+	return 0;
+}
+
 /* Run the vmm command with --perf FILE (+ rate) and perf=... for the guest. */
 static int run_recording(const struct kopts *o, int argc, char **argv, unsigned vmm_hz,
 			 const char *guest_opt)
@@ -242,12 +255,8 @@ static int cmd_report(struct kopts *o)
 {
 	struct kp_data d;
 	struct kp_syms s;
-	if (load(o, &d) < 0)
+	if (load_both(o, &d, &s) < 0)
 		return 1;
-	if (load_syms(o, &d, &s) < 0) {
-		kp_free(&d);
-		return 1;
-	}
 	struct kp_row *rows = 0;
 	size_t n = 0;
 	uint64_t total = 0;
@@ -282,12 +291,8 @@ static int cmd_annotate(struct kopts *o, const char *symbol)
 {
 	struct kp_data d;
 	struct kp_syms s;
-	if (load(o, &d) < 0)
+	if (load_both(o, &d, &s) < 0)
 		return 1;
-	if (load_syms(o, &d, &s) < 0) {
-		kp_free(&d);
-		return 1;
-	}
 	uint64_t addr, size;
 	int rc = 0;
 	if (!kp_syms_find(&s, symbol, &addr, &size)) {
@@ -345,12 +350,8 @@ static int cmd_plot(struct kopts *o)
 {
 	struct kp_data d;
 	struct kp_syms s;
-	if (load(o, &d) < 0)
+	if (load_both(o, &d, &s) < 0)
 		return 1;
-	if (load_syms(o, &d, &s) < 0) {
-		kp_free(&d);
-		return 1;
-	}
 	int rc = kp_plot(&d, &s, o->source, o->out ? o->out : "kperf") < 0 ? 1 : 0;
 	kp_syms_free(&s);
 	kp_free(&d);
