@@ -119,14 +119,20 @@ static void settle(void)
 		cpu_relax();
 }
 
+static uint64_t wake_seq; /* never repeats across runs: `seen` must change */
+
 static uint64_t bench_wake_remote(uint64_t ops)
 {
 	uint64_t total = 0;
-	for (uint64_t i = 1; i <= ops; i++) {
+	for (uint64_t i = 0; i < ops; i++) {
+		uint64_t v = ++wake_seq;
 		settle();
 		uint64_t t0 = rdtsc_ordered();
-		chan_try_send(&wake_ch, (void *)i);
-		while (__atomic_load_n(&seen, __ATOMIC_ACQUIRE) != i)
+		if (chan_try_send(&wake_ch, (void *)v) != 0) { /* the slot is free by now */
+			kprintf("bench-sched: wake_remote: channel unexpectedly full\n");
+			return ~0ull;
+		}
+		while (__atomic_load_n(&seen, __ATOMIC_ACQUIRE) != v)
 			cpu_relax();
 		total += rdtsc_ordered() - t0;
 	}
