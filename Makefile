@@ -45,6 +45,7 @@ BENCH_REPEATS ?= 5
 bench: build
 	bench/boot/run.sh $(BUILD) $(BENCH_ROUNDS)
 	bench/heap/run.sh $(BUILD) $(BENCH_REPEATS)
+	bench/heap/guest.sh $(BUILD)
 	bench/pages/run.sh $(BUILD)
 	bench/sched/run.sh $(BUILD)
 	bench/perf/run.sh $(BUILD) $(PERF_BENCH_ROUNDS)

@@ -57,6 +57,7 @@ static const struct app {
 	{"probe", probe_run, "boot and exit 0 (can this host run the kernel?)"},
 	{"mmu", mmu_run, "print the live page tables (Virt -> Phys Size Perms Cache NX)"},
 	{"bench-pages", bench_pages_run, "pointer-chase latency, 4K vs 2M vs 1G pages"},
+	{"bench-heap", bench_heap_run, "kernel heap throughput on 1, 2, 4 .. CPUs"},
 	{"bench-sched", bench_sched_run, "task switch, spawn+join, cross-CPU wake vs raw IPI"},
 	{"stackoverflow", stackoverflow_run, "overflow a task stack (guard page report check)"},
 	{"perfcheck", perfcheck_run, "two hot functions, 3:1 (profiler check; perf=...)"},

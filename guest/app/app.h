@@ -17,6 +17,7 @@ int hostile_run(const char *cmdline);
 int triplefault_run(const char *cmdline);
 int stackoverflow_run(const char *cmdline);
 int bench_sched_run(const char *cmdline);
+int bench_heap_run(const char *cmdline);
 void demo_parallel(void); /* demo_parallel.c: the demo's matmul on 1..N CPUs */
 int spin_run(const char *cmdline);
 int bench_exits_run(const char *cmdline);
