@@ -94,7 +94,8 @@ int bench_heap_run(const char *cmdline)
 			t1 = best;
 		uint64_t ops = (uint64_t)n * OPS_PER_CPU, ns = tsc_cycles_to_us(best) * 1000;
 		uint64_t mops100 = ns ? ops * 100000 / ns : 0; /* Mops/s x 100 */
-		kprintf("BENCH heap cpus=%u mops=%lu.%02lu ns_per_op=%lu.%02lu scaling=%lu.%02lux\n",
+		kprintf("BENCH heap cpus=%u mops=%lu.%02lu ns_per_op=%lu.%02lu "
+			"scaling=%lu.%02lux\n",
 			n, mops100 / 100, mops100 % 100, ns / ops, ns * 100 / ops % 100,
 			t1 * n / best, t1 * n * 100 / best % 100);
 		if (n >= smp_online_count)

@@ -167,6 +167,43 @@ static void emit_counts(const char *name, const uint64_t *before, uint64_t tsc0)
 	}
 }
 
+/* Per-task counting: on every switch the events since the last switch on
+ * this CPU go to the task that ran (executor context is not charged); a
+ * finished task leaves one count record per event, named after it. */
+static uint64_t task_last[PK_MAX_CPUS][PERF_MAX_EVENTS];
+
+static void perf_task_switch(struct task *prev, struct task *next, int prev_done)
+{
+	(void)next;
+	unsigned cpu = this_cpu()->index;
+	uint64_t now[PERF_MAX_EVENTS];
+	count_snapshot(now);
+	if (prev && cpu < PK_MAX_CPUS) {
+		for (unsigned i = 0; i < nev; i++)
+			prev->counters[i] += pmu_delta(pmu_slot_width(&pmu_caps, ev_slot[i]),
+						       task_last[cpu][i], now[i]);
+		if (prev_done)
+			for (unsigned i = 0; i < nev; i++) {
+				struct pk_perf_count r;
+				memset(&r, 0, sizeof(r));
+				r.h.type = PK_PERF_REC_COUNT;
+				r.h.size = sizeof(r);
+				r.h.cpu = cpu;
+				pk_snprintf(r.name, sizeof(r.name), "task:%s",
+					    sched_task_name(prev));
+				r.event = ev[i];
+				r.raw = ev_raw[i];
+				r.value = prev->counters[i];
+				uint64_t fl = irq_save();
+				ring_put(&r, sizeof(r));
+				irq_restore(fl);
+			}
+	}
+	if (cpu < PK_MAX_CPUS)
+		for (unsigned i = 0; i < nev; i++)
+			task_last[cpu][i] = now[i];
+}
+
 static void perf_cpu_start(void *arg)
 {
 	(void)arg;
@@ -184,6 +221,7 @@ static void perf_cpu_start(void *arg)
 		if (cpu < PK_MAX_CPUS) {
 			count_snapshot(cpu_start[cpu]);
 			cpu_start_tsc[cpu] = rdtsc();
+			count_snapshot(task_last[cpu]);
 		}
 	}
 }
@@ -317,6 +355,8 @@ int perf_begin(const char *cmdline)
 		rings[i] = (struct perf_ring){pool + (uint64_t)i * cap, 0, cap, 0};
 	start_tsc = rdtsc();
 	on_every_cpu(perf_cpu_start);
+	if (mode == PERF_COUNT)
+		sched_switch_hook = perf_task_switch; /* per-task counts from here */
 	return 0;
 }
 
@@ -345,6 +385,7 @@ void perf_end(void)
 {
 	if (mode == PERF_OFF)
 		return;
+	sched_switch_hook = 0;
 	on_every_cpu(perf_cpu_stop);
 	uint64_t lost = lost_other;
 	for (unsigned i = 0; i < PK_MAX_CPUS; i++)

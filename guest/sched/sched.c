@@ -22,6 +22,14 @@ void sched_task_exit(void *result) __attribute__((noreturn));
 struct executor sched_execs[SCHED_MAX_EXEC];
 #define execs sched_execs
 static int local_keys; /* task-local keys handed out */
+void (*sched_switch_hook)(struct task *prev, struct task *next, int prev_done);
+
+static inline void switch_hook(struct task *prev, struct task *next, int prev_done)
+{
+	void (*hook)(struct task *, struct task *, int) = sched_switch_hook;
+	if (__builtin_expect(hook != 0, 0))
+		hook(prev, next, prev_done);
+}
 
 #define FUTURE_DONE ((uintptr_t)1)
 #define FUTURE_CLAIMED ((uintptr_t)2) /* future_set is writing the value */
@@ -154,6 +162,7 @@ static void switch_from(struct executor *e, struct task *me)
 		return;
 	}
 	e->st.switches++;
+	switch_hook(me, n, 0);
 	if (!n) {
 		sched_switch(&me->rsp, e->rsp);
 		return;
@@ -230,6 +239,7 @@ void sched_yield(void)
 	e->current = n;
 	sched_set_state(n, TASK_RUNNING);
 	e->st.switches++;
+	switch_hook(me, n, 0);
 	sched_switch(&me->rsp, n->rsp);
 }
 
@@ -240,6 +250,7 @@ void sched_task_exit(void *result)
 	me->done.value = result;
 	sched_set_state(me, TASK_EXITING); /* the executor finishes it off its stack */
 	e->st.switches++;
+	switch_hook(me, 0, 1);
 	sched_switch(&me->rsp, e->rsp);
 	__builtin_unreachable();
 }
@@ -259,6 +270,7 @@ static void run_one(struct executor *e, struct task *n)
 	e->current = n;
 	sched_set_state(n, TASK_RUNNING);
 	e->st.switches++;
+	switch_hook(0, n, 0);
 	sched_switch(&e->rsp, n->rsp);
 	struct task *back = e->current; /* tasks may have switched among themselves */
 	e->current = 0;

@@ -58,6 +58,7 @@ struct task {
 	void *stack; /* lowest usable byte; the struct sits at its top */
 	size_t stack_size;
 	void *local[SCHED_LOCAL_SLOTS];
+	uint64_t counters[4]; /* the profiler's event counts for this task */
 };
 
 /* The result of a task cancelled before it started. */
@@ -82,6 +83,12 @@ unsigned sched_cpu_count(void);
 void sched_wake(unsigned cpu); /* make an idle executor look at its inbox */
 uint64_t sched_clock(void);    /* monotonic ticks (kernel: TSC) */
 uint64_t sched_ns_to_ticks(uint64_t ns);
+
+/* Called on every switch while set (the profiler's per-task counting,
+ * guest/arch/perf.c): prev stops running and next starts (NULL = executor
+ * context); prev_done when prev has just finished (its result is set, its
+ * joiner not yet told). NULL costs one predicted branch. */
+extern void (*sched_switch_hook)(struct task *prev, struct task *next, int prev_done);
 
 /* --- tasks --- */
 

@@ -3,6 +3,8 @@
  * guest/sched): ordering, join, many tasks, the callee-saved contract. */
 #include <check.h>
 #include <stdint.h>
+#include <stdio.h>
+#include <string.h>
 #include <stdlib.h>
 
 #include "check_run.h"
@@ -352,6 +354,34 @@ START_TEST(parallel_for_one_executor)
 }
 END_TEST
 
+/* --- the switch hook (the profiler's per-task counting) --- */
+
+static char hook_log[256];
+
+static void record_switch(struct task *prev, struct task *next, int prev_done)
+{
+	char one[32];
+	snprintf(one, sizeof(one), "%s>%s%s ", prev ? prev->name : "E", next ? next->name : "E",
+		 prev_done ? "!" : "");
+	strcat(hook_log, one);
+}
+
+START_TEST(switch_hook_sees_every_switch)
+{
+	hook_log[0] = 0;
+	ntrace = 0;
+	sched_switch_hook = record_switch;
+	struct task *a = sched_spawn(yielder, (void *)'a', "a");
+	struct task *b = sched_spawn(yielder, (void *)'b', "b");
+	sched_join(a);
+	sched_join(b);
+	sched_switch_hook = 0;
+	/* a and b yield to each other 3 times each, then finish: every
+	 * switch reported once, each exit flagged */
+	ck_assert_str_eq(hook_log, "E>a a>b b>a a>b b>a a>b b>a a>E! E>b b>E! ");
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("sched");
@@ -368,6 +398,7 @@ int main(void)
 	tcase_add_test(tc, cancel_before_during_after);
 	tcase_add_test(tc, local_data_names_and_stack_sizes);
 	tcase_add_test(tc, parallel_for_one_executor);
+	tcase_add_test(tc, switch_hook_sees_every_switch);
 	suite_add_tcase(s, tc);
 	return check_run(s);
 }
