@@ -222,7 +222,9 @@ struct task *sched_spawn(task_fn fn, void *arg, const char *name)
 	return sched_spawn_ex(sched_cpu_self(), 0, fn, arg, name);
 }
 
-void sched_yield(void)
+/* The yield itself; `hooked` is a constant in each caller, so the common
+ * path carries no hook call (and no registers kept alive across one). */
+static inline __attribute__((always_inline)) void yield_body(int hooked)
 {
 	struct executor *e = sched_self();
 	struct task *me = e->current;
@@ -239,8 +241,22 @@ void sched_yield(void)
 	e->current = n;
 	sched_set_state(n, TASK_RUNNING);
 	e->st.switches++;
-	switch_hook(me, n, 0);
+	if (hooked)
+		switch_hook(me, n, 0);
 	sched_switch(&me->rsp, n->rsp);
+}
+
+static __attribute__((noinline)) void yield_hooked(void)
+{
+	yield_body(1);
+}
+
+void sched_yield(void)
+{
+	if (__builtin_expect(sched_switch_hook != 0, 0))
+		yield_hooked();
+	else
+		yield_body(0);
 }
 
 void sched_task_exit(void *result)
