@@ -10,6 +10,7 @@ build=$(cd "${1:?usage: bench/boot/run.sh BUILD_DIR [ROUNDS]}" && pwd)
 rounds=${2:-10}
 repo=$(cd "$(dirname "$0")/../.." && pwd)
 out=${3:-$repo}
+. "$repo/bench/lib.sh"
 mkdir -p "$out/bench/results" "$out/plots"
 stage=$(mktemp -d)
 trap 'rm -rf "$stage"' EXIT
@@ -19,12 +20,10 @@ for rom in bios-microvm.bin pvh.bin linuxboot_dma.bin kvmvapic.bin; do
 done
 printf 'N=%s\n. ./inside.sh\n' "$rounds" >"$stage/bench.sh"
 log=$build/bench/boot.log
-"$repo/tools/nested/run.sh" --cache "${PK_NESTED_CACHE:-${HOME:-$build}/.cache/perfkern/nested}" \
-	--timeout "${PK_BENCH_TIMEOUT:-900}" --log "$log" \
-	--file "$build/bin/vmm" --file "$build/bin/guest.elf" \
+bench_nested "$log" "$stage/bench.sh" \
 	--file "$build/bench/boot_floor" --file "$build/bench/timeit" \
 	--file "$repo/bench/boot/inside.sh" --file "$(command -v qemu-system-x86_64)" \
-	--file "$stage/roms:roms/" -- "$stage/bench.sh" >/dev/null
+	--file "$stage/roms:roms/"
 python3 "$repo/bench/boot/report.py" "$log" "$out/bench/results/boot.csv" "$stage/boot.dat"
 gnuplot -e "dat='$stage/boot.dat'; out='$out/plots/boot'" "$repo/plots/boot.gp"
 echo "bench/boot: wrote $out/bench/results/boot.csv, $out/plots/boot.svg, $out/plots/boot.png"

@@ -8,6 +8,7 @@ set -euo pipefail
 build=$(cd "${1:?usage: bench/heap/guest.sh BUILD_DIR [OUTDIR]}" && pwd)
 repo=$(cd "$(dirname "$0")/../.." && pwd)
 out=${2:-$repo}
+. "$repo/bench/lib.sh"
 mkdir -p "$out/bench/results" "$out/plots" "$build/bench"
 stage=$(mktemp -d)
 trap 'rm -rf "$stage"' EXIT
@@ -18,9 +19,7 @@ rows() { # BENCH heap cpus=N mops=X ns_per_op=Y scaling=Zx -> csv
 	tr -d '\r' | sed -n "s/^.*BENCH heap cpus=\([0-9]*\) mops=\([0-9.]*\) ns_per_op=\([0-9.]*\) scaling=\([0-9.]*\)x.*/heap-guest,$1,\1,\2,\3,\4,\"$host\"/p"
 }
 log=$build/bench/heap-guest-tcg.log
-python3 "$repo/tools/qemu_run.py" --image "$build/bin/guest.elf" --smp 2 \
-	--timeout "${PK_BENCH_TIMEOUT:-600}" --expect none --cmdline run=bench-heap --log "$log" \
-	>/dev/null || {
+bench_qemu "$log" --smp 2 --cmdline run=bench-heap || {
 	echo "bench/heap/guest: the guest failed under QEMU (log: $log)" >&2
 	exit 1
 }
@@ -29,10 +28,7 @@ if [ "${PK_HEAP_NESTED:-1}" != 0 ]; then
 	printf '#!/bin/sh\n./vmm -c 2 -m 256M guest.elf -- run=bench-heap\n' >"$stage/inside.sh"
 	chmod +x "$stage/inside.sh"
 	nlog=$build/bench/heap-guest-nested.log
-	if "$repo/tools/nested/run.sh" --cache "${PK_NESTED_CACHE:-${HOME:-$build}/.cache/perfkern/nested}" \
-		--timeout "${PK_BENCH_TIMEOUT:-900}" --log "$nlog" \
-		--file "$build/bin/vmm" --file "$build/bin/guest.elf" -- "$stage/inside.sh" \
-		>/dev/null 2>&1; then
+	if bench_nested "$nlog" "$stage/inside.sh" 2>/dev/null; then
 		rows nested-kvm-vmm <"$nlog" >>"$csv.tmp"
 	else
 		echo "bench/heap/guest: the nested-KVM run failed (log: $nlog); TCG rows only" >&2

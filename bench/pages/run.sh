@@ -18,6 +18,7 @@ loads=${2:-2000000}
 repo=$(cd "$(dirname "$0")/../.." && pwd)
 out=${3:-$repo}
 sizes=${4:-16 256 1024}
+. "$repo/bench/lib.sh"
 mkdir -p "$out/bench/results" "$out/plots" "$build/bench"
 stage=$(mktemp -d)
 trap 'rm -rf "$stage"' EXIT
@@ -28,9 +29,8 @@ echo "suite,page,buffer_mib,loads,ns_per_load,cycles_per_load,where,guest_cpu,vc
 for mib in $sizes; do
 	log=$build/bench/pages-$mib.log
 	# 1 GiB pages need a whole free GiB: give the guest 3 GiB
-	if ! python3 "$repo/tools/qemu_run.py" --image "$build/bin/guest.elf" --cpu "$cpu" \
-		--smp 1 --mem 3G --timeout "${PK_BENCH_TIMEOUT:-600}" --expect none \
-		--cmdline "run=bench-pages pages_mib=$mib loads=$loads" --log "$log" >/dev/null; then
+	if ! bench_qemu "$log" --cpu "$cpu" --smp 1 --mem 3G \
+		--cmdline "run=bench-pages pages_mib=$mib loads=$loads"; then
 		echo "bench/pages: the guest failed for pages_mib=$mib (log: $log)" >&2
 		exit 1
 	fi
@@ -46,9 +46,7 @@ if [ "${PK_PAGES_NESTED:-1}" != 0 ]; then
 		done
 	} >"$inside"
 	nlog=$build/bench/pages-nested.log
-	if "$repo/tools/nested/run.sh" --cache "${PK_NESTED_CACHE:-${HOME:-$build}/.cache/perfkern/nested}" \
-		--timeout "${PK_BENCH_TIMEOUT:-900}" --log "$nlog" \
-		--file "$build/bin/vmm" --file "$build/bin/guest.elf" -- "$inside" >/dev/null 2>&1; then
+	if bench_nested "$nlog" "$inside" 2>/dev/null; then
 		tr -d '\r' <"$nlog" |
 			sed -n 's/^vmm-pages: page=\([0-9A-Z]*\) buffer_mib=\([0-9]*\) loads=\([0-9]*\) ns_per_load=\([0-9.]*\) cycles_per_load=\([0-9.]*\).*/pages,\1,\2,\3,\4,\5/p' |
 			sed "s/\$/,nested-kvm-vmm,host,1,\"$host\"/" >>"$csv.tmp"

@@ -13,6 +13,7 @@ rounds=${2:-5}
 repo=$(cd "$(dirname "$0")/../.." && pwd)
 out=${3:-$repo}
 work_rounds=${PK_PERF_WORK:-30}
+. "$repo/bench/lib.sh"
 mkdir -p "$out/bench/results" "$out/plots" "$build/bench"
 stage=$(mktemp -d)
 trap 'rm -rf "$stage"' EXIT
@@ -30,10 +31,7 @@ for i in $(seq 1 "$rounds"); do
 	done
 done
 printf 'N=%s\nR=%s\n. ./inside.sh\n' "$rounds" "$work_rounds" >"$stage/bench.sh"
-"$repo/tools/nested/run.sh" --cache "${PK_NESTED_CACHE:-${HOME:-$build}/.cache/perfkern/nested}" \
-	--timeout "${PK_BENCH_TIMEOUT:-900}" --log "$stage/nested.log" \
-	--file "$build/bin/vmm" --file "$build/bin/guest.elf" \
-	--file "$repo/bench/perf/inside.sh" -- "$stage/bench.sh" >/dev/null
+bench_nested "$stage/nested.log" "$stage/bench.sh" --file "$repo/bench/perf/inside.sh"
 cat "$stage/nested.log" >>"$log"
 python3 "$repo/bench/perf/report.py" "$log" "$out/bench/results/perf.csv" "$stage/perf.dat"
 gnuplot -e "dat='$stage/perf.dat'; out='$out/plots/perf'" "$repo/plots/perf.gp"

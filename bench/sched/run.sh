@@ -14,6 +14,7 @@ build=$(cd "${1:?usage: bench/sched/run.sh BUILD_DIR [BUDGET_S] [OUTDIR]}" && pw
 budget=${2:-0.2}
 repo=$(cd "$(dirname "$0")/../.." && pwd)
 out=${3:-$repo}
+. "$repo/bench/lib.sh"
 mkdir -p "$out/bench/results" "$out/plots" "$build/bench"
 stage=$(mktemp -d)
 trap 'rm -rf "$stage"' EXIT
@@ -34,9 +35,7 @@ guest_rows() {
 		done
 }
 log=$build/bench/sched-tcg.log
-if python3 "$repo/tools/qemu_run.py" --image "$build/bin/guest.elf" --smp 2 \
-	--timeout "${PK_BENCH_TIMEOUT:-600}" --expect none --cmdline run=bench-sched \
-	--log "$log" >/dev/null; then
+if bench_qemu "$log" --smp 2 --cmdline run=bench-sched; then
 	guest_rows qemu-tcg <"$log" >>"$csv.tmp"
 else
 	echo "bench/sched: the guest failed under QEMU (log: $log)" >&2
@@ -46,10 +45,7 @@ if [ "${PK_SCHED_NESTED:-1}" != 0 ]; then
 	printf '#!/bin/sh\n./vmm -c 2 -m 128M guest.elf -- run=bench-sched\n' >"$stage/inside.sh"
 	chmod +x "$stage/inside.sh"
 	nlog=$build/bench/sched-nested.log
-	if "$repo/tools/nested/run.sh" --cache "${PK_NESTED_CACHE:-${HOME:-$build}/.cache/perfkern/nested}" \
-		--timeout "${PK_BENCH_TIMEOUT:-900}" --log "$nlog" \
-		--file "$build/bin/vmm" --file "$build/bin/guest.elf" -- "$stage/inside.sh" \
-		>/dev/null 2>&1; then
+	if bench_nested "$nlog" "$stage/inside.sh" 2>/dev/null; then
 		guest_rows nested-kvm-vmm <"$nlog" >>"$csv.tmp"
 	else
 		echo "bench/sched: the nested-KVM run failed (log: $nlog); host and TCG rows only" >&2
