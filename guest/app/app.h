@@ -19,6 +19,11 @@ int stackoverflow_run(const char *cmdline);
 int bench_sched_run(const char *cmdline);
 int bench_heap_run(const char *cmdline);
 void demo_parallel(void); /* demo_parallel.c: the demo's matmul on 1..N CPUs */
+/* scale.c: run(ncpu) returns the cycles of one run; the best of reps on
+ * 1, 2, 4 ... online CPUs goes to report (with the 1-CPU best). */
+void app_scale_cpus(int reps, uint64_t (*run)(unsigned ncpu, void *ctx),
+		    void (*report)(unsigned ncpu, uint64_t best, uint64_t one_cpu, void *ctx),
+		    void *ctx);
 int spin_run(const char *cmdline);
 int bench_exits_run(const char *cmdline);
 int mmu_run(const char *cmdline);

@@ -72,35 +72,33 @@ static void drain_handoff(void)
 		}
 }
 
+static uint64_t heap_run(unsigned n, void *ctx)
+{
+	(void)ctx;
+	uint64_t t0 = rdtsc();
+	run_on(n);
+	uint64_t dt = rdtsc() - t0;
+	drain_handoff(); /* not timed */
+	return dt;
+}
+
+static void heap_report(unsigned n, uint64_t best, uint64_t t1, void *ctx)
+{
+	(void)ctx;
+	uint64_t ops = (uint64_t)n * OPS_PER_CPU, ns = tsc_cycles_to_us(best) * 1000;
+	uint64_t mops100 = ns ? ops * 100000 / ns : 0; /* Mops/s x 100 */
+	kprintf("BENCH heap cpus=%u mops=%lu.%02lu ns_per_op=%lu.%02lu scaling=%lu.%02lux\n", n,
+		mops100 / 100, mops100 % 100, ns / ops, ns * 100 / ops % 100, t1 * n / best,
+		t1 * n * 100 / best % 100);
+}
+
 int bench_heap_run(const char *cmdline)
 {
 	(void)cmdline;
 	kprintf("bench-heap: %u CPUs, %u alloc+free per CPU, sizes 16..1024, 1 in 8 freed "
 		"remotely\n",
 		smp_online_count, OPS_PER_CPU);
-	uint64_t t1 = 0;
-	for (unsigned n = 1;; n *= 2) {
-		if (n > smp_online_count)
-			n = smp_online_count;
-		uint64_t best = ~0ull;
-		for (int rep = 0; rep < 3; rep++) {
-			uint64_t t0 = rdtsc();
-			run_on(n);
-			uint64_t dt = rdtsc() - t0;
-			drain_handoff();
-			best = dt < best ? dt : best;
-		}
-		if (n == 1)
-			t1 = best;
-		uint64_t ops = (uint64_t)n * OPS_PER_CPU, ns = tsc_cycles_to_us(best) * 1000;
-		uint64_t mops100 = ns ? ops * 100000 / ns : 0; /* Mops/s x 100 */
-		kprintf("BENCH heap cpus=%u mops=%lu.%02lu ns_per_op=%lu.%02lu "
-			"scaling=%lu.%02lux\n",
-			n, mops100 / 100, mops100 % 100, ns / ops, ns * 100 / ops % 100,
-			t1 * n / best, t1 * n * 100 / best % 100);
-		if (n >= smp_online_count)
-			break;
-	}
+	app_scale_cpus(3, heap_run, heap_report, 0);
 	struct kheap_stats st;
 	kheap_stats(&st);
 	kprintf("bench-heap: oom %lu\n", (unsigned long)st.oom);

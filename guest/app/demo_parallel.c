@@ -19,6 +19,7 @@
 struct mm_job {
 	const float *a, *b;
 	float *c;
+	float check; /* a corner of the 1-CPU result: every run must match */
 };
 
 /* c[i][*] = sum_k a[i][k] * b[k][*]: the j loop is contiguous and
@@ -37,6 +38,23 @@ static void matmul_row(uint64_t i, void *arg)
 	}
 }
 
+static uint64_t matmul_run(unsigned ncpu, void *arg)
+{
+	uint64_t t0 = rdtsc();
+	sched_parallel_for_cpus(ncpu, N, matmul_row, arg);
+	return rdtsc() - t0;
+}
+
+static void matmul_report(unsigned ncpu, uint64_t best, uint64_t t1, void *arg)
+{
+	struct mm_job *j = arg;
+	if (ncpu == 1)
+		j->check = j->c[N * N - 1];
+	kprintf("  %u CPU%s %6lu us  speed-up %lu.%02lux%s\n", ncpu, ncpu > 1 ? "s" : " ",
+		tsc_cycles_to_us(best), t1 / best, t1 * 100 / best % 100,
+		j->c[N * N - 1] == j->check ? "" : "  (result differs!)");
+}
+
 void demo_parallel(void)
 {
 	size_t bytes = 3 * N * N * sizeof(float);
@@ -45,35 +63,13 @@ void demo_parallel(void)
 		kprintf("demo: parallel matmul skipped: no memory\n");
 		return;
 	}
-	struct mm_job job = {m, m + N * N, m + 2 * N * N};
+	struct mm_job job = {m, m + N * N, m + 2 * N * N, 0};
 	for (int i = 0; i < N * N; i++) {
 		m[i] = (float)(i % 7) - 3;	   /* a */
 		m[N * N + i] = (float)(i % 5) - 2; /* b */
 	}
 	kprintf("demo: %dx%d float matmul (%s), split by rows over tasks:\n", N, N,
 		"sched_parallel_for");
-	uint64_t t1 = 0;
-	float check = 0;
-	for (unsigned ncpu = 1;; ncpu *= 2) {
-		if (ncpu > smp_online_count)
-			ncpu = smp_online_count;
-		uint64_t best = ~0ull;
-		for (int rep = 0; rep < 2; rep++) {
-			uint64_t t0 = rdtsc();
-			sched_parallel_for_cpus(ncpu, N, matmul_row, &job);
-			uint64_t dt = rdtsc() - t0;
-			best = dt < best ? dt : best;
-		}
-		if (ncpu == 1) {
-			t1 = best;
-			check = job.c[N * N - 1];
-		}
-		uint64_t us = tsc_cycles_to_us(best);
-		kprintf("  %u CPU%s %6lu us  speed-up %lu.%02lux%s\n", ncpu, ncpu > 1 ? "s" : " ",
-			us, t1 / best, t1 * 100 / best % 100,
-			job.c[N * N - 1] == check ? "" : "  (result differs!)");
-		if (ncpu >= smp_online_count)
-			break;
-	}
+	app_scale_cpus(2, matmul_run, matmul_report, &job);
 	pages_free(m, bytes);
 }
