@@ -140,7 +140,7 @@ static void *nap(void *arg)
 	uint64_t t0 = rdtsc();
 	if (sched_sleep((uint64_t)arg))
 		return 0;
-	return (void *)((rdtsc() - t0) / (tsc_khz / 1000 ? tsc_khz / 1000 : 1)); /* us */
+	return (void *)tsc_cycles_to_us(rdtsc() - t0);
 }
 
 /* A task on every CPU sleeps 2 ms: APs halt with the LAPIC timer armed

@@ -184,7 +184,7 @@ static void __attribute__((noreturn)) trap_fatal(struct trap_frame *f)
 			overflow);
 	/* inside a task the backtrace walks the task's stack */
 	struct task *t = sched_current();
-	if (t && f->rsp >= (uint64_t)t->stack - 4096 &&
+	if (t && f->rsp >= (uint64_t)t->stack - STACK_GUARD &&
 	    f->rsp < (uint64_t)t->stack + t->stack_size) {
 		c->stack_lo = (uint64_t)t->stack;
 		c->stack_hi = (uint64_t)t->stack + t->stack_size;

@@ -20,7 +20,6 @@ void sched_task_start(void);
 void sched_task_exit(void *result) __attribute__((noreturn));
 
 struct executor sched_execs[SCHED_MAX_EXEC];
-#define execs sched_execs
 static int local_keys; /* task-local keys handed out */
 void (*sched_switch_hook)(struct task *prev, struct task *next, int prev_done);
 
@@ -130,11 +129,11 @@ void sched_make_ready(struct task *t)
 	 * freed at once): take what we need from it first */
 	unsigned cpu = t->cpu;
 	struct executor *me = sched_self();
-	if (&execs[cpu] == me) {
+	if (&sched_execs[cpu] == me) {
 		runq_push(me, t);
 		return;
 	}
-	struct executor *e = &execs[cpu];
+	struct executor *e = &sched_execs[cpu];
 	struct task *old = __atomic_load_n(&e->inbox, __ATOMIC_RELAXED);
 	do
 		t->next = old;
@@ -478,5 +477,5 @@ void sched_run(void)
 void sched_stats_get(unsigned cpu, struct sched_stats *out)
 {
 	if (cpu < SCHED_MAX_EXEC)
-		*out = execs[cpu].st;
+		*out = sched_execs[cpu].st;
 }

@@ -13,7 +13,6 @@
 #include "sched.h"
 
 _Thread_local unsigned sched_host_cpu; /* read inline by sched_int.h */
-#define host_cpu sched_host_cpu
 static unsigned host_ncpu = 1;
 static int host_stop;
 static pthread_t host_threads[SCHED_MAX_EXEC];
@@ -36,7 +35,7 @@ void sched_stack_free(void *stack, size_t size)
 
 unsigned sched_cpu_self(void)
 {
-	return host_cpu;
+	return sched_host_cpu;
 }
 
 unsigned sched_cpu_count(void)
@@ -69,8 +68,8 @@ void sched_wake(unsigned cpu)
  * kernel, with a condvar instead of hlt. */
 static void *host_executor(void *arg)
 {
-	host_cpu = (unsigned)(uintptr_t)arg;
-	struct host_wake *w = &host_wake[host_cpu];
+	sched_host_cpu = (unsigned)(uintptr_t)arg;
+	struct host_wake *w = &host_wake[sched_host_cpu];
 	for (;;) {
 		sched_poll();
 		pthread_mutex_lock(&w->m);
@@ -100,7 +99,7 @@ int sched_host_start(unsigned n)
 	if (n < 1 || n > SCHED_MAX_EXEC)
 		return -1;
 	host_ncpu = n;
-	host_cpu = 0;
+	sched_host_cpu = 0;
 	host_stop = 0;
 	pthread_condattr_t ca; /* deadlines are sched_clock() = CLOCK_MONOTONIC */
 	pthread_condattr_init(&ca);
