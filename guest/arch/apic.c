@@ -223,8 +223,15 @@ void apic_timer_deadline(uint64_t tsc)
 			 * or the write is ignored (SDM Vol 3A 11.5.4.1) */
 			__asm__ volatile("mfence" ::: "memory");
 			c->timer_mode = LVT_TSC_DEADLINE;
+			c->timer_deadline = 0; /* nothing armed in the new mode yet */
 		}
-		wrmsr(MSR_TSC_DEADLINE, tsc ? tsc : 1); /* 0 would disarm it */
+		/* an idle CPU re-arms on every pass while the same sleeper
+		 * waits: the MSR write is an exit under a hypervisor, skip it
+		 * (a deadline that passed made the sleeper due, so no re-arm) */
+		if (c->timer_deadline != tsc) {
+			wrmsr(MSR_TSC_DEADLINE, tsc ? tsc : 1); /* 0 would disarm it */
+			c->timer_deadline = tsc;
+		}
 		return;
 	}
 	/* one-shot: TSC ticks -> timer ticks at the calibrated rates */

@@ -35,6 +35,7 @@ struct percpu {
 	volatile uint64_t timer_ticks;
 	void (*timer_hook)(void); /* run from this CPU's timer interrupt, or NULL */
 	uint32_t timer_mode;	  /* LVT timer mode in use (apic.c) */
+	uint64_t timer_deadline;  /* TSC-deadline armed last (apic.c) */
 	uint64_t scratch;	  /* free for tests and debugging */
 	uint64_t online_tsc;	  /* TSC when this CPU came online */
 
