@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * vmm/vcpu.c - one thread per vCPU, pinned to a host CPU, looping on
- * KVM_RUN. Port I/O exits: hypercalls, COM1 (so an unmodified guest's
+ * KVM_RUN. Port I/O exits: hypercalls, PK_PORT_COM1 (so an unmodified guest's
  * console works) and port 0xf4 (exit). Anything fatal stops the whole VM
  * with a register dump of the failing vCPU.
  */
@@ -16,12 +16,10 @@
 #include <unistd.h>
 
 #include "../proto/hypercall.h"
+#include "../proto/pc.h"
 #include "dbg.h"
 #include "kvm.h"
 #include "perf.h"
-
-#define COM1 0x3f8
-#define DEBUG_EXIT_PORT 0xf4
 
 /* Vectors pending (IRR) and in service (ISR) in the in-kernel LAPIC: a
  * halted vCPU with a vector in IRR and IF set means a lost wakeup. The
@@ -98,25 +96,25 @@ static int vcpu_io(struct vcpu *v)
 			v->st.hypercalls++;
 			return hcall_dispatch(v, port - PK_HC_PORT_BASE, gpa);
 		}
-		if (port == COM1) {
+		if (port == PK_PORT_COM1) {
 			fwrite(data, run->io.size, run->io.count, stdout);
 			if (memchr(data, '\n', (size_t)run->io.size * run->io.count))
 				fflush(stdout);
 			return -1;
 		}
-		if (port == DEBUG_EXIT_PORT) {
+		if (port == PK_PORT_DEBUG_EXIT) {
 			uint32_t code = 0;
 			memcpy(&code, data, run->io.size < 4 ? run->io.size : 4);
 			return (int)(code & 0xff);
 		}
 		return -1; /* PIC, PIT, POST codes...: ignored */
 	}
-	/* IN: COM1 line status says "transmitter empty"; everything else 0xff
-	 * (absent device), except the rest of COM1 which reads 0 */
+	/* IN: PK_PORT_COM1 line status says "transmitter empty"; everything else 0xff
+	 * (absent device), except the rest of PK_PORT_COM1 which reads 0 */
 	uint8_t fill = 0xff;
-	if (port == COM1 + 5)
+	if (port == PK_PORT_COM1 + 5)
 		fill = 0x60;
-	else if (port >= COM1 && port < COM1 + 8)
+	else if (port >= PK_PORT_COM1 && port < PK_PORT_COM1 + 8)
 		fill = 0;
 	memset(data, fill, (size_t)run->io.size * run->io.count);
 	return -1;

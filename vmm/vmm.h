@@ -14,16 +14,9 @@
 #include <stdint.h>
 
 #include "../proto/boot.h"
+#include "../proto/exit.h"
 
-/* vmm exit statuses besides the guest's own code (README "Exit codes"). */
 #define PK_MAX_CPUS_VMM 256 /* the kernel brings up at most PK_MAX_CPUS */
-#define VMM_EXIT_USAGE 2
-#define VMM_EXIT_HOST 120    /* /dev/kvm, memory, ELF: could not start */
-#define VMM_EXIT_CRASH 121   /* triple fault / KVM_EXIT_SHUTDOWN */
-#define VMM_EXIT_KVM 122     /* KVM internal error, failed entry, unhandled exit */
-#define VMM_EXIT_ABORT 123   /* guest called abort */
-#define VMM_EXIT_TIMEOUT 124 /* --timeout expired */
-#define VMM_EXIT_SIGNAL 125  /* SIGINT/SIGTERM */
 
 enum hugepage_mode { HP_AUTO, HP_1G, HP_2M, HP_THP, HP_OFF };
 

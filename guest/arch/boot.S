@@ -13,14 +13,13 @@
  * This file runs before any feature check: plain x86-64 instructions only.
  */
 #include "../../proto/boot.h"
+#include "../../proto/pc.h"
 #include "../config.h"
 #include "layout.h"
 
 #define PA(x) ((x) - PK_KERNEL_VMA)
 
 #define MB2_HEADER_MAGIC 0xe85250d6 /* multiboot2 spec 3.1.2 */
-#define COM1 0x3f8
-#define DEBUG_EXIT_PORT 0xf4
 
 	.section .multiboot2, "a"
 	.balign 8
@@ -110,21 +109,21 @@ entry32:
 /* Print the NUL-terminated string at EBX on COM1 and exit through QEMU's
  * isa-debug-exit; on real hardware just halt with the message shown. */
 die32:
-	movw $COM1, %dx
+	movw $PK_PORT_COM1, %dx
 1:	movb (%ebx), %al
 	testb %al, %al
 	jz 3f
-	movw $(COM1 + 5), %dx
+	movw $(PK_PORT_COM1 + 5), %dx
 2:	inb %dx, %al
 	testb $0x20, %al /* LSR.THRE */
 	jz 2b
-	movw $COM1, %dx
+	movw $PK_PORT_COM1, %dx
 	movb (%ebx), %al
 	outb %al, %dx
 	incl %ebx
 	jmp 1b
 3:	movl $PK_EXIT_UNSUPPORTED_CPU, %eax
-	movw $DEBUG_EXIT_PORT, %dx
+	movw $PK_PORT_DEBUG_EXIT, %dx
 	outl %eax, %dx
 4:	hlt
 	jmp 4b

@@ -37,11 +37,7 @@
 #define VEC_IPI_TLB 0xf1   /* TLB shootdown (guest/mm/paging_tlb.c) */
 #define VEC_SPURIOUS 0xff  /* LAPIC spurious (SDM Vol 3A 11.9: low nibble 0xf on P6) */
 
-/* Guest exit codes (documented in README "Exit codes"). */
-#define PK_EXIT_OK 0
-#define PK_EXIT_TESTS_FAILED 1
-#define PK_EXIT_BAD_CMDLINE 2
-#define PK_EXIT_UNSUPPORTED_CPU 3
-#define PK_EXIT_PANIC 4
+/* Guest exit codes: proto/exit.h (both sides observe them). */
+#include "../../proto/exit.h"
 
 #endif

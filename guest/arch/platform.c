@@ -5,6 +5,7 @@
  */
 #include "platform.h"
 
+#include "../../proto/pc.h"
 #include "../lib/kstring.h"
 #include "acpi.h"
 #include "console.h"
@@ -15,7 +16,6 @@
 /* QEMU isa-debug-exit (-device isa-debug-exit,iobase=0xf4,iosize=4): the
  * written value v makes QEMU exit with status (v << 1) | 1. The perfkern
  * vmm treats a write here as exit(v) as well. */
-#define DEBUG_EXIT_PORT 0xf4
 
 static enum platform_exit_policy exit_policy = EXIT_POWEROFF;
 
@@ -63,7 +63,7 @@ void platform_exit(int code)
 		struct pk_hc_exit req = {.code = (uint64_t)code};
 		hypercall(PK_HC_EXIT, &req);
 	}
-	outl(DEBUG_EXIT_PORT, (uint32_t)code);
+	outl(PK_PORT_DEBUG_EXIT, (uint32_t)code);
 
 	/* still running: real hardware */
 	switch (exit_policy) {

@@ -7,9 +7,10 @@
  */
 #include "serial.h"
 
+#include "../../proto/pc.h"
+
 #include "cpu.h"
 
-#define COM1 0x3f8
 #define LSR_THRE 0x20
 
 /* A missing UART reads 0xff (THRE set) and a wedged one is given up on
@@ -23,22 +24,22 @@ static int serial_ready;
 void serial_init(void)
 {
 	serial_ready = 1;
-	outb(COM1 + 1, 0x00); /* no UART interrupts */
-	outb(COM1 + 3, 0x80); /* DLAB */
-	outb(COM1 + 0, 0x01); /* divisor 1 = 115200 baud */
-	outb(COM1 + 1, 0x00);
-	outb(COM1 + 3, 0x03); /* 8N1 */
-	outb(COM1 + 2, 0xc7); /* FIFO on, cleared, 14-byte threshold */
-	outb(COM1 + 4, 0x03); /* DTR, RTS */
+	outb(PK_PORT_COM1 + 1, 0x00); /* no UART interrupts */
+	outb(PK_PORT_COM1 + 3, 0x80); /* DLAB */
+	outb(PK_PORT_COM1 + 0, 0x01); /* divisor 1 = 115200 baud */
+	outb(PK_PORT_COM1 + 1, 0x00);
+	outb(PK_PORT_COM1 + 3, 0x03); /* 8N1 */
+	outb(PK_PORT_COM1 + 2, 0xc7); /* FIFO on, cleared, 14-byte threshold */
+	outb(PK_PORT_COM1 + 4, 0x03); /* DTR, RTS */
 }
 
 static void serial_putc(char c)
 {
 	if (!serial_ready)
 		serial_init();
-	for (int i = 0; i < SERIAL_SPIN_MAX && !(inb(COM1 + 5) & LSR_THRE); i++)
+	for (int i = 0; i < SERIAL_SPIN_MAX && !(inb(PK_PORT_COM1 + 5) & LSR_THRE); i++)
 		cpu_relax();
-	outb(COM1, (unsigned char)c);
+	outb(PK_PORT_COM1, (unsigned char)c);
 }
 
 void serial_write(const char *s, size_t n)
