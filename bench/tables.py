@@ -1,0 +1,339 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
+"""bench/tables.py [--check] [--doc FILE] [--results DIR] - render the result
+tables of docs/benchmarks.md from bench/results/*.csv.
+
+Each table lives between two marker comments in the doc:
+
+    <!-- tables:NAME begin -->
+    ...generated, do not edit...
+    <!-- tables:NAME end -->
+
+Without --check the blocks are rewritten in place (`make bench` does this
+after the suites). With --check nothing is written and the exit status is 1
+when any block differs from what the CSVs give (the lint CTest), so the doc
+can never drift from the measurements. Python 3 standard library only.
+"""
+import argparse
+import csv
+import os
+import re
+import statistics
+import sys
+
+REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+# where-column values of the suites, as a reader says them
+WHERE = {
+    "host": "host",
+    "qemu": "QEMU TCG",
+    "qemu-tcg": "QEMU TCG",
+    "nested": "nested KVM",
+    "nested-kvm-vmm": "vmm (nested KVM)",
+    "nested-kvm-tcg": "nested KVM",
+}
+
+
+class TableError(Exception):
+    pass
+
+
+def num(s):
+    """A CSV cell as a float, or None when the suite wrote a status there
+    (heap: "missing", "failed")."""
+    try:
+        return float(s)
+    except (TypeError, ValueError):
+        return None
+
+
+def sig(v):
+    """Three significant digits, thousands separated: 7.08, 13.8, 236, 21,432."""
+    if v is None:
+        return "-"
+    a = abs(v)
+    if a < 10:
+        return "%.2f" % v
+    if a < 100:
+        return "%.1f" % v
+    return "{:,.0f}".format(v)
+
+
+def pct(v):
+    return "%+.0f%%" % v
+
+
+def read(results, name):
+    path = os.path.join(results, name + ".csv")
+    try:
+        with open(path, newline="") as f:
+            rows = list(csv.DictReader(f))
+    except OSError as e:
+        raise TableError("%s: %s" % (path, e.strerror))
+    if not rows:
+        raise TableError("%s: no rows" % path)
+    return rows
+
+
+def only(rows, col):
+    """The one value of an environment column, or all of them joined."""
+    vals = sorted({r[col] for r in rows if r.get(col)})
+    return ", ".join(vals) if vals else "?"
+
+
+def md(header, body):
+    out = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    out += ["| " + " | ".join(row) + " |" for row in body]
+    return out
+
+
+def ordered(values, preferred):
+    """preferred first (those present), then the rest in CSV order."""
+    seen = list(dict.fromkeys(values))
+    return [v for v in preferred if v in seen] + [v for v in seen if v not in preferred]
+
+
+# ---- the tables ------------------------------------------------------------
+
+
+def table_heap(results):
+    rows = read(results, "heap")
+    allocs = ordered([r["allocator"] for r in rows], ["glibc", "kheap", "mimalloc"])
+    benches = ordered([r["bench"] for r in rows], [])
+    cell = {(r["bench"], r["allocator"], r["metric"]): r["value"] for r in rows}
+    body = []
+
+    def line(label, b, metric, fmt):
+        cells = []
+        for a in allocs:
+            raw = cell.get((b, a, metric))
+            v = num(raw)
+            cells.append(fmt(v) if v is not None else (raw or "-"))
+        k, m = num(cell.get((b, "kheap", metric))), num(cell.get((b, "mimalloc", metric)))
+        ratio = "%.2f" % (k / m) if k and m else "-"
+        body.append([label] + cells + [ratio])
+
+    for b in benches:
+        line(b + " ops/s", b, "ops_per_s", lambda v: "%.2f M" % (v / 1e6))
+    for b in benches:  # lower is better here
+        if any(k[0] == b and k[2] == "peak_rss" for k in cell):
+            line("peak RSS" if b == "rss" else b + " peak RSS", b, "peak_rss",
+                 lambda v: "%.1f MiB" % (v / 1024))
+    out = md(["bench"] + allocs + ["kheap / mimalloc"], body)
+    out.append("")
+    out.append("Medians of %s repeats, %s s budget per timing, %s CPUs, %s."
+               % (only(rows, "repeats"), only(rows, "budget_s"), only(rows, "cpus"),
+                  only(rows, "cpu_model")))
+    return out
+
+
+def table_heap_guest(results):
+    rows = read(results, "heap-guest")
+    body = [[WHERE.get(r["where"], r["where"]), r["cpus"], sig(num(r["mops"])),
+             sig(num(r["ns_per_op"])), "%.2fx" % num(r["scaling"])] for r in rows]
+    out = md(["where", "CPUs", "Mops/s", "ns/op", "vs 1 CPU"], body)
+    out += ["", "Host CPU: %s." % only(rows, "host_cpu")]
+    return out
+
+
+def sched_cells(rows, where):
+    return {(r["bench"], r["impl"]): num(r["ns_per_op"]) for r in rows if r["where"] == where}
+
+
+SCHED_BENCH = {
+    "switch": "switch",
+    "spawn_join": "spawn + join",
+    "chan": "channel item, 64 slots",
+    "wake": "cross-thread wake round trip / 2",
+    "spawn_join_remote": "spawn + join on another CPU",
+    "wake_remote": "wake a task on a halted CPU",
+}
+
+
+def table_sched_host(results):
+    rows = [r for r in read(results, "sched") if r["where"] == "host"]
+    if not rows:
+        raise TableError("sched.csv: no host rows")
+    c = sched_cells(rows, "host")
+    impls = ordered([r["impl"] for r in rows], ["perfkern", "fcontext", "ucontext", "pthread"])
+    benches = ordered([r["bench"] for r in rows], [])
+    body = [[SCHED_BENCH.get(b, b)] + [sig(c.get((b, i))) for i in impls] for b in benches]
+    out = md(["host, ns per op"] + impls, body)
+    sw, fc = c.get(("switch", "perfkern")), c.get(("switch", "fcontext"))
+    out.append("")
+    if sw and fc:
+        out.append("A perfkern switch costs %.2fx a bare fcontext jump. Host CPU: %s."
+                   % (sw / fc, only(rows, "host_cpu")))
+    return out
+
+
+def table_sched_guest(results):
+    rows = [r for r in read(results, "sched") if r["where"] != "host"]
+    if not rows:
+        raise TableError("sched.csv: no guest rows")
+    wheres = ordered([r["where"] for r in rows], [])
+    cells = {w: sched_cells(rows, w) for w in wheres}
+    keys = ordered([(r["bench"], r["impl"]) for r in rows], [])
+    body = []
+    for b, i in keys:
+        label = SCHED_BENCH.get(b, b) + ("" if i == "perfkern" else " (%s)" % i)
+        body.append([label] + [sig(cells[w].get((b, i))) for w in wheres])
+    out = md(["guest, ns per op"] + [WHERE.get(w, w) for w in wheres], body)
+    ratios = []
+    for w in wheres:
+        t, ipi = cells[w].get(("wake_remote", "perfkern")), cells[w].get(("wake_remote", "raw-ipi"))
+        if t and ipi:
+            ratios.append("%.2fx under %s" % (t / ipi, WHERE.get(w, w)))
+    if ratios:
+        out += ["", "Remote wake vs the raw IPI round trip it rides on: %s." % ", ".join(ratios)]
+    return out
+
+
+BOOT_OK = {"vmm": 0, "vmm4k": 0, "floor": 0, "microvm": 1}
+BOOT_LABEL = {
+    "floor": "floor",
+    "vmm4k": "vmm, `--hugepages off`",
+    "vmm": "vmm, default `--hugepages auto`",
+    "microvm": "QEMU microvm",
+}
+
+
+def table_boot(results):
+    rows = read(results, "boot")
+    med, runs, bad = {}, {}, {}
+    for v in ordered([r["variant"] for r in rows], ["floor", "vmm4k", "vmm", "microvm"]):
+        mine = [r for r in rows if r["variant"] == v]
+        good = [int(r["ns"]) for r in mine if int(r["exit_status"]) == BOOT_OK.get(v, 0)]
+        bad[v] = len(mine) - len(good)
+        if good:
+            med[v], runs[v] = statistics.median(good), len(good)
+    if "floor" not in med:
+        raise TableError("boot.csv: no successful floor run")
+    body = [[BOOT_LABEL.get(v, v), "%.1f ms" % (m / 1e6), "%.2fx" % (m / med["floor"]),
+             str(runs[v]) + (" (%d failed)" % bad[v] if bad[v] else "")] for v, m in med.items()]
+    out = md(["variant", "median", "vs floor", "runs"], body)
+    if "microvm" in med:
+        parts = ["%.1fx (%s)" % (med["microvm"] / med[v], BOOT_LABEL[v].split(", ", 1)[1])
+                 for v in ("vmm4k", "vmm") if v in med]
+        out += ["", "microvm / vmm: %s. %s vCPUs, %s, %s (%s)."
+                % (", ".join(parts), only(rows, "vcpus"), only(rows, "mem"),
+                   WHERE.get(only(rows, "where"), only(rows, "where")), only(rows, "cpu_model"))]
+    return out
+
+
+def table_pages(results):
+    rows = read(results, "pages")
+    pages = ordered([r["page"] for r in rows], ["4K", "2M", "1G"])
+    label = {"4K": "4 KiB pages", "2M": "2 MiB pages", "1G": "1 GiB pages"}
+    cell = {(r["where"], r["buffer_mib"], r["page"]): num(r["ns_per_load"]) for r in rows}
+    body = []
+    for w, b in ordered([(r["where"], r["buffer_mib"]) for r in rows], []):
+        size = "%d GiB" % (int(b) // 1024) if int(b) % 1024 == 0 else "%s MiB" % b
+        body.append(["%s, %s" % (WHERE.get(w, w), size)]
+                    + [("%.0f" % cell[(w, b, p)]) if cell.get((w, b, p)) else "-" for p in pages])
+    out = md(["ns per load: where, buffer"] + [label.get(p, p) for p in pages], body)
+    out += ["", "%s dependent loads per timing, 1 vCPU, host CPU %s."
+            % ("{:,}".format(int(only(rows, "loads"))) if only(rows, "loads").isdigit()
+               else only(rows, "loads"), only(rows, "host_cpu"))]
+    return out
+
+
+PERF_LABEL = {"none": "none"}
+
+
+def perf_label(v):
+    if v in PERF_LABEL:
+        return PERF_LABEL[v]
+    src, _, hz = v.partition("-")
+    src = {"timer": "guest timer", "vmm": "vmm-side", "pmu": "guest PMU"}.get(src, src)
+    if hz.isdigit():
+        hz = "%d kHz" % (int(hz) // 1000) if int(hz) % 1000 == 0 else hz + " Hz"
+    return "%s %s" % (src, hz)
+
+
+def table_perf(results):
+    rows = read(results, "perf")
+    body = []
+    for w in ordered([r["where"] for r in rows], ["qemu", "nested"]):
+        mine = [r for r in rows if r["where"] == w]
+        base_runs = [int(r["us"]) for r in mine if r["variant"] == "none"]
+        base = statistics.median(base_runs) if base_runs else None
+        for v in ordered([r["variant"] for r in mine], ["none", "timer-1000", "timer-10000",
+                                                          "vmm-1000", "vmm-10000"]):
+            m = statistics.median([int(r["us"]) for r in mine if r["variant"] == v])
+            vs = "" if v == "none" or not base else pct(100.0 * (m / base - 1))
+            body.append([WHERE.get(w, w), perf_label(v), "%.0f ms" % (m / 1000), vs])
+    rounds = len({r["round"] for r in rows})
+    out = md(["where", "sampling", "median time", "vs none"], body)
+    out += ["", "Medians of %d alternating rounds per variant." % rounds]
+    return out
+
+
+TABLES = {
+    "heap": table_heap,
+    "heap-guest": table_heap_guest,
+    "sched-host": table_sched_host,
+    "sched-guest": table_sched_guest,
+    "boot": table_boot,
+    "pages": table_pages,
+    "perf": table_perf,
+}
+
+MARK = re.compile(r"^<!-- tables:([a-z0-9-]+) (begin|end) -->$")
+
+
+def render(text, results):
+    """The doc with every marked block regenerated; raises TableError on an
+    unknown name, an unclosed or a missing block."""
+    out, lines, i, done = [], text.split("\n"), 0, set()
+    while i < len(lines):
+        out.append(lines[i])
+        m = MARK.match(lines[i])
+        i += 1
+        if not m:
+            continue
+        name, kind = m.groups()
+        if kind != "begin" or name not in TABLES:
+            raise TableError("line %d: unexpected marker '%s'" % (i, lines[i - 1]))
+        end = "<!-- tables:%s end -->" % name
+        try:
+            j = lines.index(end, i)
+        except ValueError:
+            raise TableError("line %d: '%s' has no '%s'" % (i, lines[i - 1], end))
+        out += TABLES[name](results)
+        out.append(end)
+        done.add(name)
+        i = j + 1
+    missing = sorted(set(TABLES) - done)
+    if missing:
+        raise TableError("no marker block for: %s" % " ".join(missing))
+    return "\n".join(out)
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--check", action="store_true", help="fail if the doc is stale, write nothing")
+    ap.add_argument("--doc", default=os.path.join(REPO, "docs", "benchmarks.md"))
+    ap.add_argument("--results", default=os.path.join(REPO, "bench", "results"))
+    a = ap.parse_args()
+    try:
+        with open(a.doc) as f:
+            old = f.read()
+        new = render(old, a.results)
+    except OSError as e:
+        sys.exit("tables.py: %s: %s" % (a.doc, e.strerror))
+    except TableError as e:
+        sys.exit("tables.py: %s: %s" % (a.doc, e))
+    if new == old:
+        print("tables.py: %s is up to date with %s" % (os.path.relpath(a.doc), os.path.relpath(a.results)))
+        return
+    if a.check:
+        sys.exit("tables.py: %s is stale against %s; run bench/tables.py (make bench does)"
+                 % (os.path.relpath(a.doc), os.path.relpath(a.results)))
+    with open(a.doc, "w") as f:
+        f.write(new)
+    print("tables.py: updated %s" % os.path.relpath(a.doc))
+
+
+if __name__ == "__main__":
+    main()
