@@ -38,7 +38,7 @@ run: build
 test: build
 	cd $(BUILD) && ctest --output-on-failure -j$(JOBS) $(CTEST_ARGS)
 
-# Benchmark suites: CSV in bench/results/, charts in plots/ (README "Benchmarks").
+# Benchmark suites: CSV in bench/results/, charts in plots/, tables in docs/benchmarks.md.
 BENCH_ROUNDS ?= 10
 PERF_BENCH_ROUNDS ?= 5
 BENCH_REPEATS ?= 5
@@ -49,15 +49,17 @@ bench: build
 	bench/pages/run.sh $(BUILD)
 	bench/sched/run.sh $(BUILD)
 	bench/perf/run.sh $(BUILD) $(PERF_BENCH_ROUNDS)
+	python3 bench/tables.py
 
 # Just the heap suite (glibc/libkheap/mimalloc/jemalloc/tcmalloc, a few minutes).
 bench-heap: build
 	bench/heap/run.sh $(BUILD) $(BENCH_REPEATS)
+	python3 bench/tables.py
 
 iso: build
 	tools/mkiso.sh $(BUILD)/bin/guest.elf $(BUILD)/bin/guest.iso
 
-# Network boot: GRUB PXE tree in $(BUILD)/pxe (README "Network boot").
+# Network boot: GRUB PXE tree in $(BUILD)/pxe (docs/boot.md).
 pxe: build
 	tools/mkpxe.sh $(BUILD)/bin/guest.elf $(BUILD)/pxe --cmdline "$(CMDLINE)"
 
@@ -76,7 +78,7 @@ asm: build
 qemu: build
 	$(QEMU_RUN) --interactive
 
-# QEMU halted at the first instruction, gdb stub on :1234 (README: Debugging).
+# QEMU halted at the first instruction, gdb stub on :1234 (docs/debugging.md).
 qemu-gdb: build
 	@echo "qemu-gdb: waiting for gdb on :1234 - gdb $(BUILD)/bin/guest.elf -ex 'target remote :1234'"
 	$(QEMU_RUN) --interactive --qemu-arg=-s --qemu-arg=-S
