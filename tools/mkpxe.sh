@@ -8,7 +8,7 @@
 #   OUT_DIR/boot/grub/grub.cfg         boots the kernel with multiboot2
 #   OUT_DIR/boot/guest.elf             the kernel
 # Serve OUT_DIR over TFTP and point DHCP's boot file (option 67 /
-# dnsmasq --dhcp-boot) at boot/grub/i386-pc/core.0 (README "Network boot").
+# dnsmasq --dhcp-boot) at boot/grub/i386-pc/core.0 (docs/boot.md "Network boot").
 # GRUB loads the kernel over TFTP from the same server and talks on the
 # first serial port as well as the screen.
 set -euo pipefail

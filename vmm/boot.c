@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * vmm/boot.c - what the guest finds in low memory at its 64-bit entry
- * (DESIGN.md sec. 3): page tables that identity-map the first GiB, map the
+ * (docs/boot.md, "The vmm entry"): page tables that identity-map the first GiB, map the
  * kernel at PK_KERNEL_VMA and all RAM at PK_DIRECT_MAP_BASE (1 GiB pages
  * with pdpe1gb, else 2 MiB pages for the first 4 GiB), a GDT with the
  * kernel's selector layout, and the pk_bootinfo.

@@ -121,7 +121,7 @@ int kvm_create_vm(struct vm *vm)
 }
 
 /* Long mode directly (SDM Vol 3A 10.8.5): the state the 64-bit entry of
- * DESIGN.md sec. 3 expects, with the selectors of guest/arch/layout.h. */
+ * docs/boot.md expects, with the selectors of guest/arch/layout.h. */
 static int vcpu_init_regs(struct vcpu *v)
 {
 	struct vm *vm = v->vm;

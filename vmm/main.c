@@ -3,7 +3,7 @@
  * vmm/main.c - perfkern's monitor, in the order things happen:
  * options -> guest RAM -> ELF -> /dev/kvm -> boot structures -> VM and
  * vCPUs -> run until the guest exits, crashes, times out or we are told to
- * stop -> exit with the guest's code (README "Exit codes").
+ * stop -> exit with the guest's code (docs/vmm.md "Exit codes").
  */
 #include <errno.h>
 #include <signal.h>

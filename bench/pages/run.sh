@@ -7,7 +7,7 @@
 # OUTDIR/plots/pages.svg/.png (OUTDIR defaults to the repository; the
 # bench-smoke test points it at the build directory).
 # Then (unless PK_PAGES_NESTED=0) the same guest in the vmm inside one
-# nested-KVM L1 boot (DESIGN.md section 6) for NESTED_SIZES (default
+# nested-KVM L1 boot (docs/testing.md) for NESTED_SIZES (default
 # "16 256" MiB; L1 has 2 GiB, so no whole free GiB for 1 GiB pages there);
 # a failed L1 boot is reported and leaves only the TCG rows.
 # Under TCG every guest load goes through QEMU's software TLB, so the page

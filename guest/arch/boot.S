@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * guest/arch/boot.S - the three ways into the kernel (DESIGN.md sec. 3).
+ * guest/arch/boot.S - the three ways into the kernel (docs/boot.md).
  *
  *   pvh_entry      32-bit, paging off, EBX = hvm_start_info  (QEMU -kernel)
  *   mb2_entry      32-bit, paging off, EAX = magic, EBX = MBI (GRUB)

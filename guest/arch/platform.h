@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * guest/arch/platform.h - leaving the kernel. Exit codes: layout.h
- * PK_EXIT_*; README "Exit codes" documents them and the QEMU mapping.
+ * PK_EXIT_*; docs/vmm.md "Exit codes" documents them and the QEMU mapping.
  */
 #ifndef PK_ARCH_PLATFORM_H
 #define PK_ARCH_PLATFORM_H

@@ -76,7 +76,7 @@ else
 	fail=$((fail + 1))
 fi
 
-# kperf record drives the vmm itself (the README's demo, 2 vCPUs); -v
+# kperf record drives the vmm itself (docs/profiling.md's example, 2 vCPUs); -v
 # reports what PMU KVM exposes
 ./kperf record -F 1000 -o /tmp/rec.pkperf -- ./vmm -v -c 2 -m 64M guest.elf >/tmp/rec.out 2>&1
 rc=$?

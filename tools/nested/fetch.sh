@@ -3,7 +3,7 @@
 #
 # Fetch what the nested-KVM harness (tools/nested/run.sh) boots as L1:
 # Debian's current linux-image-6.1.0-*-amd64 kernel and the four modules
-# that bring up /dev/kvm (see docs: /work/shared/DESIGN.md section 6), plus
+# that bring up /dev/kvm (see docs/testing.md, "The nested-KVM harness"), plus
 # a static busybox. Nothing is installed on the host: the .deb is fetched
 # with `apt-get download` and unpacked with `dpkg-deb -x`.
 #

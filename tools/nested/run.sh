@@ -3,7 +3,7 @@
 #
 # This machine has no /dev/kvm. QEMU TCG with `-cpu max` emulates AMD SVM
 # well enough for Debian's kernel + kvm-amd to offer /dev/kvm inside an L1
-# VM, so the VMM is tested there (DESIGN.md section 6).
+# VM, so the VMM is tested there (docs/testing.md).
 #
 # Usage:
 #   tools/nested/run.sh [options] -- SCRIPT
@@ -14,7 +14,7 @@
 #   --cpu MODEL          qemu -cpu model (max); e.g. EPYC,+svm,+npt
 #   --cache DIR          kernel/module cache (<repo>/build/nested-cache)
 #   --log FILE           also write the L1 console + run.sh messages here
-#   --bzimage            boot the compressed vmlinuz (DESIGN.md's command)
+#   --bzimage            boot the compressed vmlinuz (the plain -kernel boot)
 #                        instead of the PVH vmlinux fetch.sh extracts; the
 #                        latter skips ~3.5 s of emulated decompression
 #   --file HOST[:GUEST]  copy HOST (file or directory) into the initramfs;
