@@ -21,11 +21,14 @@
 #include "arch/smp.h"
 #include "arch/trap.h"
 #include "arch/tsc.h"
+#include "kernel/param.h"
 #include "lib/cmdline.h"
 #include "mm/frame.h"
 #include "mm/paging.h"
 
 extern char bsp_stack[];
+
+PK_PARAM(smp_timeout_ms, "how long the BSP waits for the APs to check in (default 2000)");
 
 void kernel_main(uint32_t protocol, uint64_t ptr)
 {
@@ -80,10 +83,7 @@ void kernel_main(uint32_t protocol, uint64_t ptr)
 		apic_x2 ? " (x2APIC)" : "", apic_timer_hz);
 	smp_report_online(0);
 
-	char value[32];
-	uint32_t timeout_ms = 2000;
-	if (cmdline_get(boot_info.cmdline, "smp_timeout_ms", value, sizeof(value)) > 0)
-		timeout_ms = (uint32_t)app_parse_uint(value, timeout_ms);
+	uint32_t timeout_ms = (uint32_t)cmdline_get_uint(boot_info.cmdline, "smp_timeout_ms", 2000);
 	smp_boot(&boot_info, timeout_ms);
 	irq_enable();
 	boot_stage("smp: all APs online");

@@ -12,9 +12,8 @@
 #include "../arch/platform.h"
 #include "../arch/result.h"
 #include "../lib/cmdline.h"
+#include "../kernel/param.h"
 #include "../lib/kstring.h"
-
-static int fault_run(const char *cmdline) __attribute__((noinline, noclone));
 
 /* Two known blobs for the host to check (tests: vmm --out, tools/pkblob.py). */
 static int result_run(const char *cmdline)
@@ -32,6 +31,7 @@ static int result_run(const char *cmdline)
 	}
 	return PK_EXIT_OK;
 }
+APP("result", result_run, "write two known result blobs to the host");
 
 /* Boot and exit 0: `make run` uses it to see whether this host's KVM can
  * run the kernel at all before choosing the vmm over the nested harness. */
@@ -40,76 +40,52 @@ static int probe_run(const char *cmdline)
 	(void)cmdline;
 	return PK_EXIT_OK;
 }
+APP("probe", probe_run, "boot and exit 0 (can this host run the kernel?)");
 
-static const struct app {
-	const char *name;
-	int (*run)(const char *cmdline);
-	const char *help;
-} apps[] = {
-	{"demo", demo_run, "greet from every CPU, show CPU features, memory map, boot time"},
-	{"tests", ktest_run_all, "in-guest test suite (test=SUBSTRING filters)"},
-	{"fault", fault_run, "take an unhandled page fault (exception dump check)"},
-	{"hostile", hostile_run, "make bad hypercalls (vmm robustness check)"},
-	{"triplefault", triplefault_run, "triple-fault on purpose (vmm crash report check)"},
-	{"spin", spin_run, "never exit (vmm --timeout check)"},
-	{"bench-exits", bench_exits_run, "hypercall round trip vs a raw I/O exit (vmm)"},
-	{"result", result_run, "write two known result blobs to the host"},
-	{"probe", probe_run, "boot and exit 0 (can this host run the kernel?)"},
-	{"mmu", mmu_run, "print the live page tables (Virt -> Phys Size Perms Cache NX)"},
-	{"bench-pages", bench_pages_run, "pointer-chase latency, 4K vs 2M vs 1G pages"},
-	{"bench-heap", bench_heap_run, "kernel heap throughput on 1, 2, 4 .. CPUs"},
-	{"bench-sched", bench_sched_run, "task switch, spawn+join, cross-CPU wake vs raw IPI"},
-	{"stackoverflow", stackoverflow_run, "overflow a task stack (guard page report check)"},
-	{"perfcheck", perfcheck_run, "two hot functions, 3:1 (profiler check; perf=...)"},
-};
+PK_PARAM(run, "the app to run after boot (default demo; an unknown name lists them)");
+PK_PARAM(exit, "what the PC platform does at the end: poweroff reboot halt");
 
-/* Options the kernel understands; anything else gets a warning. */
-static const char *const known_options[] = {"run",   "exit", "test", "smp_timeout_ms",	"pages_mib",
-					    "loads", "reps", "perf", "perfcheck_rounds"};
+extern const struct app __start_pk_apps[], __stop_pk_apps[];
 
-uint64_t app_parse_uint(const char *s, uint64_t fallback)
+static const struct app *app_find(const char *name)
 {
-	uint64_t v = 0;
-	unsigned base = 10;
-	if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
-		base = 16;
-		s += 2;
-	}
-	if (!*s)
-		return fallback;
-	for (; *s; s++) {
-		unsigned d;
-		if (*s >= '0' && *s <= '9')
-			d = (unsigned)(*s - '0');
-		else if (base == 16 && (*s | 0x20) >= 'a' && (*s | 0x20) <= 'f')
-			d = (unsigned)((*s | 0x20) - 'a' + 10);
-		else
-			return fallback;
-		v = v * base + d;
-	}
-	return v;
+	for (const struct app *a = __start_pk_apps; a < __stop_pk_apps; a++)
+		if (strcmp(a->name, name) == 0)
+			return a;
+	return 0;
 }
 
-static void app_warn_unknown_options(const char *cmdline)
+/* The registered apps in name order (the linker's order is the build's). */
+static void app_list(void)
 {
-	const char *pos = cmdline, *w;
-	size_t keylen, wordlen;
-	while ((w = cmdline_next(&pos, &keylen, &wordlen))) {
-		int known = 0;
-		for (size_t i = 0; i < sizeof(known_options) / sizeof(known_options[0]); i++)
-			if (strlen(known_options[i]) == keylen &&
-			    strncmp(w, known_options[i], keylen) == 0)
-				known = 1;
-		if (!known)
-			kprintf("perfkern: ignoring unknown command-line option '%.*s'\n",
-				(int)wordlen, w);
+	const char *last = "";
+	for (;;) {
+		const struct app *next = 0;
+		for (const struct app *a = __start_pk_apps; a < __stop_pk_apps; a++)
+			if (strcmp(a->name, last) > 0 && (!next || strcmp(a->name, next->name) < 0))
+				next = a;
+		if (!next)
+			return;
+		kprintf("  run=%-14s %s\n", next->name, next->help);
+		last = next->name;
 	}
 }
+
+static int help_run(const char *cmdline)
+{
+	(void)cmdline;
+	kprintf("apps (run=NAME):\n");
+	app_list();
+	kprintf("options:\n");
+	param_print_all();
+	return PK_EXIT_OK;
+}
+APP("help", help_run, "list the apps and the command-line options");
 
 int app_main(const char *cmdline)
 {
 	char value[64];
-	app_warn_unknown_options(cmdline);
+	param_warn_unknown(cmdline);
 	if (cmdline_get(cmdline, "exit", value, sizeof(value)) >= 0 &&
 	    platform_set_exit_policy(value) < 0) {
 		kprintf("perfkern: unknown exit=%s; valid: poweroff reboot halt\n", value);
@@ -119,23 +95,18 @@ int app_main(const char *cmdline)
 	const char *name = "demo";
 	if (cmdline_get(cmdline, "run", value, sizeof(value)) >= 0)
 		name = value;
-	for (size_t i = 0; i < sizeof(apps) / sizeof(apps[0]); i++)
-		if (strcmp(apps[i].name, name) == 0) {
-			/* perf= profiles any app (guest/arch/perf.h) */
-			if (perf_begin(cmdline) < 0)
-				return PK_EXIT_BAD_CMDLINE;
-			int rc = apps[i].run(cmdline);
-			perf_end();
-			return rc;
-		}
-
-	kprintf("perfkern: unknown run=%s; valid:", name);
-	for (size_t i = 0; i < sizeof(apps) / sizeof(apps[0]); i++)
-		kprintf(" %s", apps[i].name);
-	kprintf("\n");
-	for (size_t i = 0; i < sizeof(apps) / sizeof(apps[0]); i++)
-		kprintf("  run=%-6s %s\n", apps[i].name, apps[i].help);
-	return PK_EXIT_BAD_CMDLINE;
+	const struct app *a = app_find(name);
+	if (!a) {
+		kprintf("perfkern: unknown run=%s; valid:\n", name);
+		app_list();
+		return PK_EXIT_BAD_CMDLINE;
+	}
+	/* perf= profiles any app (guest/arch/perf.h) */
+	if (perf_begin(cmdline) < 0)
+		return PK_EXIT_BAD_CMDLINE;
+	int rc = a->run(cmdline);
+	perf_end();
+	return rc;
 }
 
 /* Kept out of line and non-trivial so the backtrace has real frames. */
@@ -152,3 +123,4 @@ static __attribute__((noinline, noclone)) int fault_run(const char *cmdline)
 	kprintf("fault: survived a write to unmapped memory?!\n");
 	return PK_EXIT_TESTS_FAILED;
 }
+APP("fault", fault_run, "take an unhandled page fault (exception dump check)");

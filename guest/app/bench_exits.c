@@ -34,7 +34,7 @@ static uint64_t per_call(int hcall)
 	return best;
 }
 
-int bench_exits_run(const char *cmdline)
+static int bench_exits_run(const char *cmdline)
 {
 	(void)cmdline;
 	if (!platform_vmm) {
@@ -46,3 +46,4 @@ int bench_exits_run(const char *cmdline)
 		hc / raw, hc * 100 / raw % 100);
 	return PK_EXIT_OK;
 }
+APP("bench-exits", bench_exits_run, "hypercall round trip vs a raw I/O exit (vmm)");

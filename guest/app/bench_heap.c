@@ -92,7 +92,7 @@ static void heap_report(unsigned n, uint64_t best, uint64_t t1, void *ctx)
 		t1 * n * 100 / best % 100);
 }
 
-int bench_heap_run(const char *cmdline)
+static int bench_heap_run(const char *cmdline)
 {
 	(void)cmdline;
 	kprintf("bench-heap: %u CPUs, %u alloc+free per CPU, sizes 16..1024, 1 in 8 freed "
@@ -104,3 +104,4 @@ int bench_heap_run(const char *cmdline)
 	kprintf("bench-heap: oom %lu\n", (unsigned long)st.oom);
 	return st.oom ? 1 : PK_EXIT_OK;
 }
+APP("bench-heap", bench_heap_run, "kernel heap throughput on 1, 2, 4 .. CPUs");

@@ -19,6 +19,7 @@
 #include "../arch/layout.h"
 #include "../arch/mmio.h"
 #include "../arch/tsc.h"
+#include "../kernel/param.h"
 #include "../lib/cmdline.h"
 #include "../mm/pages.h"
 #include "../mm/paging.h"
@@ -63,16 +64,15 @@ bench_chase(const uint8_t *base, uint64_t loads, uint64_t *pos)
 	return dt;
 }
 
-static uint64_t opt(const char *cmdline, const char *key, uint64_t fallback)
-{
-	char v[24];
-	return cmdline_get(cmdline, key, v, sizeof(v)) > 0 ? app_parse_uint(v, fallback) : fallback;
-}
+PK_PARAM(pages_mib, "bench-pages: working set in MiB (power of two >= 4)");
+PK_PARAM(loads, "bench-pages: dependent loads per measurement");
+PK_PARAM(reps, "bench-pages: repeats, 1..15");
 
-int bench_pages_run(const char *cmdline)
+static int bench_pages_run(const char *cmdline)
 {
-	uint64_t mib = opt(cmdline, "pages_mib", 1024), loads = opt(cmdline, "loads", 4000000);
-	uint64_t reps = opt(cmdline, "reps", 3);
+	uint64_t mib = cmdline_get_uint(cmdline, "pages_mib", 1024),
+		 loads = cmdline_get_uint(cmdline, "loads", 4000000);
+	uint64_t reps = cmdline_get_uint(cmdline, "reps", 3);
 	if (mib < 4 || (mib & (mib - 1)) || !loads || !reps || reps > 15) {
 		kprintf("bench-pages: pages_mib must be a power of two >= 4, loads > 0, "
 			"reps 1..15\n");
@@ -150,3 +150,4 @@ int bench_pages_run(const char *cmdline)
 	pages_free(mem, block);
 	return rc;
 }
+APP("bench-pages", bench_pages_run, "pointer-chase latency, 4K vs 2M vs 1G pages");

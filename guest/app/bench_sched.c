@@ -192,7 +192,7 @@ static uint64_t bench_chan(uint64_t ops)
 	return rdtsc_ordered() - t0;
 }
 
-int bench_sched_run(const char *cmdline)
+static int bench_sched_run(const char *cmdline)
 {
 	(void)cmdline;
 	kprintf("bench-sched: %u CPUs, tsc %lu kHz\n", smp_online_count, tsc_khz);
@@ -217,3 +217,4 @@ int bench_sched_run(const char *cmdline)
 		st.wake_ipis);
 	return PK_EXIT_OK;
 }
+APP("bench-sched", bench_sched_run, "task switch, spawn+join, cross-CPU wake vs raw IPI");

@@ -97,7 +97,7 @@ static void demo_timeline(void)
 	}
 }
 
-int demo_run(const char *cmdline)
+static int demo_run(const char *cmdline)
 {
 	(void)cmdline;
 	boot_stage("demo start");
@@ -115,3 +115,4 @@ int demo_run(const char *cmdline)
 	demo_parallel();
 	return PK_EXIT_OK;
 }
+APP("demo", demo_run, "greet from every CPU, show CPU features, memory map, boot time");

@@ -21,7 +21,7 @@ static int hostile_check(const char *what, int64_t got, int64_t want)
 	return 1;
 }
 
-int hostile_run(const char *cmdline)
+static int hostile_run(const char *cmdline)
 {
 	(void)cmdline;
 	if (!platform_vmm) {
@@ -54,8 +54,9 @@ int hostile_run(const char *cmdline)
 	kprintf("%d passed, %d failed, 0 skipped\n", 9 - failed, failed);
 	return failed ? PK_EXIT_TESTS_FAILED : PK_EXIT_OK;
 }
+APP("hostile", hostile_run, "make bad hypercalls (vmm robustness check)");
 
-int triplefault_run(const char *cmdline)
+static int triplefault_run(const char *cmdline)
 {
 	(void)cmdline;
 	kprintf("triplefault: loading an empty IDT and trapping\n");
@@ -66,11 +67,14 @@ int triplefault_run(const char *cmdline)
 	__asm__ volatile("cli; lidt %0; int3" ::"m"(none));
 	return PK_EXIT_TESTS_FAILED;
 }
+APP("triplefault", triplefault_run, "triple-fault on purpose (vmm crash report check)");
 
-int spin_run(const char *cmdline)
+static int spin_run(const char *cmdline)
 {
 	(void)cmdline;
 	kprintf("spin: looping forever\n");
 	for (;;)
 		cpu_relax();
+	return PK_EXIT_TESTS_FAILED; /* not reached */
 }
+APP("spin", spin_run, "never exit (vmm --timeout check)");

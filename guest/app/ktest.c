@@ -8,6 +8,7 @@
 #include "../arch/layout.h"
 #include "../arch/percpu.h"
 #include "../arch/smp.h"
+#include "../kernel/param.h"
 #include "../lib/cmdline.h"
 #include "../lib/kstring.h"
 #include "../lib/printf.h"
@@ -114,7 +115,9 @@ static int ktest_before(const struct ktest *a, const struct ktest *b)
 	return c < 0 || (c == 0 && a->line < b->line);
 }
 
-int ktest_run_all(const char *cmdline)
+PK_PARAM(test, "run=tests: only the tests whose name contains this");
+
+static int ktest_run_all(const char *cmdline)
 {
 	char filter[64] = "";
 	cmdline_get(cmdline, "test", filter, sizeof(filter));
@@ -157,3 +160,4 @@ int ktest_run_all(const char *cmdline)
 	kprintf("%u passed, %u failed, %u skipped\n", passed, failed, skipped);
 	return failed ? PK_EXIT_TESTS_FAILED : PK_EXIT_OK;
 }
+APP("tests", ktest_run_all, "in-guest test suite (test=SUBSTRING filters)");

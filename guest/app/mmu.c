@@ -29,7 +29,7 @@ static void mmu_print(void *ctx, const struct mmu_run *run)
 	kprintf("%s\n", line);
 }
 
-int mmu_run(const char *cmdline)
+static int mmu_run(const char *cmdline)
 {
 	(void)cmdline;
 	uint64_t cr3 = read_cr3();
@@ -47,3 +47,4 @@ int mmu_run(const char *cmdline)
 		paging_stats.ipis, fs.free_pages, fs.total_pages, fs.fails);
 	return PK_EXIT_OK;
 }
+APP("mmu", mmu_run, "print the live page tables (Virt -> Phys Size Perms Cache NX)");

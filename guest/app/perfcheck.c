@@ -15,6 +15,7 @@
 #include "../arch/pmu.h"
 #include "../arch/result.h"
 #include "../arch/tsc.h"
+#include "../kernel/param.h"
 #include "../lib/cmdline.h"
 #include "../lib/printf.h"
 #include "app.h"
@@ -75,12 +76,11 @@ static __attribute__((noinline, noclone)) uint64_t perfcheck_rounds(uint64_t rou
 	return x;
 }
 
-int perfcheck_run(const char *cmdline)
+PK_PARAM(perfcheck_rounds, "perfcheck: rounds of the two hot functions (default 20)");
+
+static int perfcheck_run(const char *cmdline)
 {
-	char v[24];
-	uint64_t rounds = 20;
-	if (cmdline_get(cmdline, "perfcheck_rounds", v, sizeof(v)) > 0)
-		rounds = app_parse_uint(v, rounds);
+	uint64_t rounds = cmdline_get_uint(cmdline, "perfcheck_rounds", 20);
 	uint64_t t0 = rdtsc_ordered(), x = 0;
 	PERF_REGION("perfcheck")
 	{
@@ -95,6 +95,7 @@ int perfcheck_run(const char *cmdline)
 	result_write("perfcheck.csv", csv, (size_t)n);
 	return PK_EXIT_OK;
 }
+APP("perfcheck", perfcheck_run, "two hot functions, 3:1 (profiler check; perf=...)");
 
 /* Instructions retired over a loop of known length: at least the loop's
  * own instructions, and not wildly more. */

@@ -21,7 +21,7 @@ static void *overflow_task(void *arg)
 	return (void *)recurse((uint64_t)arg);
 }
 
-int stackoverflow_run(const char *cmdline)
+static int stackoverflow_run(const char *cmdline)
 {
 	(void)cmdline;
 	kprintf("stackoverflow: task 'deep-recursion' recurses without end; expect a report "
@@ -33,3 +33,4 @@ int stackoverflow_run(const char *cmdline)
 	kprintf("stackoverflow: survived a stack overflow?!\n");
 	return 1;
 }
+APP("stackoverflow", stackoverflow_run, "overflow a task stack (guard page report check)");

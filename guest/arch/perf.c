@@ -12,6 +12,7 @@
 #include "perf.h"
 
 #include "../../proto/perf.h"
+#include "../kernel/param.h"
 #include "../lib/cmdline.h"
 #include "../lib/kstring.h"
 #include "../lib/printf.h"
@@ -290,6 +291,8 @@ static int parse_events(const char *s)
 	}
 	return 0;
 }
+
+PK_PARAM(perf, "profile the app: count:EVENTS, timer:HZ, pmu:HZ (docs/profiling.md)");
 
 int perf_begin(const char *cmdline)
 {

@@ -110,3 +110,39 @@ bool cmdline_has(const char *cmdline, const char *key)
 {
 	return cmdline_get(cmdline, key, NULL, 0) >= 0;
 }
+
+int cmdline_parse_uint(const char *s, uint64_t *out)
+{
+	uint64_t v = 0;
+	unsigned base = 10;
+	if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
+		base = 16;
+		s += 2;
+	}
+	if (!*s)
+		return -1;
+	for (; *s; s++) {
+		unsigned d;
+		if (*s >= '0' && *s <= '9')
+			d = (unsigned)(*s - '0');
+		else if (base == 16 && (*s | 0x20) >= 'a' && (*s | 0x20) <= 'f')
+			d = (unsigned)((*s | 0x20) - 'a' + 10);
+		else
+			return -1;
+		if (v > (UINT64_MAX - d) / base)
+			return -1; /* would overflow */
+		v = v * base + d;
+	}
+	*out = v;
+	return 0;
+}
+
+uint64_t cmdline_get_uint(const char *cmdline, const char *key, uint64_t fallback)
+{
+	char v[24]; /* UINT64_MAX in hex or decimal fits */
+	int n = cmdline_get(cmdline, key, v, sizeof(v));
+	uint64_t x;
+	if (n <= 0 || (size_t)n >= sizeof(v) || cmdline_parse_uint(v, &x) < 0)
+		return fallback;
+	return x;
+}

@@ -5,6 +5,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 /*
  * The command line is a space/tab separated list of words: `key=value` or a
@@ -17,6 +18,14 @@
  */
 int cmdline_get(const char *cmdline, const char *key, char *out, size_t outsz);
 bool cmdline_has(const char *cmdline, const char *key);
+
+/*
+ * A number: decimal or 0x-hex, the whole string, no overflow. Returns 0 and
+ * stores it in *out, or -1 (and leaves *out alone) when s is not one.
+ */
+int cmdline_parse_uint(const char *s, uint64_t *out);
+/* The value of `key` as a number, or `fallback` when absent or not one. */
+uint64_t cmdline_get_uint(const char *cmdline, const char *key, uint64_t fallback);
 
 /*
  * Iterates words: returns a pointer to the next word start at or after

@@ -212,6 +212,35 @@ START_TEST(long_line)
 }
 END_TEST
 
+START_TEST(numbers)
+{
+	uint64_t v = 7;
+	ck_assert_int_eq(cmdline_parse_uint("0", &v), 0);
+	ck_assert_uint_eq(v, 0);
+	ck_assert_int_eq(cmdline_parse_uint("0x1F", &v), 0);
+	ck_assert_uint_eq(v, 31);
+	ck_assert_int_eq(cmdline_parse_uint("18446744073709551615", &v), 0);
+	ck_assert_uint_eq(v, UINT64_MAX);
+	v = 7;
+	/* overflow, trailing garbage, empty, bare 0x, hex digits in decimal */
+	ck_assert_int_eq(cmdline_parse_uint("18446744073709551616", &v), -1);
+	ck_assert_int_eq(cmdline_parse_uint("0x10000000000000000", &v), -1);
+	ck_assert_int_eq(cmdline_parse_uint("12ms", &v), -1);
+	ck_assert_int_eq(cmdline_parse_uint("", &v), -1);
+	ck_assert_int_eq(cmdline_parse_uint("0x", &v), -1);
+	ck_assert_int_eq(cmdline_parse_uint("1f", &v), -1);
+	ck_assert_int_eq(cmdline_parse_uint("-1", &v), -1);
+	ck_assert_uint_eq(v, 7); /* untouched on error */
+	const char *line = "a=10 b=0x20 c=oops d e=123456789012345678901234567890";
+	ck_assert_uint_eq(cmdline_get_uint(line, "a", 1), 10);
+	ck_assert_uint_eq(cmdline_get_uint(line, "b", 1), 32);
+	ck_assert_uint_eq(cmdline_get_uint(line, "c", 1), 1);
+	ck_assert_uint_eq(cmdline_get_uint(line, "d", 1), 1);
+	ck_assert_uint_eq(cmdline_get_uint(line, "e", 1), 1); /* too long for the buffer */
+	ck_assert_uint_eq(cmdline_get_uint(line, "zz", 5), 5);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("cmdline");
@@ -225,6 +254,7 @@ int main(void)
 	tcase_add_test(tc, has);
 	tcase_add_test(tc, next_iterates_words);
 	tcase_add_test(tc, long_line);
+	tcase_add_test(tc, numbers);
 	suite_add_tcase(s, tc);
 	return check_run(s);
 }
