@@ -25,6 +25,7 @@
 #include "lib/cmdline.h"
 #include "mm/frame.h"
 #include "mm/paging.h"
+#include "sched/sched.h"
 
 extern char bsp_stack[];
 
@@ -83,8 +84,12 @@ void kernel_main(uint32_t protocol, uint64_t ptr)
 		apic_x2 ? " (x2APIC)" : "", apic_timer_hz);
 	smp_report_online(0);
 
+	/* The scheduler: one executor per CPU. Each AP ends in the executor
+	 * loop as it comes online; the BSP runs the app, whose tasks it can
+	 * spread over every CPU (guest/sched/sched.h). */
+	sched_init();
 	uint32_t timeout_ms = (uint32_t)cmdline_get_uint(boot_info.cmdline, "smp_timeout_ms", 2000);
-	smp_boot(&boot_info, timeout_ms);
+	smp_boot(&boot_info, timeout_ms, sched_executor_loop);
 	irq_enable();
 	boot_stage("smp: all APs online");
 	kprintf("smp: %u of %u CPUs online\n", smp_online_count, smp_cpu_count);

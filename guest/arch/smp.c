@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * guest/arch/smp.c - AP bring-up and the pre-scheduler idle loop.
+ * guest/arch/smp.c - AP bring-up, and cross-CPU calls run by the loop an AP
+ * ends in (the scheduler's executor, handed over by smp_boot).
  *
  * CPU indices follow the firmware's order (BSP first, then the MADT), so a
  * CPU's index never depends on which AP happened to wake first. APs are
@@ -12,7 +13,6 @@
 #include "../lib/kstring.h"
 #include "../mm/pages.h"
 #include "../mm/paging.h"
-#include "../sched/sched.h"
 #include "acpi.h"
 #include "apic.h"
 #include "console.h"
@@ -26,6 +26,8 @@
 #include "tsc.h"
 
 uint32_t smp_cpu_count = 1;
+/* what an AP runs once online (the scheduler\'s executor loop) */
+static void (*smp_ap_loop)(void);
 volatile uint32_t smp_online_count = 1;
 volatile uint32_t smp_gate_open;     /* boot.S: vmm vCPUs spin on this */
 volatile uint32_t smp_ap_ticket;     /* boot.S: boot-stack tickets */
@@ -131,8 +133,9 @@ static void smp_wake_irq(struct trap_frame *f)
 	(void)f; /* the interrupt itself ended the hlt */
 }
 
-void smp_boot(const struct pk_bootinfo *bi, uint32_t timeout_ms)
+void smp_boot(const struct pk_bootinfo *bi, uint32_t timeout_ms, void (*ap_loop)(void))
 {
+	smp_ap_loop = ap_loop;
 	uint32_t n = 0;
 	irq_register(VEC_IPI_WAKE, smp_wake_irq);
 	cpu_apic[n++] = this_cpu()->apic_id;
@@ -210,34 +213,25 @@ void ap_main(uint32_t ticket)
 	smp_report_online(c->index);
 	__atomic_store_n(&cpu_online[idx], 1, __ATOMIC_RELEASE);
 	__atomic_fetch_add(&smp_online_count, 1, __ATOMIC_RELEASE);
-	smp_idle_loop();
+	smp_ap_loop();
+	ap_park(); /* the loop never returns */
 }
 
-void smp_idle_loop(void)
+int smp_call_pending(void)
+{
+	return this_cpu()->call_fn != 0;
+}
+
+void smp_call_run(void)
 {
 	struct percpu *c = this_cpu();
-	for (;;) {
-		sched_poll(); /* this CPU's tasks first */
-		irq_disable();
-		sched_set_idle(1); /* from here remote wakers send an IPI */
-		void (*fn)(void *) = c->call_fn;
-		if (!fn && !sched_has_work()) {
-			uint64_t deadline = sched_next_deadline();
-			if (deadline != UINT64_MAX)
-				apic_timer_deadline(deadline); /* a sleeping task */
-			cpu_idle_halt(); /* sti; hlt: a wake IPI cannot slip in between */
-			sched_set_idle(0);
-			continue;
-		}
-		sched_set_idle(0);
-		irq_enable();
-		if (!fn)
-			continue;
-		void *arg = c->call_arg;
-		c->call_fn = 0;
-		fn(arg);
-		__atomic_store_n(&c->call_done, c->call_seq, __ATOMIC_RELEASE);
-	}
+	void (*fn)(void *) = c->call_fn;
+	if (!fn)
+		return;
+	void *arg = c->call_arg;
+	c->call_fn = 0;
+	fn(arg);
+	__atomic_store_n(&c->call_done, c->call_seq, __ATOMIC_RELEASE);
 }
 
 void smp_call(uint32_t cpu, void (*fn)(void *), void *arg)

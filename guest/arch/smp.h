@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * guest/arch/smp.h - bringing up the other CPUs and running work on them
- * before the scheduler exists.
+ * (smp_call: plain function calls, below the scheduler).
  */
 #ifndef PK_ARCH_SMP_H
 #define PK_ARCH_SMP_H
@@ -16,9 +16,10 @@ extern volatile uint32_t smp_online_count; /* CPUs that checked in */
 /*
  * Start every AP listed by ACPI (PC: INIT-SIPI-SIPI through a real-mode
  * trampoline; vmm: open the gate its vCPUs wait at). An AP that does not
- * check in within timeout_ms is reported and left out.
+ * check in within timeout_ms is reported and left out. Each AP that comes
+ * online ends in ap_loop (noreturn: the scheduler's executor loop).
  */
-void smp_boot(const struct pk_bootinfo *bi, uint32_t timeout_ms);
+void smp_boot(const struct pk_bootinfo *bi, uint32_t timeout_ms, void (*ap_loop)(void));
 
 /* Tell the host (vmm) that CPU `index` is up. */
 void smp_report_online(uint32_t index);
@@ -27,7 +28,7 @@ void smp_report_online(uint32_t index);
 int smp_cpu_online(uint32_t index);
 
 /*
- * Run fn(arg) on an online CPU's idle loop (not in interrupt context) and
+ * Run fn(arg) on an online CPU's executor loop (not in interrupt context) and
  * return without waiting; smp_call_wait() waits for it up to timeout_ms
  * and returns 0, or -1 on timeout. One outstanding call per target CPU.
  * Calling for the own CPU runs fn directly.
@@ -35,7 +36,9 @@ int smp_cpu_online(uint32_t index);
 void smp_call(uint32_t cpu, void (*fn)(void *), void *arg);
 int smp_call_wait(uint32_t cpu, uint32_t timeout_ms);
 
-/* The loop an AP idles in once online: runs smp_call work, else halts. */
-void smp_idle_loop(void) __attribute__((noreturn));
+/* For the loop a CPU idles in: is an smp_call() waiting for this CPU, and
+ * run it (and mark it done) if so. */
+int smp_call_pending(void);
+void smp_call_run(void);
 
 #endif

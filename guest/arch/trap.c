@@ -9,8 +9,6 @@
  */
 #include "trap.h"
 
-#include "../sched/sched.h"
-
 #include "../lib/printf.h"
 #include "apic.h"
 #include "console.h"
@@ -21,6 +19,7 @@
 #include "platform.h"
 
 static irq_handler_fn irq_handlers[256];
+static trap_describe_fn trap_describer;
 static volatile uint64_t irq_unexpected;
 volatile uint64_t irq_hlt_skipped;
 extern char cpu_idle_hlt[]; /* isr.S */
@@ -162,6 +161,11 @@ static void trap_backtrace_frame(const struct trap_frame *f)
 	backtrace_chain(c, f->rbp, 1);
 }
 
+void trap_set_describer(trap_describe_fn fn)
+{
+	trap_describer = fn;
+}
+
 static void __attribute__((noreturn)) trap_fatal(struct trap_frame *f)
 {
 	struct percpu *c = this_cpu();
@@ -176,18 +180,16 @@ static void __attribute__((noreturn)) trap_fatal(struct trap_frame *f)
 			f->error & 8 ? ", reserved bit set" : "");
 	/* an overflowing task stack ends in its guard page: the first #PF
 	 * cannot push its frame there either, so it shows up as #DF */
-	const char *overflow = 0;
-	if (f->vector == 14 || f->vector == 8)
-		overflow = sched_stack_guard_owner(read_cr2());
-	if (overflow)
+	struct trap_context tc = {0};
+	if (trap_describer)
+		trap_describer(f->vector == 14 || f->vector == 8 ? read_cr2() : 0, f->rsp, &tc);
+	if (tc.guard_owner)
 		kprintf("  stack overflow: task '%s' ran into the guard page below its stack\n",
-			overflow);
+			tc.guard_owner);
 	/* inside a task the backtrace walks the task's stack */
-	struct task *t = sched_current();
-	if (t && f->rsp >= (uint64_t)t->stack - STACK_GUARD &&
-	    f->rsp < (uint64_t)t->stack + t->stack_size) {
-		c->stack_lo = (uint64_t)t->stack;
-		c->stack_hi = (uint64_t)t->stack + t->stack_size;
+	if (tc.stack_hi) {
+		c->stack_lo = tc.stack_lo;
+		c->stack_hi = tc.stack_hi;
 	}
 	print_frame("rip", f->rip, f->rip);
 	kprintf("  rax %016lx rbx %016lx rcx %016lx rdx %016lx\n", f->rax, f->rbx, f->rcx, f->rdx);

@@ -44,6 +44,19 @@ extern volatile uint64_t irq_hlt_skipped;
 /* Print a frame-pointer backtrace starting at (rip, rbp). */
 void trap_backtrace(uint64_t rip, uint64_t rbp);
 
+/*
+ * What a fatal exception's report says about the code that was running,
+ * from the layer that knows (the scheduler registers it at boot; arch/
+ * never calls upward): the task whose guard page `fault_addr` is in, and
+ * the stack the backtrace may walk when `rsp` is on a task's stack.
+ */
+struct trap_context {
+	const char *guard_owner;     /* task name, or NULL */
+	uint64_t stack_lo, stack_hi; /* 0, 0: the CPU's own stack */
+};
+typedef void (*trap_describe_fn)(uint64_t fault_addr, uint64_t rsp, struct trap_context *out);
+void trap_set_describer(trap_describe_fn fn);
+
 /* Exception names: "#PF" and "page fault". */
 const char *trap_mnemonic(unsigned vector);
 

@@ -166,7 +166,7 @@ int sched_parallel_for(uint64_t n, void (*fn)(uint64_t i, void *arg), void *arg)
 int sched_parallel_for_cpus(unsigned ncpu, uint64_t n, void (*fn)(uint64_t i, void *arg),
 			    void *arg);
 
-/* --- the executor, driven by the environment's idle loop --- */
+/* --- the executor, driven by the environment's loop (executor.c, sched_host.c) --- */
 /* Take the inbox and due timers, run ready tasks until none is left. */
 void sched_poll(void);
 /* Anything to run now? (call with the idle flag set, before halting) */
@@ -185,9 +185,11 @@ struct sched_stats {
 };
 void sched_stats_get(unsigned cpu, struct sched_stats *out);
 
-/* Kernel only (stacks.c): the running task's name when addr is in the
- * guard page below its stack, else NULL (for the fault report). */
-const char *sched_stack_guard_owner(uint64_t addr);
+/* Kernel only: hook the scheduler into the fault report (stacks.c), and
+ * the loop every CPU ends in once booted (executor.c; smp_boot hands it
+ * to the APs, the BSP runs tasks from app code and joins it at the end). */
+void sched_init(void);
+void sched_executor_loop(void) __attribute__((noreturn));
 
 /* Build the initial frame of a new task below `top` (16-aligned). */
 uint64_t sched_stack_init(uint64_t top, struct task *t);

@@ -64,7 +64,7 @@ void sched_wake(unsigned cpu)
 	pthread_mutex_unlock(&w->m);
 }
 
-/* The executor loop of one host thread: what smp_idle_loop is in the
+/* The executor loop of one host thread: what sched_executor_loop is in the
  * kernel, with a condvar instead of hlt. */
 static void *host_executor(void *arg)
 {

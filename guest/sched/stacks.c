@@ -7,7 +7,9 @@
  * stacks stay guarded in a free list per size and are handed out again;
  * only sizes other than the default go back to the frame allocator.
  */
+#include "../arch/layout.h"
 #include "../arch/spinlock.h"
+#include "../arch/trap.h"
 #include "../mm/pages.h"
 #include "../mm/paging.h"
 #include "sched.h"
@@ -75,11 +77,24 @@ void sched_stack_free(void *stack, size_t size)
 	pages_free(base, size + PAGE_SIZE);
 }
 
-const char *sched_stack_guard_owner(uint64_t addr)
+/* For a fatal exception's report (arch/trap.h): the running task's name
+ * when fault_addr is in the guard page below its stack, and its stack as
+ * the range the backtrace walks when rsp is on it. */
+static void sched_trap_describe(uint64_t fault_addr, uint64_t rsp, struct trap_context *out)
 {
 	struct task *t = sched_current();
 	if (!t)
-		return 0;
-	uint64_t lo = (uint64_t)t->stack;
-	return addr >= lo - PAGE_SIZE && addr < lo ? t->name : 0;
+		return;
+	uint64_t lo = (uint64_t)t->stack, hi = lo + t->stack_size;
+	if (fault_addr >= lo - PAGE_SIZE && fault_addr < lo)
+		out->guard_owner = t->name;
+	if (rsp >= lo - STACK_GUARD && rsp < hi) {
+		out->stack_lo = lo;
+		out->stack_hi = hi;
+	}
+}
+
+void sched_init(void)
+{
+	trap_set_describer(sched_trap_describe);
 }

@@ -19,8 +19,8 @@ python3 "$here/tools/qemu_run.py" --image "$image" --smp 2 \
 	--log "$log" >/dev/null
 "$kperf" report -i "$log" -k "$image" | tee "$work/report.txt"
 awk '
-	# samples of the idle CPU (smp_idle_loop, halted in cpu_idle_hlt) do not compete
-	/^ *[0-9.]+% / && $3 != "smp_idle_loop" && $3 !~ /^cpu_idle_/ { n++; sym[n] = $3; cnt[$3] = $2 }
+	# samples of the idle CPU (sched_executor_loop, halted in cpu_idle_hlt) do not compete
+	/^ *[0-9.]+% / && $3 != "sched_executor_loop" && $3 !~ /^cpu_idle_/ { n++; sym[n] = $3; cnt[$3] = $2 }
 	END {
 		a = cnt["perfcheck_hot_a"]; b = cnt["perfcheck_hot_b"]
 		if (sym[1] != "perfcheck_hot_a" || sym[2] != "perfcheck_hot_b") {

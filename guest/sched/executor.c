@@ -1,0 +1,31 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * guest/sched/executor.c - the loop every CPU ends in: run this CPU's
+ * tasks, run cross-CPU calls (smp_call), and halt when there is nothing,
+ * with the LAPIC timer armed for the first sleeper. The hosted build's
+ * twin of this loop is sched_host.c's host_executor (a condvar for hlt).
+ */
+#include "../arch/apic.h"
+#include "../arch/cpu.h"
+#include "../arch/smp.h"
+#include "sched.h"
+
+void sched_executor_loop(void)
+{
+	for (;;) {
+		sched_poll(); /* this CPU's tasks first */
+		irq_disable();
+		sched_set_idle(1); /* from here remote wakers send an IPI */
+		if (!smp_call_pending() && !sched_has_work()) {
+			uint64_t deadline = sched_next_deadline();
+			if (deadline != UINT64_MAX)
+				apic_timer_deadline(deadline); /* a sleeping task */
+			cpu_idle_halt(); /* sti; hlt: a wake IPI cannot slip in between */
+			sched_set_idle(0);
+			continue;
+		}
+		sched_set_idle(0);
+		irq_enable();
+		smp_call_run();
+	}
+}
