@@ -1,5 +1,5 @@
 #!/bin/sh
-# tools/ksyms_gen.sh ELF OUT.S - write the kernel symbol table (guest/arch/ksyms.h)
+# tools/ksyms_gen.sh ELF OUT.S - write the kernel symbol table (guest/kernel/ksyms.h)
 # from the first link pass: every function symbol, sorted by address.
 # Without an ELF (first pass) it writes an empty table.
 set -eu

@@ -6,11 +6,11 @@
  */
 #include "app.h"
 
-#include "../arch/console.h"
+#include "../kernel/console.h"
 #include "../arch/layout.h"
-#include "../arch/perf.h"
-#include "../arch/platform.h"
-#include "../arch/result.h"
+#include "../perf/perf.h"
+#include "../kernel/platform.h"
+#include "../kernel/result.h"
 #include "../lib/cmdline.h"
 #include "../kernel/param.h"
 #include "../lib/kstring.h"
@@ -101,7 +101,7 @@ int app_main(const char *cmdline)
 		app_list();
 		return PK_EXIT_BAD_CMDLINE;
 	}
-	/* perf= profiles any app (guest/arch/perf.h) */
+	/* perf= profiles any app (guest/perf/perf.h) */
 	if (perf_begin(cmdline) < 0)
 		return PK_EXIT_BAD_CMDLINE;
 	int rc = a->run(cmdline);

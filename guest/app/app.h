@@ -5,6 +5,8 @@
 
 #include <stdint.h>
 
+#include "../../proto/exit.h" /* PK_EXIT_*: what an app returns */
+
 /*
  * An app is one file: its run function plus `APP("name", fn, "help");`,
  * which lands {name, fn, help} in the linker section pk_apps. run=NAME on

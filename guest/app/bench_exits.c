@@ -6,9 +6,9 @@
  * Prints one machine-readable line for bench/boot/run.sh:
  *   BENCH exits hypercall_cycles=N raw_io_cycles=N ratio=X.XX
  */
-#include "../arch/console.h"
+#include "../kernel/console.h"
 #include "../arch/cpu.h"
-#include "../arch/hypercall.h"
+#include "../kernel/hypercall.h"
 #include "../arch/layout.h"
 #include "app.h"
 

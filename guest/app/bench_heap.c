@@ -7,7 +7,7 @@
  * 1, 2, 4 ... CPUs. One line per CPU count:
  *   BENCH heap cpus=N mops=X.XX ns_per_op=Y.YY
  */
-#include "../arch/console.h"
+#include "../kernel/console.h"
 #include "../arch/cpu.h"
 #include "../arch/layout.h"
 #include "../arch/smp.h"

@@ -13,7 +13,7 @@
  * measured. One line per variant:
  *   pages: page=2M buffer_mib=1024 loads=4000000 ns_per_load=83.10 cycles_per_load=215.7
  */
-#include "../arch/console.h"
+#include "../kernel/console.h"
 #include "../arch/cpu.h"
 #include "../arch/cpufeat.h"
 #include "../arch/layout.h"

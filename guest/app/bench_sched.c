@@ -15,7 +15,7 @@
  * Iterations double until the run takes ~20 ms; the best of 5 runs counts.
  */
 #include "../arch/apic.h"
-#include "../arch/console.h"
+#include "../kernel/console.h"
 #include "../arch/cpu.h"
 #include "../arch/layout.h"
 #include "../arch/percpu.h"

@@ -4,9 +4,9 @@
  * found: CPU and features, memory map, and the boot timeline in TSC cycles.
  */
 #include "../arch/apic.h"
-#include "../arch/bootinfo.h"
+#include "../kernel/bootinfo.h"
 #include "../arch/bootparse.h"
-#include "../arch/console.h"
+#include "../kernel/console.h"
 #include "../arch/cpu.h"
 #include "../arch/cpufeat.h"
 #include "../arch/fpu.h"

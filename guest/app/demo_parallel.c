@@ -6,7 +6,7 @@
  * The inner loop is written so GCC vectorises it (AVX2/FMA in the v3
  * build, SSE in the baseline one).
  */
-#include "../arch/console.h"
+#include "../kernel/console.h"
 #include "../arch/cpu.h"
 #include "../arch/smp.h"
 #include "../arch/tsc.h"

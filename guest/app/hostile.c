@@ -5,9 +5,9 @@
  * error codes), run=triplefault (no IDT + a trap), run=spin (never exits;
  * for --timeout).
  */
-#include "../arch/console.h"
+#include "../kernel/console.h"
 #include "../arch/cpu.h"
-#include "../arch/hypercall.h"
+#include "../kernel/hypercall.h"
 #include "../arch/layout.h"
 #include "app.h"
 

@@ -4,7 +4,7 @@
 
 #include "../arch/trap.h"
 
-#include "../arch/console.h"
+#include "../kernel/console.h"
 #include "../arch/layout.h"
 #include "../arch/percpu.h"
 #include "../arch/smp.h"

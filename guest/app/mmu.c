@@ -3,7 +3,7 @@
  * guest/app/mmu.c - run=mmu: the live page tables of this CPU (CR3) as
  * the merged table of guest/mm/mmu_walk.h, then the memory counters.
  */
-#include "../arch/console.h"
+#include "../kernel/console.h"
 #include "../arch/cpu.h"
 #include "../arch/layout.h"
 #include "../arch/mmio.h"

@@ -8,12 +8,12 @@
  *   run=perfcheck [perfcheck_rounds=N] [perf=...]
  * Also: the PMU counting test (SKIPs with the reason when there is none).
  */
-#include "../arch/console.h"
+#include "../kernel/console.h"
 #include "../arch/cpu.h"
 #include "../arch/layout.h"
-#include "../arch/perf.h"
+#include "../perf/perf.h"
 #include "../arch/pmu.h"
-#include "../arch/result.h"
+#include "../kernel/result.h"
 #include "../arch/tsc.h"
 #include "../kernel/param.h"
 #include "../lib/cmdline.h"

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* guest/app/sched_apps.c - apps that exercise the scheduler on purpose:
  * run=stackoverflow (a task overruns its stack into the guard page). */
-#include "../arch/console.h"
+#include "../kernel/console.h"
 #include "../sched/sched.h"
 #include "app.h"
 

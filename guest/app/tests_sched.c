@@ -2,7 +2,7 @@
 /* guest/app/tests_sched.c - in-guest tests of the cooperative executors:
  * tasks across CPUs, cross-CPU joins and channels, sleeps on the LAPIC
  * timer, vector state across switches, parallel_for. */
-#include "../arch/console.h"
+#include "../kernel/console.h"
 #include "../arch/cpu.h"
 #include "../arch/percpu.h"
 #include "../arch/smp.h"

@@ -30,7 +30,7 @@
 #define VEC_PIC_BASE 0x20  /* legacy 8259s are remapped here, then masked */
 #define VEC_IPI_TEST 0xe0  /* test-suite IPI ping */
 #define VEC_IPI_BENCH 0xe2 /* run=bench-sched raw IPI round trip */
-#define VEC_PMI 0xe4	   /* PMU counter overflow (LVT PC), guest/arch/perf.c */
+#define VEC_PMI 0xe4	   /* PMU counter overflow (LVT PC), guest/perf/perf.c */
 #define VEC_SAMPLE 0xe8	   /* LAPIC timer while perf samples by timer (perf=timer) */
 #define VEC_TIMER 0xec	   /* LAPIC timer */
 #define VEC_IPI_WAKE 0xf0  /* wake an idle CPU to look at its mailbox */

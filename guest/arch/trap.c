@@ -11,12 +11,12 @@
 
 #include "../lib/printf.h"
 #include "apic.h"
-#include "console.h"
+#include "../kernel/console.h"
 #include "cpu.h"
-#include "ksyms.h"
+#include "../kernel/ksyms.h"
 #include "layout.h"
 #include "percpu.h"
-#include "platform.h"
+#include "../kernel/platform.h"
 
 static irq_handler_fn irq_handlers[256];
 static trap_describe_fn trap_describer;

@@ -2,7 +2,7 @@
 /* guest/kernel/param.c - the registered command-line options (param.h). */
 #include "param.h"
 
-#include "../arch/console.h"
+#include "console.h"
 #include "../lib/cmdline.h"
 #include "../lib/kstring.h"
 

@@ -15,10 +15,10 @@
  * copied into boot_info and ACPI is parsed before frames_init() runs.
  */
 #include "../../proto/boot.h"
-#include "../arch/console.h"
+#include "../kernel/console.h"
 #include "../arch/layout.h"
 #include "../arch/mmio.h"
-#include "../arch/platform.h"
+#include "../kernel/platform.h"
 #include "../arch/spinlock.h"
 #include "frame.h"
 #include "pages.h"

@@ -3,8 +3,8 @@
  * guest/mm/heap_guest.c - the heap's platform in the kernel
  * (heap_plat_guest.h): per-CPU heap pointers, the slow-path lock, reports.
  */
-#include "../arch/console.h"
-#include "../arch/platform.h"
+#include "../kernel/console.h"
+#include "../kernel/platform.h"
 #include "heap_int.h"
 
 struct kh_heap *kh_cpu_heap[PK_MAX_CPUS] = {[0 ... PK_MAX_CPUS - 1] = &kh_heap_empty};

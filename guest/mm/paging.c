@@ -10,14 +10,14 @@
  */
 #include "paging.h"
 
-#include "../arch/console.h"
+#include "../kernel/console.h"
 #include "../arch/cpu.h"
 #include "../arch/cpufeat.h"
 #include "../arch/desc.h"
 #include "../arch/layout.h"
 #include "../arch/paging.h"
 #include "../arch/percpu.h"
-#include "../arch/platform.h"
+#include "../kernel/platform.h"
 #include "frame.h"
 #include "pages.h"
 #include "paging_impl.h"

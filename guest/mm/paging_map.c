@@ -6,11 +6,11 @@
  * writable + executable, so the leaf alone decides the permissions
  * (SDM Vol 3A 5.6: the effective rights are the AND/OR over all levels).
  */
-#include "../arch/console.h"
+#include "../kernel/console.h"
 #include "../arch/cpu.h"
 #include "../arch/layout.h"
 #include "../arch/mmio.h"
-#include "../arch/platform.h"
+#include "../kernel/platform.h"
 #include "../lib/kstring.h"
 #include "pages.h"
 #include "paging.h"

@@ -12,7 +12,7 @@
  * shooting at each other both make progress.
  */
 #include "../arch/apic.h"
-#include "../arch/console.h"
+#include "../kernel/console.h"
 #include "../arch/cpu.h"
 #include "../arch/layout.h"
 #include "../arch/percpu.h"

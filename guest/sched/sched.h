@@ -85,7 +85,7 @@ uint64_t sched_clock(void);    /* monotonic ticks (kernel: TSC) */
 uint64_t sched_ns_to_ticks(uint64_t ns);
 
 /* Called on every switch while set (the profiler's per-task counting,
- * guest/arch/perf.c): prev stops running and next starts (NULL = executor
+ * guest/perf/perf.c): prev stops running and next starts (NULL = executor
  * context); prev_done when prev has just finished (its result is set, its
  * joiner not yet told). NULL costs one predicted branch. */
 extern void (*sched_switch_hook)(struct task *prev, struct task *next, int prev_done);

@@ -6,7 +6,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 
-#include "guest/arch/ksyms.h"
+#include "guest/kernel/ksyms.h"
 
 /* ksyms.c refers to the generated table; give it a small one. */
 const uint64_t ksyms_num = 3;

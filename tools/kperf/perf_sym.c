@@ -10,7 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "../../guest/arch/ksyms.h"
+#include "../../guest/kernel/ksyms.h"
 #include "../../proto/perf.h"
 
 struct sym {

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* guest/arch/hypercall.h - calls into the perfkern vmm (proto/hypercall.h). */
+/* guest/kernel/hypercall.h - calls into the perfkern vmm (proto/hypercall.h). */
 #ifndef PK_ARCH_HYPERCALL_H
 #define PK_ARCH_HYPERCALL_H
 

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * guest/arch/ksyms.h - the kernel's own symbol table for backtraces.
+ * guest/kernel/ksyms.h - the kernel's own symbol table for backtraces.
  * tools/ksyms_gen.sh writes it from the first link pass; it is linked last
  * (linker.ld .ksyms) so it moves no other symbol.
  */

@@ -1,16 +1,16 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * guest/arch/console.c - kprintf over the platform console. On the PC
+ * guest/kernel/console.c - kprintf over the platform console. On the PC
  * platform (QEMU, bare metal) and under the perfkern vmm that is COM1; the
  * vmm also understands COM1, so one path serves both for now.
  */
 #include "console.h"
 
 #include "../lib/printf.h"
-#include "cpu.h"
+#include "../arch/cpu.h"
 #include "hypercall.h"
-#include "serial.h"
-#include "spinlock.h"
+#include "../arch/serial.h"
+#include "../arch/spinlock.h"
 
 #define KPRINTF_BUF 512
 

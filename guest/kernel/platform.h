@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * guest/arch/platform.h - leaving the kernel. Exit codes: layout.h
+ * guest/kernel/platform.h - leaving the kernel. Exit codes: layout.h
  * PK_EXIT_*; docs/vmm.md "Exit codes" documents them and the QEMU mapping.
  */
 #ifndef PK_ARCH_PLATFORM_H

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* guest/arch/result.c - result blobs to the host (result.h). */
+/* guest/kernel/result.c - result blobs to the host (result.h). */
 #include "result.h"
 
 #include "../lib/blob.h"

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* guest/arch/ksyms.c - address -> symbol lookups over the generated table. */
+/* guest/kernel/ksyms.c - address -> symbol lookups over the generated table. */
 #include "ksyms.h"
 
 #include "../lib/kstring.h"

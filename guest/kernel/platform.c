@@ -1,17 +1,17 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * guest/arch/platform.c - exit: report the code where a host is
+ * guest/kernel/platform.c - exit: report the code where a host is
  * listening, then power off, reboot or halt real hardware cleanly.
  */
 #include "platform.h"
 
 #include "../../proto/pc.h"
 #include "../lib/kstring.h"
-#include "acpi.h"
+#include "../arch/acpi.h"
 #include "console.h"
-#include "cpu.h"
+#include "../arch/cpu.h"
 #include "hypercall.h"
-#include "tsc.h"
+#include "../arch/tsc.h"
 
 /* QEMU isa-debug-exit (-device isa-debug-exit,iobase=0xf4,iosize=4): the
  * written value v makes QEMU exit with status (v << 1) | 1. The perfkern

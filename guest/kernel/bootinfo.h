@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* guest/arch/bootinfo.h - the kernel's copy of the boot information and
+/* guest/kernel/bootinfo.h - the kernel's copy of the boot information and
  * the boot timeline. */
 #ifndef PK_ARCH_BOOTINFO_H
 #define PK_ARCH_BOOTINFO_H

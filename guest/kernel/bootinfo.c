@@ -1,13 +1,13 @@
 /* SPDX-License-Identifier: MIT */
-/* guest/arch/bootinfo.c - load the boot information, keep the timeline. */
+/* guest/kernel/bootinfo.c - load the boot information, keep the timeline. */
 #include "bootinfo.h"
 
 #include "../lib/kstring.h"
-#include "bootparse.h"
+#include "../arch/bootparse.h"
 #include "console.h"
-#include "cpu.h"
-#include "layout.h"
-#include "paging.h"
+#include "../arch/cpu.h"
+#include "../arch/layout.h"
+#include "../arch/paging.h"
 #include "platform.h"
 
 struct pk_bootinfo boot_info;

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* guest/arch/result.h - hand a named blob (benchmark CSV, test output) to
+/* guest/kernel/result.h - hand a named blob (benchmark CSV, test output) to
  * the host: the vmm's result_write hypercall (written to --out DIR), or a
  * framed, checksummed block on the console elsewhere (lib/blob.h). */
 #ifndef PK_ARCH_RESULT_H

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* guest/arch/ksyms_search.c - the address search of ksyms.h on its own, so
+/* guest/kernel/ksyms_search.c - the address search of ksyms.h on its own, so
  * host tools (tools/kperf) use the very same lookup as the kernel. */
 #include "ksyms.h"
 

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * guest/arch/perf.c - sample rings, timer/PMI sampling, counting and the
+ * guest/perf/perf.c - sample rings, timer/PMI sampling, counting and the
  * hand-over to the host (perf.h).
  *
  * One ring per CPU, written only by that CPU with interrupts off, so no
@@ -17,18 +17,18 @@
 #include "../lib/kstring.h"
 #include "../lib/printf.h"
 #include "../sched/sched.h"
-#include "apic.h"
-#include "console.h"
-#include "cpu.h"
-#include "hypercall.h"
-#include "layout.h"
-#include "percpu.h"
-#include "perf_chain.h"
-#include "pmu.h"
-#include "result.h"
-#include "smp.h"
-#include "trap.h"
-#include "tsc.h"
+#include "../arch/apic.h"
+#include "../kernel/console.h"
+#include "../arch/cpu.h"
+#include "../kernel/hypercall.h"
+#include "../arch/layout.h"
+#include "../arch/percpu.h"
+#include "../arch/perf_chain.h"
+#include "../arch/pmu.h"
+#include "../kernel/result.h"
+#include "../arch/smp.h"
+#include "../arch/trap.h"
+#include "../arch/tsc.h"
 
 /* One static pool, split evenly among the CPUs at perf_begin (no heap
  * needed): 1 CPU gets 1 MiB, 256 CPUs 4 KiB each. */

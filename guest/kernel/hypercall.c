@@ -1,10 +1,10 @@
 /* SPDX-License-Identifier: MIT */
-/* guest/arch/hypercall.c - the guest side of proto/hypercall.h. */
+/* guest/kernel/hypercall.c - the guest side of proto/hypercall.h. */
 #include "hypercall.h"
 
 #include "../../proto/boot.h"
 #include "../lib/kstring.h"
-#include "cpu.h"
+#include "../arch/cpu.h"
 
 bool platform_vmm;
 

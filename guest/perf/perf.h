@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * guest/arch/perf.h - profiling inside the kernel (proto/perf.h records).
+ * guest/perf/perf.h - profiling inside the kernel (proto/perf.h records).
  *
  * `perf=` on the command line (parsed by perf_begin before the app runs):
  *   perf=timer:HZ      LAPIC-timer sampling on every CPU (works without a PMU)

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * guest/arch/console.h - the kernel's text output. Whole lines from
+ * guest/kernel/console.h - the kernel's text output. Whole lines from
  * different CPUs never interleave: each kprintf is formatted first and
  * written under one lock.
  */
