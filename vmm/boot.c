@@ -15,11 +15,8 @@
 #include <string.h>
 
 #include "../guest/arch/layout.h"
+#include "../guest/mm/pte.h"
 #include "vmm.h"
-
-#define PTE_P 0x1ull
-#define PTE_W 0x2ull
-#define PTE_PS 0x80ull /* SDM Vol 3A 5.5: 1 GiB PDPTE / 2 MiB PDE */
 
 static uint64_t *table(struct guest_mem *m, uint64_t gpa)
 {

@@ -119,6 +119,11 @@ void *mem_ptr(const struct guest_mem *m, uint64_t gpa, uint64_t len)
 	return 0;
 }
 
+const uint64_t *mem_read_table(void *guest_mem, uint64_t phys)
+{
+	return mem_ptr(guest_mem, phys & ~0xfffull, 4096);
+}
+
 int mem_smaps(const struct guest_mem *m, uint64_t *kernel_page_kb, uint64_t *anon_huge_kb)
 {
 	FILE *f = fopen("/proc/self/smaps", "r");

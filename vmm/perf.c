@@ -11,6 +11,8 @@
  */
 #include "perf.h"
 
+#include "../guest/mm/mmu_translate.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <gelf.h>
@@ -228,8 +230,10 @@ struct perf_read_ctx {
 static int perf_read_guest(void *ctx, uint64_t va, uint64_t *val)
 {
 	const struct perf_read_ctx *c = ctx;
-	uint64_t pa;
-	if (perf_gva_to_gpa(c->mem, c->cr3, va, &pa) < 0)
+	uint64_t pa, page;
+	/* the walker the kernel, the gdb stub and the monitor use; every
+	 * table is read through mem_ptr, so a wild CR3 just ends the walk */
+	if (mmu_translate(c->cr3, va, mem_read_table, (void *)c->mem, &pa, &page) < 0)
 		return -1;
 	const uint64_t *p = mem_ptr(c->mem, pa, 8);
 	if (!p)

@@ -33,9 +33,6 @@ int64_t perf_hc_flush(struct vcpu *v, struct pk_hc_perf_flush *req);
 /* After the VM stopped: stop sampling and write FILE. 0 or -errno. */
 int perf_finish(struct vm *vm);
 
-/* Guest virtual -> physical through the 4-level tables at cr3, every
- * table read through mem_ptr (SDM Vol 3A 4.5). 0 or -1 when unmapped. */
-int perf_gva_to_gpa(const struct guest_mem *m, uint64_t cr3, uint64_t va, uint64_t *pa);
 /* FNV-1a of the ELF's .text section (proto/perf.h elf_id), 0 if none. */
 uint64_t perf_elf_text_id(const char *path);
 

@@ -61,6 +61,10 @@ int mem_smaps(const struct guest_mem *m, uint64_t *kernel_page_kb, uint64_t *ano
 /* THE check for guest addresses: host pointer for [gpa, gpa+len) when the
  * whole range is guest RAM, else NULL. Every guest pointer goes through it. */
 void *mem_ptr(const struct guest_mem *m, uint64_t gpa, uint64_t len);
+/* The 4 KiB page-table page at phys for the shared walkers (guest/mm/
+ * mmu_translate.h, mmu_walk.h: mmu_read_fn with ctx = the guest_mem), or
+ * NULL when it is not guest RAM. */
+const uint64_t *mem_read_table(void *guest_mem, uint64_t phys);
 
 /* ELF loading (load.c): checks every field; err names the reason. */
 struct elf_image {

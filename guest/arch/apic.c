@@ -169,15 +169,10 @@ void apic_timer_calibrate(void)
 {
 	/* hypervisor timing leaf 40000010h EBX: LAPIC timer kHz (the perfkern
 	 * vmm and KVM-style hypervisors): no 10 ms measurement needed */
-	if (cpuid(1, 0).ecx & (1u << 31)) {
-		uint32_t hmax = cpuid(0x40000000, 0).eax;
-		if (hmax >= 0x40000010 && hmax < 0x40010000) {
-			uint32_t khz = cpuid(0x40000010, 0).ebx;
-			if (khz) {
-				apic_timer_hz = (uint64_t)khz * 1000;
-				return;
-			}
-		}
+	struct cpuid_regs hv;
+	if (cpuid_hypervisor(0x40000010, &hv) && hv.ebx) {
+		apic_timer_hz = (uint64_t)hv.ebx * 1000;
+		return;
 	}
 	apic_timer_hz = apic_timer_measure_hz(10000);
 }

@@ -44,15 +44,10 @@ static uint64_t tsc_khz_cpuid(const char **src)
 		}
 	}
 	/* hypervisor timing leaf 40000010h: EAX = TSC kHz (KVM/VMware ABI) */
-	if (cpuid(1, 0).ecx & (1u << 31)) {
-		uint32_t hmax = cpuid(0x40000000, 0).eax;
-		if (hmax >= 0x40000010 && hmax < 0x40010000) {
-			uint32_t khz = cpuid(0x40000010, 0).eax;
-			if (khz) {
-				*src = "hypervisor leaf 40000010h";
-				return khz;
-			}
-		}
+	struct cpuid_regs hv;
+	if (cpuid_hypervisor(0x40000010, &hv) && hv.eax) {
+		*src = "hypervisor leaf 40000010h";
+		return hv.eax;
 	}
 	return 0;
 }

@@ -10,9 +10,9 @@ bool platform_vmm;
 
 void hypercall_detect(uint32_t bootinfo_platform)
 {
-	if (bootinfo_platform != PK_PLATFORM_VMM || !(cpuid(1, 0).ecx & (1u << 31)))
+	struct cpuid_regs r;
+	if (bootinfo_platform != PK_PLATFORM_VMM || !cpuid_hypervisor(0x40000000, &r))
 		return;
-	struct cpuid_regs r = cpuid(0x40000000, 0);
 	char sig[12];
 	memcpy(sig, &r.ebx, 4);
 	memcpy(sig + 4, &r.ecx, 4);

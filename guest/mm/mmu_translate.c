@@ -4,9 +4,7 @@
 
 #include <stdbool.h>
 
-#define PTE_P 0x1ull
-#define PTE_PS 0x80ull		       /* page size: 1 GiB in a PDPTE, 2 MiB in a PDE */
-#define PTE_ADDR 0x000ffffffffff000ull /* bits 51:12 (SDM Vol 3A 4.5.4, tables 4-15..20) */
+#include "pte.h"
 
 int mmu_translate(uint64_t cr3, uint64_t va, mmu_read_fn read, void *ctx, uint64_t *pa,
 		  uint64_t *page_size)

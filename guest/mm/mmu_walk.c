@@ -7,16 +7,7 @@
  */
 #include "mmu_walk.h"
 
-#define E_P (1ull << 0)
-#define E_W (1ull << 1)
-#define E_U (1ull << 2)
-#define E_PWT (1ull << 3)
-#define E_PCD (1ull << 4)
-#define E_PS (1ull << 7)
-#define E_G (1ull << 8)
-#define E_PAT_LARGE (1ull << 12)
-#define E_NX (1ull << 63)
-#define E_ADDR 0x000ffffffffff000ull
+#include "pte.h"
 
 struct walk {
 	mmu_read_fn read;
@@ -78,13 +69,13 @@ static void walk_table(struct walk *w, uint64_t phys, int l, uint64_t base, int 
 		return;
 	}
 	for (unsigned i = 0; i < 512; i++) {
-		if (!(e[i] & E_P))
+		if (!(e[i] & PTE_P))
 			continue;
 		uint64_t va = base + i * span;
-		int wr = write && (e[i] & E_W), us = user && (e[i] & E_U);
-		int x = nx || (e[i] & E_NX);
-		if (l == 1 || (l <= 3 && (e[i] & E_PS))) {
-			uint64_t addr = e[i] & E_ADDR & ~(span - 1);
+		int wr = write && (e[i] & PTE_W), us = user && (e[i] & PTE_U);
+		int x = nx || (e[i] & PTE_NX);
+		if (l == 1 || (l <= 3 && (e[i] & PTE_PS))) {
+			uint64_t addr = e[i] & PTE_ADDR & ~(span - 1);
 			struct mmu_run r = {
 				.va = canonical(va),
 				.pa = addr,
@@ -93,14 +84,14 @@ static void walk_table(struct walk *w, uint64_t phys, int l, uint64_t base, int 
 				.write = (unsigned)wr,
 				.user = (unsigned)us,
 				.nx = (unsigned)x,
-				.pwt = (e[i] & E_PWT) != 0,
-				.pcd = (e[i] & E_PCD) != 0,
-				.pat = l == 1 ? (e[i] & E_PS) != 0 : (e[i] & E_PAT_LARGE) != 0,
-				.global = (e[i] & E_G) != 0,
+				.pwt = (e[i] & PTE_PWT) != 0,
+				.pcd = (e[i] & PTE_PCD) != 0,
+				.pat = l == 1 ? (e[i] & PTE_PS) != 0 : (e[i] & PTE_PAT_LARGE) != 0,
+				.global = (e[i] & PTE_G) != 0,
 			};
 			add(w, &r);
 		} else {
-			walk_table(w, e[i] & E_ADDR, l - 1, va, wr, us, x);
+			walk_table(w, e[i] & PTE_ADDR, l - 1, va, wr, us, x);
 		}
 	}
 }
@@ -108,7 +99,7 @@ static void walk_table(struct walk *w, uint64_t phys, int l, uint64_t base, int 
 int mmu_walk(uint64_t cr3, mmu_read_fn read, void *read_ctx, mmu_emit_fn emit, void *emit_ctx)
 {
 	struct walk w = {read, read_ctx, emit, emit_ctx, {0}, 0};
-	uint64_t root = cr3 & E_ADDR;
+	uint64_t root = cr3 & PTE_ADDR;
 	if (!read(read_ctx, root))
 		return -1;
 	walk_table(&w, root, 4, 0, 1, 1, 0);

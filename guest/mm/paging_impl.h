@@ -11,18 +11,7 @@
 
 #include "../arch/spinlock.h"
 
-#define PTE_P (1ull << 0)
-#define PTE_W (1ull << 1)
-#define PTE_U (1ull << 2)
-#define PTE_PWT (1ull << 3)
-#define PTE_PCD (1ull << 4)
-#define PTE_A (1ull << 5)
-#define PTE_D (1ull << 6)
-#define PTE_PS (1ull << 7)	   /* PDE/PDPTE: large page */
-#define PTE_PAT_4K (1ull << 7)	   /* PTE: PAT index bit 2 */
-#define PTE_PAT_LARGE (1ull << 12) /* PDE/PDPTE leaf: PAT index bit 2 */
-#define PTE_NX (1ull << 63)
-#define PTE_ADDR 0x000ffffffffff000ull
+#include "pte.h"
 
 #define PAGE_4K 4096ull
 #define PAGE_2M_SIZE (2ull << 20)

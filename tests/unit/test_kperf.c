@@ -13,6 +13,7 @@
 #include "check_run.h"
 #include "guest/arch/perf_chain.h"
 #include "guest/lib/blob.h"
+#include "guest/mm/mmu_translate.h"
 #include "tools/kperf/perf_data.h"
 #include "tools/kperf/perf_report.h"
 #include "tools/kperf/perf_sym.h"
@@ -348,6 +349,13 @@ START_TEST(chain_walk)
 }
 END_TEST
 
+/* the vmm sampler's translation: the shared walker over guest RAM */
+static int gva_to_gpa(struct guest_mem *m, uint64_t cr3, uint64_t va, uint64_t *pa)
+{
+	uint64_t page;
+	return mmu_translate(cr3, va, mem_read_table, m, pa, &page);
+}
+
 START_TEST(guest_page_walk)
 {
 	struct guest_mem m;
@@ -364,18 +372,18 @@ START_TEST(guest_page_walk)
 	pd[1] = 0x4000 | 3;
 	pt[3] = 0x7000 | 3;
 	uint64_t pa;
-	ck_assert_int_eq(perf_gva_to_gpa(&m, 0x1000, 0xffffffff80012345ull, &pa), 0);
+	ck_assert_int_eq(gva_to_gpa(&m, 0x1000, 0xffffffff80012345ull, &pa), 0);
 	ck_assert_uint_eq(pa, 0x212345);
-	ck_assert_int_eq(perf_gva_to_gpa(&m, 0x1000, 0xffffffff80203008ull, &pa), 0);
+	ck_assert_int_eq(gva_to_gpa(&m, 0x1000, 0xffffffff80203008ull, &pa), 0);
 	ck_assert_uint_eq(pa, 0x7008);
-	ck_assert_int_eq(perf_gva_to_gpa(&m, 0x1000, 0x40000010, &pa), 0);
+	ck_assert_int_eq(gva_to_gpa(&m, 0x1000, 0x40000010, &pa), 0);
 	ck_assert_uint_eq(pa, 0x40000010); /* translated; mem_ptr refuses it later */
 	ck_assert_ptr_null(mem_ptr(&m, pa, 8));
-	ck_assert_int_lt(perf_gva_to_gpa(&m, 0x1000, 0xffffffff80204000ull, &pa), 0); /* PT[4] */
-	ck_assert_int_lt(perf_gva_to_gpa(&m, 0x1000, 0x7f0000000000ull, &pa), 0);
+	ck_assert_int_lt(gva_to_gpa(&m, 0x1000, 0xffffffff80204000ull, &pa), 0); /* PT[4] */
+	ck_assert_int_lt(gva_to_gpa(&m, 0x1000, 0x7f0000000000ull, &pa), 0);
 	pd[2] = 0x7ffff000ull | 3; /* a table outside guest RAM: the walk ends */
-	ck_assert_int_lt(perf_gva_to_gpa(&m, 0x1000, 0xffffffff80400000ull, &pa), 0);
-	ck_assert_int_lt(perf_gva_to_gpa(&m, 0xfffff000ull, 0x1000, &pa), 0); /* wild CR3 */
+	ck_assert_int_lt(gva_to_gpa(&m, 0x1000, 0xffffffff80400000ull, &pa), 0);
+	ck_assert_int_lt(gva_to_gpa(&m, 0xfffff000ull, 0x1000, &pa), 0); /* wild CR3 */
 	mem_free(&m);
 }
 END_TEST
