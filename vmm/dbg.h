@@ -91,9 +91,13 @@ int dbg_translate(struct vcpu *v, uint64_t va, uint64_t *pa);
 /* page-table reader for mmu_walk/mmu_translate over guest RAM */
 const uint64_t *dbg_read_table(void *vm, uint64_t phys);
 
-/* gdb.c / monitor.c: listening sockets, each served by its own thread */
-int gdb_start(struct vm *vm, unsigned port);
-int monitor_start(struct vm *vm, const char *path);
+/* gdb.c / monitor.c. Setup (single-threaded, before the guest runs):
+ * create and listen on the socket (dbg_sock.h), message printed on
+ * error. Serve: start the thread that accepts and talks to clients. */
+int gdb_setup(struct vm *vm, const char *path, unsigned tcp_port);
+int gdb_serve(struct vm *vm);
+int monitor_setup(struct vm *vm, const char *path, unsigned idle_s);
+int monitor_serve(struct vm *vm);
 /* The guest is exiting with status: tell an attached gdb (W/X packet). */
 void gdb_notify_exit(struct vm *vm, int status);
 
