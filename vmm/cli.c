@@ -13,23 +13,29 @@
 
 static void cli_usage(FILE *f)
 {
-	fprintf(f, "usage: vmm [options] guest.elf [-- guest command line]\n"
-		   "  -c, --cpus N          vCPUs (default: every host logical CPU)\n"
-		   "  -m, --memory SIZE     guest RAM, K/M/G suffix (default 256M)\n"
-		   "      --hugepages MODE  auto|1G|2M|thp|off (default auto)\n"
-		   "      --timeout SEC     stop a guest that runs longer (exit 124)\n"
-		   "      --stats           exit counts, KVM_RUN time, boot timeline\n"
-		   "      --out DIR         where result_write blobs go\n"
-		   "      --gdb PORT        gdb stub on 127.0.0.1:PORT (README: Debugging)\n"
-		   "      --gdb-wait        with --gdb: vCPUs wait for gdb before the first "
-		   "instruction\n"
-		   "      --monitor PATH    text monitor on Unix socket PATH (nc -U PATH)\n"
-		   "      --perf FILE       profile: samples + guest perf records to FILE\n"
-		   "      --perf-freq HZ    vmm-side sampling rate with --perf (default 1000, 0 = "
-		   "off)\n"
-		   "  -v, --verbose         more detail on stderr\n"
-		   "  -h, --help            this text\n"
-		   "      --version         print the version\n");
+	fprintf(f,
+		"usage: vmm [options] guest.elf [-- guest command line]\n"
+		"  -c, --cpus N          vCPUs (default: every host logical CPU)\n"
+		"  -m, --memory SIZE     guest RAM, K/M/G suffix (default 256M)\n"
+		"      --hugepages MODE  auto|1G|2M|thp|off (default auto)\n"
+		"      --timeout SEC     stop a guest that runs longer (exit 124)\n"
+		"      --stats           exit counts, KVM_RUN time, boot timeline\n"
+		"      --out DIR         where result_write blobs go\n"
+		"      --gdb PATH        gdb stub on Unix socket PATH, mode 0600 (gdb: target "
+		"remote PATH)\n"
+		"      --gdb tcp:PORT    gdb stub on 127.0.0.1:PORT instead: ANY local user can "
+		"connect\n"
+		"      --gdb-wait        with --gdb: vCPUs wait for gdb before the first "
+		"instruction\n"
+		"      --monitor PATH    text monitor on Unix socket PATH, mode 0600 (nc -U PATH)\n"
+		"      --monitor-idle S  drop a monitor client silent for S seconds (default "
+		"300, 0 = never)\n"
+		"      --perf FILE       profile: samples + guest perf records to FILE\n"
+		"      --perf-freq HZ    vmm-side sampling rate with --perf (default 1000, 0 = "
+		"off)\n"
+		"  -v, --verbose         more detail on stderr\n"
+		"  -h, --help            this text\n"
+		"      --version         print the version\n");
 }
 
 int64_t cli_parse_size(const char *s)
@@ -64,6 +70,42 @@ int64_t cli_parse_size(const char *s)
 	return (int64_t)(v << shift);
 }
 
+/* --gdb PATH (a Unix socket) or --gdb tcp:PORT. A bare number was the
+ * old TCP form: refused with a pointer to tcp:PORT rather than silently
+ * becoming a socket file named "1234" in the current directory. */
+static int cli_parse_gdb(const char *arg, struct vmm_opts *o)
+{
+	char *end;
+	if (!strncmp(arg, "tcp:", 4)) {
+		const char *n = arg + 4;
+		errno = 0;
+		unsigned long p = strtoul(n, &end, 10);
+		if (errno || *end || end == n || *n == '-' || *n == '+' || p < 1 || p > 65535) {
+			fprintf(stderr, "vmm: --gdb %s: expected tcp:PORT with PORT 1..65535\n",
+				arg);
+			return -1;
+		}
+		o->gdb_port = (unsigned)p;
+		o->gdb_path = 0;
+		return 0;
+	}
+	if (!*arg) {
+		fprintf(stderr, "vmm: --gdb needs a socket path (or tcp:PORT)\n");
+		return -1;
+	}
+	if (arg[strspn(arg, "0123456789")] == 0) {
+		fprintf(stderr,
+			"vmm: --gdb %s: a bare port is not accepted; use --gdb PATH for a Unix "
+			"socket (mode 0600, owner only) or --gdb tcp:%s for TCP on 127.0.0.1 "
+			"(any local user can connect)\n",
+			arg, arg);
+		return -1;
+	}
+	o->gdb_path = arg;
+	o->gdb_port = 0;
+	return 0;
+}
+
 int cli_parse(int argc, char **argv, struct vmm_opts *o)
 {
 	enum {
@@ -76,6 +118,7 @@ int cli_parse(int argc, char **argv, struct vmm_opts *o)
 		OPT_GDB,
 		OPT_GDB_WAIT,
 		OPT_MONITOR,
+		OPT_MONITOR_IDLE,
 		OPT_PERF,
 		OPT_PERF_FREQ
 	};
@@ -93,6 +136,7 @@ int cli_parse(int argc, char **argv, struct vmm_opts *o)
 		{"gdb", required_argument, 0, OPT_GDB},
 		{"gdb-wait", no_argument, 0, OPT_GDB_WAIT},
 		{"monitor", required_argument, 0, OPT_MONITOR},
+		{"monitor-idle", required_argument, 0, OPT_MONITOR_IDLE},
 		{"perf", required_argument, 0, OPT_PERF},
 		{"perf-freq", required_argument, 0, OPT_PERF_FREQ},
 		{0, 0, 0, 0},
@@ -103,6 +147,7 @@ int cli_parse(int argc, char **argv, struct vmm_opts *o)
 	o->mem = 256ull << 20;
 	o->hugepages = HP_AUTO;
 	o->perf_hz = 1000;
+	o->monitor_idle = VMM_MONITOR_IDLE_DEFAULT;
 	optind = 1;
 	opterr = 0;
 	int c;
@@ -172,17 +217,10 @@ int cli_parse(int argc, char **argv, struct vmm_opts *o)
 				return -1;
 			}
 			break;
-		case OPT_GDB: {
-			errno = 0;
-			unsigned long p = strtoul(optarg, &end, 10);
-			if (errno || *end || end == optarg || p < 1 || p > 65535) {
-				fprintf(stderr, "vmm: --gdb %s: expected a TCP port 1..65535\n",
-					optarg);
+		case OPT_GDB:
+			if (cli_parse_gdb(optarg, o) < 0)
 				return -1;
-			}
-			o->gdb_port = (unsigned)p;
 			break;
-		}
 		case OPT_GDB_WAIT:
 			o->gdb_wait = true;
 			break;
@@ -193,6 +231,19 @@ int cli_parse(int argc, char **argv, struct vmm_opts *o)
 			}
 			o->monitor = optarg;
 			break;
+		case OPT_MONITOR_IDLE: {
+			errno = 0;
+			unsigned long sec = strtoul(optarg, &end, 10);
+			if (errno || *end || end == optarg || *optarg == '-' || sec > 86400) {
+				fprintf(stderr,
+					"vmm: --monitor-idle %s: expected seconds 0..86400 (0 = "
+					"never)\n",
+					optarg);
+				return -1;
+			}
+			o->monitor_idle = (unsigned)sec;
+			break;
+		}
 		case OPT_PERF:
 			o->perf_file = optarg;
 			break;
@@ -236,8 +287,8 @@ int cli_parse(int argc, char **argv, struct vmm_opts *o)
 		fprintf(stderr, "vmm: no guest ELF given (usage: vmm [options] guest.elf)\n");
 		return -1;
 	}
-	if (o->gdb_wait && !o->gdb_port) {
-		fprintf(stderr, "vmm: --gdb-wait needs --gdb PORT\n");
+	if (o->gdb_wait && !o->gdb_path && !o->gdb_port) {
+		fprintf(stderr, "vmm: --gdb-wait needs --gdb PATH (or --gdb tcp:PORT)\n");
 		return -1;
 	}
 	o->elf = argv[optind++];

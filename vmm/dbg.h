@@ -33,7 +33,8 @@ struct dbg_hw_slot {
 
 #define DBG_MAX_SWBP 64
 struct dbg_swbp {
-	uint64_t va, pa;
+	uint64_t va; /* where gdb inserted it (one of possibly many aliases) */
+	uint64_t pa; /* the key: the int3 is this byte of guest RAM */
 	uint8_t orig;
 	bool used;
 };
@@ -88,12 +89,18 @@ void pause_vcpu_exited(struct vcpu *v);
 long dbg_mem_access(struct vcpu *v, uint64_t va, void *buf, uint64_t len, bool write);
 /* Translate va with vCPU v's CR3: 0 or -1. */
 int dbg_translate(struct vcpu *v, uint64_t va, uint64_t *pa);
+/* gdb_bp.c: is the int3 vCPU v hit at pc one of gdb's (any alias)? */
+bool gdb_bp_owns(struct vcpu *v, uint64_t pc);
 /* page-table reader for mmu_walk/mmu_translate over guest RAM */
 const uint64_t *dbg_read_table(void *vm, uint64_t phys);
 
-/* gdb.c / monitor.c: listening sockets, each served by its own thread */
-int gdb_start(struct vm *vm, unsigned port);
-int monitor_start(struct vm *vm, const char *path);
+/* gdb.c / monitor.c. Setup (single-threaded, before the guest runs):
+ * create and listen on the socket (dbg_sock.h), message printed on
+ * error. Serve: start the thread that accepts and talks to clients. */
+int gdb_setup(struct vm *vm, const char *path, unsigned tcp_port);
+int gdb_serve(struct vm *vm);
+int monitor_setup(struct vm *vm, const char *path, unsigned idle_s);
+int monitor_serve(struct vm *vm);
 /* The guest is exiting with status: tell an attached gdb (W/X packet). */
 void gdb_notify_exit(struct vm *vm, int status);
 

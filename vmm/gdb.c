@@ -1,15 +1,16 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * vmm/gdb.c - gdb remote stub (`vmm --gdb PORT`), all-stop mode, one gdb
- * thread per vCPU (thread id = vCPU index + 1). Runs in its own thread:
- * accepts one client at a time on 127.0.0.1, decodes packets with
- * gdb_proto.c, and stops/resumes vCPUs through pause.c. Every bad packet
- * gets an E reply or '-', never a crash. Packets: gdb docs Appendix E.
+ * vmm/gdb.c - gdb remote stub (`vmm --gdb PATH`, or `--gdb tcp:PORT`),
+ * all-stop mode, one gdb thread per vCPU (thread id = vCPU index + 1).
+ * The socket is made at setup (dbg_sock.c: 0600, peer uid checked); its
+ * own thread accepts one client at a time, decodes packets with
+ * gdb_proto.c, and stops/resumes vCPUs through pause.c. A bad request
+ * gets an E reply or '-'; a stream that is not gdb (gdb_proto.h,
+ * GDB_RX_DROP) loses its connection. Any end of a session (detach,
+ * disconnect, drop) clears the breakpoints and resumes the guest.
+ * Packets: gdb docs Appendix E.
  */
-#include <arpa/inet.h>
 #include <errno.h>
-#include <netinet/in.h>
-#include <netinet/tcp.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -18,6 +19,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "dbg_sock.h"
 #include "gdb.h"
 #include "gdb_proto.h"
 #include "kvm.h"
@@ -27,7 +29,8 @@
 
 struct gdb {
 	struct vm *vm;
-	int lfd, fd;
+	struct dbg_sock sock;
+	int fd;
 	bool noack, running;
 	unsigned g_cpu, c_cpu; /* Hg / Hc selections (vCPU index) */
 	int step_cpu;	       /* -1 or the vCPU being single-stepped */
@@ -37,7 +40,7 @@ struct gdb {
 	char reply[GDB_PACKET_MAX + 1];
 	uint8_t bin[GDB_PACKET_MAX];
 };
-static struct gdb the_gdb = {.fd = -1, .lfd = -1};
+static struct gdb the_gdb = {.fd = -1, .sock.lfd = -1};
 
 static void gdb_write(struct gdb *g, const char *buf, size_t len)
 {
@@ -45,8 +48,12 @@ static void gdb_write(struct gdb *g, const char *buf, size_t len)
 		ssize_t n = send(g->fd, buf, len, MSG_NOSIGNAL);
 		if (n < 0 && errno == EINTR)
 			continue;
-		if (n <= 0)
-			return; /* the read side notices the closed socket */
+		if (n <= 0) {
+			/* closed, or not read for DBG_SEND_TIMEOUT_S: end the
+			 * session (recv sees the shutdown) rather than wait */
+			shutdown(g->fd, SHUT_RDWR);
+			return;
+		}
 		buf += n;
 		len -= (size_t)n;
 	}
@@ -535,9 +542,13 @@ static void gdb_session(struct gdb *g)
 					gdb_send_str(g, "");
 				break;
 			case GDB_RX_BADSUM:
-			case GDB_RX_OVERFLOW:
 				if (!g->noack)
 					gdb_write(g, "-", 1);
+				break;
+			case GDB_RX_DROP:
+				fprintf(stderr, "vmm: gdb: dropped the connection: %s\n",
+					g->rx.why);
+				rc = -1;
 				break;
 			case GDB_RX_NAK:
 				if (g->last_len > 0)
@@ -566,20 +577,15 @@ out:
 static void *gdb_thread(void *arg)
 {
 	struct gdb *g = arg;
+	/* merge point: sandbox_thread_enter(SANDBOX_ROLE_DEBUG) goes first */
 	/* the vCPU kick signal and SIGINT/SIGTERM belong to other threads */
 	sigset_t all;
 	sigfillset(&all);
 	pthread_sigmask(SIG_BLOCK, &all, 0);
 	while (!atomic_load(&g->vm->stopping)) {
-		int fd = accept(g->lfd, 0, 0);
-		if (fd < 0) {
-			if (errno == EINTR || errno == ECONNABORTED)
-				continue;
-			perror("vmm: gdb: accept");
+		int fd = dbg_sock_accept(&g->sock);
+		if (fd < 0)
 			return 0;
-		}
-		int one = 1;
-		setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
 		g->fd = fd;
 		gdb_session(g);
 		g->fd = -1;
@@ -588,33 +594,42 @@ static void *gdb_thread(void *arg)
 	return 0;
 }
 
-int gdb_start(struct vm *vm, unsigned port)
+static void gdb_unlink(void)
+{
+	dbg_sock_unlink(&the_gdb.sock);
+}
+
+int gdb_setup(struct vm *vm, const char *path, unsigned port)
 {
 	struct gdb *g = &the_gdb;
 	g->vm = vm;
-	g->lfd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (g->lfd < 0)
-		return -errno;
-	int one = 1;
-	setsockopt(g->lfd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-	/* loopback only: the stub can rewrite guest memory and registers */
-	struct sockaddr_in a = {.sin_family = AF_INET,
-				.sin_port = htons((uint16_t)port),
-				.sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
-	if (bind(g->lfd, (struct sockaddr *)&a, sizeof(a)) < 0 || listen(g->lfd, 1) < 0) {
-		int e = errno;
-		fprintf(stderr, "vmm: --gdb %u: cannot listen on 127.0.0.1:%u: %s\n", port, port,
-			strerror(e));
-		close(g->lfd);
-		return -e;
-	}
+	int rc = path ? dbg_sock_listen_unix(&g->sock, "--gdb", path)
+		      : dbg_sock_listen_tcp(&g->sock, "--gdb", port);
+	if (rc < 0)
+		return rc;
+	if (path)
+		atexit(gdb_unlink);
+	const char *wait = atomic_load(&vm->dbg->paused) ? " (vCPUs wait for gdb)" : "";
+	if (path)
+		fprintf(stderr, "vmm: gdb stub listening on %s (gdb: target remote %s)%s\n", path,
+			path, wait);
+	else
+		fprintf(stderr, "vmm: gdb stub listening on 127.0.0.1:%u%s\n", port, wait);
+	return 0;
+}
+
+int gdb_serve(struct vm *vm)
+{
+	struct gdb *g = &the_gdb;
+	if (g->vm != vm || g->sock.lfd < 0)
+		return -EINVAL;
 	pthread_t t;
 	int rc = pthread_create(&t, 0, gdb_thread, g);
-	if (rc)
+	if (rc) {
+		fprintf(stderr, "vmm: gdb: cannot start its thread: %s\n", strerror(rc));
 		return -rc;
+	}
 	pthread_detach(t);
-	fprintf(stderr, "vmm: gdb stub listening on 127.0.0.1:%u%s\n", port,
-		atomic_load(&vm->dbg->paused) ? " (vCPUs wait for gdb)" : "");
 	return 0;
 }
 

@@ -19,6 +19,20 @@ int gdb_regs_write_all(struct vcpu *v, const uint8_t *in, size_t len);
 long gdb_reg_read(struct vcpu *v, unsigned regnum, uint8_t *out);
 int gdb_reg_write(struct vcpu *v, unsigned regnum, const uint8_t *in, size_t len);
 
+/* gdb_swbp.c: the int3 table keyed by guest-physical address; va goes
+ * through translate, RAM through byte (NULL outside RAM). 0 or -errno. */
+struct swbp_mem {
+	void *ctx;
+	int (*translate)(void *ctx, uint64_t va, uint64_t *pa);
+	uint8_t *(*byte)(void *ctx, uint64_t pa);
+};
+int swbp_insert(struct dbg_swbp *t, const struct swbp_mem *m, uint64_t va);
+/* removes the breakpoint on the byte va maps to, whichever alias set it */
+int swbp_remove(struct dbg_swbp *t, const struct swbp_mem *m, uint64_t va);
+void swbp_clear(struct dbg_swbp *t, const struct swbp_mem *m);
+/* is the int3 at va one of ours (through any alias)? */
+bool swbp_owns(const struct dbg_swbp *t, const struct swbp_mem *m, uint64_t va);
+
 /* gdb_bp.c: Z/z TYPE,ADDR,KIND on behalf of vCPU v (its page tables find
  * a software breakpoint's RAM); 0 or -errno */
 int gdb_bp_set(struct vcpu *v, unsigned type, uint64_t addr, uint64_t kind, bool insert);

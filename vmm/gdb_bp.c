@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * vmm/gdb_bp.c - gdb's Z/z breakpoints: type 0 plants int3 in guest RAM
- * (found through the vCPU's page tables; KVM_GUESTDBG_USE_SW_BP makes
- * the #BP exit to us), types 1-4 take one of DR0-DR3 (pause.c loads
- * them into every vCPU with KVM_SET_GUEST_DEBUG).
+ * (found through the vCPU's page tables, kept by physical address in
+ * gdb_swbp.c; KVM_GUESTDBG_USE_SW_BP makes the #BP exit to us), types 1-4 take one of DR0-DR3
+ * (pause.c loads them into every vCPU with KVM_SET_GUEST_DEBUG).
  */
 #include <errno.h>
 #include <string.h>
@@ -11,41 +11,27 @@
 #include "gdb.h"
 #include "kvm.h"
 
-static int bp_sw_insert(struct vcpu *v, uint64_t va)
+static int bp_translate(void *ctx, uint64_t va, uint64_t *pa)
 {
-	struct vm_dbg *d = v->vm->dbg;
-	struct dbg_swbp *free_slot = 0;
-	for (int i = 0; i < DBG_MAX_SWBP; i++) {
-		if (d->sw[i].used && d->sw[i].va == va)
-			return 0;
-		if (!d->sw[i].used && !free_slot)
-			free_slot = &d->sw[i];
-	}
-	uint64_t pa;
-	if (!free_slot)
-		return -ENOSPC;
-	if (dbg_translate(v, va, &pa) < 0)
-		return -EFAULT;
-	uint8_t *h = mem_ptr(&v->vm->mem, pa, 1);
-	if (!h)
-		return -EFAULT;
-	*free_slot = (struct dbg_swbp){.va = va, .pa = pa, .orig = *h, .used = true};
-	*h = 0xcc; /* int3 */
-	return 0;
+	return dbg_translate(ctx, va, pa);
 }
 
-static int bp_sw_remove(struct vm *vm, uint64_t va)
+static uint8_t *bp_byte(void *ctx, uint64_t pa)
 {
-	struct vm_dbg *d = vm->dbg;
-	for (int i = 0; i < DBG_MAX_SWBP; i++)
-		if (d->sw[i].used && d->sw[i].va == va) {
-			uint8_t *h = mem_ptr(&vm->mem, d->sw[i].pa, 1);
-			if (h)
-				*h = d->sw[i].orig;
-			d->sw[i].used = false;
-			return 0;
-		}
-	return -ENOENT;
+	struct vcpu *v = ctx;
+	return mem_ptr(&v->vm->mem, pa, 1);
+}
+
+/* translation through vCPU v's live CR3, like gdb_mem.c */
+static struct swbp_mem bp_mem(struct vcpu *v)
+{
+	return (struct swbp_mem){.ctx = v, .translate = bp_translate, .byte = bp_byte};
+}
+
+bool gdb_bp_owns(struct vcpu *v, uint64_t pc)
+{
+	struct swbp_mem m = bp_mem(v);
+	return swbp_owns(v->vm->dbg->sw, &m, pc);
 }
 
 /* Z1-Z4 -> a DR0-DR3 slot; lengths 1/2/4/8, naturally aligned (18.2.5) */
@@ -73,8 +59,10 @@ static int bp_hw_set(struct vm *vm, bool insert, enum dbg_hw_type t, uint64_t ad
 int gdb_bp_set(struct vcpu *v, unsigned type, uint64_t addr, uint64_t kind, bool insert)
 {
 	static const enum dbg_hw_type types[] = {HW_NONE, HW_EXEC, HW_WRITE, HW_READ, HW_ACCESS};
+	struct swbp_mem m = bp_mem(v);
 	if (type == 0)
-		return insert ? bp_sw_insert(v, addr) : bp_sw_remove(v->vm, addr);
+		return insert ? swbp_insert(v->vm->dbg->sw, &m, addr)
+			      : swbp_remove(v->vm->dbg->sw, &m, addr);
 	if (type > 4)
 		return -EINVAL;
 	return bp_hw_set(v->vm, insert, types[type], addr, kind);
@@ -83,8 +71,8 @@ int gdb_bp_set(struct vcpu *v, unsigned type, uint64_t addr, uint64_t kind, bool
 void gdb_bp_clear_all(struct vm *vm)
 {
 	struct vm_dbg *d = vm->dbg;
-	for (int i = 0; i < DBG_MAX_SWBP; i++)
-		if (d->sw[i].used)
-			bp_sw_remove(vm, d->sw[i].va);
+	/* restoring needs RAM only, no translation: any vCPU will do */
+	struct swbp_mem m = bp_mem(&vm->vcpus[0]);
+	swbp_clear(d->sw, &m);
 	memset(d->hw, 0, sizeof(d->hw));
 }

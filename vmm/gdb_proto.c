@@ -11,9 +11,26 @@ void gdb_rx_init(struct gdb_rx *rx)
 	rx->state = RX_IDLE;
 	rx->len = 0;
 	rx->sum = 0;
-	rx->overflow = false;
+	rx->bad = 0;
+	rx->why = 0;
 	rx->cs_hi = 0;
 	rx->buf[0] = 0;
+}
+
+/* start a packet; keeps the bad-run count across packets */
+static void rx_start(struct gdb_rx *rx)
+{
+	rx->state = RX_DATA;
+	rx->len = 0;
+	rx->sum = 0;
+	rx->buf[0] = 0;
+}
+
+static enum gdb_rx_event rx_drop(struct gdb_rx *rx, const char *why)
+{
+	gdb_rx_init(rx);
+	rx->why = why;
+	return GDB_RX_DROP;
 }
 
 int gdb_hex_digit(int c)
@@ -27,12 +44,12 @@ int gdb_hex_digit(int c)
 	return -1;
 }
 
-static void rx_put(struct gdb_rx *rx, char c)
+static bool rx_put(struct gdb_rx *rx, char c)
 {
-	if (rx->len < GDB_PACKET_MAX)
-		rx->buf[rx->len++] = c;
-	else
-		rx->overflow = true;
+	if (rx->len >= GDB_PACKET_MAX)
+		return false;
+	rx->buf[rx->len++] = c;
+	return true;
 }
 
 enum gdb_rx_event gdb_rx_feed(struct gdb_rx *rx, uint8_t c)
@@ -40,8 +57,7 @@ enum gdb_rx_event gdb_rx_feed(struct gdb_rx *rx, uint8_t c)
 	switch (rx->state) {
 	case RX_IDLE:
 		if (c == '$') {
-			gdb_rx_init(rx);
-			rx->state = RX_DATA;
+			rx_start(rx);
 			return GDB_RX_NONE;
 		}
 		if (c == 0x03)
@@ -49,8 +65,10 @@ enum gdb_rx_event gdb_rx_feed(struct gdb_rx *rx, uint8_t c)
 		if (c == '+')
 			return GDB_RX_ACK;
 		if (c == '-')
-			return GDB_RX_NAK;
-		return GDB_RX_NONE; /* line noise between packets */
+			return ++rx->bad > GDB_RX_MAX_BAD ? rx_drop(rx, "too many NAKs in a row")
+							  : GDB_RX_NAK;
+		/* gdb sends nothing else between packets */
+		return rx_drop(rx, "a byte outside a packet");
 	case RX_CS1:
 		rx->cs_hi = gdb_hex_digit(c);
 		rx->state = RX_CS2;
@@ -59,42 +77,41 @@ enum gdb_rx_event gdb_rx_feed(struct gdb_rx *rx, uint8_t c)
 		int lo = gdb_hex_digit(c);
 		rx->state = RX_IDLE;
 		rx->buf[rx->len] = 0;
-		if (rx->overflow)
-			return GDB_RX_OVERFLOW;
 		if (rx->cs_hi < 0 || lo < 0 || (uint8_t)(rx->cs_hi << 4 | lo) != rx->sum)
-			return GDB_RX_BADSUM;
+			return ++rx->bad > GDB_RX_MAX_BAD
+				       ? rx_drop(rx, "too many bad checksums in a row")
+				       : GDB_RX_BADSUM;
+		rx->bad = 0;
 		return GDB_RX_PACKET;
 	}
 	default:
 		break;
 	}
-	/* inside a packet: a new '$' restarts it (the old one was truncated) */
-	if (c == '$') {
-		gdb_rx_init(rx);
-		rx->state = RX_DATA;
-		return GDB_RX_NONE;
-	}
+	/* inside a packet: a raw '$' is never data (it is escaped) */
+	if (c == '$')
+		return rx_drop(rx, "'$' inside a packet");
 	if (c == '#') {
-		/* an escape or count cut short by '#' is a malformed packet */
 		if (rx->state != RX_DATA)
-			rx->overflow = true;
+			return rx_drop(rx, "an escape or run-length cut short by '#'");
 		rx->state = RX_CS1;
 		return GDB_RX_NONE;
 	}
 	rx->sum = (uint8_t)(rx->sum + c);
 	switch (rx->state) {
 	case RX_ESC:
-		rx_put(rx, (char)(c ^ 0x20));
+		if (!rx_put(rx, (char)(c ^ 0x20)))
+			return rx_drop(rx, "a packet longer than the PacketSize we announced");
 		rx->state = RX_DATA;
 		break;
 	case RX_RLE: {
 		/* count byte n: the previous character n - 29 more times */
 		int n = (int)c - 29;
 		if (rx->len == 0 || n < 0)
-			rx->overflow = true; /* reported like an oversize packet */
-		else
-			for (char prev = rx->buf[rx->len - 1]; n > 0; n--)
-				rx_put(rx, prev);
+			return rx_drop(rx, "a malformed run-length");
+		for (char prev = rx->buf[rx->len - 1]; n > 0; n--)
+			if (!rx_put(rx, prev))
+				return rx_drop(rx,
+					       "a packet longer than the PacketSize we announced");
 		rx->state = RX_DATA;
 		break;
 	}
@@ -103,8 +120,8 @@ enum gdb_rx_event gdb_rx_feed(struct gdb_rx *rx, uint8_t c)
 			rx->state = RX_ESC;
 		else if (c == '*')
 			rx->state = RX_RLE;
-		else
-			rx_put(rx, (char)c);
+		else if (!rx_put(rx, (char)c))
+			return rx_drop(rx, "a packet longer than the PacketSize we announced");
 	}
 	return GDB_RX_NONE;
 }

@@ -19,27 +19,37 @@
  * with AVX state is ~2.3 KiB of hex, X packets are capped by it. */
 #define GDB_PACKET_MAX 16384
 
+/* Consecutive bad checksums or NAKs ('-') tolerated before the stream
+ * is treated as garbage: a real gdb retries a packet a few times. */
+#define GDB_RX_MAX_BAD 8
+
 enum gdb_rx_event {
-	GDB_RX_NONE,	 /* byte consumed, nothing complete yet */
-	GDB_RX_PACKET,	 /* rx->buf[0..len) holds a decoded, checksummed packet */
-	GDB_RX_BADSUM,	 /* framing done but checksum wrong/not hex: answer '-' */
-	GDB_RX_OVERFLOW, /* packet longer than GDB_PACKET_MAX: answer '-' */
-	GDB_RX_INTR,	 /* 0x03 outside a packet */
-	GDB_RX_ACK,	 /* '+' */
-	GDB_RX_NAK,	 /* '-': resend the last reply */
+	GDB_RX_NONE,   /* byte consumed, nothing complete yet */
+	GDB_RX_PACKET, /* rx->buf[0..len) holds a decoded, checksummed packet */
+	GDB_RX_BADSUM, /* framing done but checksum wrong/not hex: answer '-' */
+	GDB_RX_INTR,   /* 0x03 outside a packet */
+	GDB_RX_ACK,    /* '+' */
+	GDB_RX_NAK,    /* '-': resend the last reply */
+	/* not gdb talking: a byte outside a packet other than $ + - 0x03, a
+	 * packet over GDB_PACKET_MAX, a malformed escape/run-length, a '$'
+	 * inside a packet, more than GDB_RX_MAX_BAD bad checksums or NAKs in a
+	 * row. The stub drops the connection; rx->why says which. */
+	GDB_RX_DROP,
 };
 
 struct gdb_rx {
 	int state;
-	uint8_t sum; /* running sum of the raw bytes between $ and # */
-	int cs_hi;   /* first checksum digit, -1 = bad digit */
-	bool overflow;
+	uint8_t sum;	 /* running sum of the raw bytes between $ and # */
+	int cs_hi;	 /* first checksum digit, -1 = bad digit */
+	unsigned bad;	 /* bad checksums / NAKs since the last good packet */
+	const char *why; /* reason of the last GDB_RX_DROP */
 	size_t len;
 	char buf[GDB_PACKET_MAX + 1]; /* NUL-terminated for convenience */
 };
 
 void gdb_rx_init(struct gdb_rx *rx);
-/* Feed one byte from the wire. Garbage outside $...# is ignored. */
+/* Feed one byte from the wire (see enum gdb_rx_event). After a DROP the
+ * decoder is back at its initial state. */
 enum gdb_rx_event gdb_rx_feed(struct gdb_rx *rx, uint8_t c);
 
 /* Frame payload as $...#cs with escapes and (rle) run-length encoding

@@ -126,10 +126,18 @@ int main(int argc, char **argv)
 		return VMM_EXIT_HOST;
 	}
 
-	if ((opts.gdb_port || opts.monitor) && (rc = pause_init(vm, opts.gdb_wait)) < 0) {
+	bool gdb = opts.gdb_path || opts.gdb_port;
+	if ((gdb || opts.monitor) && (rc = pause_init(vm, opts.gdb_wait)) < 0) {
 		fprintf(stderr, "vmm: debugger state: %s\n", strerror(-rc));
 		return VMM_EXIT_HOST;
 	}
+	/* the debug sockets exist before the guest runs (and before any
+	 * sandbox); their threads start below. A path we may not replace or
+	 * bind is a bad option value: exit 2 like one. */
+	if ((gdb && (rc = gdb_setup(vm, opts.gdb_path, opts.gdb_port)) < 0) ||
+	    (opts.monitor && (rc = monitor_setup(vm, opts.monitor, opts.monitor_idle)) < 0))
+		return rc == -ENOMEM || rc == -EMFILE || rc == -ENFILE ? VMM_EXIT_HOST
+								       : VMM_EXIT_USAGE;
 	if ((rc = perf_init(vm)) < 0)
 		return rc == -ENOMEM ? VMM_EXIT_HOST : VMM_EXIT_USAGE; /* message printed */
 	vm->t_vcpus_ns = vm_now_ns(vm);
@@ -141,15 +149,14 @@ int main(int argc, char **argv)
 		return VMM_EXIT_HOST;
 	if (perf_start(vm) < 0)
 		fprintf(stderr, "vmm: --perf-freq: no sampling thread; guest records only\n");
-	if ((opts.gdb_port && gdb_start(vm, opts.gdb_port) < 0) ||
-	    (opts.monitor && monitor_start(vm, opts.monitor) < 0)) {
+	if ((gdb && gdb_serve(vm) < 0) || (opts.monitor && monitor_serve(vm) < 0)) {
 		vm_stop(vm, VMM_EXIT_HOST);
 		_exit(VMM_EXIT_HOST);
 	}
 	main_wait(vm);
 	if (perf_finish(vm) < 0 && atomic_load(&vm->exit_status) == 0)
 		atomic_store(&vm->exit_status, VMM_EXIT_HOST); /* the profile was lost */
-	if (opts.gdb_port)
+	if (gdb)
 		gdb_notify_exit(vm, atomic_load(&vm->exit_status));
 	if (atomic_load(&vm->exit_status) == VMM_EXIT_TIMEOUT) {
 		/* each vCPU says where it was; a stuck one must not hang us */

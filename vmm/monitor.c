@@ -4,9 +4,14 @@
  * PATH`, then `nc -U PATH` or `socat - UNIX-CONNECT:PATH`). One client at
  * a time, one command per line. Commands that read vCPU state pause the
  * VM for the moment they need (pause.c, shared with the gdb stub) unless
- * it is already stopped.
+ * it is already stopped. The socket is made at setup (dbg_sock.c: 0600,
+ * peer uid checked). A client is dropped when it sends a line longer than
+ * MON_LINE_MAX or a byte that is not printable text, or says nothing for
+ * --monitor-idle seconds; whenever a client goes, a VM it stopped with
+ * `stop` (and nobody else holds) runs again.
  */
 #include <errno.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -19,18 +24,22 @@
 
 #include "../guest/mm/mmu_walk.h"
 #include "dbg.h"
+#include "dbg_sock.h"
 #include "kvm.h"
 
 #define MON_PROMPT "(pk) "
 #define MON_X_MAX 4096
+#define MON_LINE_MAX 255 /* the longest command is ~30 bytes */
 
 struct monitor {
 	struct vm *vm;
-	int lfd, fd;
-	unsigned cpu; /* selected with `cpu N` */
-	char path[sizeof(((struct sockaddr_un *)0)->sun_path)];
+	struct dbg_sock sock;
+	int fd;
+	unsigned idle_s; /* --monitor-idle, 0 = never */
+	unsigned cpu;	 /* selected with `cpu N` */
+	bool stopped_vm; /* this client's `stop` holds the VM paused */
 };
-static struct monitor the_mon = {.fd = -1, .lfd = -1};
+static struct monitor the_mon = {.fd = -1, .sock.lfd = -1};
 
 __attribute__((format(printf, 2, 3))) static void mon_printf(struct monitor *m, const char *fmt,
 							     ...)
@@ -46,8 +55,13 @@ __attribute__((format(printf, 2, 3))) static void mon_printf(struct monitor *m, 
 		n = sizeof(buf) - 1;
 	for (int o = 0; o < n;) {
 		ssize_t w = send(m->fd, buf + o, (size_t)(n - o), MSG_NOSIGNAL);
-		if (w <= 0)
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0) {
+			/* gone, or not reading (SO_SNDTIMEO): end the session */
+			shutdown(m->fd, SHUT_RDWR);
 			return;
+		}
 		o += (int)w;
 	}
 }
@@ -77,7 +91,7 @@ static void mon_help(struct monitor *m)
 		      "mmu [cpu]         page-table dump (" MMU_TABLE_HEADER ")\n"
 		      "x ADDR LEN        hex dump of guest virtual memory (LEN <= 4096)\n"
 		      "stats             exits and KVM_RUN time per vCPU\n"
-		      "stop              pause every vCPU\n"
+		      "stop              pause every vCPU (until cont or disconnect)\n"
 		      "cont              resume every vCPU\n"
 		      "quit              stop the VM (vmm exits 125)\n");
 }
@@ -239,6 +253,9 @@ static int mon_command(struct monitor *m, char *line)
 	} else if (!strcmp(line, "stats")) {
 		mon_stats(m);
 	} else if (!strcmp(line, "stop")) {
+		/* ours to undo on disconnect unless someone else paused first */
+		if (!atomic_load(&vm->dbg->paused))
+			m->stopped_vm = true;
 		pause_all(vm);
 		mon_printf(m, "stopped\n");
 	} else if (!strcmp(line, "cont")) {
@@ -246,6 +263,7 @@ static int mon_command(struct monitor *m, char *line)
 			mon_printf(m, "error: gdb is attached: continue from gdb\n");
 		else {
 			pause_resume_all(vm);
+			m->stopped_vm = false;
 			mon_printf(m, "running\n");
 		}
 	} else if (!strcmp(line, "quit")) {
@@ -261,56 +279,93 @@ prompt:
 	return 0;
 }
 
-static void mon_session(struct monitor *m)
+/* printable text plus tab/CR/LF: what a person or a script types */
+static bool mon_text_byte(unsigned char c)
 {
-	char line[256];
+	return (c >= 0x20 && c < 0x7f) || c == '\t' || c == '\r' || c == '\n';
+}
+
+/* Why the session ended, for the log; NULL = the client closed or quit. */
+static const char *mon_serve_client(struct monitor *m)
+{
+	char line[MON_LINE_MAX + 1], buf[512];
 	size_t len = 0;
-	bool overlong = false;
 	mon_printf(m, "perfkern vmm monitor, %u vCPUs; type help\n" MON_PROMPT, m->vm->ncpus);
 	for (;;) {
-		char c;
-		ssize_t r = recv(m->fd, &c, 1, 0);
+		struct pollfd pf = {.fd = m->fd, .events = POLLIN};
+		int pr = poll(&pf, 1, m->idle_s ? (int)m->idle_s * 1000 : -1);
+		if (pr < 0 && errno == EINTR)
+			continue;
+		if (pr < 0 || atomic_load(&m->vm->stopping))
+			return 0;
+		if (pr == 0) {
+			mon_printf(m, "\nerror: idle for %u s (--monitor-idle): disconnecting\n",
+				   m->idle_s);
+			return "idle timeout (--monitor-idle)";
+		}
+		ssize_t r = recv(m->fd, buf, sizeof(buf), 0);
 		if (r < 0 && errno == EINTR)
 			continue;
 		if (r <= 0 || atomic_load(&m->vm->stopping))
-			return;
-		if (c != '\n') {
-			if (len < sizeof(line) - 1)
-				line[len++] = c;
-			else
-				overlong = true;
-			continue;
+			return 0;
+		for (ssize_t i = 0; i < r; i++) {
+			unsigned char c = (unsigned char)buf[i];
+			if (!mon_text_byte(c)) {
+				mon_printf(m, "\nerror: byte 0x%02x is not text: disconnecting\n",
+					   c);
+				return "binary data";
+			}
+			if (c != '\n') {
+				if (len == MON_LINE_MAX) {
+					mon_printf(m,
+						   "\nerror: line longer than %d bytes: "
+						   "disconnecting\n",
+						   MON_LINE_MAX);
+					return "a line longer than MON_LINE_MAX";
+				}
+				line[len++] = (char)c;
+				continue;
+			}
+			line[len] = 0;
+			len = 0;
+			pthread_mutex_lock(&m->vm->dbg->owner);
+			int rc = mon_command(m, line);
+			pthread_mutex_unlock(&m->vm->dbg->owner);
+			if (rc < 0)
+				return 0;
 		}
-		line[len] = 0;
-		len = 0;
-		if (overlong) {
-			overlong = false;
-			mon_printf(m, "error: line longer than %zu bytes\n" MON_PROMPT,
-				   sizeof(line) - 1);
-			continue;
-		}
-		pthread_mutex_lock(&m->vm->dbg->owner);
-		int rc = mon_command(m, line);
-		pthread_mutex_unlock(&m->vm->dbg->owner);
-		if (rc < 0)
-			return;
 	}
+}
+
+static void mon_session(struct monitor *m)
+{
+	struct vm *vm = m->vm;
+	m->stopped_vm = false;
+	const char *why = mon_serve_client(m);
+	if (why)
+		fprintf(stderr, "vmm: --monitor: dropped the client: %s\n", why);
+	/* a `stop` without `cont` must not outlive the client; gdb, when
+	 * attached, owns the pause (it resumes on its own detach) */
+	pthread_mutex_lock(&vm->dbg->owner);
+	if (m->stopped_vm && !vm->dbg->gdb_attached && !atomic_load(&vm->stopping)) {
+		fprintf(stderr, "vmm: --monitor: client gone: resuming the VM it stopped\n");
+		pause_resume_all(vm);
+	}
+	m->stopped_vm = false;
+	pthread_mutex_unlock(&vm->dbg->owner);
 }
 
 static void *mon_thread(void *arg)
 {
 	struct monitor *m = arg;
+	/* merge point: sandbox_thread_enter(SANDBOX_ROLE_DEBUG) goes first */
 	sigset_t all;
 	sigfillset(&all);
 	pthread_sigmask(SIG_BLOCK, &all, 0);
 	while (!atomic_load(&m->vm->stopping)) {
-		int fd = accept(m->lfd, 0, 0);
-		if (fd < 0) {
-			if (errno == EINTR || errno == ECONNABORTED)
-				continue;
-			perror("vmm: monitor: accept");
+		int fd = dbg_sock_accept(&m->sock);
+		if (fd < 0)
 			return 0;
-		}
 		m->fd = fd;
 		m->cpu = m->cpu < m->vm->ncpus ? m->cpu : 0;
 		mon_session(m);
@@ -322,38 +377,33 @@ static void *mon_thread(void *arg)
 
 static void mon_unlink(void)
 {
-	if (the_mon.path[0])
-		unlink(the_mon.path);
+	dbg_sock_unlink(&the_mon.sock);
 }
 
-int monitor_start(struct vm *vm, const char *path)
+int monitor_setup(struct vm *vm, const char *path, unsigned idle_s)
 {
 	struct monitor *m = &the_mon;
-	struct sockaddr_un a = {.sun_family = AF_UNIX};
-	if (strlen(path) >= sizeof(a.sun_path)) {
-		fprintf(stderr, "vmm: --monitor %s: path longer than %zu bytes\n", path,
-			sizeof(a.sun_path) - 1);
-		return -ENAMETOOLONG;
-	}
-	strcpy(a.sun_path, path);
 	m->vm = vm;
-	m->lfd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (m->lfd < 0)
-		return -errno;
-	unlink(path); /* a stale socket from an earlier run */
-	if (bind(m->lfd, (struct sockaddr *)&a, sizeof(a)) < 0 || listen(m->lfd, 1) < 0) {
-		int e = errno;
-		fprintf(stderr, "vmm: --monitor %s: cannot listen: %s\n", path, strerror(e));
-		close(m->lfd);
-		return -e;
-	}
-	strcpy(m->path, path);
+	m->idle_s = idle_s;
+	int rc = dbg_sock_listen_unix(&m->sock, "--monitor", path);
+	if (rc < 0)
+		return rc;
 	atexit(mon_unlink);
+	fprintf(stderr, "vmm: monitor on %s (nc -U %s)\n", path, path);
+	return 0;
+}
+
+int monitor_serve(struct vm *vm)
+{
+	struct monitor *m = &the_mon;
+	if (m->vm != vm || m->sock.lfd < 0)
+		return -EINVAL;
 	pthread_t t;
 	int rc = pthread_create(&t, 0, mon_thread, m);
-	if (rc)
+	if (rc) {
+		fprintf(stderr, "vmm: monitor: cannot start its thread: %s\n", strerror(rc));
 		return -rc;
+	}
 	pthread_detach(t);
-	fprintf(stderr, "vmm: monitor on %s (nc -U %s)\n", path, path);
 	return 0;
 }

@@ -192,13 +192,9 @@ void pause_vcpu_park(struct vcpu *v)
  * recorded at the exit (api.rst KVM_SET_VCPU_EVENTS). */
 static bool pause_reinject_bp(struct vcpu *v)
 {
-	struct vm_dbg *d = v->vm->dbg;
 	const struct kvm_debug_exit_arch *e = &v->run->debug.arch;
-	if (e->exception != 3)
+	if (e->exception != 3 || gdb_bp_owns(v, e->pc))
 		return false;
-	for (int i = 0; i < DBG_MAX_SWBP; i++)
-		if (d->sw[i].used && d->sw[i].va == e->pc)
-			return false;
 	struct kvm_vcpu_events ev;
 	if (ioctl(v->fd, KVM_GET_VCPU_EVENTS, &ev) < 0)
 		return false;

@@ -16,7 +16,10 @@
 #include "../proto/boot.h"
 #include "../proto/exit.h"
 
-#define PK_MAX_CPUS_VMM 256 /* the kernel brings up at most PK_MAX_CPUS */
+#define PK_MAX_CPUS_VMM 256
+#define VMM_MONITOR_IDLE_DEFAULT                                                                   \
+	300 /* s: a forgotten `nc -U` frees the monitor */ /* the kernel brings up at most         \
+							      PK_MAX_CPUS */
 
 enum hugepage_mode { HP_AUTO, HP_1G, HP_2M, HP_THP, HP_OFF };
 
@@ -29,9 +32,11 @@ struct vmm_opts {
 	int verbose;
 	unsigned long trace; /* single-step this many instructions of vCPU 0 */
 	const char *out_dir;
-	unsigned gdb_port; /* --gdb PORT (0 = no stub) */
-	bool gdb_wait;	   /* --gdb-wait: vCPUs start stopped */
+	const char *gdb_path; /* --gdb PATH: Unix socket (NULL = none) */
+	unsigned gdb_port;    /* --gdb tcp:PORT (0 = none) */
+	bool gdb_wait;	      /* --gdb-wait: vCPUs start stopped */
 	const char *monitor;
+	unsigned monitor_idle; /* --monitor-idle: seconds, 0 = never */
 	const char *perf_file; /* --perf: record file (vmm/perf.c) */
 	unsigned perf_hz;      /* --perf-freq: vmm sampling rate, 0 = guest records only */
 	const char *elf;

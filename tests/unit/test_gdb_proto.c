@@ -10,11 +10,12 @@
 
 static struct gdb_rx rx;
 
-/* feed a whole string; returns the last non-NONE event (or NONE) */
+/* feed a whole string; returns the last non-NONE event (or NONE), and
+ * stops at a DROP as the stub does (it closes the connection) */
 static enum gdb_rx_event feed(const char *s, size_t n)
 {
 	enum gdb_rx_event last = GDB_RX_NONE;
-	for (size_t i = 0; i < n; i++) {
+	for (size_t i = 0; i < n && last != GDB_RX_DROP; i++) {
 		enum gdb_rx_event e = gdb_rx_feed(&rx, (uint8_t)s[i]);
 		if (e != GDB_RX_NONE)
 			last = e;
@@ -43,10 +44,16 @@ START_TEST(rx_controls_and_noise)
 	ck_assert_int_eq(gdb_rx_feed(&rx, '+'), GDB_RX_ACK);
 	ck_assert_int_eq(gdb_rx_feed(&rx, '-'), GDB_RX_NAK);
 	ck_assert_int_eq(gdb_rx_feed(&rx, 0x03), GDB_RX_INTR);
-	ck_assert_int_eq(FEED("garbage\r\n\xff\x00zz"), GDB_RX_NONE);
-	/* a '$' inside a packet restarts it; the tail packet still decodes */
-	ck_assert_int_eq(FEED("$m10,4$g#67"), GDB_RX_PACKET);
-	ck_assert_str_eq(rx.buf, "g");
+	/* gdb sends nothing but $ + - 0x03 between packets: anything else
+	 * is not gdb, and the stub drops the connection */
+	ck_assert_int_eq(gdb_rx_feed(&rx, 'g'), GDB_RX_DROP);
+	ck_assert_str_eq(rx.why, "a byte outside a packet");
+	ck_assert_int_eq(gdb_rx_feed(&rx, '\n'), GDB_RX_DROP);
+	/* after a drop the decoder starts over */
+	ck_assert_int_eq(FEED("$g#67"), GDB_RX_PACKET);
+	/* a raw '$' inside a packet is never data */
+	ck_assert_int_eq(FEED("$m10,4$g#67"), GDB_RX_DROP);
+	ck_assert_str_eq(rx.why, "'$' inside a packet");
 	/* 0x03 inside a packet is data, not an interrupt */
 	gdb_rx_init(&rx);
 	ck_assert_int_eq(FEED("$\x03#03"), GDB_RX_PACKET);
@@ -64,6 +71,21 @@ START_TEST(rx_bad_checksums)
 	/* after a bad packet the next good one decodes */
 	ck_assert_int_eq(FEED("$g#01$?#3f"), GDB_RX_PACKET);
 	ck_assert_str_eq(rx.buf, "?");
+	/* GDB_RX_MAX_BAD bad checksums in a row are answered with '-', one
+	 * more drops the connection; a good packet resets the count */
+	gdb_rx_init(&rx);
+	for (int i = 0; i < GDB_RX_MAX_BAD; i++)
+		ck_assert_int_eq(FEED("$g#00"), GDB_RX_BADSUM);
+	ck_assert_int_eq(FEED("$g#67"), GDB_RX_PACKET);
+	for (int i = 0; i < GDB_RX_MAX_BAD; i++)
+		ck_assert_int_eq(FEED("$g#00"), GDB_RX_BADSUM);
+	ck_assert_int_eq(FEED("$g#00"), GDB_RX_DROP);
+	ck_assert_str_eq(rx.why, "too many bad checksums in a row");
+	/* the same bound for NAKs */
+	gdb_rx_init(&rx);
+	for (int i = 0; i < GDB_RX_MAX_BAD; i++)
+		ck_assert_int_eq(gdb_rx_feed(&rx, '-'), GDB_RX_NAK);
+	ck_assert_int_eq(gdb_rx_feed(&rx, '-'), GDB_RX_DROP);
 }
 END_TEST
 
@@ -88,29 +110,32 @@ START_TEST(rx_escapes_and_rle)
 	/* run-length with nothing before it, or a count below 29: malformed */
 	sum = '*' + ' ';
 	n = snprintf(pkt, sizeof(pkt), "$* #%02x", sum & 0xff);
-	ck_assert_int_eq(feed(pkt, (size_t)n), GDB_RX_OVERFLOW);
+	ck_assert_int_eq(feed(pkt, (size_t)n), GDB_RX_DROP);
+	ck_assert_str_eq(rx.why, "a malformed run-length");
 	/* an escape cut short by '#' */
-	ck_assert_int_eq(FEED("$a}#dd"), GDB_RX_OVERFLOW);
+	ck_assert_int_eq(FEED("$a}#dd"), GDB_RX_DROP);
 }
 END_TEST
 
 START_TEST(rx_overflow)
 {
+	/* the byte past GDB_PACKET_MAX drops at once: no waiting for '#' */
 	gdb_rx_init(&rx);
 	gdb_rx_feed(&rx, '$');
-	for (int i = 0; i < GDB_PACKET_MAX + 100; i++)
+	for (int i = 0; i < GDB_PACKET_MAX; i++)
 		ck_assert_int_eq(gdb_rx_feed(&rx, 'a'), GDB_RX_NONE);
-	gdb_rx_feed(&rx, '#');
-	gdb_rx_feed(&rx, '0');
-	ck_assert_int_eq(gdb_rx_feed(&rx, '0'), GDB_RX_OVERFLOW);
-	ck_assert_uint_le(rx.len, GDB_PACKET_MAX);
+	ck_assert_int_eq(gdb_rx_feed(&rx, 'a'), GDB_RX_DROP);
+	ck_assert_str_eq(rx.why, "a packet longer than the PacketSize we announced");
+	ck_assert_uint_eq(rx.len, 0);
 	/* and a run-length bomb is capped the same way */
 	gdb_rx_init(&rx);
 	gdb_rx_feed(&rx, '$');
-	for (int i = 0; i < 1000; i++)
-		FEED("a*~");
-	FEED("#00");
-	ck_assert_uint_le(rx.len, GDB_PACKET_MAX);
+	enum gdb_rx_event last = GDB_RX_NONE;
+	int i;
+	for (i = 0; i < 1000 && last != GDB_RX_DROP; i++)
+		last = FEED("a*~");
+	ck_assert_int_eq(last, GDB_RX_DROP);
+	ck_assert_int_lt(i, 1000);
 }
 END_TEST
 

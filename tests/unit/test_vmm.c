@@ -66,21 +66,43 @@ START_TEST(cli_bad)
 }
 END_TEST
 
-/* --gdb PORT [--gdb-wait] and --monitor PATH (vmm/cli.c) */
+/* --gdb PATH | tcp:PORT [--gdb-wait], --monitor PATH, --monitor-idle (vmm/cli.c) */
 START_TEST(cli_debug)
 {
 	struct vmm_opts o;
-	const char *a[] = {"--gdb", "1234", "--gdb-wait", "--monitor", "/tmp/m.sock", "g.elf", 0};
+	const char *a[] = {
+		"--gdb", "/tmp/g.sock", "--gdb-wait", "--monitor", "/tmp/m.sock", "g.elf", 0};
 	ck_assert_int_eq(parse(&o, a), 0);
-	ck_assert_uint_eq(o.gdb_port, 1234);
+	ck_assert_str_eq(o.gdb_path, "/tmp/g.sock");
+	ck_assert_uint_eq(o.gdb_port, 0);
 	ck_assert(o.gdb_wait);
 	ck_assert_str_eq(o.monitor, "/tmp/m.sock");
+	ck_assert_uint_eq(o.monitor_idle, VMM_MONITOR_IDLE_DEFAULT);
+	const char *tcp[] = {"--gdb", "tcp:1234", "--gdb-wait", "--monitor-idle", "0", "g.elf", 0};
+	ck_assert_int_eq(parse(&o, tcp), 0);
+	ck_assert(o.gdb_path == 0 && o.gdb_port == 1234 && o.gdb_wait && o.monitor_idle == 0);
+	const char *rel[] = {"--gdb", "gdb.sock", "--monitor-idle", "7", "g.elf", 0};
+	ck_assert_int_eq(parse(&o, rel), 0);
+	ck_assert_str_eq(o.gdb_path, "gdb.sock");
+	ck_assert_uint_eq(o.monitor_idle, 7);
 	const char *none[] = {"g.elf", 0};
 	ck_assert_int_eq(parse(&o, none), 0);
-	ck_assert(o.gdb_port == 0 && !o.gdb_wait && !o.monitor);
+	ck_assert(o.gdb_path == 0 && o.gdb_port == 0 && !o.gdb_wait && !o.monitor);
 	const char *const bad[][4] = {
-		{"--gdb", "0", "g", 0},	   {"--gdb", "65536", "g", 0}, {"--gdb", "12ab", "g", 0},
-		{"--gdb-wait", "g", 0, 0}, {"--monitor", "", "g", 0},  {"--gdb", 0, 0, 0},
+		/* a bare number was the old TCP form: refused, not a socket named 1234 */
+		{"--gdb", "1234", "g", 0},
+		{"--gdb", "tcp:0", "g", 0},
+		{"--gdb", "tcp:65536", "g", 0},
+		{"--gdb", "tcp:12ab", "g", 0},
+		{"--gdb", "tcp:", "g", 0},
+		{"--gdb", "tcp:-1", "g", 0},
+		{"--gdb", "", "g", 0},
+		{"--gdb-wait", "g", 0, 0},
+		{"--monitor", "", "g", 0},
+		{"--gdb", 0, 0, 0},
+		{"--monitor-idle", "-1", "g", 0},
+		{"--monitor-idle", "5s", "g", 0},
+		{"--monitor-idle", "86401", "g", 0},
 	};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
 		ck_assert_msg(parse(&o, bad[i]) == -1, "case %zu accepted", i);

@@ -2,12 +2,18 @@
 # tests/vmm/debug_suite.sh - the gdb stub and the monitor, tested inside
 # the nested-KVM L1 (tests/vmm/debug.sh copies vmm, guest.elf, a
 # Python-free gdb and socat next to this script). Real gdb in batch mode
-# against `vmm --gdb`, then the monitor over its Unix socket, then garbage
-# on both sockets. Prints PASS/FAIL per check and one summary line.
+# against `vmm --gdb PATH` (a Unix socket: gdb 13 connects with `target
+# remote PATH`), then the monitor over its Unix socket, then garbage on
+# both sockets, then the socket rules (docs/debug-sockets.md): modes,
+# peer uid, no blind unlink, idle drop, resume on disconnect. Prints
+# PASS/FAIL per check and one summary line.
 set -u
 pass=0
 fail=0
-PORT=1234
+skipped=0
+PORT=1234           # only for the explicit --gdb tcp:PORT case
+GDB=/tmp/gdb.sock   # the stub's Unix socket
+umask 000           # the worst umask: the sockets must still come out 0600
 ok() {
 	echo "PASS $1"
 	pass=$((pass + 1))
@@ -23,7 +29,7 @@ want() {
 		sed 's/^/  | /' "$2" | tail -60
 	fi
 }
-# L1's /init leaves loopback down; the stub listens on 127.0.0.1 only
+# L1's /init leaves loopback down; --gdb tcp:PORT listens on 127.0.0.1 only
 ip link set lo up 2>/dev/null || ifconfig lo 127.0.0.1 up
 export LANG=C.UTF-8 # gdb warns about the host encoding otherwise
 # reap PID SEC: wait for PID, killing it after SEC seconds; status in $rc
@@ -46,12 +52,12 @@ wait_for() { # FILE REGEX: until the vmm says so on stderr (10 s at most)
 }
 
 # ---- 1. gdb: 2 vCPUs stopped before the first instruction ---------------
-./vmm --gdb $PORT --gdb-wait -c 2 -m 64M guest.elf -- run=demo >/tmp/vmm1.out 2>&1 &
+./vmm --gdb $GDB --gdb-wait -c 2 -m 64M guest.elf -- run=demo >/tmp/vmm1.out 2>&1 &
 vmm=$!
 wait_for /tmp/vmm1.out 'gdb stub listening'
 timeout 240 ./gdb -nx -batch guest.elf \
 	-ex 'set pagination off' -ex 'set confirm off' \
-	-ex "target remote 127.0.0.1:$PORT" \
+	-ex "target remote $GDB" \
 	-ex 'info threads' \
 	-ex 'p/x $rip' -ex 'stepi' -ex 'p/x $rip' -ex 'x/4gx $rip' -ex 'x/4gx &smp_online_count' \
 	-ex 'thread 2' -ex 'p $_thread' -ex 'p/x $cr3' -ex 'p $xmm0.uint128' \
@@ -80,13 +86,12 @@ if [ "$rc" -eq 0 ] && grep -q '^hello from cpu 1 ' /tmp/vmm1.out; then ok "gdb-d
 fi
 
 # ---- 1a. software breakpoint on a kernel symbol ---------------------------
-skipped=0
-./vmm --gdb $PORT --gdb-wait -c 2 -m 64M guest.elf -- run=demo >/tmp/vmm1a.out 2>&1 &
+./vmm --gdb $GDB --gdb-wait -c 2 -m 64M guest.elf -- run=demo >/tmp/vmm1a.out 2>&1 &
 vmm=$!
 wait_for /tmp/vmm1a.out 'gdb stub listening'
 timeout 240 ./gdb -nx -batch guest.elf \
 	-ex 'set pagination off' -ex 'set confirm off' \
-	-ex "target remote 127.0.0.1:$PORT" \
+	-ex "target remote $GDB" \
 	-ex 'break demo_run' -ex 'continue' -ex 'p/x $rip' -ex 'x/4gx $rsp' -ex 'p $_thread' \
 	-ex 'delete' -ex 'detach' >/tmp/gdbsw.out 2>&1
 echo "gdb exit $?"
@@ -113,12 +118,12 @@ else
 fi
 
 # ---- 1b. hardware watchpoint and per-thread hardware breakpoint --------
-./vmm --gdb $PORT --gdb-wait -c 2 -m 64M guest.elf -- run=demo >/tmp/vmm1b.out 2>&1 &
+./vmm --gdb $GDB --gdb-wait -c 2 -m 64M guest.elf -- run=demo >/tmp/vmm1b.out 2>&1 &
 vmm=$!
 wait_for /tmp/vmm1b.out 'gdb stub listening'
 timeout 240 ./gdb -nx -batch guest.elf \
 	-ex 'set pagination off' -ex 'set confirm off' \
-	-ex "target remote 127.0.0.1:$PORT" \
+	-ex "target remote $GDB" \
 	-ex 'watch smp_online_count' -ex 'continue' -ex 'p $_thread' -ex 'delete' \
 	-ex 'hbreak demo_hello thread 2' -ex 'continue' -ex 'p $_thread' -ex 'delete' \
 	-ex 'detach' >/tmp/gdbhw.out 2>&1
@@ -143,10 +148,11 @@ else
 	bad "gdb-watch: neither a watchpoint hit nor a clean exit"
 fi
 
-# ---- 1c. kill from gdb ends the vmm (exit 125) --------------------------
-./vmm --gdb $PORT --gdb-wait -c 1 -m 64M guest.elf -- run=spin >/tmp/vmm1c.out 2>&1 &
+# ---- 1c. kill from gdb ends the vmm (exit 125), over the explicit TCP form
+./vmm --gdb tcp:$PORT --gdb-wait -c 1 -m 64M guest.elf -- run=spin >/tmp/vmm1c.out 2>&1 &
 vmm=$!
 wait_for /tmp/vmm1c.out 'gdb stub listening'
+want gdb-tcp-warns /tmp/vmm1c.out '^vmm: warning: --gdb tcp:1234 has no access control: any local user'
 timeout 60 ./gdb -nx -batch -ex 'set confirm off' -ex "target remote 127.0.0.1:$PORT" \
 	-ex 'kill' >/tmp/gdbkill.out 2>&1
 reap $vmm 30
@@ -156,7 +162,7 @@ if [ "$rc" -eq 125 ] && grep -q 'killed from gdb' /tmp/vmm1c.out; then ok gdb-ki
 fi
 
 # ---- 2. monitor, plus garbage on both sockets ---------------------------
-./vmm --gdb $PORT --monitor /tmp/mon.sock -c 2 -m 64M guest.elf -- run=spin >/tmp/vmm2.out 2>&1 &
+./vmm --gdb $GDB --monitor /tmp/mon.sock -c 2 -m 64M guest.elf -- run=spin >/tmp/vmm2.out 2>&1 &
 vmm=$!
 wait_for /tmp/vmm2.out 'monitor on'
 wait_for /tmp/vmm2.out 'CPUs online' # the kernel's page tables are final
@@ -196,7 +202,7 @@ want mon-stop /tmp/mon.out '^[* ] CPU 1: paused rip='
 	printf 'info cpus\n' | mon >/tmp/ctrlc-mon.out 2>&1
 	printf '$D#44'
 	sleep 1
-} | ./socat -t 3 - TCP:127.0.0.1:$PORT >/tmp/ctrlc.out 2>&1
+} | ./socat -t 3 - UNIX-CONNECT:$GDB >/tmp/ctrlc.out 2>&1
 want gdb-ctrl-c /tmp/ctrlc.out 'T02thread:[0-9a-f]+;'
 want gdb-ctrl-c-stops-all /tmp/ctrlc-mon.out 'CPU 1: paused'
 # garbage: random bytes and a huge line on the monitor, random bytes and
@@ -208,9 +214,9 @@ head -c 65536 /dev/urandom | ./socat -t 2 - UNIX-CONNECT:/tmp/mon.sock >/dev/nul
 	head -c 65536 /dev/urandom | tr -d '$'
 	printf '$m0,8#00$g#67$Z9,1,1#ff$X0,ffffffffff:#00$qXfer:features:read:target.xml:fffff,10#00'
 	printf '$m0000000000000000000,10#00$Hgzz#00}}}***$$$###'
-} | ./socat -t 2 - TCP:127.0.0.1:$PORT >/dev/null 2>&1
+} | ./socat -t 2 - UNIX-CONNECT:$GDB >/dev/null 2>&1
 # well-formed but hostile packets with correct checksums
-timeout 60 ./gdb -nx -batch -ex 'set confirm off' -ex "target remote 127.0.0.1:$PORT" \
+timeout 60 ./gdb -nx -batch -ex 'set confirm off' -ex "target remote $GDB" \
 	-ex 'maint packet m0,8' -ex 'maint packet Z0,deadbeef000,1' -ex 'maint packet Hg99' \
 	-ex 'maint packet p9999' -ex 'maint packet Z1,1,3' -ex 'maint packet qThreadExtraInfo,1' \
 	-ex 'detach' >/tmp/gdb2.out 2>&1
@@ -223,7 +229,7 @@ want gdb-threadextra /tmp/gdb2.out 'received: "4350552030"'
 addr=$(./gdb -nx -batch guest.elf -ex 'p/x (long)&demo_run' 2>/dev/null | sed -n 's/^\$1 = 0x//p')
 peek() { printf 'x %s 1\n' "$addr" | mon | sed -n "s/^\((pk) \)*0*$addr: //p"; }
 b0=$(peek)
-timeout 60 ./gdb -nx -batch -ex 'set confirm off' -ex "target remote 127.0.0.1:$PORT" \
+timeout 60 ./gdb -nx -batch -ex 'set confirm off' -ex "target remote $GDB" \
 	-ex "maint packet Z0,$addr,1" -ex "shell printf 'x $addr 1\\n' | ./socat -t 5 - UNIX-CONNECT:/tmp/mon.sock >/tmp/peek1.out" \
 	-ex "maint packet z0,$addr,1" -ex 'detach' >/tmp/gdb3.out 2>&1
 b1=$(sed -n "s/^\((pk) \)*0*$addr: //p" /tmp/peek1.out)
@@ -234,6 +240,27 @@ else
 	bad "gdb-z0-int3-planted-and-restored: demo_run at '0x$addr': '$b0' -> '$b1' -> '$b2'"
 	sed 's/^/  | /' /tmp/gdb3.out /tmp/peek1.out
 fi
+# the same byte through its other alias: the kernel text at PK_KERNEL_VMA
+# (0xffffffff80000000 + pa) is also in the direct map (0xffff800000000000
+# + pa, proto/boot.h). Z0 through the text, z0 through the direct map
+# must restore the byte (a table keyed by virtual address kept the int3).
+direct=ffff80000${addr#ffffffff8}
+timeout 60 ./gdb -nx -batch -ex 'set confirm off' -ex "target remote $GDB" \
+	-ex "maint packet Z0,$addr,1" -ex "maint packet z0,$direct,1" -ex 'detach' >/tmp/gdb4.out 2>&1
+b3=$(peek)
+if [ -n "$addr" ] && [ -n "$b0" ] && [ "$b3" = "$b0" ] && grep -q 'received: "OK"' /tmp/gdb4.out &&
+	! grep -q 'received: "E' /tmp/gdb4.out; then
+	ok "gdb-z0-alias-restored (Z0 at 0x$addr, z0 at 0x$direct: $b3)"
+else
+	bad "gdb-z0-alias-restored: Z0 at 0x$addr, z0 at 0x$direct: byte '$b0' -> '$b3'"
+	sed 's/^/  | /' /tmp/gdb4.out
+	printf 'x %s 1\n' "$addr" | mon | sed 's/^/  | /'
+fi
+# both sockets were made under umask 000: the mode is still 0600
+for s in /tmp/mon.sock $GDB; do
+	m=$(stat -c %a "$s" 2>/dev/null)
+	[ "$m" = 600 ] && ok "socket-mode-0600 $s" || bad "socket-mode-0600 $s: mode '$m'"
+done
 if kill -0 $vmm 2>/dev/null && printf 'info cpus\n' | mon | grep -q 'CPU 1: running'; then
 	ok "garbage-leaves-vmm-running"
 else
@@ -243,6 +270,8 @@ fi
 printf 'quit\n' | mon >/dev/null 2>&1
 reap $vmm 30
 [ "$rc" -eq 125 ] && ok "mon-quit" || bad "mon-quit: vmm exit $rc, wanted 125"
+
+. ./debug_sockets.sh
 
 echo "$pass passed, $fail failed, $skipped skipped"
 [ "$fail" -eq 0 ]
