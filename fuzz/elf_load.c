@@ -42,8 +42,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			    err);
 		fuzz_assert(img.entry >= img.lo && img.entry < img.hi, "entry outside image", err);
 	} else {
-		fuzz_assert(rc < 0 && err[0] && memchr(err, 0, sizeof(err)), "refusal without reason",
-			    err);
+		fuzz_assert(rc < 0 && err[0] && memchr(err, 0, sizeof(err)),
+			    "refusal without reason", err);
 	}
 	free(buf);
 	return 0;

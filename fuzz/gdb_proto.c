@@ -30,8 +30,9 @@ static void roundtrip(const char *p, size_t len, bool rle)
 			break;
 	}
 	if (ev != GDB_RX_PACKET || rx2.len != len || memcmp(rx2.buf, p, len) != 0) {
-		fprintf(stderr, "gdb_proto fuzz: %s re-encoding of a %zu-byte packet decodes to "
-				"event %d, %zu bytes\n",
+		fprintf(stderr,
+			"gdb_proto fuzz: %s re-encoding of a %zu-byte packet decodes to "
+			"event %d, %zu bytes\n",
 			rle ? "rle" : "plain", len, ev, rx2.len);
 		abort();
 	}

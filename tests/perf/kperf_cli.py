@@ -91,6 +91,39 @@ charts = [os.path.join(work, "mixed-%s.%s" % (c, e)) for c in ("timeline", "top"
 expect("plot: timeline, top symbols and counter ratios", rc == 0 and
        all(os.path.getsize(c) > 0 for c in charts if os.path.exists(c)) and
        all(os.path.exists(c) for c in charts), out)
+# A hostile symbol name (same length as perfcheck_hot_a, patched into a copy
+# of the ELF) and a hostile -o path: neither may reach a shell or end a
+# gnuplot string (the old script ran "!touch PWND"; system() ran $(...)).
+evil_name = b"q'\n!touch PWND\n"
+assert len(evil_name) == len(b"perfcheck_hot_a")
+evil_elf = write("evil.elf", open(elf, "rb").read().replace(b"perfcheck_hot_a\0",
+                                                             evil_name + b"\0"))
+evil_dir = os.path.join(work, "it's \"a\" \\dir '$(touch PWND2)'")
+os.makedirs(evil_dir, exist_ok=True)
+for stale in ("PWND", "PWND2", "PWND3"):
+    if os.path.exists(os.path.join(work, stale)):
+        os.unlink(os.path.join(work, stale))
+p = subprocess.run([kperf, "plot", "-i", f3, "-k", evil_elf, "-o", os.path.join(evil_dir, "p")],
+                   capture_output=True, text=True, cwd=work)
+out = p.stdout + p.stderr
+expect("plot: a quote/newline symbol and a quote/$() path inject nothing",
+       p.returncode == 0 and not os.path.exists(os.path.join(work, "PWND")) and
+       not os.path.exists(os.path.join(work, "PWND2")) and
+       os.path.getsize(os.path.join(evil_dir, "p-top.svg")) > 0 and
+       "q'?!touch PWND?" in open(os.path.join(evil_dir, "p-top.svg")).read().replace(
+           "&#39;", "'").replace("&apos;", "'"), out)
+odd_elf = os.path.join(evil_dir, "g'$(touch PWND3)'.elf")
+with open(odd_elf, "wb") as fh:
+    fh.write(open(elf, "rb").read())
+p = subprocess.run([kperf, "annotate", "-i", f3, "-k", odd_elf, "perfcheck_hot_a"],
+                   capture_output=True, text=True, cwd=work)
+out = p.stdout + p.stderr
+expect("annotate: a quote/$() ELF path reaches objdump as one argument, no shell",
+       p.returncode == 0 and "ret" in out and " 50 samples" in out and
+       not os.path.exists(os.path.join(work, "PWND3")), out)
+rc, out = run("plot", "-i", f3, "-k", elf, "-o", os.path.join(work, "new\nline"))
+expect("plot: an -o prefix with a newline is refused", rc == 1 and "control character" in out,
+       out)
 rc, out = run("report", "-i", os.path.join(work, "missing"), "-k", elf)
 expect("missing input: exit 1, named", rc == 1 and "missing: No such file" in out, out)
 rc, out = run("report", "-i", f, "-k", "/nonexistent.elf")

@@ -14,6 +14,7 @@
 #include "guest/arch/perf_chain.h"
 #include "guest/lib/blob.h"
 #include "tools/kperf/perf_data.h"
+#include "tools/kperf/perf_plot.h"
 #include "tools/kperf/perf_report.h"
 #include "tools/kperf/perf_sym.h"
 #include "vmm/perf.h"
@@ -323,6 +324,26 @@ static int stack_rd(void *ctx, uint64_t va, uint64_t *val)
 	return 0;
 }
 
+/* Names from the ELF or the guest cannot end a gnuplot string or a data
+ * line: a newline there would start a command (!cmd, system(...)). */
+START_TEST(gnuplot_quoting)
+{
+	char *out = 0;
+	size_t n = 0;
+	FILE *f = open_memstream(&out, &n);
+	kp_gp_quote(f, "it's\n!touch x\\", "\r'system(\"id\")");
+	fclose(f);
+	ck_assert_str_eq(out, "'it''s?!touch x\\?''system(\"id\")'");
+	free(out);
+	f = open_memstream(&out, &n);
+	kp_gp_quote(f, "plain", 0);
+	kp_dat_label(f, "a\"b\nsystem(\"id\")\x7f");
+	fclose(f);
+	ck_assert_str_eq(out, "'plain'\"a?b?system(?id?)?\"");
+	free(out);
+}
+END_TEST
+
 START_TEST(chain_walk)
 {
 	uint64_t fr[8];
@@ -393,6 +414,7 @@ int main(void)
 	tcase_add_test(tc, base64_roundtrip);
 	tcase_add_test(tc, symbols_report_fold);
 	tcase_add_test(tc, symbols_from_guest_elf);
+	tcase_add_test(tc, gnuplot_quoting);
 	tcase_add_test(tc, chain_walk);
 	tcase_add_test(tc, guest_page_walk);
 	suite_add_tcase(s, tc);

@@ -19,6 +19,7 @@
 #include "perf_data.h"
 #include "perf_plot.h"
 #include "perf_report.h"
+#include "perf_spawn.h"
 #include "perf_sym.h"
 
 #define DEFAULT_DATA "kperf.data"
@@ -304,14 +305,21 @@ static int cmd_annotate(struct kopts *o, const char *symbol)
 	for (size_t i = 0; i < d.ns; i++)
 		if ((!o->source || d.s[i].source == o->source) && d.s[i].rip - addr < size)
 			total++;
-	char cmd[1024];
-	snprintf(cmd, sizeof(cmd),
-		 "objdump -d -l --no-show-raw-insn --start-address=0x%lx --stop-address=0x%lx "
-		 "'%s'",
-		 (unsigned long)addr, (unsigned long)(addr + size), o->elf);
-	FILE *p = popen(cmd, "r");
+	/* argv, no shell: the ELF path is one argument whatever it contains */
+	char start[48], stop[48];
+	snprintf(start, sizeof(start), "--start-address=0x%lx", (unsigned long)addr);
+	snprintf(stop, sizeof(stop), "--stop-address=0x%lx", (unsigned long)(addr + size));
+	char *argv[] = {"objdump", "-d",	   "-l", "--no-show-raw-insn", start, stop,
+			"--",	   (char *)o->elf, 0};
+	int fd = -1;
+	pid_t pid = kp_spawn(argv, &fd);
+	FILE *p = pid < 0 ? 0 : fdopen(fd, "r");
 	if (!p) {
 		fprintf(stderr, "kperf: annotate: cannot run objdump\n");
+		if (pid >= 0) {
+			close(fd);
+			kp_wait(pid);
+		}
 		rc = 1;
 		goto out;
 	}
@@ -336,7 +344,8 @@ static int cmd_annotate(struct kopts *o, const char *symbol)
 			printf("%17s%s", "", line); /* -l: file:line of what follows */
 		}
 	}
-	if (pclose(p) != 0) {
+	fclose(p);
+	if (kp_wait(pid) != 0) {
 		fprintf(stderr, "kperf: annotate: objdump failed on %s\n", o->elf);
 		rc = 1;
 	}
