@@ -1,6 +1,8 @@
 # perfkern front door: thin wrappers around tools/deps.sh, CMake and CTest.
 #   make run    build, then boot the kernel (run=demo) in the vmm (nested KVM without /dev/kvm)
 #   make test   build, then the whole CTest suite (ctest's summary at the end)
+#   make fuzz   build, then every libFuzzer target for FUZZ_TIME seconds
+#               (FUZZ_TARGET=name for one; docs/fuzzing.md)
 # Variables: PK_MARCH=x86-64-v3|x86-64|native..., BUILD=build, SMP=N, MEM=512M,
 #            CPU=max, CMDLINE="run=demo", ACCEL=tcg|kvm, CTEST_ARGS=...
 
@@ -17,7 +19,7 @@ CTEST_ARGS ?=
 QEMU_RUN = python3 tools/qemu_run.py --image $(BUILD)/bin/guest.elf --cpu $(CPU) \
 	--smp $(SMP) --mem $(MEM) --accel $(ACCEL) --cmdline "$(CMDLINE)"
 
-.PHONY: all deps configure build run test bench bench-heap iso qemu qemu-gdb format clean pxe watch asm
+.PHONY: all deps configure build run test fuzz bench bench-heap iso qemu qemu-gdb format clean pxe watch asm
 
 all: build
 
@@ -37,6 +39,12 @@ run: build
 
 test: build
 	cd $(BUILD) && ctest --output-on-failure -j$(JOBS) $(CTEST_ARGS)
+
+# libFuzzer targets (fuzz/), new inputs kept in $(BUILD)/fuzz/corpus.
+FUZZ_TIME ?= 60
+FUZZ_TARGET ?=
+fuzz: build
+	@sh fuzz/run.sh fuzz $(BUILD) $(FUZZ_TIME) $(FUZZ_TARGET)
 
 # Benchmark suites: CSV in bench/results/, charts in plots/, tables in docs/benchmarks.md.
 BENCH_ROUNDS ?= 10

@@ -5,8 +5,7 @@
  * Every event must be one the stub handles; a decoded packet must fit
  * the buffer and be NUL-terminated; re-encoding it (with and without
  * run-length) and decoding that again must give the same payload back;
- * the hex/number parsers run over every packet. Registered with
- *   pk_fuzz_target(gdb_proto gdb_proto.c ../vmm/gdb_proto.c)
+ * the hex/number parsers run over every packet.
  */
 #include <stdint.h>
 #include <stdlib.h>

@@ -8,7 +8,7 @@ PKGS="build-essential cmake pkg-config python3 gawk
 check libelf-dev libdw-dev
 qemu-system-x86 qemu-utils ovmf
 grub-common grub-pc-bin grub-efi-amd64-bin xorriso mtools
-busybox-static cpio gdb gnuplot-nox clang-format
+busybox-static cpio gdb gnuplot-nox clang-format clang libclang-rt-dev
 libboost-context-dev socat inotify-tools
 libmimalloc-dev libmimalloc2.0 libjemalloc2 libtcmalloc-minimal4"
 

@@ -66,8 +66,8 @@ int cpuid_setup(struct vm *vm, struct vcpu *v)
 	 * VMware/KVM timing leaf, read by guest/arch/tsc.c) */
 	struct kvm_cpuid_entry2 sig = {.function = 0x40000000, .eax = 0x40000010};
 	memcpy(&sig.ebx, PK_VMM_CPUID_SIGNATURE, 4);
-	memcpy(&sig.ecx, PK_VMM_CPUID_SIGNATURE + 4, 4);
-	memcpy(&sig.edx, PK_VMM_CPUID_SIGNATURE + 8, 4);
+	memcpy(&sig.ecx, &PK_VMM_CPUID_SIGNATURE[4], 4);
+	memcpy(&sig.edx, &PK_VMM_CPUID_SIGNATURE[8], 4);
 	c->entries[c->nent++] = sig;
 	c->entries[c->nent++] = (struct kvm_cpuid_entry2){
 		.function = 0x40000010, .eax = (uint32_t)vm->tsc_khz, .ebx = 1000000};

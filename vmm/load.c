@@ -1,10 +1,13 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * vmm/load.c - load the guest ELF (libelf). Only ET_EXEC x86-64 ELF64;
- * every PT_LOAD is checked before a byte is copied: file range inside the
- * file, p_filesz <= p_memsz, no wraparound, inside guest RAM, clear of the
- * vmm's boot structures and of the other segments; the entry point must
- * be inside an executable segment. Segments load at p_paddr.
+ * the header's sizes, encoding and version, and every PT_LOAD before a byte
+ * is copied: file range inside the file, p_filesz <= p_memsz, no
+ * wraparound, p_align a power of two, sorted, inside guest RAM and below
+ * the first GiB the boot page tables map, p_vaddr one of those mappings,
+ * clear of the vmm's boot structures and of the other segments; the entry
+ * point must be inside an executable segment. Segments load at p_paddr.
+ * elf_load_image does it on a buffer (the fuzz target's door, fuzz/).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -12,6 +15,7 @@
 #include <libelf.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -27,17 +31,105 @@ static int load_fail(char *err, size_t errlen, const char *fmt, ...)
 	return -EINVAL;
 }
 
-static int load_segments(Elf *e, int fd, uint64_t file_size, struct guest_mem *m,
+/* What the vmm's boot page tables reach (boot.c): GiB 0 identity-mapped and
+ * again behind PK_KERNEL_VMA. A segment beyond it would load and then fault
+ * on the guest's first access to it. */
+static bool load_vaddr_ok(uint64_t vaddr, uint64_t paddr)
+{
+	return vaddr == paddr || vaddr == PK_KERNEL_VMA + paddr;
+}
+
+/* The ELF header fields libelf does not check for us (Solo5's ehdr_is_valid
+ * and more): the image is an ELF64 little-endian x86-64 ET_EXEC of the
+ * current version whose header and program-header entries have exactly the
+ * sizes of this ABI's structs (gelf would otherwise translate any size). */
+static int load_check_ehdr(const GElf_Ehdr *eh, char *err, size_t errlen)
+{
+	if (eh->e_ident[EI_DATA] != ELFDATA2LSB)
+		return load_fail(err, errlen, "not a little-endian ELF (EI_DATA=%u)",
+				 eh->e_ident[EI_DATA]);
+	if (eh->e_ident[EI_VERSION] != EV_CURRENT || eh->e_version != EV_CURRENT)
+		return load_fail(err, errlen, "unknown ELF version (EI_VERSION=%u, e_version=%u)",
+				 eh->e_ident[EI_VERSION], eh->e_version);
+	if (eh->e_machine != EM_X86_64)
+		return load_fail(err, errlen, "not an x86-64 ELF (e_machine=%u)", eh->e_machine);
+	if (eh->e_type != ET_EXEC)
+		return load_fail(err, errlen, "not an executable ELF (e_type=%u, want ET_EXEC)",
+				 eh->e_type);
+	if (eh->e_ehsize != sizeof(Elf64_Ehdr))
+		return load_fail(err, errlen, "e_ehsize %u, want %zu (sizeof(Elf64_Ehdr))",
+				 eh->e_ehsize, sizeof(Elf64_Ehdr));
+	if (eh->e_phentsize != sizeof(Elf64_Phdr))
+		return load_fail(err, errlen, "e_phentsize %u, want %zu (sizeof(Elf64_Phdr))",
+				 eh->e_phentsize, sizeof(Elf64_Phdr));
+	return 0;
+}
+
+/* One PT_LOAD against the file, guest RAM, the boot mapping and the
+ * segments before it (prev[0..n)). */
+static int load_check_phdr(const GElf_Phdr *p, size_t i, size_t file_size,
+			   const struct guest_mem *m, uint64_t reserved_end, const GElf_Phdr *prev,
+			   unsigned n, char *err, size_t errlen)
+{
+	if (p->p_filesz > p->p_memsz)
+		return load_fail(err, errlen, "segment %zu: p_filesz 0x%lx > p_memsz 0x%lx", i,
+				 p->p_filesz, p->p_memsz);
+	if (p->p_offset > file_size || p->p_filesz > file_size - p->p_offset)
+		return load_fail(err, errlen,
+				 "segment %zu: file range 0x%lx+0x%lx past the end of the "
+				 "file (%zu bytes)",
+				 i, p->p_offset, p->p_filesz, file_size);
+	if (p->p_paddr + p->p_memsz < p->p_paddr)
+		return load_fail(err, errlen, "segment %zu: p_paddr 0x%lx + p_memsz 0x%lx wraps", i,
+				 p->p_paddr, p->p_memsz);
+	/* ELF gABI: 0 and 1 mean no alignment, else a power of two */
+	if (p->p_align & (p->p_align - 1))
+		return load_fail(err, errlen, "segment %zu: p_align 0x%lx is not a power of two", i,
+				 p->p_align);
+	if (p->p_paddr < reserved_end)
+		return load_fail(err, errlen,
+				 "segment %zu at 0x%lx overlaps the vmm's boot structures "
+				 "below 0x%lx",
+				 i, p->p_paddr, reserved_end);
+	if (p->p_paddr + p->p_memsz > BOOT_MAPPED_END)
+		return load_fail(err, errlen,
+				 "segment %zu [0x%lx, 0x%lx) reaches above the first GiB, which "
+				 "the vmm's boot page tables do not map",
+				 i, p->p_paddr, p->p_paddr + p->p_memsz);
+	if (p->p_memsz && !mem_ptr(m, p->p_paddr, p->p_memsz))
+		return load_fail(err, errlen,
+				 "segment %zu [0x%lx, 0x%lx) is outside guest RAM (%lu MiB; "
+				 "try a larger --memory)",
+				 i, p->p_paddr, p->p_paddr + p->p_memsz, m->size >> 20);
+	if (!load_vaddr_ok(p->p_vaddr, p->p_paddr))
+		return load_fail(err, errlen,
+				 "segment %zu: p_vaddr 0x%lx is neither p_paddr 0x%lx nor "
+				 "PK_KERNEL_VMA + p_paddr (the boot page tables map nothing else)",
+				 i, p->p_vaddr, p->p_paddr);
+	/* gABI: loadable segments are sorted by p_vaddr */
+	if (n && p->p_vaddr < prev[n - 1].p_vaddr)
+		return load_fail(err, errlen,
+				 "segment %zu: p_vaddr 0x%lx below the previous PT_LOAD's 0x%lx "
+				 "(PT_LOAD entries must be sorted)",
+				 i, p->p_vaddr, prev[n - 1].p_vaddr);
+	for (unsigned j = 0; j < n; j++)
+		if (p->p_paddr < prev[j].p_paddr + prev[j].p_memsz &&
+		    prev[j].p_paddr < p->p_paddr + p->p_memsz)
+			return load_fail(err, errlen,
+					 "segment %zu [0x%lx, 0x%lx) overlaps another segment", i,
+					 p->p_paddr, p->p_paddr + p->p_memsz);
+	return 0;
+}
+
+static int load_segments(Elf *e, const uint8_t *file, size_t file_size, struct guest_mem *m,
 			 uint64_t reserved_end, struct elf_image *img, char *err, size_t errlen)
 {
 	GElf_Ehdr eh;
 	if (!gelf_getehdr(e, &eh))
 		return load_fail(err, errlen, "unreadable ELF header: %s", elf_errmsg(-1));
-	if (eh.e_machine != EM_X86_64)
-		return load_fail(err, errlen, "not an x86-64 ELF (e_machine=%u)", eh.e_machine);
-	if (eh.e_type != ET_EXEC)
-		return load_fail(err, errlen, "not an executable ELF (e_type=%u, want ET_EXEC)",
-				 eh.e_type);
+	int rc = load_check_ehdr(&eh, err, errlen);
+	if (rc)
+		return rc;
 	size_t phnum;
 	if (elf_getphdrnum(e, &phnum) != 0)
 		return load_fail(err, errlen, "unreadable program headers: %s", elf_errmsg(-1));
@@ -56,36 +148,9 @@ static int load_segments(Elf *e, int fd, uint64_t file_size, struct guest_mem *m
 		if (nload == sizeof(ph) / sizeof(ph[0]))
 			return load_fail(err, errlen, "more than %zu PT_LOAD segments",
 					 sizeof(ph) / sizeof(ph[0]));
-		if (p.p_filesz > p.p_memsz)
-			return load_fail(err, errlen, "segment %zu: p_filesz 0x%lx > p_memsz 0x%lx",
-					 i, p.p_filesz, p.p_memsz);
-		if (p.p_offset > file_size || p.p_filesz > file_size - p.p_offset)
-			return load_fail(err, errlen,
-					 "segment %zu: file range 0x%lx+0x%lx past the end of the "
-					 "file (%lu bytes)",
-					 i, p.p_offset, p.p_filesz, file_size);
-		if (p.p_paddr + p.p_memsz < p.p_paddr)
-			return load_fail(err, errlen,
-					 "segment %zu: p_paddr 0x%lx + p_memsz 0x%lx wraps", i,
-					 p.p_paddr, p.p_memsz);
-		if (p.p_paddr < reserved_end)
-			return load_fail(err, errlen,
-					 "segment %zu at 0x%lx overlaps the vmm's boot structures "
-					 "below 0x%lx",
-					 i, p.p_paddr, reserved_end);
-		if (p.p_memsz && !mem_ptr(m, p.p_paddr, p.p_memsz))
-			return load_fail(
-				err, errlen,
-				"segment %zu [0x%lx, 0x%lx) is outside guest RAM (%lu MiB; "
-				"try a larger --memory)",
-				i, p.p_paddr, p.p_paddr + p.p_memsz, m->size >> 20);
-		for (unsigned j = 0; j < nload; j++)
-			if (p.p_paddr < ph[j].p_paddr + ph[j].p_memsz &&
-			    ph[j].p_paddr < p.p_paddr + p.p_memsz)
-				return load_fail(
-					err, errlen,
-					"segment %zu [0x%lx, 0x%lx) overlaps another segment", i,
-					p.p_paddr, p.p_paddr + p.p_memsz);
+		rc = load_check_phdr(&p, i, file_size, m, reserved_end, ph, nload, err, errlen);
+		if (rc)
+			return rc;
 		if ((p.p_flags & PF_X) && eh.e_entry >= p.p_paddr &&
 		    eh.e_entry - p.p_paddr < p.p_memsz)
 			entry_ok = true;
@@ -99,19 +164,12 @@ static int load_segments(Elf *e, int fd, uint64_t file_size, struct guest_mem *m
 				 "(the vmm enters at the physical e_entry)",
 				 eh.e_entry);
 
+	/* every segment passed: only now is guest RAM written */
 	for (unsigned j = 0; j < nload; j++) {
-		uint8_t *dst = mem_ptr(m, ph[j].p_paddr, ph[j].p_memsz);
 		if (!ph[j].p_memsz)
 			continue;
-		uint64_t done = 0;
-		while (done < ph[j].p_filesz) {
-			ssize_t n = pread(fd, dst + done, ph[j].p_filesz - done,
-					  (off_t)(ph[j].p_offset + done));
-			if (n <= 0)
-				return load_fail(err, errlen, "read failed: %s",
-						 n < 0 ? strerror(errno) : "short file");
-			done += (uint64_t)n;
-		}
+		uint8_t *dst = mem_ptr(m, ph[j].p_paddr, ph[j].p_memsz);
+		memcpy(dst, file + ph[j].p_offset, ph[j].p_filesz);
 		/* the rest (.bss) is already zero: guest RAM is a fresh anonymous
 		 * mapping, and touching it would fault in megabytes for nothing */
 		if (ph[j].p_paddr < img->lo)
@@ -130,6 +188,27 @@ static int load_segments(Elf *e, int fd, uint64_t file_size, struct guest_mem *m
 	return 0;
 }
 
+int elf_load_image(void *file, size_t len, struct guest_mem *m, uint64_t reserved_end,
+		   struct elf_image *img, char *err, size_t errlen)
+{
+	memset(img, 0, sizeof(*img));
+	elf_version(EV_CURRENT);
+	Elf *e = elf_memory(file, len);
+	int rc = -EINVAL;
+	if (!e || elf_kind(e) != ELF_K_ELF)
+		snprintf(err, errlen, "not an ELF file");
+	else if (gelf_getclass(e) != ELFCLASS64)
+		snprintf(err, errlen, "not a 64-bit ELF (class %d)", gelf_getclass(e));
+	else
+		rc = load_segments(e, file, len, m, reserved_end, img, err, errlen);
+	if (e)
+		elf_end(e);
+	return rc;
+}
+
+/* The whole file in vmm memory first: it is read once, then checked and
+ * copied from that one copy (a file changed under us cannot pass the checks
+ * with one content and load another). */
 int elf_load(const char *path, struct guest_mem *m, uint64_t reserved_end, struct elf_image *img,
 	     char *err, size_t errlen)
 {
@@ -142,25 +221,38 @@ int elf_load(const char *path, struct guest_mem *m, uint64_t reserved_end, struc
 	}
 	struct stat st;
 	int rc = -EINVAL;
-	Elf *e = 0;
+	uint8_t *buf = 0;
 	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
 		snprintf(err, errlen, "not a regular file");
 		goto out;
 	}
-	elf_version(EV_CURRENT);
-	e = elf_begin(fd, ELF_C_READ, 0);
-	if (!e || elf_kind(e) != ELF_K_ELF) {
-		snprintf(err, errlen, "not an ELF file");
+	/* nothing larger fits below BOOT_MAPPED_END anyway */
+	if ((uint64_t)st.st_size > BOOT_MAPPED_END) {
+		snprintf(err, errlen, "%ld bytes: larger than the first GiB the image loads into",
+			 (long)st.st_size);
 		goto out;
 	}
-	if (gelf_getclass(e) != ELFCLASS64) {
-		snprintf(err, errlen, "not a 64-bit ELF (class %d)", gelf_getclass(e));
+	size_t len = (size_t)st.st_size, got = 0;
+	buf = malloc(len ? len : 1);
+	if (!buf) {
+		rc = -ENOMEM;
+		snprintf(err, errlen, "out of memory for %zu bytes", len);
 		goto out;
 	}
-	rc = load_segments(e, fd, (uint64_t)st.st_size, m, reserved_end, img, err, errlen);
+	while (got < len) {
+		ssize_t n = read(fd, buf + got, len - got);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			snprintf(err, errlen, "read failed: %s",
+				 n < 0 ? strerror(errno) : "file shrank while reading");
+			goto out;
+		}
+		got += (size_t)n;
+	}
+	rc = elf_load_image(buf, len, m, reserved_end, img, err, errlen);
 out:
-	if (e)
-		elf_end(e);
+	free(buf);
 	close(fd);
 	return rc;
 }

@@ -79,6 +79,11 @@ struct elf_image {
 };
 int elf_load(const char *path, struct guest_mem *m, uint64_t reserved_end, struct elf_image *img,
 	     char *err, size_t errlen);
+/* The same checks and copy on an ELF already in memory (elf_load reads the
+ * file and calls it; fuzz/elf_load.c feeds it). libelf may convert the
+ * buffer in place, so it is the caller's own copy. */
+int elf_load_image(void *file, size_t len, struct guest_mem *m, uint64_t reserved_end,
+		   struct elf_image *img, char *err, size_t errlen);
 /* Symbol containing addr (for crash dumps), or NULL. */
 const char *elf_symbol(const char *path, uint64_t addr, uint64_t *off, char *buf, size_t len);
 
@@ -87,6 +92,9 @@ const char *elf_symbol(const char *path, uint64_t addr, uint64_t *off, char *buf
 #define BOOT_GDT 0xa000ull
 #define BOOT_INFO 0xb000ull
 #define BOOT_RESERVED_END 0x10000ull /* nothing of the ELF may land below */
+/* GiB 0 is all the boot page tables map twice, identity and behind
+ * PK_KERNEL_VMA (boot.c): every byte of the ELF image must load below it. */
+#define BOOT_MAPPED_END (1ull << 30)
 int boot_setup(struct guest_mem *m, const struct vmm_opts *o, uint64_t tsc_khz, bool gb_pages);
 
 #endif

@@ -91,6 +91,39 @@ charts = [os.path.join(work, "mixed-%s.%s" % (c, e)) for c in ("timeline", "top"
 expect("plot: timeline, top symbols and counter ratios", rc == 0 and
        all(os.path.getsize(c) > 0 for c in charts if os.path.exists(c)) and
        all(os.path.exists(c) for c in charts), out)
+# A hostile symbol name (same length as perfcheck_hot_a, patched into a copy
+# of the ELF) and a hostile -o path: neither may reach a shell or end a
+# gnuplot string (the old script ran "!touch PWND"; system() ran $(...)).
+evil_name = b"q'\n!touch PWND\n"
+assert len(evil_name) == len(b"perfcheck_hot_a")
+evil_elf = write("evil.elf", open(elf, "rb").read().replace(b"perfcheck_hot_a\0",
+                                                             evil_name + b"\0"))
+evil_dir = os.path.join(work, "it's \"a\" \\dir '$(touch PWND2)'")
+os.makedirs(evil_dir, exist_ok=True)
+for stale in ("PWND", "PWND2", "PWND3"):
+    if os.path.exists(os.path.join(work, stale)):
+        os.unlink(os.path.join(work, stale))
+p = subprocess.run([kperf, "plot", "-i", f3, "-k", evil_elf, "-o", os.path.join(evil_dir, "p")],
+                   capture_output=True, text=True, cwd=work)
+out = p.stdout + p.stderr
+expect("plot: a quote/newline symbol and a quote/$() path inject nothing",
+       p.returncode == 0 and not os.path.exists(os.path.join(work, "PWND")) and
+       not os.path.exists(os.path.join(work, "PWND2")) and
+       os.path.getsize(os.path.join(evil_dir, "p-top.svg")) > 0 and
+       "q'?!touch PWND?" in open(os.path.join(evil_dir, "p-top.svg")).read().replace(
+           "&#39;", "'").replace("&apos;", "'"), out)
+odd_elf = os.path.join(evil_dir, "g'$(touch PWND3)'.elf")
+with open(odd_elf, "wb") as fh:
+    fh.write(open(elf, "rb").read())
+p = subprocess.run([kperf, "annotate", "-i", f3, "-k", odd_elf, "perfcheck_hot_a"],
+                   capture_output=True, text=True, cwd=work)
+out = p.stdout + p.stderr
+expect("annotate: a quote/$() ELF path reaches objdump as one argument, no shell",
+       p.returncode == 0 and "ret" in out and " 50 samples" in out and
+       not os.path.exists(os.path.join(work, "PWND3")), out)
+rc, out = run("plot", "-i", f3, "-k", elf, "-o", os.path.join(work, "new\nline"))
+expect("plot: an -o prefix with a newline is refused", rc == 1 and "control character" in out,
+       out)
 rc, out = run("report", "-i", os.path.join(work, "missing"), "-k", elf)
 expect("missing input: exit 1, named", rc == 1 and "missing: No such file" in out, out)
 rc, out = run("report", "-i", f, "-k", "/nonexistent.elf")
@@ -100,7 +133,49 @@ expect("empty file: exit 1", rc == 1 and "empty file" in out, out)
 rc, out = run("report", "--sort", "size")
 expect("bad --sort: exit 2", rc == 2 and "--sort size" in out, out)
 rc, out = run("frobnicate")
-expect("unknown command: exit 2", rc == 2, out)
+expect("unknown command: exit 2", rc == 2 and "unknown command 'frobnicate'" in out, out)
+# each subcommand has its own options: another one's is an error, not ignored
+for args, what in [(["stat", "-i", f, "--folded"], "--folded does not apply to stat"),
+                   (["report", "-i", f, "-k", elf, "-F", "100"], "-F/--freq does not apply to report"),
+                   (["plot", "-i", f, "--sort", "cpu"], "--sort does not apply to plot"),
+                   (["annotate", "-i", f, "--top", "3", "x"], "--top does not apply to annotate"),
+                   (["record", "-i", f, "--", "/bin/true"], "-i/--input does not apply to record")]:
+    rc, out = run(*args)
+    expect("%s: exit 2" % what, rc == 2 and what in out, out)
+# numbers: digits only, no overflow, in range
+for args, what in [(["report", "--top", "5x"], "--top 5x: expected"),
+                   (["report", "--top", "0"], "--top 0: expected"),
+                   (["report", "--top", "-3"], "--top -3: expected"),
+                   (["report", "--top", "99999999999999999999"], "expected a row count"),
+                   (["record", "-F", "0", "--", "/bin/true"], "-F/--freq 0: expected 1..100000"),
+                   (["record", "-F", "10x", "--", "/bin/true"], "-F/--freq 10x: expected"),
+                   (["record", "-F", " 100", "--", "/bin/true"], "expected 1..100000"),
+                   (["record", "-F", "18446744073709551617", "--", "/bin/true"], "expected 1..100000")]:
+    rc, out = run(*args)
+    expect("%s: exit 2" % " ".join(args[:3]), rc == 2 and what in out, out)
+for args, what in [(["annotate", "-i", f], "missing SYMBOL"),
+                   (["annotate", "-i", f, "a", "b"], "unexpected argument 'b'"),
+                   (["report", "-i", f, "stray"], "unexpected argument 'stray'"),
+                   (["report", "-i"], "missing argument for '-i'"),
+                   (["report", "--bogus"], "unknown option '--bogus'"),
+                   (["record"], "missing -- VMM"),
+                   (["stat", "-i", f, "--", "/bin/true"], "-i reads a recording")]:
+    rc, out = run(*args)
+    expect("%s: exit 2" % what, rc == 2 and what in out, out)
+rc, out = run("report", "--help")
+expect("report --help: its own options only", rc == 0 and "--folded" in out and
+       "--top N" in out and "--freq" not in out, out)
+rc, out = run("stat", "--help")
+expect("stat --help: no report options", rc == 0 and "--event" in out and
+       "--folded" not in out, out)
+rc, out = run("--help")
+expect("--help lists the commands", rc == 0 and all(c in out for c in
+       ("record", "stat", "report", "annotate", "plot")), out)
+rc, out = run("report", "-i", f3, "-k", elf, "--top", "1", "--sort", "cpu")
+expect("report --top 1: one row", rc == 0 and len([l for l in out.splitlines()
+       if "%" in l and not l.startswith("#")]) == 1, out)
+rc, out = run("annotate", "perfcheck_hot_a", "-i", f3, "-k", elf, "--source", "timer")
+expect("annotate: options after the symbol", rc == 0 and " 50 samples" in out, out)
 rc, out = run("record", "-o", os.path.join(work, "r.pkperf"), "--", "/nonexistent/vmm")
 expect("record of a command that cannot run", rc != 0 and "cannot run" in out, out)
 sys.exit(1 if failures else 0)

@@ -14,7 +14,9 @@
 #include "guest/arch/perf_chain.h"
 #include "guest/lib/blob.h"
 #include "guest/mm/mmu_translate.h"
+#include "tools/kperf/kperf_cli.h"
 #include "tools/kperf/perf_data.h"
+#include "tools/kperf/perf_plot.h"
 #include "tools/kperf/perf_report.h"
 #include "tools/kperf/perf_sym.h"
 #include "vmm/perf.h"
@@ -324,6 +326,83 @@ static int stack_rd(void *ctx, uint64_t va, uint64_t *val)
 	return 0;
 }
 
+/* Names from the ELF or the guest cannot end a gnuplot string or a data
+ * line: a newline there would start a command (!cmd, system(...)). */
+START_TEST(gnuplot_quoting)
+{
+	char *out = 0;
+	size_t n = 0;
+	FILE *f = open_memstream(&out, &n);
+	kp_gp_quote(f, "it's\n!touch x\\", "\r'system(\"id\")");
+	fclose(f);
+	ck_assert_str_eq(out, "'it''s?!touch x\\?''system(\"id\")'");
+	free(out);
+	f = open_memstream(&out, &n);
+	kp_gp_quote(f, "plain", 0);
+	kp_dat_label(f, "a\"b\nsystem(\"id\")\x7f");
+	fclose(f);
+	ck_assert_str_eq(out, "'plain'\"a?b?system(?id?)?\"");
+	free(out);
+}
+END_TEST
+
+START_TEST(cli_numbers)
+{
+	unsigned long v = 7;
+	ck_assert_int_eq(kp_parse_ulong("1000", 1, 100000, &v), 0);
+	ck_assert_uint_eq(v, 1000);
+	ck_assert_int_eq(kp_parse_ulong("100000", 1, 100000, &v), 0);
+	const char *bad[] = {"",
+			     "0",
+			     "100001",
+			     "10x",
+			     " 5",
+			     "+5",
+			     "-1",
+			     "0x10",
+			     "1e3",
+			     "5 ",
+			     "18446744073709551616"};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		ck_assert_msg(kp_parse_ulong(bad[i], 1, 100000, &v) < 0, "'%s' accepted", bad[i]);
+	ck_assert_uint_eq(v, 100000); /* untouched by a refusal */
+}
+END_TEST
+
+static int cli_run(struct kopts *o, int argc, char **argv)
+{
+	(void)o, (void)argc, (void)argv;
+	return 0;
+}
+
+/* Each subcommand takes its own options; another's is an error. */
+START_TEST(cli_per_command_options)
+{
+	static const struct kp_cmd rep = {"report", "", "r",	0, KO_INPUT | KO_FOLDED | KO_TOP,
+					  0,	    0,	cli_run};
+	static const struct kp_cmd rec = {"record", "-- CMD", "r",    0, KO_FREQ | KO_OUTPUT,
+					  1,	    -1,	      cli_run};
+	struct kopts o = {0};
+	int first = -1;
+	char *a1[] = {"report", "--folded", "-i", "f", "--top", "3", 0};
+	ck_assert_int_eq(kp_cli_parse(&rep, 6, a1, &o, &first), 0);
+	ck_assert(o.folded && o.top == 3 && !strcmp(o.in, "f") && first == 6);
+	char *a2[] = {"report", "-F", "100", 0};
+	ck_assert_int_eq(kp_cli_parse(&rep, 3, a2, &o, &first), -1);
+	char *a3[] = {"record", "--folded", "--", "vmm", 0};
+	ck_assert_int_eq(kp_cli_parse(&rec, 4, a3, &o, &first), -1);
+	/* record stops at the command: its -F belongs to the vmm */
+	char *a4[] = {"record", "-F", "99", "--", "vmm", "-F", "x", 0};
+	o = (struct kopts){0};
+	ck_assert_int_eq(kp_cli_parse(&rec, 7, a4, &o, &first), 0);
+	ck_assert(o.hz == 99 && first == 4 && !strcmp(a4[first], "vmm"));
+	char *a5[] = {"record", 0};
+	ck_assert_int_eq(kp_cli_parse(&rec, 1, a5, &o, &first), -1); /* no command */
+	char *a6[] = {"report", "stray", 0};
+	ck_assert_int_eq(kp_cli_parse(&rep, 2, a6, &o, &first), -1);
+}
+END_TEST
+
 START_TEST(chain_walk)
 {
 	uint64_t fr[8];
@@ -401,6 +480,9 @@ int main(void)
 	tcase_add_test(tc, base64_roundtrip);
 	tcase_add_test(tc, symbols_report_fold);
 	tcase_add_test(tc, symbols_from_guest_elf);
+	tcase_add_test(tc, gnuplot_quoting);
+	tcase_add_test(tc, cli_numbers);
+	tcase_add_test(tc, cli_per_command_options);
 	tcase_add_test(tc, chain_walk);
 	tcase_add_test(tc, guest_page_walk);
 	suite_add_tcase(s, tc);

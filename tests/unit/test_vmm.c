@@ -227,7 +227,16 @@ START_TEST(elf_checks)
 	REJECTS(t, ph.p_offset, 1u << 20, "past the end of the file");
 	REJECTS(t, ph.p_paddr, ~0ull - 4, "wraps");
 	REJECTS(t, ph.p_paddr, 0x1000, "overlaps the vmm's boot structures");
-	REJECTS(t, ph.p_paddr, 1ull << 40, "outside guest RAM");
+	REJECTS(t, ph.p_paddr, 1ull << 40, "above the first GiB");
+	REJECTS(t, ph.p_paddr, (1ull << 30) - 8, "above the first GiB"); /* straddles it */
+	REJECTS(t, ph.p_paddr, 512ull << 20, "outside guest RAM");	 /* 64 MiB of RAM */
+	REJECTS(t, eh.e_phentsize, sizeof(Elf64_Phdr) + 8, "e_phentsize 64, want 56");
+	REJECTS(t, eh.e_ehsize, 0x50, "e_ehsize 80, want 64");
+	REJECTS(t, eh.e_ident[EI_DATA], ELFDATA2MSB, "not a little-endian ELF");
+	REJECTS(t, eh.e_version, 2, "unknown ELF version");
+	REJECTS(t, ph.p_align, 0x1001, "p_align 0x1001 is not a power of two");
+	REJECTS(t, ph.p_vaddr, 0x400000, "neither p_paddr");
+	REJECTS(t, ph.p_offset, ~0ull - 4, "past the end of the file"); /* offset + filesz wraps */
 	REJECTS(t, ph.p_memsz, 128ull << 20, "outside guest RAM");
 	REJECTS(t, eh.e_entry, 0x300000, "not inside an executable segment");
 	REJECTS(t, ph.p_flags, PF_R, "not inside an executable segment");

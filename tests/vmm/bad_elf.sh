@@ -22,4 +22,4 @@ while IFS="$tab" read -r file msg; do
 	fi
 done <"$dir/expect.txt"
 echo "$pass passed, $fail failed, 0 skipped"
-[ "$fail" -eq 0 ] && [ "$pass" -ge 10 ]
+[ "$fail" -eq 0 ] && [ "$pass" -ge 22 ]

@@ -2,52 +2,35 @@
 /*
  * tools/kperf/kperf.c - perf-like profiling of the perfkern kernel:
  *   kperf record [-F HZ] [-e EVENTS] [-o FILE] -- ./build/bin/vmm guest.elf ...
- *   kperf stat [-i FILE] | kperf stat [-e EVENTS] -- ./build/bin/vmm ...
- *   kperf report [-i FILE] [-k ELF] [--sort sym|cpu|task] [--source S] [--folded]
- *   kperf annotate [-i FILE] [-k ELF] SYMBOL
- *   kperf plot [-i FILE] [-k ELF] [-o PREFIX]
+ *   kperf stat [-i FILE] | kperf stat [-e EVENTS] [-o FILE] -- ./build/bin/vmm ...
+ *   kperf report [-i FILE] [-k ELF] [--sort sym|cpu|task] [--source S] [--folded] [--top N]
+ *   kperf annotate [-i FILE] [-k ELF] [--source S] SYMBOL
+ *   kperf plot [-i FILE] [-k ELF] [--source S] [-o PREFIX]
  * FILE is a vmm --perf record file or a console log with framed perf blobs
- * (QEMU / bare metal). Exit 0, 1 for bad input data, 2 for bad usage.
+ * (QEMU / bare metal). The commands[] table at the end says which options
+ * each subcommand takes (kperf_cli.c parses them). Exit 0, 1 for bad input
+ * data, 2 for bad usage.
  */
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "kperf_cli.h"
 #include "perf_data.h"
 #include "perf_plot.h"
 #include "perf_report.h"
+#include "perf_spawn.h"
 #include "perf_sym.h"
 
-#define DEFAULT_DATA "kperf.data"
-#define DEFAULT_ELF "build/bin/guest.elf"
-
-struct kopts {
-	const char *in, *elf, *out, *events, *sort_s, *source_s;
-	unsigned hz;
-	int folded, top;
-	unsigned source;
-	enum kp_sort sort;
-};
-
-static void usage(FILE *f)
-{
-	fprintf(f, "usage: kperf record [-F HZ] [-e EVENTS] [-o FILE] -- VMM [vmm args] guest.elf "
-		   "[-- guest args]\n"
-		   "       kperf stat [-i FILE] | kperf stat [-e EVENTS] -- VMM ...\n"
-		   "       kperf report [-i FILE] [-k ELF] [--sort sym|cpu|task] [--source "
-		   "pmu|timer|vmm] [--folded] [--top N]\n"
-		   "       kperf annotate [-i FILE] [-k ELF] SYMBOL\n"
-		   "       kperf plot [-i FILE] [-k ELF] [-o PREFIX]\n"
-		   "  -e vmm             (default) vmm-side sampling at -F HZ, any guest\n"
-		   "  -e timer           guest LAPIC-timer sampling at -F HZ (perf=timer:HZ)\n"
-		   "  -e pmu             guest PMU (cycles overflow) sampling, timer fallback\n"
-		   "  -e EV[,EV...]      guest counting: cycles instructions ref-cycles\n"
-		   "                     LLC-references LLC-misses branches branch-misses rNNNN\n"
-		   "  FILE defaults to " DEFAULT_DATA ", ELF to " DEFAULT_ELF "\n");
-}
+#define EVENTS_HELP                                                                                \
+	"EVENTS:\n"                                                                                \
+	"  vmm                (default) vmm-side sampling at -F HZ, any guest\n"                   \
+	"  timer              guest LAPIC-timer sampling at -F HZ (perf=timer:HZ)\n"               \
+	"  pmu                guest PMU (cycles overflow) sampling, timer fallback\n"              \
+	"  EV[,EV...]         guest counting: cycles instructions ref-cycles\n"                    \
+	"                     LLC-references LLC-misses branches branch-misses rNNNN\n"
 
 static int load(const struct kopts *o, struct kp_data *d)
 {
@@ -304,14 +287,21 @@ static int cmd_annotate(struct kopts *o, const char *symbol)
 	for (size_t i = 0; i < d.ns; i++)
 		if ((!o->source || d.s[i].source == o->source) && d.s[i].rip - addr < size)
 			total++;
-	char cmd[1024];
-	snprintf(cmd, sizeof(cmd),
-		 "objdump -d -l --no-show-raw-insn --start-address=0x%lx --stop-address=0x%lx "
-		 "'%s'",
-		 (unsigned long)addr, (unsigned long)(addr + size), o->elf);
-	FILE *p = popen(cmd, "r");
+	/* argv, no shell: the ELF path is one argument whatever it contains */
+	char start[48], stop[48];
+	snprintf(start, sizeof(start), "--start-address=0x%lx", (unsigned long)addr);
+	snprintf(stop, sizeof(stop), "--stop-address=0x%lx", (unsigned long)(addr + size));
+	char *argv[] = {"objdump", "-d",	   "-l", "--no-show-raw-insn", start, stop,
+			"--",	   (char *)o->elf, 0};
+	int fd = -1;
+	pid_t pid = kp_spawn(argv, &fd);
+	FILE *p = pid < 0 ? 0 : fdopen(fd, "r");
 	if (!p) {
 		fprintf(stderr, "kperf: annotate: cannot run objdump\n");
+		if (pid >= 0) {
+			close(fd);
+			kp_wait(pid);
+		}
 		rc = 1;
 		goto out;
 	}
@@ -336,7 +326,8 @@ static int cmd_annotate(struct kopts *o, const char *symbol)
 			printf("%17s%s", "", line); /* -l: file:line of what follows */
 		}
 	}
-	if (pclose(p) != 0) {
+	fclose(p);
+	if (kp_wait(pid) != 0) {
 		fprintf(stderr, "kperf: annotate: objdump failed on %s\n", o->elf);
 		rc = 1;
 	}
@@ -358,114 +349,89 @@ static int cmd_plot(struct kopts *o)
 	return rc;
 }
 
-static int parse_source(const char *v, unsigned *src)
+static int run_record(struct kopts *o, int argc, char **argv)
 {
-	for (unsigned s = 1; s < PK_PERF_SRC_COUNT; s++)
-		if (!strcmp(v, kp_source_name(s))) {
-			*src = s;
-			return 0;
-		}
-	return -1;
+	if (!o->out)
+		o->out = KP_DEFAULT_DATA;
+	return cmd_record(o, argc, argv);
 }
+
+static int run_stat(struct kopts *o, int argc, char **argv)
+{
+	if (argc > 0 && (o->given & KO_INPUT)) {
+		fprintf(stderr, "kperf stat: -i reads a recording and a command makes one: give "
+				"one of them\n");
+		return 2;
+	}
+	if (!o->out)
+		o->out = KP_DEFAULT_DATA;
+	return cmd_stat(o, argc, argv);
+}
+
+static int run_report(struct kopts *o, int argc, char **argv)
+{
+	(void)argc, (void)argv;
+	return cmd_report(o);
+}
+
+static int run_annotate(struct kopts *o, int argc, char **argv)
+{
+	(void)argc;
+	return cmd_annotate(o, argv[0]);
+}
+
+static int run_plot(struct kopts *o, int argc, char **argv)
+{
+	(void)argc, (void)argv;
+	return cmd_plot(o);
+}
+
+/* Linux tools/perf's shape: one row per subcommand with the options that
+ * apply to it, its arguments and its usage text. */
+static const struct kp_cmd commands[] = {
+	{"record", "-- VMM [vmm args] guest.elf [-- guest args]",
+	 "run the vmm with profiling on; the recording goes to -o", EVENTS_HELP,
+	 KO_FREQ | KO_EVENT | KO_OUTPUT, 1, -1, run_record},
+	{"stat", "[-- VMM [vmm args] guest.elf ...]",
+	 "counter totals, IPC and miss rates of a recording (-i) or of a run it makes", EVENTS_HELP,
+	 KO_INPUT | KO_EVENT | KO_OUTPUT, 0, -1, run_stat},
+	{"report", "", "samples per symbol (or CPU, task), or folded stacks", 0,
+	 KO_INPUT | KO_ELF | KO_SORT | KO_SOURCE | KO_FOLDED | KO_TOP, 0, 0, run_report},
+	{"annotate", "SYMBOL", "one function's disassembly with its samples per instruction", 0,
+	 KO_INPUT | KO_ELF | KO_SOURCE, 1, 1, run_annotate},
+	{"plot", "", "gnuplot charts: timeline, top symbols, counter ratios (-o PREFIX)", 0,
+	 KO_INPUT | KO_ELF | KO_OUTPUT | KO_SOURCE, 0, 0, run_plot},
+};
+#define NCMDS (sizeof(commands) / sizeof(commands[0]))
 
 int main(int argc, char **argv)
 {
-	enum { OPT_SORT = 256, OPT_SOURCE, OPT_FOLDED, OPT_TOP };
-	static const struct option lo[] = {
-		{"input", required_argument, 0, 'i'},
-		{"output", required_argument, 0, 'o'},
-		{"elf", required_argument, 0, 'k'},
-		{"freq", required_argument, 0, 'F'},
-		{"event", required_argument, 0, 'e'},
-		{"sort", required_argument, 0, OPT_SORT},
-		{"source", required_argument, 0, OPT_SOURCE},
-		{"folded", no_argument, 0, OPT_FOLDED},
-		{"top", required_argument, 0, OPT_TOP},
-		{"help", no_argument, 0, 'h'},
-		{0, 0, 0, 0},
-	};
-	if (argc < 2 || !strcmp(argv[1], "-h") || !strcmp(argv[1], "--help")) {
-		usage(argc < 2 ? stderr : stdout);
-		return argc < 2 ? 2 : 0;
+	if (argc < 2) {
+		kp_cli_usage(stderr, commands, NCMDS);
+		return 2;
 	}
-	const char *cmd = argv[1];
-	struct kopts o = {.in = DEFAULT_DATA, .elf = DEFAULT_ELF, .hz = 1000};
-	optind = 2;
-	opterr = 0;
-	int c;
-	char *end;
-	while ((c = getopt_long(argc, argv, "+i:o:k:F:e:h", lo, 0)) != -1) {
-		switch (c) {
-		case 'i':
-			o.in = optarg;
-			break;
-		case 'o':
-			o.out = optarg;
-			break;
-		case 'k':
-			o.elf = optarg;
-			break;
-		case 'F':
-			o.hz = (unsigned)strtoul(optarg, &end, 10);
-			if (*end || !o.hz || o.hz > 100000) {
-				fprintf(stderr, "kperf: -F %s: expected 1..100000 Hz\n", optarg);
-				return 2;
+	const char *name = argv[1];
+	if (!strcmp(name, "-h") || !strcmp(name, "--help") || !strcmp(name, "help")) {
+		for (size_t i = 0; argc > 2 && i < NCMDS; i++)
+			if (!strcmp(argv[2], commands[i].name)) {
+				kp_cmd_usage(stdout, &commands[i]);
+				return 0;
 			}
-			break;
-		case 'e':
-			o.events = optarg;
-			break;
-		case OPT_SORT:
-			if (!strcmp(optarg, "sym"))
-				o.sort = KP_SORT_SYM;
-			else if (!strcmp(optarg, "cpu"))
-				o.sort = KP_SORT_CPU;
-			else if (!strcmp(optarg, "task"))
-				o.sort = KP_SORT_TASK;
-			else {
-				fprintf(stderr, "kperf: --sort %s: expected sym, cpu or task\n",
-					optarg);
-				return 2;
-			}
-			break;
-		case OPT_SOURCE:
-			if (parse_source(optarg, &o.source) < 0) {
-				fprintf(stderr, "kperf: --source %s: expected pmu, timer or vmm\n",
-					optarg);
-				return 2;
-			}
-			break;
-		case OPT_FOLDED:
-			o.folded = 1;
-			break;
-		case OPT_TOP:
-			o.top = atoi(optarg);
-			break;
-		case 'h':
-			usage(stdout);
-			return 0;
-		default:
-			fprintf(stderr, "kperf: bad option '%s' (kperf --help)\n",
-				argv[optind - 1]);
-			return 2;
-		}
+		kp_cli_usage(stdout, commands, NCMDS);
+		return 0;
 	}
-	int rest = argc - optind;
-	char **rv = argv + optind;
-	if (!strcmp(cmd, "record") || !strcmp(cmd, "stat")) {
-		if (!o.out)
-			o.out = DEFAULT_DATA;
-		if (rest > 0 && !strcmp(rv[0], "--"))
-			rest--, rv++;
-		return !strcmp(cmd, "record") ? cmd_record(&o, rest, rv) : cmd_stat(&o, rest, rv);
+	for (size_t i = 0; i < NCMDS; i++) {
+		const struct kp_cmd *c = &commands[i];
+		if (strcmp(name, c->name))
+			continue;
+		struct kopts o = {.in = KP_DEFAULT_DATA, .elf = KP_DEFAULT_ELF, .hz = 1000};
+		int first = 0;
+		int rc = kp_cli_parse(c, argc - 1, argv + 1, &o, &first);
+		if (rc)
+			return rc > 0 ? 0 : 2;
+		return c->run(&o, argc - 1 - first, argv + 1 + first);
 	}
-	if (!strcmp(cmd, "report") && rest == 0)
-		return cmd_report(&o);
-	if (!strcmp(cmd, "annotate") && rest == 1)
-		return cmd_annotate(&o, rv[0]);
-	if (!strcmp(cmd, "plot") && rest == 0)
-		return cmd_plot(&o);
-	fprintf(stderr, "kperf: bad command line for '%s'\n", cmd);
-	usage(stderr);
+	fprintf(stderr, "kperf: unknown command '%s'\n", name);
+	kp_cli_usage(stderr, commands, NCMDS);
 	return 2;
 }

@@ -252,16 +252,21 @@ int kp_load(const char *path, struct kp_data *d, char *err, size_t errlen)
 	}
 	int bad = ferror(f);
 	fclose(f);
+	int rc = bad ? fail(err, errlen, "read error") : kp_parse(d, buf, len, err, errlen);
+	free(buf);
+	return rc;
+}
+
+int kp_parse(struct kp_data *d, const uint8_t *p, size_t len, char *err, size_t errlen)
+{
+	memset(d, 0, sizeof(*d));
 	int rc;
-	if (bad)
-		rc = fail(err, errlen, "read error");
-	else if (len >= 8 && !memcmp(buf, &(uint64_t){PK_PERF_MAGIC}, 8))
-		rc = kp_parse_file(d, buf, len, err, errlen);
+	if (len >= 8 && !memcmp(p, &(uint64_t){PK_PERF_MAGIC}, 8))
+		rc = kp_parse_file(d, p, len, err, errlen);
 	else if (len == 0)
 		rc = fail(err, errlen, "empty file");
 	else
-		rc = kp_parse_log(d, (const char *)buf, len, err, errlen);
-	free(buf);
+		rc = kp_parse_log(d, (const char *)p, len, err, errlen);
 	if (rc < 0)
 		kp_free(d);
 	return rc;

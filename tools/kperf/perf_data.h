@@ -42,6 +42,9 @@ struct kp_data {
 
 /* Load path (binary record file or text log). 0, or -1 with err filled. */
 int kp_load(const char *path, struct kp_data *d, char *err, size_t errlen);
+/* What kp_load does with the file's bytes: a record file (by its magic)
+ * or a log. 0, or -1 with err filled and nothing left allocated. */
+int kp_parse(struct kp_data *d, const uint8_t *p, size_t len, char *err, size_t errlen);
 /* The pieces, for tests: a whole record file; records only; a log. */
 int kp_parse_file(struct kp_data *d, const uint8_t *p, size_t len, char *err, size_t errlen);
 int kp_parse_records(struct kp_data *d, const uint8_t *p, size_t len, char *err, size_t errlen);

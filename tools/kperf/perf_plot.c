@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "perf_report.h"
+#include "perf_spawn.h"
 
 #define TOP 10
 
@@ -29,19 +30,65 @@ static double sample_time(const struct kp_data *d, const struct kp_sample *x, co
 	return (double)dt / ((double)d->hdr.tsc_khz * 1000.0);
 }
 
+/* Symbol names (from the ELF), region names (from the guest) and the -o
+ * prefix (from the user) reach the script only through these two: inside
+ * '...' gnuplot expands nothing but '' (a quote), and a control character
+ * is never written, since a newline would end the string and start a
+ * command of the name's choosing (system(...), !cmd, set output ...). */
+void kp_gp_quote(FILE *f, const char *a, const char *b)
+{
+	fputc('\'', f);
+	const char *part[2] = {a, b};
+	for (int i = 0; i < 2; i++)
+		for (const char *s = part[i]; s && *s; s++) {
+			unsigned char c = (unsigned char)*s;
+			if (c == '\'')
+				fputs("''", f);
+			else
+				fputc(c < 0x20 || c == 0x7f ? '?' : c, f);
+		}
+	fputc('\'', f);
+}
+
+/* A "..." column of a .dat file has no escapes at all: no quote, no
+ * control character (a newline would start a new data line). */
+void kp_dat_label(FILE *f, const char *s)
+{
+	fputc('"', f);
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+		fputc(c < 0x20 || c == 0x7f || c == '"' ? '?' : c, f);
+	}
+	fputc('"', f);
+}
+
+static void gp_output(FILE *g, const char *prefix, const char *name, const char *ext)
+{
+	char tail[64];
+	snprintf(tail, sizeof(tail), "-%s.%s", name, ext);
+	fputs("set output ", g);
+	kp_gp_quote(g, prefix, tail);
+	fputc('\n', g);
+}
+
 static void gp_terminals(FILE *g, const char *prefix, const char *name, const char *plot)
 {
-	fprintf(g,
-		"set terminal svg size 800,440 font 'sans,11' noenhanced\nset output "
-		"'%s-%s.svg'\n%s\n"
-		"set terminal pngcairo size 800,440 font 'sans,10' noenhanced\nset output "
-		"'%s-%s.png'\n"
-		"replot\n",
-		prefix, name, plot, prefix, name);
+	fputs("set terminal svg size 800,440 font 'sans,11' noenhanced\n", g);
+	gp_output(g, prefix, name, "svg");
+	fprintf(g, "%s\nset terminal pngcairo size 800,440 font 'sans,10' noenhanced\n", plot);
+	gp_output(g, prefix, name, "png");
+	fputs("replot\n", g);
 }
 
 int kp_plot(const struct kp_data *d, const struct kp_syms *s, unsigned source, const char *prefix)
 {
+	for (const char *c = prefix; *c; c++)
+		if ((unsigned char)*c < 0x20 || *c == 0x7f) {
+			/* kp_gp_quote would name another file than the one written */
+			fprintf(stderr, "kperf: plot: the -o prefix has a control character; a "
+					"gnuplot script cannot name that file\n");
+			return -1;
+		}
 	struct kp_row *rows = 0;
 	size_t n = 0;
 	uint64_t total = 0;
@@ -58,10 +105,11 @@ int kp_plot(const struct kp_data *d, const struct kp_syms *s, unsigned source, c
 	if (rc)
 		goto out;
 	size_t ntop = n < TOP ? n : TOP;
-	for (size_t i = 0; i < ntop; i++)
-		fprintf(top, "\"%s\" %.3f %lu\n", rows[i].key,
-			100.0 * (double)rows[i].samples / (double)total,
+	for (size_t i = 0; i < ntop; i++) {
+		kp_dat_label(top, rows[i].key);
+		fprintf(top, " %.3f %lu\n", 100.0 * (double)rows[i].samples / (double)total,
 			(unsigned long)rows[i].samples);
+	}
 	uint64_t t0[PK_PERF_SRC_COUNT];
 	memset(t0, 0xff, sizeof(t0));
 	for (size_t i = 0; i < d->ns; i++)
@@ -90,26 +138,42 @@ int kp_plot(const struct kp_data *d, const struct kp_syms *s, unsigned source, c
 		"set xlabel 'seconds since the first sample'\nset ylabel 'CPU'\n"
 		"set ytics 1\nset yrange [-0.6:%u.4]\n",
 		d->hdr.ncpus ? d->hdr.ncpus - 1 : 0);
-	char plot[4096];
-	int w = snprintf(plot, sizeof(plot), "plot ");
-	for (size_t k = 0; k <= ntop && w < (int)sizeof(plot) - 200; k++)
-		w += snprintf(plot + w, sizeof(plot) - (size_t)w,
-			      "%s'%s-timeline.dat' using 1:($3==%zu?$2:1/0) with points pt 7 "
-			      "ps 0.3 lc rgb '%s' title '%s'",
-			      k ? ", " : "", prefix, k, colours[k],
-			      k < ntop ? rows[k].key : "other");
+	char *plot = 0;
+	size_t plen = 0;
+	FILE *ps = open_memstream(&plot, &plen);
+	if (!ps) {
+		rc = -1;
+		goto out;
+	}
+	fputs("plot ", ps);
+	for (size_t k = 0; k <= ntop; k++) {
+		fputs(k ? ", " : "", ps);
+		kp_gp_quote(ps, prefix, "-timeline.dat");
+		fprintf(ps, " using 1:($3==%zu?$2:1/0) with points pt 7 ps 0.3 lc rgb '%s' title ",
+			k, colours[k]);
+		kp_gp_quote(ps, k < ntop ? rows[k].key : "other", 0);
+	}
+	fclose(ps);
 	gp_terminals(g, prefix, "timeline", plot);
+	free(plot);
 	fprintf(g,
 		"reset\nset title 'Top symbols (%lu samples)'\nset ylabel 'overhead %%'\n"
 		"set style fill solid 0.8 border -1\nset boxwidth 0.6\nset yrange [0:*]\n"
 		"set grid ytics\nunset key\nset xtics rotate by -30 left\n"
 		"set bmargin 8\n",
 		(unsigned long)total);
-	snprintf(plot, sizeof(plot),
-		 "plot '%s-top.dat' using 0:2:xtic(1) with boxes lc rgb '#3b7dd8', '' using "
-		 "0:2:(sprintf('%%.1f%%%%', $2)) with labels offset 0,0.7",
-		 prefix);
+	if (!(ps = open_memstream(&plot, &plen))) {
+		rc = -1;
+		goto out;
+	}
+	fputs("plot ", ps);
+	kp_gp_quote(ps, prefix, "-top.dat");
+	fputs(" using 0:2:xtic(1) with boxes lc rgb '#3b7dd8', '' using "
+	      "0:2:(sprintf('%.1f%%', $2)) with labels offset 0,0.7",
+	      ps);
+	fclose(ps);
 	gp_terminals(g, prefix, "top", plot);
+	free(plot);
 	if (d->nc) {
 		FILE *cf = open_out(prefix, "-counters.dat");
 		if (!cf) {
@@ -134,7 +198,10 @@ int kp_plot(const struct kp_data *d, const struct kp_syms *s, unsigned source, c
 			if (v[PK_PERF_EV_BRANCHES])
 				br = 100.0 * (double)v[PK_PERF_EV_BRANCH_MISSES] /
 				     (double)v[PK_PERF_EV_BRANCHES];
-			fprintf(cf, "\"cpu%u %s\" %.4f %.3f %.3f\n", a->cpu, a->name, ipc, llc, br);
+			char label[64];
+			snprintf(label, sizeof(label), "cpu%u %s", a->cpu, a->name);
+			kp_dat_label(cf, label);
+			fprintf(cf, " %.4f %.3f %.3f\n", ipc, llc, br);
 		}
 		fclose(cf);
 		fprintf(g, "reset\nset termoption noenhanced\nset title 'Counter ratios per CPU "
@@ -142,11 +209,18 @@ int kp_plot(const struct kp_data *d, const struct kp_syms *s, unsigned source, c
 			   "set style data histograms\nset style fill solid 0.8 border -1\n"
 			   "set xtics rotate by -30 left\nset key outside right\nset yrange [0:*]\n"
 			   "set offsets 0, 0, graph 0.1, 0\n");
-		snprintf(plot, sizeof(plot),
-			 "plot '%s-counters.dat' using 2:xtic(1) title 'IPC', '' using 3 title "
-			 "'LLC miss %%', '' using 4 title 'branch miss %%'",
-			 prefix);
+		if (!(ps = open_memstream(&plot, &plen))) {
+			rc = -1;
+			goto out;
+		}
+		fputs("plot ", ps);
+		kp_gp_quote(ps, prefix, "-counters.dat");
+		fputs(" using 2:xtic(1) title 'IPC', '' using 3 title 'LLC miss %', '' using 4 "
+		      "title 'branch miss %'",
+		      ps);
+		fclose(ps);
 		gp_terminals(g, prefix, "counters", plot);
+		free(plot);
 	}
 out:
 	if (top)
@@ -158,9 +232,13 @@ out:
 	kp_rows_free(rows, n);
 	if (rc)
 		return rc;
-	char cmd[4200];
-	snprintf(cmd, sizeof(cmd), "gnuplot '%s.gp'", prefix);
-	if (system(cmd) != 0) {
+	/* the script as one argv entry, "./" first so a prefix starting with
+	 * '-' is not an option */
+	char script[4200];
+	snprintf(script, sizeof(script), "%s%s.gp", prefix[0] == '/' ? "" : "./", prefix);
+	char *argv[] = {"gnuplot", script, 0};
+	pid_t pid = kp_spawn(argv, 0);
+	if (pid < 0 || kp_wait(pid) != 0) {
 		fprintf(stderr, "kperf: plot: gnuplot failed on %s.gp (installed? tools/deps.sh)\n",
 			prefix);
 		return -1;

@@ -6,8 +6,16 @@
 #ifndef PK_KPERF_PERF_PLOT_H
 #define PK_KPERF_PERF_PLOT_H
 
+#include <stdio.h>
+
 #include "perf_data.h"
 #include "perf_sym.h"
+
+/* a then b (NULL for none) as one gnuplot '...' literal; kp_dat_label: s as
+ * a "..." label column of a data file. Neither lets a quote, newline or
+ * other control character through (perf_plot.c says why). */
+void kp_gp_quote(FILE *f, const char *a, const char *b);
+void kp_dat_label(FILE *f, const char *s);
 
 int kp_plot(const struct kp_data *d, const struct kp_syms *s, unsigned source, const char *prefix);
 
