@@ -15,8 +15,8 @@
 #define PTE_PCD (1ull << 4)
 #define PTE_A (1ull << 5)
 #define PTE_D (1ull << 6)
-#define PTE_PS (1ull << 7)	   /* PDE/PDPTE: large page (2 MiB / 1 GiB) */
-#define PTE_PAT_4K (1ull << 7)	   /* PTE: PAT index bit 2 */
+#define PTE_PS (1ull << 7)     /* PDE/PDPTE: large page (2 MiB / 1 GiB) */
+#define PTE_PAT_4K (1ull << 7) /* PTE: PAT index bit 2 */
 #define PTE_G (1ull << 8)
 #define PTE_PAT_LARGE (1ull << 12) /* PDE/PDPTE leaf: PAT index bit 2 */
 #define PTE_NX (1ull << 63)
