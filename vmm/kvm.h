@@ -8,6 +8,7 @@
 #include <stdatomic.h>
 #include <time.h>
 
+#include "outdir.h"
 #include "vmm.h"
 
 struct vcpu_stats {
@@ -41,6 +42,7 @@ struct vm {
 	atomic_int stopping;	/* set once; vCPU threads leave KVM_RUN */
 	atomic_int exit_status; /* -1 while running */
 	atomic_ulong hc_warnings;
+	struct outdir out; /* --out DIR (outdir.h) */
 	pthread_mutex_t lock;
 	pthread_cond_t done;
 	uint64_t t_mem_ns, t_elf_ns, t_kvm_ns, t_vm_ns, t_vcpus_ns, t_exit_ns;

@@ -91,6 +91,9 @@ int main(int argc, char **argv)
 	pthread_mutex_init(&vm->lock, 0);
 	pthread_cond_init(&vm->done, 0);
 
+	/* bad input first: --out must be a directory before anything runs */
+	if (outdir_open(vm) < 0)
+		return VMM_EXIT_USAGE;
 	if (mem_alloc(&vm->mem, opts.mem, opts.hugepages) < 0)
 		return VMM_EXIT_HOST;
 	vm->t_mem_ns = vm_now_ns(vm);
@@ -133,6 +136,8 @@ int main(int argc, char **argv)
 	if ((rc = perf_init(vm)) < 0)
 		return rc == -ENOMEM ? VMM_EXIT_HOST : VMM_EXIT_USAGE; /* message printed */
 	vm->t_vcpus_ns = vm_now_ns(vm);
+	if (outdir_limit_fsize(vm) < 0)
+		return VMM_EXIT_HOST;
 	struct sigaction sa = {.sa_handler = main_signal};
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGINT, &sa, 0);

@@ -26,8 +26,6 @@
 #include "../proto/perf.h"
 #include "kvm.h"
 
-#define PERF_BUF_LIMIT (256ull << 20) /* total bytes buffered before dropping */
-
 struct perf_buf {
 	pthread_mutex_t lock;
 	uint8_t *data;

@@ -29,11 +29,17 @@ struct vmm_opts {
 	int verbose;
 	unsigned long trace; /* single-step this many instructions of vCPU 0 */
 	const char *out_dir;
-	unsigned gdb_port; /* --gdb PORT (0 = no stub) */
-	bool gdb_wait;	   /* --gdb-wait: vCPUs start stopped */
+	unsigned out_max_files; /* --out-max-files (outdir.h) */
+	uint64_t out_max_bytes; /* --out-max-bytes */
+	unsigned gdb_port;	/* --gdb PORT (0 = no stub) */
+	bool gdb_wait;		/* --gdb-wait: vCPUs start stopped */
 	const char *monitor;
 	const char *perf_file; /* --perf: record file (vmm/perf.c) */
 	unsigned perf_hz;      /* --perf-freq: vmm sampling rate, 0 = guest records only */
+	bool no_sandbox;       /* --no-sandbox: no seccomp, no_new_privs, rlimits (sandbox.h) */
+	bool drop_user;	       /* --user UID[:GID] given */
+	uint32_t uid, gid;     /* the ids to drop to after setup */
+	const char *selftest;  /* hidden --sandbox-selftest=MODE (sandbox.c) */
 	const char *elf;
 	char cmdline[PK_CMDLINE_MAX];
 };
