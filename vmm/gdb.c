@@ -21,6 +21,7 @@
 #include "gdb.h"
 #include "gdb_proto.h"
 #include "kvm.h"
+#include "sandbox.h"
 
 #define SIG_INT 2
 #define SIG_TRAP 5
@@ -570,6 +571,10 @@ static void *gdb_thread(void *arg)
 	sigset_t all;
 	sigfillset(&all);
 	pthread_sigmask(SIG_BLOCK, &all, 0);
+	if (sandbox_thread_enter(SB_DEBUG) < 0) {
+		vm_stop(g->vm, VMM_EXIT_SANDBOX);
+		return 0;
+	}
 	while (!atomic_load(&g->vm->stopping)) {
 		int fd = accept(g->lfd, 0, 0);
 		if (fd < 0) {

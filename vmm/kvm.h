@@ -43,8 +43,11 @@ struct vm {
 	atomic_int exit_status; /* -1 while running */
 	atomic_ulong hc_warnings;
 	struct outdir out; /* --out DIR (outdir.h) */
-	pthread_mutex_t lock;
-	pthread_cond_t done;
+	int stop_fd;	   /* eventfd: vm_stop wakes the main thread (main_wait) */
+	int sig_fd;	   /* signalfd: SIGINT/SIGTERM, blocked in every thread */
+	int elf_fd;	   /* the ELF, pre-opened: crash-dump symbols under the sandbox */
+	int smaps_fd;	   /* /proc/self/smaps, pre-opened with -v */
+	long host_cpus;	   /* online host CPUs, for pinning vCPU threads */
 	uint64_t t_mem_ns, t_elf_ns, t_kvm_ns, t_vm_ns, t_vcpus_ns, t_exit_ns;
 };
 

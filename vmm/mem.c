@@ -119,9 +119,9 @@ void *mem_ptr(const struct guest_mem *m, uint64_t gpa, uint64_t len)
 	return 0;
 }
 
-int mem_smaps(const struct guest_mem *m, uint64_t *kernel_page_kb, uint64_t *anon_huge_kb)
+int mem_smaps(const struct guest_mem *m, int fd, uint64_t *kernel_page_kb, uint64_t *anon_huge_kb)
 {
-	FILE *f = fopen("/proc/self/smaps", "r");
+	FILE *f = fd >= 0 ? fdopen(fd, "r") : fopen("/proc/self/smaps", "r");
 	if (!f)
 		return -errno;
 	char line[256];

@@ -20,6 +20,7 @@
 #include "../guest/mm/mmu_walk.h"
 #include "dbg.h"
 #include "kvm.h"
+#include "sandbox.h"
 
 #define MON_PROMPT "(pk) "
 #define MON_X_MAX 4096
@@ -303,6 +304,10 @@ static void *mon_thread(void *arg)
 	sigset_t all;
 	sigfillset(&all);
 	pthread_sigmask(SIG_BLOCK, &all, 0);
+	if (sandbox_thread_enter(SB_DEBUG) < 0) {
+		vm_stop(m->vm, VMM_EXIT_SANDBOX);
+		return 0;
+	}
 	while (!atomic_load(&m->vm->stopping)) {
 		int fd = accept(m->lfd, 0, 0);
 		if (fd < 0) {

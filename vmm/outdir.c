@@ -60,10 +60,10 @@ static void outdir_printable(char *dst, size_t cap, const char *s, size_t n)
 	size_t i = 0;
 	for (; i < n && i + 1 < cap; i++) {
 		char c = s[i];
-		dst[i] = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-				 c == '.' || c == '_' || c == '-'
-			 ? c
-			 : '?';
+		dst[i] = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+					 (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '-'
+				 ? c
+				 : '?';
 	}
 	dst[i] = 0;
 }
@@ -169,11 +169,11 @@ int outdir_write(struct vm *vm, const char *name, size_t name_len, const void *d
 	if (fd < 0) {
 		char msg[96];
 		snprintf(msg, sizeof(msg), "%s",
-			 fd == -ELOOP	  ? "a symlink, not followed"
-			 : fd == -ENXIO	  ? "a FIFO or socket, not opened"
-			 : fd == -EISDIR  ? "a directory"
-			 : fd == -EXDEV	  ? "outside --out"
-					  : strerror(-fd));
+			 fd == -ELOOP	 ? "a symlink, not followed"
+			 : fd == -ENXIO	 ? "a FIFO or socket, not opened"
+			 : fd == -EISDIR ? "a directory"
+			 : fd == -EXDEV	 ? "outside --out"
+					 : strerror(-fd));
 		return outdir_refuse(vm, shown, msg, -fd);
 	}
 	if (fstat(fd, &st) < 0) {
@@ -234,8 +234,8 @@ int outdir_limit_fsize(struct vm *vm)
 	rl.rlim_max = rl.rlim_cur; /* and a compromised vmm cannot raise it */
 	if (setrlimit(RLIMIT_FSIZE, &rl) < 0) {
 		int e = errno;
-		fprintf(stderr, "vmm: setrlimit(RLIMIT_FSIZE, %llu): %s\n",
-			(unsigned long long)lim, strerror(e));
+		fprintf(stderr, "vmm: setrlimit(RLIMIT_FSIZE, %llu): %s\n", (unsigned long long)lim,
+			strerror(e));
 		return -e;
 	}
 	return 0;

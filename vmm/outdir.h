@@ -24,9 +24,9 @@ struct outdir {
 	const char *path; /* for messages only: never opened again */
 	unsigned max_files;
 	uint64_t max_bytes;
-	atomic_uint files;	/* files created or rewritten so far */
-	atomic_ullong bytes;	/* bytes reserved for writes so far */
-	atomic_ulong refused;	/* writes refused (for the unit test and stats) */
+	atomic_uint files;    /* files created or rewritten so far */
+	atomic_ullong bytes;  /* bytes reserved for writes so far */
+	atomic_ulong refused; /* writes refused (for the unit test and stats) */
 };
 
 /* Setup: open vm->opts->out_dir (if any) as a directory fd. Prints

@@ -62,8 +62,9 @@ struct guest_mem {
 int mem_alloc(struct guest_mem *m, uint64_t size, enum hugepage_mode mode);
 void mem_free(struct guest_mem *m);
 /* What the kernel says backs guest RAM (/proc/self/smaps): the page size
- * of the mapping and how much of it THP made huge. */
-int mem_smaps(const struct guest_mem *m, uint64_t *kernel_page_kb, uint64_t *anon_huge_kb);
+ * of the mapping and how much of it THP made huge. fd: smaps opened
+ * before the sandbox (consumed), or -1 to open it here. */
+int mem_smaps(const struct guest_mem *m, int fd, uint64_t *kernel_page_kb, uint64_t *anon_huge_kb);
 /* THE check for guest addresses: host pointer for [gpa, gpa+len) when the
  * whole range is guest RAM, else NULL. Every guest pointer goes through it. */
 void *mem_ptr(const struct guest_mem *m, uint64_t gpa, uint64_t len);
@@ -78,6 +79,8 @@ int elf_load(const char *path, struct guest_mem *m, uint64_t reserved_end, struc
 	     char *err, size_t errlen);
 /* Symbol containing addr (for crash dumps), or NULL. */
 const char *elf_symbol(const char *path, uint64_t addr, uint64_t *off, char *buf, size_t len);
+/* The same through an fd opened before the sandbox (pread only). */
+const char *elf_symbol_fd(int fd, uint64_t addr, uint64_t *off, char *buf, size_t len);
 
 /* Boot structures in low guest memory (boot.c). */
 #define BOOT_PML4 0x1000ull

@@ -171,7 +171,7 @@ START_TEST(caps)
 	ck_assert_int_eq(outdir_write(&vm, "b", 1, big, sizeof(big)), -EDQUOT); /* 105 > 100 */
 	ck_assert_int_eq(access(at("b"), F_OK), -1);				/* not created */
 	ck_assert_int_eq(outdir_write(&vm, "c", 1, big, 90), 0);		/* 100: exactly */
-	ck_assert_int_eq(outdir_write(&vm, "d", 1, "", 0), -EDQUOT); /* third file */
+	ck_assert_int_eq(outdir_write(&vm, "d", 1, "", 0), -EDQUOT);		/* third file */
 	ck_assert_int_eq(access(at("d"), F_OK), -1);
 	/* a length that would wrap the byte counter */
 	vm.out.max_files = 100;
