@@ -137,9 +137,9 @@ static const struct sb_ioctl {
 	{KVM_RUN, V},
 	{KVM_GET_REGS, V | D},
 	{KVM_GET_SREGS, V | D},
-	{KVM_GET_LAPIC, V},	    /* crash dump: IRR/ISR */
+	{KVM_GET_LAPIC, V},	      /* crash dump: IRR/ISR */
 	{KVM_SET_GUEST_DEBUG, V | D}, /* --trace on vCPU 0; gdb breakpoints */
-	{KVM_GET_VCPU_EVENTS, V},   /* re-injecting the guest's own int3 */
+	{KVM_GET_VCPU_EVENTS, V},     /* re-injecting the guest's own int3 */
 	{KVM_SET_VCPU_EVENTS, V},
 	{KVM_SET_REGS, D},
 	{KVM_SET_SREGS, D},
@@ -152,18 +152,42 @@ static const struct sb_ioctl {
 
 /* Never after setup: only an exploit makes these. */
 static const int sb_kill[] = {
-	SCMP_SYS(execve),	     SCMP_SYS(execveat),	SCMP_SYS(ptrace),
-	SCMP_SYS(process_vm_readv),  SCMP_SYS(process_vm_writev), SCMP_SYS(fork),
-	SCMP_SYS(vfork),	     SCMP_SYS(kexec_load),	SCMP_SYS(kexec_file_load),
-	SCMP_SYS(init_module),	     SCMP_SYS(finit_module),	SCMP_SYS(delete_module),
-	SCMP_SYS(bpf),		     SCMP_SYS(userfaultfd),	SCMP_SYS(perf_event_open),
-	SCMP_SYS(mount),	     SCMP_SYS(umount2),		SCMP_SYS(pivot_root),
-	SCMP_SYS(chroot),	     SCMP_SYS(unshare),		SCMP_SYS(setns),
-	SCMP_SYS(setuid),	     SCMP_SYS(setgid),		SCMP_SYS(setreuid),
-	SCMP_SYS(setregid),	     SCMP_SYS(setresuid),	SCMP_SYS(setresgid),
-	SCMP_SYS(setgroups),	     SCMP_SYS(capset),		SCMP_SYS(personality),
-	SCMP_SYS(pkey_mprotect),     SCMP_SYS(keyctl),		SCMP_SYS(add_key),
-	SCMP_SYS(request_key),	     SCMP_SYS(memfd_create),	SCMP_SYS(process_madvise),
+	SCMP_SYS(execve),
+	SCMP_SYS(execveat),
+	SCMP_SYS(ptrace),
+	SCMP_SYS(process_vm_readv),
+	SCMP_SYS(process_vm_writev),
+	SCMP_SYS(fork),
+	SCMP_SYS(vfork),
+	SCMP_SYS(kexec_load),
+	SCMP_SYS(kexec_file_load),
+	SCMP_SYS(init_module),
+	SCMP_SYS(finit_module),
+	SCMP_SYS(delete_module),
+	SCMP_SYS(bpf),
+	SCMP_SYS(userfaultfd),
+	SCMP_SYS(perf_event_open),
+	SCMP_SYS(mount),
+	SCMP_SYS(umount2),
+	SCMP_SYS(pivot_root),
+	SCMP_SYS(chroot),
+	SCMP_SYS(unshare),
+	SCMP_SYS(setns),
+	SCMP_SYS(setuid),
+	SCMP_SYS(setgid),
+	SCMP_SYS(setreuid),
+	SCMP_SYS(setregid),
+	SCMP_SYS(setresuid),
+	SCMP_SYS(setresgid),
+	SCMP_SYS(setgroups),
+	SCMP_SYS(capset),
+	SCMP_SYS(personality),
+	SCMP_SYS(pkey_mprotect),
+	SCMP_SYS(keyctl),
+	SCMP_SYS(add_key),
+	SCMP_SYS(request_key),
+	SCMP_SYS(memfd_create),
+	SCMP_SYS(process_madvise),
 	SCMP_SYS(pidfd_getfd),
 };
 
@@ -359,7 +383,8 @@ static int sb_load(enum sandbox_role r)
 static int sb_drop_user(const struct vmm_opts *o)
 {
 	if (geteuid() != 0) {
-		fprintf(stderr, "vmm: --user %u:%u: only root can change user (running as uid %u)\n",
+		fprintf(stderr,
+			"vmm: --user %u:%u: only root can change user (running as uid %u)\n",
 			o->uid, o->gid, geteuid());
 		return -EPERM;
 	}
@@ -449,8 +474,7 @@ void sandbox_selftest(const struct vm *vm, enum sandbox_role r)
 			  (!strcmp(t, "forbidden-vcpu") && r == SB_VCPU));
 	if (!want)
 		return;
-	fprintf(stderr, "vmm: sandbox self-test: sysinfo() from the %s thread\n",
-		sb_role_names[r]);
+	fprintf(stderr, "vmm: sandbox self-test: sysinfo() from the %s thread\n", sb_role_names[r]);
 	syscall(SYS_sysinfo, (void *)0);
 	fprintf(stderr, "vmm: sandbox self-test: sysinfo() was allowed\n");
 }
