@@ -307,9 +307,9 @@ static int sb_compile(enum sandbox_role r)
 		struct scmp_arg_cmp a = SCMP_A3(SCMP_CMP_EQ, AT_SYMLINK_NOFOLLOW);
 		rc = sb_add(c, SCMP_ACT_ALLOW, SCMP_SYS(newfstatat), 1, &a);
 	}
-	/* libelf's elf_begin checks the ELF fd's mode (crash-dump symbols) */
-	if (!rc && r == SB_VCPU) {
-		struct scmp_arg_cmp a = SCMP_A1(SCMP_CMP_EQ, F_GETFL);
+	/* libelf's elf_begin checks the ELF fd (crash-dump symbols) */
+	for (int cmd = F_GETFD; !rc && r == SB_VCPU && cmd <= F_GETFL; cmd += F_GETFL - F_GETFD) {
+		struct scmp_arg_cmp a = SCMP_A1(SCMP_CMP_EQ, (scmp_datum_t)cmd);
 		rc = sb_add(c, SCMP_ACT_ALLOW, SCMP_SYS(fcntl), 1, &a);
 	}
 	/* the gdb stub sets TCP_NODELAY on each connection */

@@ -28,6 +28,7 @@
 
 static struct vm vm;
 static struct vmm_opts opts;
+static int elf_fd = -1; /* this test's own ELF, opened before the sandbox */
 
 /* Run body in a sandboxed child with stderr into a pipe; returns the wait
  * status, the child's stderr in err. */
@@ -46,6 +47,7 @@ static int in_child(enum sandbox_role role, void (*body)(void), char *err, size_
 		opts.cpus = 1;
 		vm.opts = &opts;
 		vm.ncpus = 1;
+		elf_fd = open("/proc/self/exe", O_RDONLY | O_CLOEXEC);
 		if (sandbox_setup(&vm) < 0 || sandbox_thread_enter(role) < 0)
 			_exit(50);
 		body();
@@ -78,6 +80,10 @@ static void vcpu_work(void)
 	struct stat st;
 	if (fstat(2, &st) < 0)
 		_exit(63);
+	/* a crash dump's symbol lookup (vcpu.c): libelf through the fd */
+	char sym[64];
+	uint64_t off;
+	elf_symbol_fd(elf_fd, 0x1000, &off, sym, sizeof(sym));
 	pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
 	pthread_mutex_lock(&mu);
 	pthread_mutex_unlock(&mu);
