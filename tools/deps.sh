@@ -5,7 +5,7 @@
 set -eu
 
 PKGS="build-essential cmake pkg-config python3 gawk
-check libelf-dev libdw-dev
+check libelf-dev libdw-dev libseccomp-dev
 qemu-system-x86 qemu-utils ovmf
 grub-common grub-pc-bin grub-efi-amd64-bin xorriso mtools
 busybox-static cpio gdb gnuplot-nox clang-format clang libclang-rt-dev

@@ -20,7 +20,9 @@ static void cli_usage(FILE *f)
 		"      --hugepages MODE  auto|1G|2M|thp|off (default auto)\n"
 		"      --timeout SEC     stop a guest that runs longer (exit 124)\n"
 		"      --stats           exit counts, KVM_RUN time, boot timeline\n"
-		"      --out DIR         where result_write blobs go\n"
+		"      --out DIR         where result_write blobs go (docs/vmm-security.md)\n"
+		"      --out-max-files N at most N result files per run (default 1024)\n"
+		"      --out-max-bytes SIZE  at most SIZE result bytes per run (default 1G)\n"
 		"      --gdb PATH        gdb stub on Unix socket PATH, mode 0600 (gdb: target "
 		"remote PATH)\n"
 		"      --gdb tcp:PORT    gdb stub on 127.0.0.1:PORT instead: ANY local user can "
@@ -33,6 +35,8 @@ static void cli_usage(FILE *f)
 		"      --perf FILE       profile: samples + guest perf records to FILE\n"
 		"      --perf-freq HZ    vmm-side sampling rate with --perf (default 1000, 0 = "
 		"off)\n"
+		"      --no-sandbox      no seccomp filter, no_new_privs or rlimits (debugging)\n"
+		"      --user UID[:GID]  when started as root: drop to UID/GID after setup\n"
 		"  -v, --verbose         more detail on stderr\n"
 		"  -h, --help            this text\n"
 		"      --version         print the version\n");
@@ -120,7 +124,12 @@ int cli_parse(int argc, char **argv, struct vmm_opts *o)
 		OPT_MONITOR,
 		OPT_MONITOR_IDLE,
 		OPT_PERF,
-		OPT_PERF_FREQ
+		OPT_PERF_FREQ,
+		OPT_OUT_MAX_FILES,
+		OPT_OUT_MAX_BYTES,
+		OPT_NO_SANDBOX,
+		OPT_USER,
+		OPT_SELFTEST
 	};
 	static const struct option longopts[] = {
 		{"cpus", required_argument, 0, 'c'},
@@ -139,6 +148,12 @@ int cli_parse(int argc, char **argv, struct vmm_opts *o)
 		{"monitor-idle", required_argument, 0, OPT_MONITOR_IDLE},
 		{"perf", required_argument, 0, OPT_PERF},
 		{"perf-freq", required_argument, 0, OPT_PERF_FREQ},
+		{"out-max-files", required_argument, 0, OPT_OUT_MAX_FILES},
+		{"out-max-bytes", required_argument, 0, OPT_OUT_MAX_BYTES},
+		{"no-sandbox", no_argument, 0, OPT_NO_SANDBOX},
+		{"user", required_argument, 0, OPT_USER},
+		/* test-only, not in the usage text: tests/vmm/sandbox.sh */
+		{"sandbox-selftest", required_argument, 0, OPT_SELFTEST},
 		{0, 0, 0, 0},
 	};
 	memset(o, 0, sizeof(*o));
@@ -148,6 +163,8 @@ int cli_parse(int argc, char **argv, struct vmm_opts *o)
 	o->hugepages = HP_AUTO;
 	o->perf_hz = 1000;
 	o->monitor_idle = VMM_MONITOR_IDLE_DEFAULT;
+	o->out_max_files = 1024;
+	o->out_max_bytes = 1ull << 30;
 	optind = 1;
 	opterr = 0;
 	int c;
@@ -258,6 +275,55 @@ int cli_parse(int argc, char **argv, struct vmm_opts *o)
 			o->perf_hz = (unsigned)hz;
 			break;
 		}
+		case OPT_OUT_MAX_FILES: {
+			errno = 0;
+			unsigned long n = strtoul(optarg, &end, 10);
+			if (errno || *end || end == optarg || *optarg == '-' || n > 1000000) {
+				fprintf(stderr, "vmm: --out-max-files %s: expected 0..1000000\n",
+					optarg);
+				return -1;
+			}
+			o->out_max_files = (unsigned)n;
+			break;
+		}
+		case OPT_OUT_MAX_BYTES: {
+			int64_t v = cli_parse_size(optarg);
+			if (v < 0) {
+				fprintf(stderr,
+					"vmm: --out-max-bytes %s: not a size (e.g. 64M, 1G)\n",
+					optarg);
+				return -1;
+			}
+			o->out_max_bytes = (uint64_t)v;
+			break;
+		}
+		case OPT_NO_SANDBOX:
+			o->no_sandbox = true;
+			break;
+		case OPT_USER: {
+			errno = 0;
+			unsigned long u = strtoul(optarg, &end, 10), g = u;
+			if (!errno && *end == ':' && end[1] != '-' && end[1]) {
+				const char *gs = end + 1;
+				g = strtoul(gs, &end, 10);
+				if (end == gs)
+					errno = EINVAL;
+			}
+			if (errno || *end || end == optarg || *optarg == '-' || !u || !g ||
+			    u >= 0xffffffffu || g >= 0xffffffffu) {
+				fprintf(stderr,
+					"vmm: --user %s: expected UID[:GID], numeric and not 0\n",
+					optarg);
+				return -1;
+			}
+			o->drop_user = true;
+			o->uid = (uint32_t)u;
+			o->gid = (uint32_t)g;
+			break;
+		}
+		case OPT_SELFTEST:
+			o->selftest = optarg;
+			break;
 		case OPT_STATS:
 			o->stats = true;
 			break;
@@ -289,6 +355,14 @@ int cli_parse(int argc, char **argv, struct vmm_opts *o)
 	}
 	if (o->gdb_wait && !o->gdb_path && !o->gdb_port) {
 		fprintf(stderr, "vmm: --gdb-wait needs --gdb PATH (or --gdb tcp:PORT)\n");
+		return -1;
+	}
+	if (o->selftest && strcmp(o->selftest, "forbidden-syscall") &&
+	    strcmp(o->selftest, "forbidden-vcpu") && strcmp(o->selftest, "log")) {
+		fprintf(stderr,
+			"vmm: --sandbox-selftest %s: expected forbidden-syscall, "
+			"forbidden-vcpu or log\n",
+			o->selftest);
 		return -1;
 	}
 	o->elf = argv[optind++];

@@ -23,6 +23,7 @@
 #include "gdb.h"
 #include "gdb_proto.h"
 #include "kvm.h"
+#include "sandbox.h"
 
 #define SIG_INT 2
 #define SIG_TRAP 5
@@ -577,11 +578,14 @@ out:
 static void *gdb_thread(void *arg)
 {
 	struct gdb *g = arg;
-	/* merge point: sandbox_thread_enter(SANDBOX_ROLE_DEBUG) goes first */
 	/* the vCPU kick signal and SIGINT/SIGTERM belong to other threads */
 	sigset_t all;
 	sigfillset(&all);
 	pthread_sigmask(SIG_BLOCK, &all, 0);
+	if (sandbox_thread_enter(SB_DEBUG) < 0) {
+		vm_stop(g->vm, VMM_EXIT_SANDBOX);
+		return 0;
+	}
 	while (!atomic_load(&g->vm->stopping)) {
 		int fd = dbg_sock_accept(&g->sock);
 		if (fd < 0)

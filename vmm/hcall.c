@@ -5,7 +5,6 @@
  * pointer gets an error code back and a counted warning, never a crash.
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -56,18 +55,8 @@ static int64_t hc_result(struct vcpu *v, struct pk_hc_result_write *a)
 		return PK_HC_EFAULT;
 	if (!name_ok(name, a->name_len))
 		return PK_HC_EINVAL;
-	if (!v->vm->opts->out_dir)
-		return 0; /* no --out: results are dropped, as documented */
-	char path[4096];
-	snprintf(path, sizeof(path), "%s/%.*s", v->vm->opts->out_dir, (int)a->name_len, name);
-	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	if (fd < 0) {
-		fprintf(stderr, "vmm: --out %s: %s\n", path, strerror(errno));
-		return PK_HC_EIO;
-	}
-	ssize_t w = write(fd, data, a->len);
-	close(fd);
-	return w == (ssize_t)a->len ? 0 : PK_HC_EIO;
+	/* beneath the --out directory fd, checked and capped (outdir.c) */
+	return outdir_write(v->vm, name, a->name_len, data, a->len) ? PK_HC_EIO : 0;
 }
 
 int hcall_dispatch(struct vcpu *v, unsigned nr, uint32_t gpa)

@@ -221,9 +221,11 @@ void vm_stop(struct vm *vm, int status)
 		if (v->thread)
 			pthread_kill(v->thread, SIGUSR1);
 	}
-	pthread_mutex_lock(&vm->lock);
-	pthread_cond_broadcast(&vm->done);
-	pthread_mutex_unlock(&vm->lock);
+	/* wake main_wait: one write, no lock (callable from anywhere) */
+	uint64_t one = 1;
+	if (vm->stop_fd >= 0 && write(vm->stop_fd, &one, sizeof(one)) < 0) {
+		/* EAGAIN: the counter is already non-zero, main is awake */
+	}
 	if (vm->dbg)
 		pause_wake(vm); /* vCPUs parked by a debugger leave too */
 }

@@ -8,6 +8,7 @@
 #include <stdatomic.h>
 #include <time.h>
 
+#include "outdir.h"
 #include "vmm.h"
 
 struct vcpu_stats {
@@ -41,8 +42,12 @@ struct vm {
 	atomic_int stopping;	/* set once; vCPU threads leave KVM_RUN */
 	atomic_int exit_status; /* -1 while running */
 	atomic_ulong hc_warnings;
-	pthread_mutex_t lock;
-	pthread_cond_t done;
+	struct outdir out; /* --out DIR (outdir.h) */
+	int stop_fd;	   /* eventfd: vm_stop wakes the main thread (main_wait) */
+	int sig_fd;	   /* signalfd: SIGINT/SIGTERM, blocked in every thread */
+	int elf_fd;	   /* the ELF, pre-opened: crash-dump symbols under the sandbox */
+	int smaps_fd;	   /* /proc/self/smaps, pre-opened with -v */
+	long host_cpus;	   /* online host CPUs, for pinning vCPU threads */
 	uint64_t t_mem_ns, t_elf_ns, t_kvm_ns, t_vm_ns, t_vcpus_ns, t_exit_ns;
 };
 

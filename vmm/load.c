@@ -262,6 +262,13 @@ const char *elf_symbol(const char *path, uint64_t addr, uint64_t *off, char *buf
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return 0;
+	const char *found = elf_symbol_fd(fd, addr, off, buf, len);
+	close(fd);
+	return found;
+}
+
+const char *elf_symbol_fd(int fd, uint64_t addr, uint64_t *off, char *buf, size_t len)
+{
 	elf_version(EV_CURRENT);
 	Elf *e = elf_begin(fd, ELF_C_READ, 0);
 	const char *found = 0;
@@ -295,6 +302,5 @@ const char *elf_symbol(const char *path, uint64_t addr, uint64_t *off, char *buf
 		*off = addr - best;
 	if (e)
 		elf_end(e);
-	close(fd);
 	return found;
 }

@@ -6,52 +6,56 @@
  * stop -> exit with the guest's code (docs/vmm.md "Exit codes").
  */
 #include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/eventfd.h>
+#include <sys/signalfd.h>
 #include <unistd.h>
 
 #include "dbg.h"
 #include "kvm.h"
 #include "perf.h"
+#include "sandbox.h"
 
 static struct vm the_vm;
 
-static void main_signal(int sig)
-{
-	(void)sig;
-	vm_stop(&the_vm, VMM_EXIT_SIGNAL);
-}
-
+/*
+ * Wait for the end: vm_stop's eventfd, SIGINT/SIGTERM through a signalfd
+ * (blocked in every thread, so no handler runs anywhere: a handler that
+ * took vm_stop's locks could deadlock against the thread it interrupted),
+ * or --timeout.
+ */
 static void main_wait(struct vm *vm)
 {
-	pthread_mutex_lock(&vm->lock);
 	while (!atomic_load(&vm->stopping)) {
+		int ms = -1;
 		if (vm->opts->timeout > 0) {
-			struct timespec dl;
-			clock_gettime(CLOCK_REALTIME, &dl);
-			uint64_t ns = (uint64_t)(vm->opts->timeout * 1e9) - vm_now_ns(vm);
-			if ((int64_t)ns <= 0) {
-				pthread_mutex_unlock(&vm->lock);
+			int64_t ns = (int64_t)(vm->opts->timeout * 1e9) - (int64_t)vm_now_ns(vm);
+			if (ns <= 0) {
 				fprintf(stderr,
 					"vmm: guest still running after --timeout %g s; stopped\n",
 					vm->opts->timeout);
 				vm_stop(vm, VMM_EXIT_TIMEOUT);
 				return;
 			}
-			dl.tv_sec += (time_t)(ns / 1000000000ull);
-			dl.tv_nsec += (long)(ns % 1000000000ull);
-			if (dl.tv_nsec >= 1000000000L) {
-				dl.tv_sec++;
-				dl.tv_nsec -= 1000000000L;
+			ms = (int)((ns + 999999) / 1000000);
+		}
+		struct pollfd pf[2] = {{.fd = vm->stop_fd, .events = POLLIN},
+				       {.fd = vm->sig_fd, .events = POLLIN}};
+		if (poll(pf, 2, ms) < 0 && errno != EINTR)
+			break;
+		if (pf[1].revents & POLLIN) {
+			struct signalfd_siginfo si;
+			if (read(vm->sig_fd, &si, sizeof(si)) == (ssize_t)sizeof(si)) {
+				vm_stop(vm, VMM_EXIT_SIGNAL);
+				return;
 			}
-			pthread_cond_timedwait(&vm->done, &vm->lock, &dl);
-		} else {
-			pthread_cond_wait(&vm->done, &vm->lock);
 		}
 	}
-	pthread_mutex_unlock(&vm->lock);
 }
 
 static void main_stats(struct vm *vm)
@@ -82,15 +86,33 @@ int main(int argc, char **argv)
 	struct vm *vm = &the_vm;
 	struct vmm_opts opts;
 	clock_gettime(CLOCK_MONOTONIC, &vm->t0);
+	/* nothing the parent leaked survives, whatever the options say */
+	sandbox_close_inherited();
+	/* SIGINT/SIGTERM blocked here, so in every thread started later: the
+	 * main thread reads them from a signalfd (main_wait) */
+	sigset_t stopsigs;
+	sigemptyset(&stopsigs);
+	sigaddset(&stopsigs, SIGINT);
+	sigaddset(&stopsigs, SIGTERM);
+	pthread_sigmask(SIG_BLOCK, &stopsigs, 0);
 	int rc = cli_parse(argc, argv, &opts);
 	if (rc)
 		return rc > 0 ? 0 : VMM_EXIT_USAGE;
 	vm->opts = &opts;
 	vm->ncpus = opts.cpus;
+	vm->elf_fd = vm->smaps_fd = -1;
 	atomic_init(&vm->exit_status, -1);
-	pthread_mutex_init(&vm->lock, 0);
-	pthread_cond_init(&vm->done, 0);
+	vm->stop_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	vm->sig_fd = signalfd(-1, &stopsigs, SFD_CLOEXEC | SFD_NONBLOCK);
+	if (vm->stop_fd < 0 || vm->sig_fd < 0) {
+		perror("vmm: eventfd/signalfd");
+		return VMM_EXIT_HOST;
+	}
+	vm->host_cpus = sysconf(_SC_NPROCESSORS_ONLN);
 
+	/* bad input first: --out must be a directory before anything runs */
+	if (outdir_open(vm) < 0)
+		return VMM_EXIT_USAGE;
 	if (mem_alloc(&vm->mem, opts.mem, opts.hugepages) < 0)
 		return VMM_EXIT_HOST;
 	vm->t_mem_ns = vm_now_ns(vm);
@@ -101,6 +123,10 @@ int main(int argc, char **argv)
 		return VMM_EXIT_USAGE; /* bad input, like a bad flag */
 	}
 	vm->t_elf_ns = vm_now_ns(vm);
+	/* kept open for crash-dump symbols: the sandbox allows no open() */
+	vm->elf_fd = open(opts.elf, O_RDONLY | O_CLOEXEC);
+	if (opts.verbose)
+		vm->smaps_fd = open("/proc/self/smaps", O_RDONLY | O_CLOEXEC);
 
 	/* bad input is reported before KVM is even opened */
 	if (kvm_open(vm) < 0)
@@ -141,18 +167,26 @@ int main(int argc, char **argv)
 	if ((rc = perf_init(vm)) < 0)
 		return rc == -ENOMEM ? VMM_EXIT_HOST : VMM_EXIT_USAGE; /* message printed */
 	vm->t_vcpus_ns = vm_now_ns(vm);
-	struct sigaction sa = {.sa_handler = main_signal};
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGINT, &sa, 0);
-	sigaction(SIGTERM, &sa, 0);
+	if (outdir_limit_fsize(vm) < 0)
+		return VMM_EXIT_HOST;
+	/* everything privileged is open: confine the process (sandbox.h) */
+	if (sandbox_setup(vm) < 0)
+		return VMM_EXIT_HOST;
 	if (vcpu_start_all(vm) < 0)
 		return VMM_EXIT_HOST;
 	if (perf_start(vm) < 0)
 		fprintf(stderr, "vmm: --perf-freq: no sampling thread; guest records only\n");
+	/* the debug sockets were made at setup; their threads start here,
+	 * each entering the debug role of the sandbox first */
 	if ((gdb && gdb_serve(vm) < 0) || (opts.monitor && monitor_serve(vm) < 0)) {
 		vm_stop(vm, VMM_EXIT_HOST);
 		_exit(VMM_EXIT_HOST);
 	}
+	if (sandbox_thread_enter(SB_MAIN) < 0) {
+		vm_stop(vm, VMM_EXIT_SANDBOX);
+		_exit(VMM_EXIT_SANDBOX);
+	}
+	sandbox_selftest(vm, SB_MAIN);
 	main_wait(vm);
 	if (perf_finish(vm) < 0 && atomic_load(&vm->exit_status) == 0)
 		atomic_store(&vm->exit_status, VMM_EXIT_HOST); /* the profile was lost */
@@ -180,7 +214,7 @@ int main(int argc, char **argv)
 	fflush(stdout);
 	if (opts.verbose) {
 		uint64_t page_kb = 0, huge_kb = 0;
-		mem_smaps(&vm->mem, &page_kb, &huge_kb);
+		mem_smaps(&vm->mem, vm->smaps_fd, &page_kb, &huge_kb);
 		fprintf(stderr,
 			"vmm: %lu MiB guest memory backed by %s (smaps: KernelPageSize %lu kB, "
 			"AnonHugePages %lu kB)\n",

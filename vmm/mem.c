@@ -124,9 +124,9 @@ const uint64_t *mem_read_table(void *guest_mem, uint64_t phys)
 	return mem_ptr(guest_mem, phys & ~0xfffull, 4096);
 }
 
-int mem_smaps(const struct guest_mem *m, uint64_t *kernel_page_kb, uint64_t *anon_huge_kb)
+int mem_smaps(const struct guest_mem *m, int fd, uint64_t *kernel_page_kb, uint64_t *anon_huge_kb)
 {
-	FILE *f = fopen("/proc/self/smaps", "r");
+	FILE *f = fd >= 0 ? fdopen(fd, "r") : fopen("/proc/self/smaps", "r");
 	if (!f)
 		return -errno;
 	char line[256];

@@ -26,6 +26,7 @@
 #include "dbg.h"
 #include "dbg_sock.h"
 #include "kvm.h"
+#include "sandbox.h"
 
 #define MON_PROMPT "(pk) "
 #define MON_X_MAX 4096
@@ -358,10 +359,13 @@ static void mon_session(struct monitor *m)
 static void *mon_thread(void *arg)
 {
 	struct monitor *m = arg;
-	/* merge point: sandbox_thread_enter(SANDBOX_ROLE_DEBUG) goes first */
 	sigset_t all;
 	sigfillset(&all);
 	pthread_sigmask(SIG_BLOCK, &all, 0);
+	if (sandbox_thread_enter(SB_DEBUG) < 0) {
+		vm_stop(m->vm, VMM_EXIT_SANDBOX);
+		return 0;
+	}
 	while (!atomic_load(&m->vm->stopping)) {
 		int fd = dbg_sock_accept(&m->sock);
 		if (fd < 0)

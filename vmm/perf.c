@@ -27,8 +27,7 @@
 #include "../guest/arch/perf_chain.h"
 #include "../proto/perf.h"
 #include "kvm.h"
-
-#define PERF_BUF_LIMIT (256ull << 20) /* total bytes buffered before dropping */
+#include "sandbox.h"
 
 struct perf_buf {
 	pthread_mutex_t lock;
@@ -185,6 +184,10 @@ int perf_init(struct vm *vm)
 static void *perf_timer(void *arg)
 {
 	struct vm *vm = arg;
+	if (sandbox_thread_enter(SB_PERF) < 0) {
+		vm_stop(vm, VMM_EXIT_SANDBOX);
+		return 0;
+	}
 	uint64_t period = 1000000000ull / vm->opts->perf_hz;
 	struct timespec next;
 	clock_gettime(CLOCK_MONOTONIC, &next);

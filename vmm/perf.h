@@ -18,6 +18,10 @@
 struct vm;
 struct vcpu;
 
+#define PERF_BUF_LIMIT (256ull << 20) /* total bytes buffered before dropping */
+/* the largest FILE perf_finish writes: header, buffers, the lost record */
+#define PERF_FILE_MAX (PERF_BUF_LIMIT + 4096)
+
 /* Before the vCPUs are created: when KVM_CAP_PMU_CAPABILITY says the host
  * does not virtualize a PMU, make sure the CPUID the vCPUs get does not
  * advertise one (leaf 0Ah version 0, no AMD PerfCtrCore/PerfMonV2). */

@@ -20,6 +20,7 @@
 #include "dbg.h"
 #include "kvm.h"
 #include "perf.h"
+#include "sandbox.h"
 
 /* Vectors pending (IRR) and in service (ISR) in the in-kernel LAPIC: a
  * halted vCPU with a vector in IRR and IF set means a lost wakeup. The
@@ -62,7 +63,7 @@ static void vcpu_dump(struct vcpu *v, const char *why)
 	}
 	char sym[128];
 	uint64_t off = 0;
-	const char *name = elf_symbol(v->vm->opts->elf, r.rip, &off, sym, sizeof(sym));
+	const char *name = elf_symbol_fd(v->vm->elf_fd, r.rip, &off, sym, sizeof(sym));
 	fprintf(stderr, "  rip %016llx", r.rip);
 	if (name)
 		fprintf(stderr, " %s+0x%llx", name, (unsigned long long)off);
@@ -124,13 +125,21 @@ static void *vcpu_thread(void *arg)
 {
 	struct vcpu *v = arg;
 	struct vm *vm = v->vm;
-	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+	long ncpu = vm->host_cpus; /* sysconf would open /sys under the sandbox */
 	if (ncpu > 0) {
 		cpu_set_t set;
 		CPU_ZERO(&set);
 		CPU_SET((int)(v->index % (unsigned)ncpu), &set);
 		pthread_setaffinity_np(pthread_self(), sizeof(set), &set);
 	}
+	/* confined before the first KVM_RUN: nothing the guest influences
+	 * runs in this thread without its filter (sandbox.h) */
+	if (sandbox_thread_enter(SB_VCPU) < 0) {
+		vm_stop(vm, VMM_EXIT_SANDBOX);
+		return 0;
+	}
+	if (v->index == 0)
+		sandbox_selftest(vm, SB_VCPU);
 	unsigned long trace = v->index == 0 ? vm->opts->trace : 0;
 	if (trace) {
 		struct kvm_guest_debug dbg = {.control = KVM_GUESTDBG_ENABLE |
@@ -227,17 +236,11 @@ int vcpu_start_all(struct vm *vm)
 	struct sigaction sa = {.sa_handler = vcpu_kick_handler};
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGUSR1, &sa, 0);
-	/* vCPU threads inherit a mask without SIGINT/SIGTERM: those go to the
-	 * main thread, which stops the VM in an orderly way */
-	sigset_t block, old;
-	sigemptyset(&block);
-	sigaddset(&block, SIGINT);
-	sigaddset(&block, SIGTERM);
-	pthread_sigmask(SIG_BLOCK, &block, &old);
+	/* SIGINT/SIGTERM are blocked in every thread from main's first line
+	 * (the main thread reads them from a signalfd), inherited here */
 	int rc = 0;
 	for (unsigned i = 0; i < vm->ncpus && !rc; i++)
 		rc = pthread_create(&vm->vcpus[i].thread, 0, vcpu_thread, &vm->vcpus[i]);
-	pthread_sigmask(SIG_SETMASK, &old, 0);
 	if (rc) {
 		vm_stop(vm, VMM_EXIT_HOST);
 		return -rc;

@@ -32,13 +32,19 @@ struct vmm_opts {
 	int verbose;
 	unsigned long trace; /* single-step this many instructions of vCPU 0 */
 	const char *out_dir;
-	const char *gdb_path; /* --gdb PATH: Unix socket (NULL = none) */
-	unsigned gdb_port;    /* --gdb tcp:PORT (0 = none) */
-	bool gdb_wait;	      /* --gdb-wait: vCPUs start stopped */
+	unsigned out_max_files; /* --out-max-files (outdir.h) */
+	uint64_t out_max_bytes; /* --out-max-bytes */
+	const char *gdb_path;	/* --gdb PATH: Unix socket (NULL = none) */
+	unsigned gdb_port;	/* --gdb tcp:PORT (0 = none) */
+	bool gdb_wait;		/* --gdb-wait: vCPUs start stopped */
 	const char *monitor;
 	unsigned monitor_idle; /* --monitor-idle: seconds, 0 = never */
 	const char *perf_file; /* --perf: record file (vmm/perf.c) */
 	unsigned perf_hz;      /* --perf-freq: vmm sampling rate, 0 = guest records only */
+	bool no_sandbox;       /* --no-sandbox: no seccomp, no_new_privs, rlimits (sandbox.h) */
+	bool drop_user;	       /* --user UID[:GID] given */
+	uint32_t uid, gid;     /* the ids to drop to after setup */
+	const char *selftest;  /* hidden --sandbox-selftest=MODE (sandbox.c) */
 	const char *elf;
 	char cmdline[PK_CMDLINE_MAX];
 };
@@ -61,8 +67,9 @@ struct guest_mem {
 int mem_alloc(struct guest_mem *m, uint64_t size, enum hugepage_mode mode);
 void mem_free(struct guest_mem *m);
 /* What the kernel says backs guest RAM (/proc/self/smaps): the page size
- * of the mapping and how much of it THP made huge. */
-int mem_smaps(const struct guest_mem *m, uint64_t *kernel_page_kb, uint64_t *anon_huge_kb);
+ * of the mapping and how much of it THP made huge. fd: smaps opened
+ * before the sandbox (consumed), or -1 to open it here. */
+int mem_smaps(const struct guest_mem *m, int fd, uint64_t *kernel_page_kb, uint64_t *anon_huge_kb);
 /* THE check for guest addresses: host pointer for [gpa, gpa+len) when the
  * whole range is guest RAM, else NULL. Every guest pointer goes through it. */
 void *mem_ptr(const struct guest_mem *m, uint64_t gpa, uint64_t len);
@@ -86,6 +93,8 @@ int elf_load_image(void *file, size_t len, struct guest_mem *m, uint64_t reserve
 		   struct elf_image *img, char *err, size_t errlen);
 /* Symbol containing addr (for crash dumps), or NULL. */
 const char *elf_symbol(const char *path, uint64_t addr, uint64_t *off, char *buf, size_t len);
+/* The same through an fd opened before the sandbox (pread only). */
+const char *elf_symbol_fd(int fd, uint64_t addr, uint64_t *off, char *buf, size_t len);
 
 /* Boot structures in low guest memory (boot.c). */
 #define BOOT_PML4 0x1000ull

@@ -85,6 +85,9 @@ else
 	fail=$((fail + 1))
 fi
 
+# confinement: seccomp per thread, --out attacks, caps (tests/vmm/sandbox.sh)
+[ -f ./sandbox.sh ] && . ./sandbox.sh
+
 # profiling (vmm --perf, guest perf=timer, kperf) when kperf came along
 [ -x ./kperf ] && . ./perf_suite.sh
 
