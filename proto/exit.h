@@ -20,15 +20,15 @@
 #define PK_EXIT_PANIC 4
 
 /* the vmm's codes */
-#define VMM_EXIT_USAGE 2	      /* bad flag or bad input file (like a bad cmdline) */
+#define VMM_EXIT_USAGE 2 /* bad flag or bad input file (like a bad cmdline) */
 #define VMM_EXIT_RESERVED_LO 120
-#define VMM_EXIT_HOST 120	      /* /dev/kvm, memory, ELF: could not start */
-#define VMM_EXIT_CRASH 121	      /* triple fault / KVM_EXIT_SHUTDOWN */
-#define VMM_EXIT_KVM 122	      /* KVM internal error, failed entry, unhandled exit */
-#define VMM_EXIT_ABORT 123	      /* guest called abort */
-#define VMM_EXIT_TIMEOUT 124	      /* --timeout expired */
-#define VMM_EXIT_SIGNAL 125	      /* SIGINT/SIGTERM */
-#define VMM_EXIT_SANDBOX 126	      /* a syscall outside the seccomp allow-list */
+#define VMM_EXIT_HOST 120	    /* /dev/kvm, memory, ELF: could not start */
+#define VMM_EXIT_CRASH 121	    /* triple fault / KVM_EXIT_SHUTDOWN */
+#define VMM_EXIT_KVM 122	    /* KVM internal error, failed entry, unhandled exit */
+#define VMM_EXIT_ABORT 123	    /* guest called abort */
+#define VMM_EXIT_TIMEOUT 124	    /* --timeout expired */
+#define VMM_EXIT_SIGNAL 125	    /* SIGINT/SIGTERM */
+#define VMM_EXIT_SANDBOX 126	    /* a syscall outside the seccomp allow-list */
 #define VMM_EXIT_GUEST_RESERVED 127 /* the guest asked for a code in 120-127 */
 #define VMM_EXIT_RESERVED_HI 127
 

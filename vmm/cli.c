@@ -27,6 +27,8 @@ static void cli_usage(FILE *f)
 		   "      --perf FILE       profile: samples + guest perf records to FILE\n"
 		   "      --perf-freq HZ    vmm-side sampling rate with --perf (default 1000, 0 = "
 		   "off)\n"
+		   "      --raw-console     guest console bytes unescaped (default: control\n"
+		   "                        bytes but \\n \\r \\t are shown as \\xNN)\n"
 		   "  -v, --verbose         more detail on stderr\n"
 		   "  -h, --help            this text\n"
 		   "      --version         print the version\n");
@@ -77,7 +79,8 @@ int cli_parse(int argc, char **argv, struct vmm_opts *o)
 		OPT_GDB_WAIT,
 		OPT_MONITOR,
 		OPT_PERF,
-		OPT_PERF_FREQ
+		OPT_PERF_FREQ,
+		OPT_RAW_CONSOLE
 	};
 	static const struct option longopts[] = {
 		{"cpus", required_argument, 0, 'c'},
@@ -95,6 +98,7 @@ int cli_parse(int argc, char **argv, struct vmm_opts *o)
 		{"monitor", required_argument, 0, OPT_MONITOR},
 		{"perf", required_argument, 0, OPT_PERF},
 		{"perf-freq", required_argument, 0, OPT_PERF_FREQ},
+		{"raw-console", no_argument, 0, OPT_RAW_CONSOLE},
 		{0, 0, 0, 0},
 	};
 	memset(o, 0, sizeof(*o));
@@ -207,6 +211,9 @@ int cli_parse(int argc, char **argv, struct vmm_opts *o)
 			o->perf_hz = (unsigned)hz;
 			break;
 		}
+		case OPT_RAW_CONSOLE:
+			o->raw_console = true;
+			break;
 		case OPT_STATS:
 			o->stats = true;
 			break;

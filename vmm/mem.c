@@ -119,6 +119,24 @@ void *mem_ptr(const struct guest_mem *m, uint64_t gpa, uint64_t len)
 	return 0;
 }
 
+int mem_copy_in(const struct guest_mem *m, uint64_t gpa, uint64_t len, void *dst)
+{
+	const void *p = mem_ptr(m, gpa, len);
+	if (!p)
+		return -EFAULT;
+	memcpy(dst, p, len);
+	return 0;
+}
+
+int mem_copy_out(const struct guest_mem *m, uint64_t gpa, uint64_t len, const void *src)
+{
+	void *p = mem_ptr(m, gpa, len);
+	if (!p)
+		return -EFAULT;
+	memcpy(p, src, len);
+	return 0;
+}
+
 int mem_smaps(const struct guest_mem *m, uint64_t *kernel_page_kb, uint64_t *anon_huge_kb)
 {
 	FILE *f = fopen("/proc/self/smaps", "r");

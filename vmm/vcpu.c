@@ -18,6 +18,7 @@
 #include "../proto/hypercall.h"
 #include "../proto/pc.h"
 #include "dbg.h"
+#include "hcall.h"
 #include "kvm.h"
 #include "perf.h"
 
@@ -97,7 +98,7 @@ static int vcpu_io(struct vcpu *v)
 			return hcall_dispatch(v, port - PK_HC_PORT_BASE, gpa);
 		}
 		if (port == PK_PORT_COM1) {
-			fwrite(data, run->io.size, run->io.count, stdout);
+			console_emit(v->vm, stdout, data, (size_t)run->io.size * run->io.count);
 			if (memchr(data, '\n', (size_t)run->io.size * run->io.count))
 				fflush(stdout);
 			return -1;
@@ -105,7 +106,7 @@ static int vcpu_io(struct vcpu *v)
 		if (port == PK_PORT_DEBUG_EXIT) {
 			uint32_t code = 0;
 			memcpy(&code, data, run->io.size < 4 ? run->io.size : 4);
-			return (int)(code & 0xff);
+			return hcall_exit_status(v, code, "port 0xf4");
 		}
 		return -1; /* PIC, PIT, POST codes...: ignored */
 	}

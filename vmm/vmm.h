@@ -34,6 +34,7 @@ struct vmm_opts {
 	const char *monitor;
 	const char *perf_file; /* --perf: record file (vmm/perf.c) */
 	unsigned perf_hz;      /* --perf-freq: vmm sampling rate, 0 = guest records only */
+	bool raw_console;      /* --raw-console: guest bytes reach the terminal unescaped */
 	const char *elf;
 	char cmdline[PK_CMDLINE_MAX];
 };
@@ -61,6 +62,11 @@ int mem_smaps(const struct guest_mem *m, uint64_t *kernel_page_kb, uint64_t *ano
 /* THE check for guest addresses: host pointer for [gpa, gpa+len) when the
  * whole range is guest RAM, else NULL. Every guest pointer goes through it. */
 void *mem_ptr(const struct guest_mem *m, uint64_t gpa, uint64_t len);
+/* The one way guest bytes enter vmm memory: copy [gpa, gpa+len) to dst
+ * (one read of each byte; the copy is then checked and used, guest RAM is
+ * never read again) / write src back. 0 or -EFAULT when not all RAM. */
+int mem_copy_in(const struct guest_mem *m, uint64_t gpa, uint64_t len, void *dst);
+int mem_copy_out(const struct guest_mem *m, uint64_t gpa, uint64_t len, const void *src);
 
 /* ELF loading (load.c): checks every field; err names the reason. */
 struct elf_image {

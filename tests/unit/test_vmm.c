@@ -15,6 +15,7 @@
 #include "check_run.h"
 #include "proto/hypercall.h"
 #include "vmm/dbg.h"
+#include "vmm/hcall.h"
 #include "vmm/kvm.h"
 
 #ifndef GUEST_ELF
@@ -311,6 +312,71 @@ START_TEST(hcall_hostile)
 }
 END_TEST
 
+/* Every number of proto/hypercall.h is registered exactly once (the
+ * linker-section table would silently lose a call whose object file a
+ * static link dropped). */
+START_TEST(hcall_table_complete)
+{
+	size_t n;
+	const struct hcall_def *t = hcall_table(&n);
+	ck_assert_uint_eq(n, PK_HC_COUNT);
+	for (unsigned nr = 0; nr < PK_HC_COUNT; nr++) {
+		unsigned seen = 0;
+		for (size_t i = 0; i < n; i++)
+			seen += t[i].nr == nr;
+		ck_assert_msg(seen == 1, "hypercall %u registered %u times", nr, seen);
+		ck_assert_ptr_nonnull(hcall_find(nr)->fn);
+	}
+	ck_assert_ptr_null(hcall_find(PK_HC_COUNT));
+}
+END_TEST
+
+/* Only ret and the declared OUT fields are written back; a guest asking
+ * for a vmm-reserved exit code gets 127. */
+START_TEST(hcall_out_and_exit_codes)
+{
+	struct pk_hc_console_write *cw = mem_ptr(&gm, 0x20000, sizeof(*cw));
+	memcpy(mem_ptr(&gm, 0x21000, 3), "ok\n", 3);
+	*cw = (struct pk_hc_console_write){.hdr.ret = 55, .data = 0x21000, .len = 3};
+	ck_assert_int_eq(hcall_dispatch(&hv, PK_HC_CONSOLE_WRITE, 0x20000), -1);
+	ck_assert_int_eq(cw->hdr.ret, 0);
+	ck_assert_uint_eq(cw->data, 0x21000);
+	ck_assert_uint_eq(cw->len, 3);
+	struct pk_hc_exit *ex = mem_ptr(&gm, 0x24000, sizeof(*ex));
+	for (uint64_t c = 118; c < 131; c++) {
+		ex->code = c;
+		int want = c >= 120 && c <= 127 ? VMM_EXIT_GUEST_RESERVED : (int)c;
+		ck_assert_int_eq(hcall_dispatch(&hv, PK_HC_EXIT, 0x24000), want);
+	}
+	ex->code = 0x100 + 124; /* only the low 8 bits count, reserved or not */
+	ck_assert_int_eq(hcall_dispatch(&hv, PK_HC_EXIT, 0x24000), VMM_EXIT_GUEST_RESERVED);
+	ck_assert_int_eq(hcall_exit_status(&hv, 3, "test"), 3);
+}
+END_TEST
+
+/* The console sanitizer: ESC and friends become text, UTF-8 passes. */
+START_TEST(console_sanitized)
+{
+	char *buf = 0;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+	const char in[] = "a\x1b[31mb\tc\r\n\x7f\x07\xc3\xa9\x00";
+	console_emit(&hvm, f, in, sizeof(in) - 1);
+	fflush(f);
+	ck_assert_str_eq(buf, "a\\x1b[31mb\tc\r\n\\x7f\\x07\xc3\xa9\\x00");
+	fclose(f);
+	free(buf);
+	hopts.raw_console = true;
+	f = open_memstream(&buf, &len);
+	console_emit(&hvm, f, in, 3);
+	fflush(f);
+	ck_assert_mem_eq(buf, "a\x1b[", 3);
+	fclose(f);
+	free(buf);
+	hopts.raw_console = false;
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("vmm");
@@ -330,6 +396,9 @@ int main(void)
 	TCase *hc = tcase_create("hcall");
 	tcase_add_checked_fixture(hc, hc_setup, mem_teardown);
 	tcase_add_test(hc, hcall_hostile);
+	tcase_add_test(hc, hcall_table_complete);
+	tcase_add_test(hc, hcall_out_and_exit_codes);
+	tcase_add_test(hc, console_sanitized);
 	suite_add_tcase(s, hc);
 	return check_run(s);
 }
