@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * vmm/console.c - the guest's console on the host terminal: the
- * console_write hypercall and the sanitizer every guest byte bound for
- * stdout/stderr goes through (COM1 in vcpu.c, abort messages). A C0
+ * console_write hypercall, COM1 (so an unmodified guest's console works)
+ * and the sanitizer every guest byte bound for
+ * stdout/stderr goes through (abort messages too). A C0
  * control byte other than \n \r \t, and DEL, is shown as the text \xNN,
  * so a guest cannot drive the terminal with escape sequences (ECMA-48
  * ESC/CSI/OSC all start with a C0 byte). Bytes >= 0x80 pass: UTF-8 text
@@ -10,8 +11,12 @@
  */
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+
+#include "../proto/pc.h"
 
 #include "hcall.h"
+#include "io.h"
 #include "kvm.h"
 
 static int console_byte_safe(uint8_t c)
@@ -55,3 +60,23 @@ static int64_t hc_console_write(struct vcpu *v, struct pk_hc_console_write *req,
 	return ret;
 }
 HCALL(PK_HC_CONSOLE_WRITE, struct pk_hc_console_write, hc_console_write);
+
+/* A 16550 at COM1 just enough for output: THR writes are console bytes,
+ * the line status register (base + 5) says "transmitter empty" (THRE and
+ * TEMT, bits 5-6), every other register reads 0 and ignores writes. */
+static int com1_pio(struct vcpu *v, uint16_t port, bool out, uint8_t *data, unsigned size,
+		    unsigned count)
+{
+	size_t n = (size_t)size * count;
+	if (!out) {
+		memset(data, port == PK_PORT_COM1 + 5 ? 0x60 : 0, n);
+		return -1;
+	}
+	if (port == PK_PORT_COM1) {
+		console_emit(v->vm, stdout, data, n);
+		if (memchr(data, '\n', n))
+			fflush(stdout);
+	}
+	return -1;
+}
+PIO_RANGE(PK_PORT_COM1, PK_PORT_COM1 + 7, com1_pio);

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * vmm/hcall.c - the hypercall dispatcher (rules in hcall.h). The request
- * is copied out of guest RAM exactly once, here; a bad number or pointer
- * gets an error code back and a counted warning, never a crash.
+ * vmm/hcall.c - the hypercall ports and dispatcher (rules in hcall.h).
+ * The request is copied out of guest RAM exactly once, here; a bad number
+ * or pointer gets an error code back and a counted warning, never a crash.
  */
 #include "hcall.h"
 
@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "io.h"
 #include "kvm.h"
 
 /* GNU ld defines these around the pk_hcall entries (HCALL in hcall.h);
@@ -92,3 +93,21 @@ int hcall_dispatch(struct vcpu *v, unsigned nr, uint32_t gpa)
 		mem_copy_out(mem, gpa + d->out_off, d->size - d->out_off, req + d->out_off);
 	return -1;
 }
+
+/* The hypercall ports: one 32-bit OUT carrying the request's GPA. */
+static int hcall_pio(struct vcpu *v, uint16_t port, bool out, uint8_t *data, unsigned size,
+		     unsigned count)
+{
+	if (!out || size != 4 || count != 1) {
+		guest_warn(v, "port 0x%x: a hypercall is one 32-bit OUT, not %s of %u x %u bytes",
+			   port, out ? "an OUT" : "an IN", count, size);
+		if (!out)
+			memset(data, 0xff, (size_t)size * count);
+		return -1;
+	}
+	uint32_t gpa;
+	memcpy(&gpa, data, 4);
+	v->st.hypercalls++;
+	return hcall_dispatch(v, port - PK_HC_PORT_BASE, gpa);
+}
+PIO_RANGE(PK_HC_PORT_BASE, PK_HC_PORT_BASE + PK_HC_PORT_COUNT - 1, hcall_pio);

@@ -1,13 +1,15 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * vmm/hcall_vm.c - the hypercalls about the VM itself: exit, abort,
- * cpu_online, time_info.
+ * cpu_online, time_info; and port 0xf4, the other way to exit.
  */
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
+#include "../proto/pc.h"
 #include "hcall.h"
+#include "io.h"
 #include "kvm.h"
 
 static int64_t hc_exit(struct vcpu *v, struct pk_hc_exit *req, int *stop)
@@ -16,6 +18,22 @@ static int64_t hc_exit(struct vcpu *v, struct pk_hc_exit *req, int *stop)
 	return 0;
 }
 HCALL(PK_HC_EXIT, struct pk_hc_exit, hc_exit);
+
+/* QEMU's isa-debug-exit port (proto/pc.h): the value written is the
+ * guest's exit code here (QEMU itself exits with (value << 1) | 1). */
+static int debug_exit_pio(struct vcpu *v, uint16_t port, bool out, uint8_t *data, unsigned size,
+			  unsigned count)
+{
+	(void)port;
+	if (!out) {
+		memset(data, 0xff, (size_t)size * count);
+		return -1;
+	}
+	uint32_t code = 0;
+	memcpy(&code, data, size < 4 ? size : 4);
+	return hcall_exit_status(v, code, "port 0xf4");
+}
+PIO_RANGE(PK_PORT_DEBUG_EXIT, PK_PORT_DEBUG_EXIT, debug_exit_pio);
 
 static int64_t hc_abort(struct vcpu *v, struct pk_hc_abort *req, int *stop)
 {

@@ -16,6 +16,8 @@
 #include "proto/hypercall.h"
 #include "vmm/dbg.h"
 #include "vmm/hcall.h"
+#include "vmm/io.h"
+#include "proto/pc.h"
 #include "vmm/kvm.h"
 
 #ifndef GUEST_ELF
@@ -377,6 +379,88 @@ START_TEST(console_sanitized)
 }
 END_TEST
 
+/* The port table: the three owners are registered, ranges do not overlap. */
+START_TEST(pio_table_sane)
+{
+	unsigned n;
+	const struct pio_range *t = pio_table(&n);
+	ck_assert_uint_eq(n, 3);
+	for (unsigned i = 0; i < n; i++)
+		for (unsigned j = i + 1; j < n; j++)
+			ck_assert_msg(t[i].hi < t[j].lo || t[j].hi < t[i].lo, "%s overlaps %s",
+				      t[i].name, t[j].name);
+	ck_assert_ptr_nonnull(pio_find(PK_HC_PORT_BASE));
+	ck_assert_ptr_nonnull(pio_find(PK_HC_PORT_BASE + PK_HC_PORT_COUNT - 1));
+	ck_assert_ptr_nonnull(pio_find(PK_PORT_COM1 + 5));
+	ck_assert_ptr_nonnull(pio_find(PK_PORT_DEBUG_EXIT));
+	ck_assert_ptr_null(pio_find(0x80));
+	ck_assert_ptr_null(mmio_find(0xfed00000));
+}
+END_TEST
+
+/* io_exit / mmio_exit on a fake kvm_run: no /dev/kvm needed. */
+START_TEST(io_dispatch_fake_run)
+{
+	static _Alignas(4096) uint8_t page[2 * 4096];
+	struct kvm_run *run = (struct kvm_run *)page;
+	hvm.run_size = sizeof(page);
+	hv.run = run;
+	uint8_t *data = page + 4096;
+	run->exit_reason = KVM_EXIT_IO;
+	run->io = (__typeof__(run->io)){.direction = KVM_EXIT_IO_IN,
+					.size = 1,
+					.port = PK_PORT_COM1 + 5,
+					.count = 1,
+					.data_offset = 4096};
+	ck_assert_int_eq(io_exit(&hv), -1);
+	ck_assert_uint_eq(data[0], 0x60); /* THR empty */
+	run->io.port = 0x61;		  /* nobody's: all-ones */
+	run->io.size = 2;
+	run->io.count = 3;
+	ck_assert_int_eq(io_exit(&hv), -1);
+	for (int i = 0; i < 6; i++)
+		ck_assert_uint_eq(data[i], 0xff);
+	/* data outside the run page: refused with a warning */
+	unsigned long w = atomic_load(&hvm.hc_warnings);
+	run->io.data_offset = sizeof(page) - 2;
+	ck_assert_int_eq(io_exit(&hv), -1);
+	run->io.size = 3;
+	run->io.data_offset = 4096;
+	ck_assert_int_eq(io_exit(&hv), -1);
+	ck_assert_uint_eq(atomic_load(&hvm.hc_warnings), w + 2);
+	/* port 0xf4: the guest's code, except the vmm's own */
+	run->io = (__typeof__(run->io)){.direction = KVM_EXIT_IO_OUT,
+					.size = 4,
+					.port = PK_PORT_DEBUG_EXIT,
+					.count = 1,
+					.data_offset = 4096};
+	uint32_t code = 5;
+	memcpy(data, &code, 4);
+	ck_assert_int_eq(io_exit(&hv), 5);
+	code = 121;
+	memcpy(data, &code, 4);
+	ck_assert_int_eq(io_exit(&hv), VMM_EXIT_GUEST_RESERVED);
+	/* a hypercall through the port: time_info at 0x25000 */
+	struct pk_hc_time_info *ti = mem_ptr(&gm, 0x25000, sizeof(*ti));
+	memset(ti, 0, sizeof(*ti));
+	hvm.tsc_khz = 77;
+	run->io.port = PK_HC_PORT_BASE + PK_HC_TIME_INFO;
+	code = 0x25000;
+	memcpy(data, &code, 4);
+	ck_assert_int_eq(io_exit(&hv), -1);
+	ck_assert_uint_eq(ti->tsc_khz, 77);
+	/* MMIO nobody claims: reads all-ones, writes ignored, the VM goes on */
+	run->exit_reason = KVM_EXIT_MMIO;
+	run->mmio = (__typeof__(run->mmio)){.phys_addr = 0xfed00000, .len = 4, .is_write = 0};
+	ck_assert_int_eq(mmio_exit(&hv), -1);
+	ck_assert_uint_eq(run->mmio.data[3], 0xff);
+	run->mmio.is_write = 1;
+	ck_assert_int_eq(mmio_exit(&hv), -1);
+	run->mmio.len = 9;
+	ck_assert_int_eq(mmio_exit(&hv), -1);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("vmm");
@@ -399,6 +483,8 @@ int main(void)
 	tcase_add_test(hc, hcall_table_complete);
 	tcase_add_test(hc, hcall_out_and_exit_codes);
 	tcase_add_test(hc, console_sanitized);
+	tcase_add_test(hc, pio_table_sane);
+	tcase_add_test(hc, io_dispatch_fake_run);
 	suite_add_tcase(s, hc);
 	return check_run(s);
 }
