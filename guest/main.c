@@ -48,6 +48,7 @@ void kernel_main(uint32_t protocol, uint64_t ptr)
 	hypercall_detect(boot_info.platform);
 	kprintf("\nperfkern: booted via %s, cmdline \"%s\"\n", bootinfo_protocol_name(protocol),
 		boot_info.cmdline);
+	platform_check_vmm_abi(); /* a vmm of another hypercall ABI: stop here */
 	boot_stage("boot info");
 
 	tsc_init(boot_info.tsc_khz);

@@ -18,6 +18,7 @@
 #define PK_EXIT_BAD_CMDLINE 2
 #define PK_EXIT_UNSUPPORTED_CPU 3
 #define PK_EXIT_PANIC 4
+#define PK_EXIT_VMM_ABI 5 /* the vmm speaks another hypercall ABI version */
 
 /* the vmm's codes */
 #define VMM_EXIT_USAGE 2 /* bad flag or bad input file (like a bad cmdline) */

@@ -106,5 +106,8 @@ _Static_assert(sizeof(struct pk_hc_perf_flush) == 40, "ABI");
 
 /* CPUID leaf 0x40000000: EBX,ECX,EDX = "perfkern vmm", EAX = max leaf. */
 #define PK_VMM_CPUID_SIGNATURE "perfkern vmm"
+/* CPUID leaf 0x40000001: EAX = the vmm's PK_HC_ABI_VERSION. The kernel
+ * refuses to run on a vmm whose version differs (or that has none). */
+#define PK_VMM_CPUID_ABI_LEAF 0x40000001u
 
 #endif

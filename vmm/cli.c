@@ -35,6 +35,8 @@ static void cli_usage(FILE *f)
 		"      --perf FILE       profile: samples + guest perf records to FILE\n"
 		"      --perf-freq HZ    vmm-side sampling rate with --perf (default 1000, 0 = "
 		"off)\n"
+		"      --raw-console     guest console bytes unescaped (default: control\n"
+		"                        bytes but \\n \\r \\t are shown as \\xNN)\n"
 		"      --no-sandbox      no seccomp filter, no_new_privs or rlimits (debugging)\n"
 		"      --user UID[:GID]  when started as root: drop to UID/GID after setup\n"
 		"  -v, --verbose         more detail on stderr\n"
@@ -129,7 +131,8 @@ int cli_parse(int argc, char **argv, struct vmm_opts *o)
 		OPT_OUT_MAX_BYTES,
 		OPT_NO_SANDBOX,
 		OPT_USER,
-		OPT_SELFTEST
+		OPT_SELFTEST,
+		OPT_RAW_CONSOLE
 	};
 	static const struct option longopts[] = {
 		{"cpus", required_argument, 0, 'c'},
@@ -154,6 +157,7 @@ int cli_parse(int argc, char **argv, struct vmm_opts *o)
 		{"user", required_argument, 0, OPT_USER},
 		/* test-only, not in the usage text: tests/vmm/sandbox.sh */
 		{"sandbox-selftest", required_argument, 0, OPT_SELFTEST},
+		{"raw-console", no_argument, 0, OPT_RAW_CONSOLE},
 		{0, 0, 0, 0},
 	};
 	memset(o, 0, sizeof(*o));
@@ -323,6 +327,9 @@ int cli_parse(int argc, char **argv, struct vmm_opts *o)
 		}
 		case OPT_SELFTEST:
 			o->selftest = optarg;
+			break;
+		case OPT_RAW_CONSOLE:
+			o->raw_console = true;
 			break;
 		case OPT_STATS:
 			o->stats = true;

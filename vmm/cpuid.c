@@ -24,7 +24,7 @@ static unsigned bits_for(unsigned n)
 int cpuid_setup(struct vm *vm, struct vcpu *v)
 {
 	const struct kvm_cpuid2 *src = vm->cpuid;
-	size_t sz = sizeof(*src) + (src->nent + 2) * sizeof(struct kvm_cpuid_entry2);
+	size_t sz = sizeof(*src) + (src->nent + 3) * sizeof(struct kvm_cpuid_entry2);
 	struct kvm_cpuid2 *c = calloc(1, sz);
 	if (!c)
 		return -ENOMEM;
@@ -62,13 +62,16 @@ int cpuid_setup(struct vm *vm, struct vcpu *v)
 		}
 		c->entries[c->nent++] = e;
 	}
-	/* 0x40000000: signature; 0x40000010: TSC kHz, LAPIC kHz (the common
+	/* 0x40000000: signature; 0x40000001: hypercall ABI version (read by
+	 * guest/arch/platform.c); 0x40000010: TSC kHz, LAPIC kHz (the common
 	 * VMware/KVM timing leaf, read by guest/arch/tsc.c) */
 	struct kvm_cpuid_entry2 sig = {.function = 0x40000000, .eax = 0x40000010};
 	memcpy(&sig.ebx, PK_VMM_CPUID_SIGNATURE, 4);
 	memcpy(&sig.ecx, &PK_VMM_CPUID_SIGNATURE[4], 4);
 	memcpy(&sig.edx, &PK_VMM_CPUID_SIGNATURE[8], 4);
 	c->entries[c->nent++] = sig;
+	c->entries[c->nent++] = (struct kvm_cpuid_entry2){.function = PK_VMM_CPUID_ABI_LEAF,
+							  .eax = PK_HC_ABI_VERSION};
 	c->entries[c->nent++] = (struct kvm_cpuid_entry2){
 		.function = 0x40000010, .eax = (uint32_t)vm->tsc_khz, .ebx = 1000000};
 	int rc = ioctl(v->fd, KVM_SET_CPUID2, c) < 0 ? -errno : 0;

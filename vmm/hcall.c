@@ -1,126 +1,113 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * vmm/hcall.c - the hypercall table (proto/hypercall.h). Every guest
- * address goes through mem_ptr() before it is touched; a bad number or
- * pointer gets an error code back and a counted warning, never a crash.
+ * vmm/hcall.c - the hypercall ports and dispatcher (rules in hcall.h).
+ * The request is copied out of guest RAM exactly once, here; a bad number
+ * or pointer gets an error code back and a counted warning, never a crash.
  */
-#include <errno.h>
+#include "hcall.h"
+
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
-#include <time.h>
-#include <unistd.h>
 
-#include "../proto/hypercall.h"
+#include "io.h"
 #include "kvm.h"
-#include "perf.h"
 
-static void hc_warn(struct vcpu *v, const char *fmt, unsigned nr, uint64_t a)
+/* GNU ld defines these around the pk_hcall entries (HCALL in hcall.h);
+ * weak so that a program linking none of them gets an empty table. */
+extern const struct hcall_def __start_pk_hcall[] __attribute__((weak));
+extern const struct hcall_def __stop_pk_hcall[] __attribute__((weak));
+
+const struct hcall_def *hcall_table(size_t *n)
 {
-	unsigned long n = atomic_fetch_add(&v->vm->hc_warnings, 1) + 1;
-	if (n <= 10 || v->vm->opts->verbose) {
-		fprintf(stderr, "vmm: vCPU %u: hypercall %u: ", v->index, nr);
-		fprintf(stderr, fmt, (unsigned long long)a);
-		fprintf(stderr, " (warning %lu)\n", n);
-	}
+	*n = __start_pk_hcall ? (size_t)(__stop_pk_hcall - __start_pk_hcall) : 0;
+	return __start_pk_hcall;
 }
 
-static int64_t hc_console(struct vcpu *v, struct pk_hc_console_write *a)
+const struct hcall_def *hcall_find(unsigned nr)
 {
-	if (a->len > PK_HC_CONSOLE_MAX)
-		return PK_HC_EINVAL;
-	const void *p = mem_ptr(&v->vm->mem, a->data, a->len);
-	if (!p)
-		return PK_HC_EFAULT;
-	fwrite(p, 1, a->len, stdout);
-	fflush(stdout);
+	size_t n;
+	const struct hcall_def *t = hcall_table(&n);
+	for (size_t i = 0; i < n; i++)
+		if (t[i].nr == nr)
+			return &t[i];
 	return 0;
 }
 
-static int name_ok(const char *s, uint64_t n)
+void guest_warn(struct vcpu *v, const char *fmt, ...)
 {
-	if (!n || n > PK_HC_NAME_MAX || (n == 1 && s[0] == '.') || (n == 2 && !memcmp(s, "..", 2)))
-		return 0;
-	for (uint64_t i = 0; i < n; i++)
-		if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= 'A' && s[i] <= 'Z') ||
-		      (s[i] >= '0' && s[i] <= '9') || s[i] == '.' || s[i] == '_' || s[i] == '-'))
-			return 0;
-	return 1;
+	unsigned long n = atomic_fetch_add(&v->vm->hc_warnings, 1) + 1;
+	if (n > 10 && !v->vm->opts->verbose)
+		return;
+	char msg[256];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "vmm: vCPU %u: %s (warning %lu)\n", v->index, msg, n);
 }
 
-static int64_t hc_result(struct vcpu *v, struct pk_hc_result_write *a)
+int hcall_exit_status(struct vcpu *v, uint64_t code, const char *via)
 {
-	const char *name = mem_ptr(&v->vm->mem, a->name, a->name_len);
-	const void *data = a->len <= PK_HC_RESULT_MAX ? mem_ptr(&v->vm->mem, a->data, a->len) : 0;
-	if (!name || !data)
-		return PK_HC_EFAULT;
-	if (!name_ok(name, a->name_len))
-		return PK_HC_EINVAL;
-	/* beneath the --out directory fd, checked and capped (outdir.c) */
-	return outdir_write(v->vm, name, a->name_len, data, a->len) ? PK_HC_EIO : 0;
+	unsigned c = (unsigned)(code & 0xff);
+	if (c < VMM_EXIT_RESERVED_LO || c > VMM_EXIT_RESERVED_HI)
+		return (int)c;
+	fprintf(stderr,
+		"vmm: vCPU %u: the guest asked to exit with %u (%s); %d-%d are the vmm's own "
+		"codes, so the exit status is %d\n",
+		v->index, c, via, VMM_EXIT_RESERVED_LO, VMM_EXIT_RESERVED_HI,
+		VMM_EXIT_GUEST_RESERVED);
+	return VMM_EXIT_GUEST_RESERVED;
 }
 
 int hcall_dispatch(struct vcpu *v, unsigned nr, uint32_t gpa)
 {
-	static const size_t sizes[PK_HC_COUNT] = {
-		[PK_HC_CONSOLE_WRITE] = sizeof(struct pk_hc_console_write),
-		[PK_HC_EXIT] = sizeof(struct pk_hc_exit),
-		[PK_HC_CPU_ONLINE] = sizeof(struct pk_hc_cpu_online),
-		[PK_HC_TIME_INFO] = sizeof(struct pk_hc_time_info),
-		[PK_HC_PERF_FLUSH] = sizeof(struct pk_hc_perf_flush),
-		[PK_HC_RESULT_WRITE] = sizeof(struct pk_hc_result_write),
-		[PK_HC_ABORT] = sizeof(struct pk_hc_abort),
-	};
-	struct vm *vm = v->vm;
-	void *req = nr < PK_HC_COUNT ? mem_ptr(&vm->mem, gpa, sizes[nr]) : 0;
-	if (!req) {
-		hc_warn(v,
-			nr < PK_HC_COUNT ? "struct at 0x%llx is outside guest RAM"
-					 : "unknown number (struct at 0x%llx)",
-			nr, gpa);
-		struct pk_hc_hdr *h = mem_ptr(&vm->mem, gpa, sizeof(*h));
-		if (h)
-			h->ret = nr < PK_HC_COUNT ? PK_HC_EFAULT : PK_HC_ENOSYS;
+	const struct guest_mem *mem = &v->vm->mem;
+	const struct hcall_def *d = hcall_find(nr);
+	int64_t ret;
+	if (!d) {
+		guest_warn(v, "hypercall %u: unknown number (struct at 0x%x)", nr, gpa);
+		ret = PK_HC_ENOSYS;
+		mem_copy_out(mem, gpa, sizeof(ret), &ret); /* when the header is RAM */
 		return -1;
 	}
-	struct pk_hc_hdr *h = req;
-	int64_t ret = 0;
-	switch (nr) {
-	case PK_HC_CONSOLE_WRITE:
-		ret = hc_console(v, req);
-		break;
-	case PK_HC_EXIT:
-		return (int)(((struct pk_hc_exit *)req)->code & 0xff);
-	case PK_HC_CPU_ONLINE:
-		v->st.online_ns = vm_now_ns(vm);
-		break;
-	case PK_HC_TIME_INFO: {
-		struct pk_hc_time_info *t = req;
-		struct timespec ts;
-		clock_gettime(CLOCK_MONOTONIC, &ts);
-		t->tsc_khz = vm->tsc_khz;
-		t->host_ns = (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-		t->boot_ns = vm_now_ns(vm);
-		break;
+	/* the vmm's copy of the request: the only read of the struct */
+	_Alignas(8) uint8_t req[HCALL_REQ_MAX];
+	if (mem_copy_in(mem, gpa, d->size, req) < 0) {
+		guest_warn(v, "hypercall %u (%s): struct at 0x%x is outside guest RAM", nr, d->name,
+			   gpa);
+		ret = PK_HC_EFAULT;
+		mem_copy_out(mem, gpa, sizeof(ret), &ret);
+		return -1;
 	}
-	case PK_HC_PERF_FLUSH:
-		ret = perf_hc_flush(v, req);
-		break;
-	case PK_HC_RESULT_WRITE:
-		ret = hc_result(v, req);
-		break;
-	case PK_HC_ABORT: {
-		struct pk_hc_abort *a = req;
-		const char *msg =
-			a->msg_len <= PK_HC_CONSOLE_MAX ? mem_ptr(&vm->mem, a->msg, a->msg_len) : 0;
-		fprintf(stderr, "vmm: guest abort on vCPU %u: %.*s\n", v->index,
-			msg ? (int)a->msg_len : 0, msg ? msg : "");
-		return VMM_EXIT_ABORT;
-	}
-	default:
-		ret = PK_HC_ENOSYS;
-	}
+	int stop = -1;
+	ret = d->fn(v, req, &stop);
+	if (stop >= 0)
+		return stop;
 	if (ret)
-		hc_warn(v, "failed for struct at 0x%llx", nr, gpa);
-	h->ret = ret;
+		guest_warn(v, "hypercall %u (%s) failed (%lld) for struct at 0x%x", nr, d->name,
+			   (long long)ret, gpa);
+	/* written once each, from the copy: ret, then the declared OUT fields */
+	mem_copy_out(mem, gpa, sizeof(ret), &ret);
+	if (d->out_off)
+		mem_copy_out(mem, gpa + d->out_off, d->size - d->out_off, req + d->out_off);
 	return -1;
 }
+
+/* The hypercall ports: one 32-bit OUT carrying the request's GPA. */
+static int hcall_pio(struct vcpu *v, uint16_t port, bool out, uint8_t *data, unsigned size,
+		     unsigned count)
+{
+	if (!out || size != 4 || count != 1) {
+		guest_warn(v, "port 0x%x: a hypercall is one 32-bit OUT, not %s of %u x %u bytes",
+			   port, out ? "an OUT" : "an IN", count, size);
+		if (!out)
+			memset(data, 0xff, (size_t)size * count);
+		return -1;
+	}
+	uint32_t gpa;
+	memcpy(&gpa, data, 4);
+	v->st.hypercalls++;
+	return hcall_dispatch(v, port - PK_HC_PORT_BASE, gpa);
+}
+PIO_RANGE(PK_HC_PORT_BASE, PK_HC_PORT_BASE + PK_HC_PORT_COUNT - 1, hcall_pio);

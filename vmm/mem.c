@@ -119,6 +119,24 @@ void *mem_ptr(const struct guest_mem *m, uint64_t gpa, uint64_t len)
 	return 0;
 }
 
+int mem_copy_in(const struct guest_mem *m, uint64_t gpa, uint64_t len, void *dst)
+{
+	const void *p = mem_ptr(m, gpa, len);
+	if (!p)
+		return -EFAULT;
+	memcpy(dst, p, len);
+	return 0;
+}
+
+int mem_copy_out(const struct guest_mem *m, uint64_t gpa, uint64_t len, const void *src)
+{
+	void *p = mem_ptr(m, gpa, len);
+	if (!p)
+		return -EFAULT;
+	memcpy(p, src, len);
+	return 0;
+}
+
 const uint64_t *mem_read_table(void *guest_mem, uint64_t phys)
 {
 	return mem_ptr(guest_mem, phys & ~0xfffull, 4096);

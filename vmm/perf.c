@@ -26,6 +26,7 @@
 
 #include "../guest/arch/perf_chain.h"
 #include "../proto/perf.h"
+#include "hcall.h"
 #include "kvm.h"
 #include "sandbox.h"
 
@@ -312,12 +313,14 @@ static int perf_records_ok(const uint8_t *p, uint64_t len, unsigned *sources)
 	return 1;
 }
 
-int64_t perf_hc_flush(struct vcpu *v, struct pk_hc_perf_flush *req)
+/* The perf_flush hypercall: the records are copied out of guest RAM once,
+ * checked on the copy, and the copy is what goes into the file. */
+static int64_t perf_hc_flush(struct vcpu *v, struct pk_hc_perf_flush *req, int *stop)
 {
+	(void)stop;
 	if (req->len > PK_HC_PERF_MAX)
 		return PK_HC_EINVAL;
-	const uint8_t *p = mem_ptr(&v->vm->mem, req->data, req->len);
-	if (!p)
+	if (!mem_ptr(&v->vm->mem, req->data, req->len))
 		return PK_HC_EFAULT;
 	if (!perf.on) {
 		/* no --perf: dropped, as documented, but say so once */
@@ -327,9 +330,16 @@ int64_t perf_hc_flush(struct vcpu *v, struct pk_hc_perf_flush *req)
 				"vmm: the guest's perf records are dropped: no --perf FILE\n");
 		return 0;
 	}
+	uint8_t *rec = malloc(req->len ? req->len : 1);
+	if (!rec)
+		return PK_HC_EIO;
+	int64_t ret = PK_HC_EFAULT;
 	unsigned src = 0;
-	if (!perf_records_ok(p, req->len, &src))
-		return PK_HC_EINVAL;
+	if (mem_copy_in(&v->vm->mem, req->data, req->len, rec) < 0)
+		goto out;
+	ret = PK_HC_EINVAL;
+	if (!perf_records_ok(rec, req->len, &src))
+		goto out;
 	pthread_mutex_lock(&perf.guest.lock);
 	if (req->tsc_khz)
 		perf.guest_tsc_khz = req->tsc_khz;
@@ -339,8 +349,12 @@ int64_t perf_hc_flush(struct vcpu *v, struct pk_hc_perf_flush *req)
 		perf.guest_elf_id = req->elf_id;
 	pthread_mutex_unlock(&perf.guest.lock);
 	atomic_fetch_or(&perf.sources, src);
-	return buf_append(&perf.guest, p, req->len) ? PK_HC_EIO : 0;
+	ret = buf_append(&perf.guest, rec, req->len) ? PK_HC_EIO : 0;
+out:
+	free(rec);
+	return ret;
 }
+HCALL(PK_HC_PERF_FLUSH, struct pk_hc_perf_flush, perf_hc_flush);
 
 static int write_all(int fd, const void *p, size_t n)
 {

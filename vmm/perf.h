@@ -32,8 +32,6 @@ int perf_init(struct vm *vm);
 int perf_start(struct vm *vm);
 /* In each vCPU's run loop after KVM_RUN: take a sample if one is due. */
 void perf_vcpu_poll(struct vcpu *v);
-/* The perf_flush hypercall. */
-int64_t perf_hc_flush(struct vcpu *v, struct pk_hc_perf_flush *req);
 /* After the VM stopped: stop sampling and write FILE. 0 or -errno. */
 int perf_finish(struct vm *vm);
 

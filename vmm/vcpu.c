@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * vmm/vcpu.c - one thread per vCPU, pinned to a host CPU, looping on
- * KVM_RUN. Port I/O exits: hypercalls, PK_PORT_COM1 (so an unmodified guest's
- * console works) and port 0xf4 (exit). Anything fatal stops the whole VM
- * with a register dump of the failing vCPU.
+ * KVM_RUN. Port I/O and MMIO exits go through the range tables of io.h
+ * (hypercalls, COM1, port 0xf4 register themselves there). Anything fatal
+ * stops the whole VM with a register dump of the failing vCPU.
  */
 #include <errno.h>
 #include <pthread.h>
@@ -15,9 +15,8 @@
 #include <sys/ioctl.h>
 #include <unistd.h>
 
-#include "../proto/hypercall.h"
-#include "../proto/pc.h"
 #include "dbg.h"
+#include "io.h"
 #include "kvm.h"
 #include "perf.h"
 #include "sandbox.h"
@@ -82,45 +81,6 @@ static void vcpu_dump(struct vcpu *v, const char *why)
 	funlockfile(stderr);
 }
 
-/* Returns -1 to keep running, or a vmm exit status. */
-static int vcpu_io(struct vcpu *v)
-{
-	struct kvm_run *run = v->run;
-	uint8_t *data = (uint8_t *)run + run->io.data_offset;
-	uint16_t port = run->io.port;
-	v->st.io_exits++;
-	if (run->io.direction == KVM_EXIT_IO_OUT) {
-		if (port >= PK_HC_PORT_BASE && port < PK_HC_PORT_BASE + PK_HC_PORT_COUNT &&
-		    run->io.size == 4) {
-			uint32_t gpa;
-			memcpy(&gpa, data, 4);
-			v->st.hypercalls++;
-			return hcall_dispatch(v, port - PK_HC_PORT_BASE, gpa);
-		}
-		if (port == PK_PORT_COM1) {
-			fwrite(data, run->io.size, run->io.count, stdout);
-			if (memchr(data, '\n', (size_t)run->io.size * run->io.count))
-				fflush(stdout);
-			return -1;
-		}
-		if (port == PK_PORT_DEBUG_EXIT) {
-			uint32_t code = 0;
-			memcpy(&code, data, run->io.size < 4 ? run->io.size : 4);
-			return (int)(code & 0xff);
-		}
-		return -1; /* PIC, PIT, POST codes...: ignored */
-	}
-	/* IN: PK_PORT_COM1 line status says "transmitter empty"; everything else 0xff
-	 * (absent device), except the rest of PK_PORT_COM1 which reads 0 */
-	uint8_t fill = 0xff;
-	if (port == PK_PORT_COM1 + 5)
-		fill = 0x60;
-	else if (port >= PK_PORT_COM1 && port < PK_PORT_COM1 + 8)
-		fill = 0;
-	memset(data, fill, (size_t)run->io.size * run->io.count);
-	return -1;
-}
-
 static void *vcpu_thread(void *arg)
 {
 	struct vcpu *v = arg;
@@ -167,7 +127,10 @@ static void *vcpu_thread(void *arg)
 		int status = -1;
 		switch (reason) {
 		case KVM_EXIT_IO:
-			status = vcpu_io(v);
+			status = io_exit(v); /* io.h: the port table */
+			break;
+		case KVM_EXIT_MMIO:
+			status = mmio_exit(v); /* io.h: the MMIO table */
 			break;
 		case KVM_EXIT_HLT:
 			break; /* only without the in-kernel LAPIC */

@@ -45,6 +45,7 @@ struct vmm_opts {
 	bool drop_user;	       /* --user UID[:GID] given */
 	uint32_t uid, gid;     /* the ids to drop to after setup */
 	const char *selftest;  /* hidden --sandbox-selftest=MODE (sandbox.c) */
+	bool raw_console;      /* --raw-console: guest bytes reach the terminal unescaped */
 	const char *elf;
 	char cmdline[PK_CMDLINE_MAX];
 };
@@ -77,6 +78,11 @@ void *mem_ptr(const struct guest_mem *m, uint64_t gpa, uint64_t len);
  * mmu_translate.h, mmu_walk.h: mmu_read_fn with ctx = the guest_mem), or
  * NULL when it is not guest RAM. */
 const uint64_t *mem_read_table(void *guest_mem, uint64_t phys);
+/* The one way guest bytes enter vmm memory: copy [gpa, gpa+len) to dst
+ * (one read of each byte; the copy is then checked and used, guest RAM is
+ * never read again) / write src back. 0 or -EFAULT when not all RAM. */
+int mem_copy_in(const struct guest_mem *m, uint64_t gpa, uint64_t len, void *dst);
+int mem_copy_out(const struct guest_mem *m, uint64_t gpa, uint64_t len, const void *src);
 
 /* ELF loading (load.c): checks every field; err names the reason. */
 struct elf_image {

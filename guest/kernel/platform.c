@@ -5,6 +5,7 @@
  */
 #include "platform.h"
 
+#include "../../proto/exit.h"
 #include "../../proto/pc.h"
 #include "../lib/kstring.h"
 #include "../arch/acpi.h"
@@ -54,6 +55,20 @@ static void __attribute__((noreturn)) reboot(void)
 	} __attribute__((packed)) none = {0, 0};
 	__asm__ volatile("lidt %0; int3" ::"m"(none));
 	halt_forever();
+}
+
+void platform_check_vmm_abi(void)
+{
+	if (!platform_vmm)
+		return;
+	struct cpuid_regs r;
+	uint32_t v = cpuid_hypervisor(PK_VMM_CPUID_ABI_LEAF, &r) ? r.eax : 0;
+	if (v == PK_HC_ABI_VERSION)
+		return;
+	kprintf("perfkern: the vmm speaks hypercall ABI %u (CPUID 0x%x EAX), this kernel needs %u: "
+		"use a vmm and kernel from the same build\n",
+		v, PK_VMM_CPUID_ABI_LEAF, PK_HC_ABI_VERSION);
+	platform_exit(PK_EXIT_VMM_ABI);
 }
 
 void platform_exit(int code)

@@ -18,5 +18,8 @@ enum platform_exit_policy {
 int platform_set_exit_policy(const char *value);
 
 void platform_exit(int code) __attribute__((noreturn));
+/* Under the perfkern vmm: exit with PK_EXIT_VMM_ABI and one line unless
+ * the vmm's hypercall ABI (CPUID 0x40000001 EAX) is this kernel's. */
+void platform_check_vmm_abi(void);
 
 #endif

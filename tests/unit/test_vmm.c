@@ -15,6 +15,9 @@
 #include "check_run.h"
 #include "proto/hypercall.h"
 #include "vmm/dbg.h"
+#include "vmm/hcall.h"
+#include "vmm/io.h"
+#include "proto/pc.h"
 #include "vmm/kvm.h"
 
 #ifndef GUEST_ELF
@@ -342,6 +345,153 @@ START_TEST(hcall_hostile)
 }
 END_TEST
 
+/* Every number of proto/hypercall.h is registered exactly once (the
+ * linker-section table would silently lose a call whose object file a
+ * static link dropped). */
+START_TEST(hcall_table_complete)
+{
+	size_t n;
+	const struct hcall_def *t = hcall_table(&n);
+	ck_assert_uint_eq(n, PK_HC_COUNT);
+	for (unsigned nr = 0; nr < PK_HC_COUNT; nr++) {
+		unsigned seen = 0;
+		for (size_t i = 0; i < n; i++)
+			seen += t[i].nr == nr;
+		ck_assert_msg(seen == 1, "hypercall %u registered %u times", nr, seen);
+		ck_assert_ptr_nonnull(hcall_find(nr)->fn);
+	}
+	ck_assert_ptr_null(hcall_find(PK_HC_COUNT));
+}
+END_TEST
+
+/* Only ret and the declared OUT fields are written back; a guest asking
+ * for a vmm-reserved exit code gets 127. */
+START_TEST(hcall_out_and_exit_codes)
+{
+	struct pk_hc_console_write *cw = mem_ptr(&gm, 0x20000, sizeof(*cw));
+	memcpy(mem_ptr(&gm, 0x21000, 3), "ok\n", 3);
+	*cw = (struct pk_hc_console_write){.hdr.ret = 55, .data = 0x21000, .len = 3};
+	ck_assert_int_eq(hcall_dispatch(&hv, PK_HC_CONSOLE_WRITE, 0x20000), -1);
+	ck_assert_int_eq(cw->hdr.ret, 0);
+	ck_assert_uint_eq(cw->data, 0x21000);
+	ck_assert_uint_eq(cw->len, 3);
+	struct pk_hc_exit *ex = mem_ptr(&gm, 0x24000, sizeof(*ex));
+	for (uint64_t c = 118; c < 131; c++) {
+		ex->code = c;
+		int want = c >= 120 && c <= 127 ? VMM_EXIT_GUEST_RESERVED : (int)c;
+		ck_assert_int_eq(hcall_dispatch(&hv, PK_HC_EXIT, 0x24000), want);
+	}
+	ex->code = 0x100 + 124; /* only the low 8 bits count, reserved or not */
+	ck_assert_int_eq(hcall_dispatch(&hv, PK_HC_EXIT, 0x24000), VMM_EXIT_GUEST_RESERVED);
+	ck_assert_int_eq(hcall_exit_status(&hv, 3, "test"), 3);
+}
+END_TEST
+
+/* The console sanitizer: ESC and friends become text, UTF-8 passes. */
+START_TEST(console_sanitized)
+{
+	char *buf = 0;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+	const char in[] = "a\x1b[31mb\tc\r\n\x7f\x07\xc3\xa9\x00";
+	console_emit(&hvm, f, in, sizeof(in) - 1);
+	fflush(f);
+	ck_assert_str_eq(buf, "a\\x1b[31mb\tc\r\n\\x7f\\x07\xc3\xa9\\x00");
+	fclose(f);
+	free(buf);
+	hopts.raw_console = true;
+	f = open_memstream(&buf, &len);
+	console_emit(&hvm, f, in, 3);
+	fflush(f);
+	ck_assert_mem_eq(buf, "a\x1b[", 3);
+	fclose(f);
+	free(buf);
+	hopts.raw_console = false;
+}
+END_TEST
+
+/* The port table: the three owners are registered, ranges do not overlap. */
+START_TEST(pio_table_sane)
+{
+	unsigned n;
+	const struct pio_range *t = pio_table(&n);
+	ck_assert_uint_eq(n, 3);
+	for (unsigned i = 0; i < n; i++)
+		for (unsigned j = i + 1; j < n; j++)
+			ck_assert_msg(t[i].hi < t[j].lo || t[j].hi < t[i].lo, "%s overlaps %s",
+				      t[i].name, t[j].name);
+	ck_assert_ptr_nonnull(pio_find(PK_HC_PORT_BASE));
+	ck_assert_ptr_nonnull(pio_find(PK_HC_PORT_BASE + PK_HC_PORT_COUNT - 1));
+	ck_assert_ptr_nonnull(pio_find(PK_PORT_COM1 + 5));
+	ck_assert_ptr_nonnull(pio_find(PK_PORT_DEBUG_EXIT));
+	ck_assert_ptr_null(pio_find(0x80));
+	ck_assert_ptr_null(mmio_find(0xfed00000));
+}
+END_TEST
+
+/* io_exit / mmio_exit on a fake kvm_run: no /dev/kvm needed. */
+START_TEST(io_dispatch_fake_run)
+{
+	static _Alignas(4096) uint8_t page[2 * 4096];
+	struct kvm_run *run = (struct kvm_run *)page;
+	hvm.run_size = sizeof(page);
+	hv.run = run;
+	uint8_t *data = page + 4096;
+	run->exit_reason = KVM_EXIT_IO;
+	run->io = (__typeof__(run->io)){.direction = KVM_EXIT_IO_IN,
+					.size = 1,
+					.port = PK_PORT_COM1 + 5,
+					.count = 1,
+					.data_offset = 4096};
+	ck_assert_int_eq(io_exit(&hv), -1);
+	ck_assert_uint_eq(data[0], 0x60); /* THR empty */
+	run->io.port = 0x61;		  /* nobody's: all-ones */
+	run->io.size = 2;
+	run->io.count = 3;
+	ck_assert_int_eq(io_exit(&hv), -1);
+	for (int i = 0; i < 6; i++)
+		ck_assert_uint_eq(data[i], 0xff);
+	/* data outside the run page: refused with a warning */
+	unsigned long w = atomic_load(&hvm.hc_warnings);
+	run->io.data_offset = sizeof(page) - 2;
+	ck_assert_int_eq(io_exit(&hv), -1);
+	run->io.size = 3;
+	run->io.data_offset = 4096;
+	ck_assert_int_eq(io_exit(&hv), -1);
+	ck_assert_uint_eq(atomic_load(&hvm.hc_warnings), w + 2);
+	/* port 0xf4: the guest's code, except the vmm's own */
+	run->io = (__typeof__(run->io)){.direction = KVM_EXIT_IO_OUT,
+					.size = 4,
+					.port = PK_PORT_DEBUG_EXIT,
+					.count = 1,
+					.data_offset = 4096};
+	uint32_t code = 5;
+	memcpy(data, &code, 4);
+	ck_assert_int_eq(io_exit(&hv), 5);
+	code = 121;
+	memcpy(data, &code, 4);
+	ck_assert_int_eq(io_exit(&hv), VMM_EXIT_GUEST_RESERVED);
+	/* a hypercall through the port: time_info at 0x25000 */
+	struct pk_hc_time_info *ti = mem_ptr(&gm, 0x25000, sizeof(*ti));
+	memset(ti, 0, sizeof(*ti));
+	hvm.tsc_khz = 77;
+	run->io.port = PK_HC_PORT_BASE + PK_HC_TIME_INFO;
+	code = 0x25000;
+	memcpy(data, &code, 4);
+	ck_assert_int_eq(io_exit(&hv), -1);
+	ck_assert_uint_eq(ti->tsc_khz, 77);
+	/* MMIO nobody claims: reads all-ones, writes ignored, the VM goes on */
+	run->exit_reason = KVM_EXIT_MMIO;
+	run->mmio = (__typeof__(run->mmio)){.phys_addr = 0xfed00000, .len = 4, .is_write = 0};
+	ck_assert_int_eq(mmio_exit(&hv), -1);
+	ck_assert_uint_eq(run->mmio.data[3], 0xff);
+	run->mmio.is_write = 1;
+	ck_assert_int_eq(mmio_exit(&hv), -1);
+	run->mmio.len = 9;
+	ck_assert_int_eq(mmio_exit(&hv), -1);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("vmm");
@@ -361,6 +511,11 @@ int main(void)
 	TCase *hc = tcase_create("hcall");
 	tcase_add_checked_fixture(hc, hc_setup, mem_teardown);
 	tcase_add_test(hc, hcall_hostile);
+	tcase_add_test(hc, hcall_table_complete);
+	tcase_add_test(hc, hcall_out_and_exit_codes);
+	tcase_add_test(hc, console_sanitized);
+	tcase_add_test(hc, pio_table_sane);
+	tcase_add_test(hc, io_dispatch_fake_run);
 	suite_add_tcase(s, hc);
 	return check_run(s);
 }

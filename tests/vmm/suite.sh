@@ -91,6 +91,9 @@ fi
 # profiling (vmm --perf, guest perf=timer, kperf) when kperf came along
 [ -x ./kperf ] && . ./perf_suite.sh
 
+# the raw attack guest racing every hypercall (when it came along)
+. ./attack.sh
+
 # last: without /dev/kvm the vmm says how to get it, exit 120
 rm -f /dev/kvm
 check no-dev-kvm 120 'load kvm-intel or kvm-amd' 'nested-KVM harness' -- -c 1 guest.elf

@@ -1,0 +1,160 @@
+#!/bin/sh
+# tests/vmm/attack.sh - sourced by suite.sh (its pass/fail counters): the
+# raw attack guest (tests/vmm/raw/attack.c, no perfkern kernel code) races
+# every hypercall's request from a second vCPU while the first makes calls.
+# Each check fails on a vmm that checks one read of guest RAM and uses
+# another, lets guest bytes drive the terminal, or lets the guest pose as
+# the vmm with a reserved exit code. ATTACK_VMM picks the vmm (./vmm),
+# ATTACK_MS the time each race runs (2000 ms of guest time).
+atk_vmm=${ATTACK_VMM:-./vmm}
+atk_ms=${ATTACK_MS:-2000}
+atk_dir=/tmp/atk
+atk_out=$atk_dir/a/b/out # "../../PWNED-AAAA" would land in $atk_dir/a
+
+# atk_run MODE [vmm options]: a fresh --out tree, the raw guest on 2 vCPUs
+atk_run() {
+	atk_mode=$1
+	shift
+	rm -rf "$atk_dir"
+	mkdir -p "$atk_out"
+	"$atk_vmm" -c 2 -m 32M --timeout 60 --out "$atk_out" "$@" ./raw_attack.elf -- \
+		"attack=$atk_mode" "ms=$atk_ms" >"$atk_dir/stdout" 2>"$atk_dir/stderr"
+	atk_rc=$?
+}
+
+# control bytes (C0 but \t \n \r, and DEL) in FILE: a terminal would act on them
+atk_ctl() {
+	LC_ALL=C tr -d '\n\t\r -~\200-\377' <"$1" | wc -c
+}
+
+# atk_judge WANT_RC: what every attack must leave behind; sets atk_why
+atk_judge() {
+	atk_why=""
+	[ "$atk_rc" -eq "$1" ] || atk_why="exit $atk_rc, wanted $1"
+	pwned=$(find /tmp -name 'PWNED*' 2>/dev/null | head -1)
+	[ -z "$pwned" ] || atk_why="${atk_why:+$atk_why; }$pwned was created outside --out"
+	# stdout: the pattern lines the guest pointed at and its own messages
+	bad=$(LC_ALL=C grep -avcE '^(PKGUESTPATTERN\.|(attack|escape|com1):? .*)$' "$atk_dir/stdout")
+	[ "$bad" -eq 0 ] ||
+		atk_why="${atk_why:+$atk_why; }$bad stdout lines hold bytes the guest did not write"
+	[ "$(atk_ctl "$atk_dir/stdout")" -eq 0 ] ||
+		atk_why="${atk_why:+$atk_why; }raw control bytes on stdout"
+	# --out: every file is one pattern line (the 16 bytes the guest pointed
+	# at), so N files hold 16 * N bytes, all of them pattern lines
+	nf=$(find "$atk_out" -type f | wc -l)
+	if [ "$nf" -gt 0 ]; then
+		bytes=$(find "$atk_out" -type f -exec cat {} + | wc -c)
+		other=$(find "$atk_out" -type f -exec cat {} + | LC_ALL=C grep -avcx 'PKGUESTPATTERN\.')
+		[ "$bytes" -eq $((16 * nf)) ] && [ "$other" -eq 0 ] ||
+			atk_why="${atk_why:+$atk_why; }--out: $nf files hold $bytes bytes ($other lines not the guest's), wanted $((16 * nf)) bytes of pattern lines"
+	fi
+}
+
+atk_verdict() { # NAME: PASS/FAIL from atk_why
+	if [ -z "$atk_why" ]; then
+		echo "PASS attack-$1"
+		pass=$((pass + 1))
+	else
+		echo "FAIL attack-$1: $atk_why; stderr:"
+		sed 's/^/  | /' "$atk_dir/stderr" | cut -c1-200 | tail -8
+		fail=$((fail + 1))
+	fi
+	grep -a "^attack .* done" "$atk_dir/stdout" | sed 's/^/  /' | head -1
+}
+
+# atk_race MODE FILE: a race that must end with exit 0 and leave FILE in --out
+atk_race() {
+	atk_run "$1"
+	atk_judge 0
+	grep -q "^attack $1 done" "$atk_dir/stdout" || atk_why="${atk_why:+$atk_why; }no 'done' line"
+	[ -z "$2" ] || [ -f "$atk_out/$2" ] ||
+		atk_why="${atk_why:+$atk_why; }no $2 in --out (the attack did not run)"
+	atk_verdict "$1"
+}
+
+# atk_count MODE N WHAT: N must be the guest's count of calls answered 0
+atk_count() {
+	ok=$(sed -n "s/^attack $1 done: [0-9]* calls, \([0-9]*\) ok.*/\1/p" "$atk_dir/stdout")
+	if [ -n "$ok" ] && [ "$ok" -gt 0 ] && [ "$2" -eq "$ok" ]; then
+		echo "PASS attack-$1-count"
+		pass=$((pass + 1))
+	else
+		echo "FAIL attack-$1-count: $2 $3, but the vmm answered 0 to ${ok:-?} calls"
+		fail=$((fail + 1))
+	fi
+}
+
+if [ ! -f ./raw_attack.elf ]; then
+	echo "SKIP attack: no raw_attack.elf next to the vmm"
+else
+	# result_write's name checked, then swapped for ../../PWNED-AAAA
+	atk_race result-name AAAAAAAAAAAAAAAA
+	# console_write 16 bytes at the end of RAM, len flipped to 1 MiB: each
+	# call the vmm answered 0 printed the 16 bytes, the refused ones nothing
+	atk_race console-len ""
+	atk_count console-len "$(grep -c '^PKGUESTPATTERN\.$' "$atk_dir/stdout")" "pattern lines"
+	# result_write 16 bytes at the end of RAM, len flipped to 1 MiB (a new
+	# file leakNNNN each call): one 16-byte file per call answered 0, none
+	# for a refused one
+	atk_race result-len leak0000
+	atk_count result-len "$(find "$atk_out" -type f | wc -l)" "files in --out"
+
+	# perf_flush records whose size turns invalid after the check: the
+	# --perf file must still parse
+	atk_run perf-records --perf "$atk_dir/perf.data" --perf-freq 0
+	atk_judge 0
+	if [ -x ./kperf ]; then
+		./kperf stat -i "$atk_dir/perf.data" >"$atk_dir/kperf.out" 2>&1 ||
+			atk_why="${atk_why:+$atk_why; }kperf cannot parse the --perf file: $(head -1 "$atk_dir/kperf.out")"
+	else
+		echo "SKIP attack-perf-records-parse: no kperf next to the vmm"
+	fi
+	atk_verdict perf-records
+
+	# abort: msg_len 16 <-> 64 KiB; one shot per VM, so a few VMs. The
+	# line shows the 16 bytes (escape sequence as text) or says the
+	# message was unreadable: never more, never raw control bytes.
+	atk_why_all=""
+	for i in 1 2 3 4 5; do
+		atk_run abort-len
+		atk_judge 123
+		LC_ALL=C grep -aqxE 'vmm: guest abort on vCPU 0: (abort\\x1b\[2J-12345!|\(message of 65536 bytes at 0x[0-9a-f]+ is not readable\))' \
+			"$atk_dir/stderr" || atk_why="${atk_why:+$atk_why; }abort line is not the guest's 16 bytes"
+		[ "$(atk_ctl "$atk_dir/stderr")" -eq 0 ] ||
+			atk_why="${atk_why:+$atk_why; }raw control bytes on stderr"
+		[ -z "$atk_why" ] || atk_why_all="run $i: $atk_why"
+		[ -z "$atk_why" ] || break
+	done
+	atk_why=$atk_why_all
+	atk_verdict abort-len
+
+	# a guest asking for a vmm code gets 127 and a line naming its code
+	atk_run exit-reserved
+	atk_judge 127
+	grep -q 'asked to exit with 124' "$atk_dir/stderr" ||
+		atk_why="${atk_why:+$atk_why; }no stderr line naming code 124"
+	atk_verdict exit-reserved
+	atk_run port-reserved
+	atk_judge 127
+	grep -q 'asked to exit with 125' "$atk_dir/stderr" ||
+		atk_why="${atk_why:+$atk_why; }no stderr line naming code 125"
+	atk_verdict port-reserved
+
+	# escape sequences via console_write and COM1 arrive as text; UTF-8 passes
+	atk_run escape
+	atk_judge 0
+	for want in 'escape: \x1b[31mRED\x1b[0m \x1b]0;PWNED\x07 \x7f' 'com1: \x1b[2J\x1b[H'; do
+		grep -qF "$want" "$atk_dir/stdout" || atk_why="${atk_why:+$atk_why; }no '$want' on stdout"
+	done
+	grep -q "$(printf '\303\251')" "$atk_dir/stdout" ||
+		atk_why="${atk_why:+$atk_why; }UTF-8 did not pass"
+	atk_verdict escape
+	# --raw-console really is raw (the escape reaches stdout unchanged)
+	atk_run escape --raw-console
+	if [ "$atk_rc" -eq 0 ] && grep -q "$(printf '\033')\[31mRED" "$atk_dir/stdout"; then
+		atk_why=""
+	else
+		atk_why="exit $atk_rc or no raw ESC[31m with --raw-console"
+	fi
+	atk_verdict raw-console
+fi

@@ -1,0 +1,388 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * tests/vmm/raw/attack.c - a raw 2-vCPU guest that attacks the vmm's
+ * hypercall boundary the way a hostile guest would: no perfkern kernel
+ * code, only `outl %eax, $(PK_HC_PORT_BASE + nr)` with EAX = the GPA of a
+ * request (proto/hypercall.h). vCPU 0 makes calls; vCPU 1 rewrites the
+ * request (or a buffer it points to) underneath it, so a vmm that checks
+ * one read of guest RAM and uses another is caught.
+ *
+ * The mode comes from the command line (`vmm ... raw_attack.elf --
+ * attack=NAME [ms=N]`): see the table at the end. The RAM the attacks
+ * point into (the last 64 KiB) is first filled with the 16-byte line
+ * RAW_PATTERN, so anything else on stdout or in an --out file came from
+ * host memory. When the time is up (ms, default
+ * 2000) vCPU 0 prints "attack NAME done: ..." and exits with 0.
+ * tests/vmm/attack.sh judges the results.
+ */
+#include <stddef.h>
+#include <stdint.h>
+
+#include "../../../proto/boot.h"
+#include "../../../proto/hypercall.h"
+#include "../../../proto/pc.h"
+#include "../../../proto/perf.h"
+
+#define RAW_PATTERN "PKGUESTPATTERN.\n" /* 16 bytes; attack.sh knows it */
+#define RAW_BIG (1u << 20)		/* the "long" length of a flipping len */
+#define RAW_FILL (64u << 10)		/* bytes of RAW_PATTERN below the end of RAM */
+
+extern char raw_end[]; /* raw.ld: end of the image, 16-aligned */
+
+/* ---- freestanding basics ------------------------------------------------ */
+
+void *memset(void *d, int c, size_t n)
+{
+	uint8_t *p = d;
+	while (n--)
+		*p++ = (uint8_t)c;
+	return d;
+}
+
+void *memcpy(void *d, const void *s, size_t n)
+{
+	uint8_t *p = d;
+	const uint8_t *q = s;
+	while (n--)
+		*p++ = *q++;
+	return d;
+}
+
+int memcmp(const void *a, const void *b, size_t n)
+{
+	const uint8_t *p = a, *q = b;
+	for (; n; n--, p++, q++)
+		if (*p != *q)
+			return *p - *q;
+	return 0;
+}
+
+static size_t raw_strlen(const char *s)
+{
+	size_t n = 0;
+	while (s[n])
+		n++;
+	return n;
+}
+
+static inline void raw_outl(uint16_t port, uint32_t v)
+{
+	__asm__ volatile("outl %0, %1" ::"a"(v), "Nd"(port) : "memory");
+}
+
+static inline void raw_outb(uint16_t port, uint8_t v)
+{
+	__asm__ volatile("outb %0, %1" ::"a"(v), "Nd"(port) : "memory");
+}
+
+static inline uint64_t raw_rdtsc(void)
+{
+	uint32_t lo, hi;
+	__asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
+	return (uint64_t)hi << 32 | lo;
+}
+
+static inline void raw_pause(void)
+{
+	__asm__ volatile("pause" ::: "memory");
+}
+
+/* One hypercall: the request's address (identity-mapped: GPA = VA) goes
+ * out in EAX; the vmm writes ret. */
+static int64_t raw_hc(unsigned nr, void *req)
+{
+	volatile struct pk_hc_hdr *h = req;
+	h->ret = PK_HC_ENOSYS;
+	raw_outl((uint16_t)(PK_HC_PORT_BASE + nr), (uint32_t)(uintptr_t)req);
+	return h->ret;
+}
+
+static void raw_print(const char *s)
+{
+	struct pk_hc_console_write cw = {.data = (uintptr_t)s, .len = raw_strlen(s)};
+	raw_hc(PK_HC_CONSOLE_WRITE, &cw);
+}
+
+static char *raw_utoa(char *p, uint64_t v)
+{
+	char tmp[24];
+	int n = 0;
+	do
+		tmp[n++] = (char)('0' + v % 10);
+	while (v /= 10);
+	while (n)
+		*p++ = tmp[--n];
+	return p;
+}
+
+static __attribute__((noreturn)) void raw_exit(uint64_t code)
+{
+	struct pk_hc_exit ex = {.code = code};
+	raw_hc(PK_HC_EXIT, &ex);
+	for (;;)
+		__asm__ volatile("cli; hlt");
+}
+
+/* ---- shared between the vCPUs ------------------------------------------- */
+
+static volatile int ready, done;
+static volatile uint64_t flips;
+static uint64_t ram_end; /* first byte after low guest RAM */
+static const struct attack *mode;
+
+/* requests and buffers vCPU 1 races on */
+static struct pk_hc_console_write cw;
+static struct pk_hc_result_write rw;
+static struct pk_hc_perf_flush pf;
+static struct pk_hc_abort ab;
+static _Alignas(8) char name[16];
+static _Alignas(8) struct {
+	struct pk_perf_rec h;
+	uint64_t payload;
+} rec;
+
+struct attack {
+	const char *name;
+	void (*setup)(void);
+	int64_t (*call)(void); /* vCPU 0, in a loop */
+	void (*flip)(void);    /* vCPU 1, in a loop */
+};
+
+/* 8-byte stores, as another CPU sees them */
+static void put16(volatile char *dst, const char *src)
+{
+	uint64_t a, b;
+	memcpy(&a, src, 8);
+	memcpy(&b, src + 8, 8);
+	((volatile uint64_t *)dst)[0] = a;
+	((volatile uint64_t *)dst)[1] = b;
+}
+
+/* result_write's name: checked, then used. vCPU 1 swaps the 16 bytes
+ * between a good name and a path two levels above --out. */
+static void name_setup(void)
+{
+	put16(name, "AAAAAAAAAAAAAAAA");
+	rw = (struct pk_hc_result_write){
+		.name = (uintptr_t)name, .name_len = 16, .data = ram_end - 16, .len = 16};
+}
+static int64_t name_call(void)
+{
+	return raw_hc(PK_HC_RESULT_WRITE, &rw);
+}
+static void name_flip(void)
+{
+	put16(name, "../../PWNED-AAAA");
+	put16(name, "AAAAAAAAAAAAAAAA");
+}
+
+/* console_write of the last 16 bytes of RAM, len 16 <-> 1 MiB */
+static void console_setup(void)
+{
+	cw = (struct pk_hc_console_write){.data = ram_end - 16, .len = 16};
+}
+static int64_t console_call(void)
+{
+	return raw_hc(PK_HC_CONSOLE_WRITE, &cw);
+}
+static void console_flip(void)
+{
+	((volatile uint64_t *)&cw.len)[0] = RAW_BIG;
+	((volatile uint64_t *)&cw.len)[0] = 16;
+}
+
+/* result_write of the last 16 bytes of RAM, len 16 <-> 1 MiB */
+static void rlen_setup(void)
+{
+	rw = (struct pk_hc_result_write){
+		.name = (uintptr_t)name, .name_len = 8, .data = ram_end - 16, .len = 16};
+}
+/* a new file each call (leak0000, leak0001, ...): a leak in any one call
+ * stays visible, the next call cannot overwrite it */
+static int64_t rlen_call(void)
+{
+	static unsigned seq;
+	char n[8] = {'l', 'e', 'a', 'k'};
+	for (int i = 0; i < 4; i++)
+		n[4 + i] = "0123456789abcdef"[(seq >> (12 - 4 * i)) & 15];
+	seq++;
+	memcpy(name, n, 8);
+	return raw_hc(PK_HC_RESULT_WRITE, &rw);
+}
+static void rlen_flip(void)
+{
+	((volatile uint64_t *)&rw.len)[0] = RAW_BIG;
+	((volatile uint64_t *)&rw.len)[0] = 16;
+}
+
+/* perf_flush: one record of a type readers skip; its size flips between
+ * 16 (valid) and 4 (too small: a reader must stop) after the check */
+static void perf_setup(void)
+{
+	rec.h = (struct pk_perf_rec){.type = 0x77, .size = 16, .cpu = 0};
+	rec.payload = 0x5041545445524e21ull;
+	pf = (struct pk_hc_perf_flush){.data = (uintptr_t)&rec, .len = sizeof(rec)};
+}
+static int64_t perf_call(void)
+{
+	return raw_hc(PK_HC_PERF_FLUSH, &pf);
+}
+static void perf_flip(void)
+{
+	((volatile uint16_t *)&rec.h.size)[0] = 4;
+	((volatile uint16_t *)&rec.h.size)[0] = 16;
+}
+
+/* abort with the last 16 bytes of RAM (an escape sequence among them),
+ * msg_len 16 <-> 64 KiB: one call, the VM ends (exit 123) */
+static void abort_setup(void)
+{
+	put16((char *)(uintptr_t)(ram_end - 16), "abort\x1b[2J-12345!");
+	ab = (struct pk_hc_abort){.msg = ram_end - 16, .msg_len = 16};
+}
+static int64_t abort_call(void)
+{
+	uint64_t t = raw_rdtsc();
+	while (flips < 100000 && raw_rdtsc() - t < (1ull << 32))
+		raw_pause(); /* vCPU 1 is flipping */
+	return raw_hc(PK_HC_ABORT, &ab);
+}
+static void abort_flip(void)
+{
+	((volatile uint64_t *)&ab.msg_len)[0] = PK_HC_CONSOLE_MAX;
+	((volatile uint64_t *)&ab.msg_len)[0] = 16;
+}
+
+/* vmm-reserved exit codes, through either path */
+static int64_t exit_call(void)
+{
+	raw_exit(124); /* poses as "--timeout expired" */
+}
+static int64_t port_call(void)
+{
+	raw_outl(PK_PORT_DEBUG_EXIT, 125); /* poses as "SIGTERM" */
+	return 0;
+}
+
+/* terminal escapes through console_write and COM1 */
+static int64_t escape_call(void)
+{
+	raw_print("escape: \x1b[31mRED\x1b[0m \x1b]0;PWNED\x07 \x7f\xc3\xa9\n");
+	const char *s = "com1: \x1b[2J\x1b[H\n";
+	while (*s)
+		raw_outb(PK_PORT_COM1, (uint8_t)*s++);
+	raw_exit(0);
+}
+
+static void no_flip(void)
+{
+	raw_pause();
+}
+
+static const struct attack attacks[] = {
+	{"result-name", name_setup, name_call, name_flip},
+	{"console-len", console_setup, console_call, console_flip},
+	{"result-len", rlen_setup, rlen_call, rlen_flip},
+	{"perf-records", perf_setup, perf_call, perf_flip},
+	{"abort-len", abort_setup, abort_call, abort_flip},
+	{"exit-reserved", 0, exit_call, no_flip},
+	{"port-reserved", 0, port_call, no_flip},
+	{"escape", 0, escape_call, no_flip},
+};
+
+/* ---- the command line ---------------------------------------------------- */
+
+static const char *arg(const char *cmdline, const char *key)
+{
+	size_t k = raw_strlen(key);
+	for (const char *p = cmdline; *p; p++) {
+		if ((p == cmdline || p[-1] == ' ') && !memcmp(p, key, k))
+			return p + k;
+	}
+	return 0;
+}
+
+static int word_is(const char *p, const char *w)
+{
+	size_t n = raw_strlen(w);
+	return !memcmp(p, w, n) && (p[n] == 0 || p[n] == ' ');
+}
+
+static uint64_t arg_num(const char *cmdline, const char *key, uint64_t dflt)
+{
+	const char *p = arg(cmdline, key);
+	if (!p || *p < '0' || *p > '9')
+		return dflt;
+	uint64_t v = 0;
+	while (*p >= '0' && *p <= '9')
+		v = v * 10 + (uint64_t)(*p++ - '0');
+	return v;
+}
+
+static void vcpu0(const struct pk_bootinfo *bi)
+{
+	const char *a = arg(bi->cmdline, "attack=");
+	for (size_t i = 0; a && i < sizeof(attacks) / sizeof(attacks[0]); i++)
+		if (word_is(a, attacks[i].name))
+			mode = &attacks[i];
+	if (!mode) {
+		raw_print("attack: usage: attack=result-name|console-len|result-len|perf-records|"
+			  "abort-len|exit-reserved|port-reserved|escape [ms=N]\n");
+		raw_exit(2);
+	}
+	if (bi->cpu_count < 2) {
+		raw_print("attack: needs 2 vCPUs (vmm -c 2)\n");
+		raw_exit(3);
+	}
+	/* low RAM ends where the usable run that starts at BOOT_RESERVED_END ends */
+	for (uint32_t i = 0; i < bi->memmap_count && i < PK_MEMMAP_MAX; i++)
+		if (bi->memmap[i].type == PK_MEM_USABLE && bi->memmap[i].base < (1ull << 30))
+			ram_end = bi->memmap[i].base + bi->memmap[i].length;
+	if (ram_end > (1ull << 30))
+		ram_end = 1ull << 30; /* the identity map's end */
+	/* the RAM the attacks point into (its last RAW_FILL bytes) */
+	uint64_t fill =
+		ram_end - RAW_FILL > (uintptr_t)raw_end ? ram_end - RAW_FILL : (uintptr_t)raw_end;
+	for (uint64_t p = fill; p + 16 <= ram_end; p += 16)
+		put16((char *)(uintptr_t)p, RAW_PATTERN);
+	if (mode->setup)
+		mode->setup();
+	uint64_t ms = arg_num(bi->cmdline, "ms=", 2000);
+	uint64_t budget = bi->tsc_khz ? ms * bi->tsc_khz : 0, t0 = raw_rdtsc();
+	__asm__ volatile("" ::: "memory"); /* mode and the requests before ready */
+	ready = 1;
+	uint64_t calls = 0, ok = 0;
+	while (calls < 1000000 && (budget ? raw_rdtsc() - t0 < budget : calls < 20000)) {
+		ok += mode->call() == 0;
+		calls++;
+	}
+	done = 1;
+	char msg[128], *p = msg;
+	const char *parts[] = {"attack ", mode->name, " done: ", 0};
+	for (int i = 0; parts[i]; i++)
+		for (const char *s = parts[i]; *s; s++)
+			*p++ = *s;
+	p = raw_utoa(p, calls);
+	memcpy(p, " calls, ", 8), p += 8;
+	p = raw_utoa(p, ok);
+	memcpy(p, " ok, ", 5), p += 5;
+	p = raw_utoa(p, flips);
+	memcpy(p, " flips\n", 8);
+	raw_print(msg);
+	raw_exit(0);
+}
+
+void raw_main(const struct pk_bootinfo *bi, uint64_t index)
+{
+	if (index == 0)
+		vcpu0(bi);
+	if (index != 1)
+		return; /* more vCPUs: idle */
+	while (!ready)
+		raw_pause();
+	__asm__ volatile("" ::: "memory");
+	while (!done) {
+		mode->flip();
+		flips++;
+	}
+}
