@@ -15,6 +15,7 @@
 
 #include "vmm/hcall.h"
 #include "vmm/kvm.h"
+#include "fake_vm.h"
 
 #define FUZZ_RAM (4ull << 20)
 #define FUZZ_BASE 0x10000ull
@@ -27,15 +28,7 @@ static uint8_t *before;
 
 static void fuzz_init(void)
 {
-	if (mem_alloc(&vm.mem, FUZZ_RAM, HP_OFF) < 0)
-		abort();
-	if (!freopen("/dev/null", "w", stdout))
-		abort();
-	vm.opts = &opts;
-	vm.ncpus = 1;
-	vm.tsc_khz = 1000000;
-	clock_gettime(CLOCK_MONOTONIC, &vm.t0);
-	vcpu.vm = &vm;
+	fake_vm_init(&vm, &vcpu, &opts, FUZZ_RAM);
 	before = malloc(FUZZ_MAX);
 	if (!before)
 		abort();

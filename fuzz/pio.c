@@ -21,6 +21,7 @@
 
 #include "vmm/io.h"
 #include "vmm/kvm.h"
+#include "fake_vm.h"
 
 #define FUZZ_RUN_SIZE 8192 /* a typical KVM_GET_VCPU_MMAP_SIZE: 2 pages */
 #define FUZZ_RAM (4ull << 20)
@@ -32,15 +33,8 @@ static struct vmm_opts opts;
 
 static void fuzz_init(void)
 {
-	if (mem_alloc(&vm.mem, FUZZ_RAM, HP_OFF) < 0)
-		abort();
-	if (!freopen("/dev/null", "w", stdout))
-		abort();
-	vm.opts = &opts;
-	vm.ncpus = 1;
+	fake_vm_init(&vm, &vcpu, &opts, FUZZ_RAM);
 	vm.run_size = FUZZ_RUN_SIZE;
-	clock_gettime(CLOCK_MONOTONIC, &vm.t0);
-	vcpu.vm = &vm;
 }
 
 static uint64_t take(const uint8_t **p, size_t *n, size_t len)

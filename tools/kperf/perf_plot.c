@@ -80,6 +80,25 @@ static void gp_terminals(FILE *g, const char *prefix, const char *name, const ch
 	fputs("replot\n", g);
 }
 
+/* One `plot DATAFILE SPEC` command for every terminal (gp_terminals);
+ * the data file's name goes through kp_gp_quote like every other name. */
+static int gp_plot_one(FILE *g, const char *prefix, const char *dat, const char *spec,
+		       const char *name)
+{
+	char *plot = 0;
+	size_t plen = 0;
+	FILE *ps = open_memstream(&plot, &plen);
+	if (!ps)
+		return -1;
+	fputs("plot ", ps);
+	kp_gp_quote(ps, prefix, dat);
+	fputs(spec, ps);
+	fclose(ps);
+	gp_terminals(g, prefix, name, plot);
+	free(plot);
+	return 0;
+}
+
 int kp_plot(const struct kp_data *d, const struct kp_syms *s, unsigned source, const char *prefix)
 {
 	for (const char *c = prefix; *c; c++)
@@ -162,18 +181,13 @@ int kp_plot(const struct kp_data *d, const struct kp_syms *s, unsigned source, c
 		"set grid ytics\nunset key\nset xtics rotate by -30 left\n"
 		"set bmargin 8\n",
 		(unsigned long)total);
-	if (!(ps = open_memstream(&plot, &plen))) {
+	if (gp_plot_one(g, prefix, "-top.dat",
+			" using 0:2:xtic(1) with boxes lc rgb '#3b7dd8', '' using "
+			"0:2:(sprintf('%.1f%%', $2)) with labels offset 0,0.7",
+			"top") < 0) {
 		rc = -1;
 		goto out;
 	}
-	fputs("plot ", ps);
-	kp_gp_quote(ps, prefix, "-top.dat");
-	fputs(" using 0:2:xtic(1) with boxes lc rgb '#3b7dd8', '' using "
-	      "0:2:(sprintf('%.1f%%', $2)) with labels offset 0,0.7",
-	      ps);
-	fclose(ps);
-	gp_terminals(g, prefix, "top", plot);
-	free(plot);
 	if (d->nc) {
 		FILE *cf = open_out(prefix, "-counters.dat");
 		if (!cf) {
@@ -209,18 +223,13 @@ int kp_plot(const struct kp_data *d, const struct kp_syms *s, unsigned source, c
 			   "set style data histograms\nset style fill solid 0.8 border -1\n"
 			   "set xtics rotate by -30 left\nset key outside right\nset yrange [0:*]\n"
 			   "set offsets 0, 0, graph 0.1, 0\n");
-		if (!(ps = open_memstream(&plot, &plen))) {
+		if (gp_plot_one(g, prefix, "-counters.dat",
+				" using 2:xtic(1) title 'IPC', '' using 3 title 'LLC miss %', '' "
+				"using 4 title 'branch miss %'",
+				"counters") < 0) {
 			rc = -1;
 			goto out;
 		}
-		fputs("plot ", ps);
-		kp_gp_quote(ps, prefix, "-counters.dat");
-		fputs(" using 2:xtic(1) title 'IPC', '' using 3 title 'LLC miss %', '' using 4 "
-		      "title 'branch miss %'",
-		      ps);
-		fclose(ps);
-		gp_terminals(g, prefix, "counters", plot);
-		free(plot);
 	}
 out:
 	if (top)
