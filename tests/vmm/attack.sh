@@ -52,12 +52,10 @@ atk_judge() {
 
 atk_verdict() { # NAME: PASS/FAIL from atk_why
 	if [ -z "$atk_why" ]; then
-		echo "PASS attack-$1"
-		pass=$((pass + 1))
+		t_pass "attack-$1"
 	else
-		echo "FAIL attack-$1: $atk_why; stderr:"
+		t_fail "attack-$1: $atk_why; stderr:"
 		sed 's/^/  | /' "$atk_dir/stderr" | cut -c1-200 | tail -8
-		fail=$((fail + 1))
 	fi
 	grep -a "^attack .* done" "$atk_dir/stdout" | sed 's/^/  /' | head -1
 }
@@ -76,16 +74,14 @@ atk_race() {
 atk_count() {
 	ok=$(sed -n "s/^attack $1 done: [0-9]* calls, \([0-9]*\) ok.*/\1/p" "$atk_dir/stdout")
 	if [ -n "$ok" ] && [ "$ok" -gt 0 ] && [ "$2" -eq "$ok" ]; then
-		echo "PASS attack-$1-count"
-		pass=$((pass + 1))
+		t_pass "attack-$1-count"
 	else
-		echo "FAIL attack-$1-count: $2 $3, but the vmm answered 0 to ${ok:-?} calls"
-		fail=$((fail + 1))
+		t_fail "attack-$1-count: $2 $3, but the vmm answered 0 to ${ok:-?} calls"
 	fi
 }
 
 if [ ! -f ./raw_attack.elf ]; then
-	echo "SKIP attack: no raw_attack.elf next to the vmm"
+	t_skip "attack: no raw_attack.elf next to the vmm"
 else
 	# result_write's name checked, then swapped for ../../PWNED-AAAA
 	atk_race result-name AAAAAAAAAAAAAAAA
@@ -107,7 +103,7 @@ else
 		./kperf stat -i "$atk_dir/perf.data" >"$atk_dir/kperf.out" 2>&1 ||
 			atk_why="${atk_why:+$atk_why; }kperf cannot parse the --perf file: $(head -1 "$atk_dir/kperf.out")"
 	else
-		echo "SKIP attack-perf-records-parse: no kperf next to the vmm"
+		t_skip "attack-perf-records-parse: no kperf next to the vmm"
 	fi
 	atk_verdict perf-records
 

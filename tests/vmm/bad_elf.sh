@@ -3,10 +3,9 @@
 # (tests/vmm/mkbadelf.py) is refused with exit 2 and its own message.
 # ELF checks run before /dev/kvm is opened, so this needs no KVM.
 set -u
+. "$(dirname "$0")/../lib.sh"
 vmm=$1
 dir=$2
-pass=0
-fail=0
 tab=$(printf '\t')
 while IFS="$tab" read -r file msg; do
 	out=$("$vmm" -m 64M "$dir/$file" 2>&1)
@@ -14,12 +13,10 @@ while IFS="$tab" read -r file msg; do
 	reason=${out#*"$file: "} # match the message, not the file name
 	if [ "$rc" -eq 2 ] && [ "$reason" != "$out" ] &&
 		printf '%s\n' "$reason" | grep -qF -- "$msg"; then
-		echo "PASS $file: $out"
-		pass=$((pass + 1))
+		t_pass "$file: $out"
 	else
-		echo "FAIL $file: exit $rc, wanted 2 and '$msg'; got: $out"
-		fail=$((fail + 1))
+		t_fail "$file: exit $rc, wanted 2 and '$msg'; got: $out"
 	fi
 done <"$dir/expect.txt"
-echo "$pass passed, $fail failed, 0 skipped"
-[ "$fail" -eq 0 ] && [ "$pass" -ge 22 ]
+[ "$pass" -ge 22 ] || t_fail "corpus: $pass cases, wanted at least 22 (tests/vmm/mkbadelf.py)"
+t_done

@@ -30,9 +30,9 @@ held() {
 ./vmm --gdb 1234 -m 64M guest.elf -- run=spin >/tmp/vmm3a.out 2>&1
 rc=$?
 if [ "$rc" -eq 2 ] && grep -q 'use --gdb PATH for a Unix socket .* or --gdb tcp:1234' /tmp/vmm3a.out; then
-	ok "gdb-bare-port-refused"
+	t_pass "gdb-bare-port-refused"
 else
-	bad "gdb-bare-port-refused: exit $rc, wanted 2 and a pointer to tcp:1234"
+	t_fail "gdb-bare-port-refused: exit $rc, wanted 2 and a pointer to tcp:1234"
 	sed 's/^/  | /' /tmp/vmm3a.out
 fi
 
@@ -42,9 +42,9 @@ echo keep-me >/tmp/notasock
 rc=$?
 if [ "$rc" -eq 2 ] && [ "$(cat /tmp/notasock)" = keep-me ] && [ -f /tmp/notasock ] &&
 	grep -q 'exists and is a regular file; refusing to replace it' /tmp/vmm3b.out; then
-	ok "monitor-regular-file-kept (exit 2)"
+	t_pass "monitor-regular-file-kept (exit 2)"
 else
-	bad "monitor-regular-file-kept: exit $rc, file: $(ls -l /tmp/notasock 2>&1)"
+	t_fail "monitor-regular-file-kept: exit $rc, file: $(ls -l /tmp/notasock 2>&1)"
 	sed 's/^/  | /' /tmp/vmm3b.out
 fi
 ln -sf /tmp/notasock /tmp/alink
@@ -52,9 +52,9 @@ ln -sf /tmp/notasock /tmp/alink
 rc=$?
 if [ "$rc" -eq 2 ] && [ -L /tmp/alink ] && [ "$(cat /tmp/notasock)" = keep-me ] &&
 	grep -q 'exists and is a symlink' /tmp/vmm3b2.out; then
-	ok "gdb-symlink-kept (exit 2)"
+	t_pass "gdb-symlink-kept (exit 2)"
 else
-	bad "gdb-symlink-kept: exit $rc"
+	t_fail "gdb-symlink-kept: exit $rc"
 	sed 's/^/  | /' /tmp/vmm3b2.out
 fi
 
@@ -71,9 +71,9 @@ state() { printf 'info cpus\n' | mon3 | grep -o 'CPU 1: [a-z]*' | head -1; }
 if [ "$(./as_uid 1000 id -u 2>/dev/null)" = 1000 ]; then
 	./as_uid 1000 sh -c 'echo help | ./socat -t 2 - UNIX-CONNECT:/tmp/mon3.sock' >/tmp/uid1.out 2>&1
 	if grep -q 'Permission denied' /tmp/uid1.out && ! grep -q 'perfkern vmm monitor' /tmp/uid1.out; then
-		ok "monitor-other-uid-denied-by-mode"
+		t_pass "monitor-other-uid-denied-by-mode"
 	else
-		bad "monitor-other-uid-denied-by-mode:"
+		t_fail "monitor-other-uid-denied-by-mode:"
 		sed 's/^/  | /' /tmp/uid1.out
 	fi
 	chmod 666 /tmp/mon3.sock $GDB
@@ -82,33 +82,33 @@ if [ "$(./as_uid 1000 id -u 2>/dev/null)" = 1000 ]; then
 	chmod 600 /tmp/mon3.sock $GDB
 	if ! grep -q 'perfkern vmm monitor' /tmp/uid2.out &&
 		grep -q 'vmm: --monitor /tmp/mon3.sock: refused a client with uid 1000 (pid [0-9]*): only uid 0 may connect' /tmp/vmm3.out; then
-		ok "monitor-other-uid-refused-by-peercred"
+		t_pass "monitor-other-uid-refused-by-peercred"
 	else
-		bad "monitor-other-uid-refused-by-peercred:"
+		t_fail "monitor-other-uid-refused-by-peercred:"
 		sed 's/^/  | /' /tmp/uid2.out
 	fi
 	if ! grep -q 'PacketSize' /tmp/uid3.out &&
 		grep -q "vmm: --gdb $GDB: refused a client with uid 1000" /tmp/vmm3.out; then
-		ok "gdb-other-uid-refused-by-peercred"
+		t_pass "gdb-other-uid-refused-by-peercred"
 	else
-		bad "gdb-other-uid-refused-by-peercred:"
+		t_fail "gdb-other-uid-refused-by-peercred:"
 		sed 's/^/  | /' /tmp/uid3.out
 	fi
 else
-	echo "SKIP monitor-other-uid-*: as_uid cannot become uid 1000 here"
+	t_skip "monitor-other-uid-*: as_uid cannot become uid 1000 here"
 	skipped=$((skipped + 3))
 fi
 # our own uid still gets in after the refusals
-printf 'help\n' | mon3 | grep -q '^stats' && ok "monitor-own-uid-after-refusals" ||
-	bad "monitor-own-uid-after-refusals"
+printf 'help\n' | mon3 | grep -q '^stats' && t_pass "monitor-own-uid-after-refusals" ||
+	t_fail "monitor-own-uid-after-refusals"
 
 # 3d. the idle timeout: a client that says nothing is dropped after 2 s
 held /tmp/mon3.sock : /tmp/idle.out
 if [ "$secs" -lt 10 ] && grep -q 'idle for 2 s (--monitor-idle): disconnecting' /tmp/idle.out &&
 	grep -q 'dropped the client: idle timeout' /tmp/vmm3.out; then
-	ok "monitor-idle-timeout (${secs} s)"
+	t_pass "monitor-idle-timeout (${secs} s)"
 else
-	bad "monitor-idle-timeout: client held ${secs} s"
+	t_fail "monitor-idle-timeout: client held ${secs} s"
 	sed 's/^/  | /' /tmp/idle.out
 fi
 
@@ -118,30 +118,30 @@ printf 'stop\ninfo cpus\n' | mon3 >/tmp/stop1.out
 s1=$(grep -o 'CPU 1: [a-z]*' /tmp/stop1.out | head -1)
 s2=$(state)
 if [ "$s1" = "CPU 1: paused" ] && [ "$s2" = "CPU 1: running" ]; then
-	ok "monitor-disconnect-resumes ($s1 -> $s2)"
+	t_pass "monitor-disconnect-resumes ($s1 -> $s2)"
 else
-	bad "monitor-disconnect-resumes: '$s1' then '$s2'"
+	t_fail "monitor-disconnect-resumes: '$s1' then '$s2'"
 fi
 {
 	printf 'stop\n'
 	sleep 6
 } | ./socat -t 1 - UNIX-CONNECT:/tmp/mon3.sock >/dev/null 2>&1
 s3=$(state)
-[ "$s3" = "CPU 1: running" ] && ok "monitor-idle-drop-resumes" || bad "monitor-idle-drop-resumes: '$s3'"
+[ "$s3" = "CPU 1: running" ] && t_pass "monitor-idle-drop-resumes" || t_fail "monitor-idle-drop-resumes: '$s3'"
 
 # 3f. garbage on the monitor: binary bytes, an over-long line
 held /tmp/mon3.sock "printf 'help\\n\\001\\002\\377'" /tmp/gm1.out
 if [ "$secs" -lt 10 ] && grep -q 'byte 0x01 is not text: disconnecting' /tmp/gm1.out; then
-	ok "monitor-binary-drops (${secs} s)"
+	t_pass "monitor-binary-drops (${secs} s)"
 else
-	bad "monitor-binary-drops: held ${secs} s"
+	t_fail "monitor-binary-drops: held ${secs} s"
 	sed 's/^/  | /' /tmp/gm1.out | tail -5
 fi
 held /tmp/mon3.sock "head -c 4000 /dev/zero | tr '\\0' a" /tmp/gm2.out
 if [ "$secs" -lt 10 ] && grep -q 'line longer than 255 bytes: disconnecting' /tmp/gm2.out; then
-	ok "monitor-long-line-drops (${secs} s)"
+	t_pass "monitor-long-line-drops (${secs} s)"
 else
-	bad "monitor-long-line-drops: held ${secs} s"
+	t_fail "monitor-long-line-drops: held ${secs} s"
 	sed 's/^/  | /' /tmp/gm2.out | tail -5
 fi
 
@@ -151,9 +151,9 @@ fi
 gdb_garbage() { # NAME PRINTF-ARG LOG-REGEX
 	held $GDB "$2" /tmp/gg-$1.out
 	if [ "$secs" -lt 10 ] && grep -q "gdb: dropped the connection: $3" /tmp/vmm3.out; then
-		ok "gdb-garbage-drops-$1 (${secs} s)"
+		t_pass "gdb-garbage-drops-$1 (${secs} s)"
 	else
-		bad "gdb-garbage-drops-$1: held ${secs} s, no /$3/ in the vmm's log"
+		t_fail "gdb-garbage-drops-$1: held ${secs} s, no /$3/ in the vmm's log"
 		tail -5 /tmp/vmm3.out | sed 's/^/  | /'
 	fi
 }
@@ -161,13 +161,13 @@ gdb_garbage outside "printf '+\$qSupported#37hello'" 'a byte outside a packet'
 gdb_garbage oversized "printf '\$'; head -c 20000 /dev/zero | tr '\\0' a" 'a packet longer than'
 gdb_garbage badsum "for i in 1 2 3 4 5 6 7 8 9 10; do printf '\$g#00'; done" 'too many bad checksums'
 n=$(tr -cd - </tmp/gg-badsum.out | wc -c)
-[ "$n" -eq 8 ] && ok "gdb-badsum-naks-then-drop (8 x '-')" || bad "gdb-badsum-naks-then-drop: $n NAKs, wanted 8"
+[ "$n" -eq 8 ] && t_pass "gdb-badsum-naks-then-drop (8 x '-')" || t_fail "gdb-badsum-naks-then-drop: $n NAKs, wanted 8"
 # a real gdb gets in after all that, and its disconnect resumes the VM
 timeout 60 ./gdb -nx -batch -ex 'set confirm off' -ex "target remote $GDB" \
 	-ex 'info threads' -ex 'detach' >/tmp/gdb3g.out 2>&1
 want gdb-after-garbage /tmp/gdb3g.out '^\* 1 +Thread 1 \(CPU 0\)'
 s4=$(state)
-[ "$s4" = "CPU 1: running" ] && ok "gdb-detach-resumes" || bad "gdb-detach-resumes: '$s4'"
+[ "$s4" = "CPU 1: running" ] && t_pass "gdb-detach-resumes" || t_fail "gdb-detach-resumes: '$s4'"
 # a client that attaches (the VM stops) and vanishes without detaching
 {
 	printf '+$qSupported#37+$?#3f'
@@ -175,12 +175,12 @@ s4=$(state)
 } | ./socat -t 1 - UNIX-CONNECT:$GDB >/tmp/gvanish.out 2>&1
 s5=$(state)
 if grep -q 'T05thread' /tmp/gvanish.out && [ "$s5" = "CPU 1: running" ]; then
-	ok "gdb-disconnect-resumes"
+	t_pass "gdb-disconnect-resumes"
 else
-	bad "gdb-disconnect-resumes: '$s5'"
+	t_fail "gdb-disconnect-resumes: '$s5'"
 	sed 's/^/  | /' /tmp/gvanish.out
 fi
-kill -0 $vmm 2>/dev/null && ok "sockets-vmm-still-running" || bad "sockets-vmm-still-running"
+kill -0 $vmm 2>/dev/null && t_pass "sockets-vmm-still-running" || t_fail "sockets-vmm-still-running"
 printf 'quit\n' | mon3 >/dev/null 2>&1
 reap $vmm 30
-[ "$rc" -eq 125 ] && ok "sockets-quit" || bad "sockets-quit: vmm exit $rc, wanted 125"
+[ "$rc" -eq 125 ] && t_pass "sockets-quit" || t_fail "sockets-quit: vmm exit $rc, wanted 125"

@@ -8,24 +8,14 @@
 # peer uid, no blind unlink, idle drop, resume on disconnect. Prints
 # PASS/FAIL per check and one summary line.
 set -u
-pass=0
-fail=0
-skipped=0
+. ./lib.sh # t_pass/t_fail/t_skip/t_done (tests/lib.sh)
 PORT=1234           # only for the explicit --gdb tcp:PORT case
 GDB=/tmp/gdb.sock   # the stub's Unix socket
 umask 000           # the worst umask: the sockets must still come out 0600
-ok() {
-	echo "PASS $1"
-	pass=$((pass + 1))
-}
-bad() {
-	echo "FAIL $1"
-	fail=$((fail + 1))
-}
 # want NAME FILE REGEX: FILE has a line matching REGEX
 want() {
-	if grep -qE -- "$3" "$2"; then ok "$1"; else
-		bad "$1: no /$3/ in $2:"
+	if grep -qE -- "$3" "$2"; then t_pass "$1"; else
+		t_fail "$1: no /$3/ in $2:"
 		sed 's/^/  | /' "$2" | tail -60
 	fi
 }
@@ -71,8 +61,8 @@ want gdb-two-threads /tmp/gdb.out '^  2 +Thread 2 \(CPU 1\)'
 # stepi advances RIP: the two p/x $rip values differ
 r1=$(sed -n 's/^\$1 = //p' /tmp/gdb.out)
 r2=$(sed -n 's/^\$2 = //p' /tmp/gdb.out)
-if [ -n "$r1" ] && [ -n "$r2" ] && [ "$r1" != "$r2" ]; then ok "gdb-stepi ($r1 -> $r2)"; else
-	bad "gdb-stepi: rip '$r1' then '$r2'"
+if [ -n "$r1" ] && [ -n "$r2" ] && [ "$r1" != "$r2" ]; then t_pass "gdb-stepi ($r1 -> $r2)"; else
+	t_fail "gdb-stepi: rip '$r1' then '$r2'"
 fi
 want gdb-x4gx-code /tmp/gdb.out "^$r2"' <boot_vmm_entry\+[0-9]+>:[[:space:]]+0x[0-9a-f]{16}[[:space:]]+0x[0-9a-f]{16}'
 # the kernel's global through the high mapping: smp_online_count starts at 1
@@ -80,8 +70,8 @@ want gdb-x4gx-global /tmp/gdb.out '^0xffffffff80[0-9a-f]+ <smp_online_count>:[[:
 want gdb-thread2 /tmp/gdb.out '^\$3 = 2$'
 want gdb-cr3 /tmp/gdb.out '^\$4 = 0x[0-9a-f]*000$'
 want gdb-detach /tmp/gdb.out '^\[Inferior 1 \(Remote target\) detached\]'
-if [ "$rc" -eq 0 ] && grep -q '^hello from cpu 1 ' /tmp/vmm1.out; then ok "gdb-detach-runs-to-exit-0"; else
-	bad "gdb-detach-runs-to-exit-0: vmm exit $rc"
+if [ "$rc" -eq 0 ] && grep -q '^hello from cpu 1 ' /tmp/vmm1.out; then t_pass "gdb-detach-runs-to-exit-0"; else
+	t_fail "gdb-detach-runs-to-exit-0: vmm exit $rc"
 	sed 's/^/  | /' /tmp/vmm1.out | tail -20
 fi
 
@@ -98,10 +88,10 @@ echo "gdb exit $?"
 sed 's/^/  gdbsw| /' /tmp/gdbsw.out
 reap $vmm 120
 if grep -q 'hit Breakpoint 1, demo_run' /tmp/gdbsw.out; then
-	ok gdb-break
+	t_pass gdb-break
 	want gdb-break-rip /tmp/gdbsw.out '^\$1 = 0xffffffff80[0-9a-f]{6}$'
 	want gdb-break-x4gx /tmp/gdbsw.out '^0x[0-9a-f]+:[[:space:]]+0x[0-9a-f]{16}[[:space:]]+0x[0-9a-f]{16}'
-	[ "$rc" -eq 0 ] && ok gdb-break-detach-exit-0 || bad "gdb-break-detach-exit-0: vmm exit $rc"
+	[ "$rc" -eq 0 ] && t_pass gdb-break-detach-exit-0 || t_fail "gdb-break-detach-exit-0: vmm exit $rc"
 elif grep -q 'EXCEPTION #BP breakpoint' /tmp/vmm1a.out; then
 	# QEMU TCG raises INT3 as a software interrupt and checks the SVM
 	# SWINT intercept, not the #BP exception intercept KVM sets for
@@ -110,10 +100,9 @@ elif grep -q 'EXCEPTION #BP breakpoint' /tmp/vmm1a.out; then
 	# the guest. That it arrives at demo_run+1 still proves the stub
 	# planted it at the right virtual address through the page tables.
 	want gdb-break-plants-int3 /tmp/vmm1a.out 'rip 0xffffffff80[0-9a-f]+ demo_run\+0x1$'
-	echo "SKIP gdb-break: int3 is not intercepted under QEMU TCG nested SVM"
-	skipped=$((skipped + 1))
+	t_skip "gdb-break: int3 is not intercepted under QEMU TCG nested SVM"
 else
-	bad "gdb-break: neither a breakpoint stop nor the guest's #BP"
+	t_fail "gdb-break: neither a breakpoint stop nor the guest's #BP"
 	sed 's/^/  | /' /tmp/vmm1a.out | tail -20
 fi
 
@@ -141,11 +130,11 @@ elif grep -q 'exited normally' /tmp/gdbhw.out && grep -q svm /proc/cpuinfo &&
 	# env->dr[7] directly, no cpu_x86_update_dr7), so debug-register
 	# breakpoints never fire in this nested harness; on real hardware
 	# they do. The stub accepted Z1/Z2 and KVM took the DR7 (no E reply).
-	echo "SKIP gdb-watch-writer: DR0-DR3 breakpoints do not fire under QEMU TCG nested SVM"
-	echo "SKIP gdb-hbreak-thread2: same (debug registers under QEMU TCG nested SVM)"
+	t_skip "gdb-watch-writer: DR0-DR3 breakpoints do not fire under QEMU TCG nested SVM"
+	t_skip "gdb-hbreak-thread2: same (debug registers under QEMU TCG nested SVM)"
 	skipped=$((skipped + 2))
 else
-	bad "gdb-watch: neither a watchpoint hit nor a clean exit"
+	t_fail "gdb-watch: neither a watchpoint hit nor a clean exit"
 fi
 
 # ---- 1c. kill from gdb ends the vmm (exit 125), over the explicit TCP form
@@ -156,8 +145,8 @@ want gdb-tcp-warns /tmp/vmm1c.out '^vmm: warning: --gdb tcp:1234 has no access c
 timeout 60 ./gdb -nx -batch -ex 'set confirm off' -ex "target remote 127.0.0.1:$PORT" \
 	-ex 'kill' >/tmp/gdbkill.out 2>&1
 reap $vmm 30
-if [ "$rc" -eq 125 ] && grep -q 'killed from gdb' /tmp/vmm1c.out; then ok gdb-kill; else
-	bad "gdb-kill: vmm exit $rc, wanted 125"
+if [ "$rc" -eq 125 ] && grep -q 'killed from gdb' /tmp/vmm1c.out; then t_pass gdb-kill; else
+	t_fail "gdb-kill: vmm exit $rc, wanted 125"
 	sed 's/^/  | /' /tmp/gdbkill.out /tmp/vmm1c.out | tail -20
 fi
 
@@ -181,9 +170,9 @@ want mon-mmu-kernel /tmp/mon.out '^0xffffffff80[0-9a-f]+ -> 0x[0-9a-f]+ [0-9]+[K
 ./vmm -c 2 -m 64M guest.elf -- run=mmu 2>&1 | tr -d '\r' | grep -E '^0x[0-9a-f]+ -> ' >/tmp/mmu-guest.txt
 grep -E '^0x[0-9a-f]+ -> ' /tmp/mon.out >/tmp/mmu-mon.txt
 if [ -s /tmp/mmu-guest.txt ] && cmp -s /tmp/mmu-guest.txt /tmp/mmu-mon.txt; then
-	ok "mon-mmu-equals-run=mmu ($(wc -l </tmp/mmu-guest.txt) runs)"
+	t_pass "mon-mmu-equals-run=mmu ($(wc -l </tmp/mmu-guest.txt) runs)"
 else
-	bad "mon-mmu-equals-run=mmu: the tables differ (< guest run=mmu, > monitor mmu):"
+	t_fail "mon-mmu-equals-run=mmu: the tables differ (< guest run=mmu, > monitor mmu):"
 	diff /tmp/mmu-guest.txt /tmp/mmu-mon.txt | head -20 | sed 's/^/  | /'
 fi
 want mon-x /tmp/mon.out '^ffffffff80200000: ([0-9a-f]{2} ){15}[0-9a-f]{2}$'
@@ -235,9 +224,9 @@ timeout 60 ./gdb -nx -batch -ex 'set confirm off' -ex "target remote $GDB" \
 b1=$(sed -n "s/^\((pk) \)*0*$addr: //p" /tmp/peek1.out)
 b2=$(peek)
 if [ -n "$addr" ] && [ "$b1" = cc ] && [ -n "$b0" ] && [ "$b0" != cc ] && [ "$b2" = "$b0" ]; then
-	ok "gdb-z0-int3-planted-and-restored (demo_run at 0x$addr: $b0 -> $b1 -> $b2)"
+	t_pass "gdb-z0-int3-planted-and-restored (demo_run at 0x$addr: $b0 -> $b1 -> $b2)"
 else
-	bad "gdb-z0-int3-planted-and-restored: demo_run at '0x$addr': '$b0' -> '$b1' -> '$b2'"
+	t_fail "gdb-z0-int3-planted-and-restored: demo_run at '0x$addr': '$b0' -> '$b1' -> '$b2'"
 	sed 's/^/  | /' /tmp/gdb3.out /tmp/peek1.out
 fi
 # the same byte through its other alias: the kernel text at PK_KERNEL_VMA
@@ -250,28 +239,27 @@ timeout 60 ./gdb -nx -batch -ex 'set confirm off' -ex "target remote $GDB" \
 b3=$(peek)
 if [ -n "$addr" ] && [ -n "$b0" ] && [ "$b3" = "$b0" ] && grep -q 'received: "OK"' /tmp/gdb4.out &&
 	! grep -q 'received: "E' /tmp/gdb4.out; then
-	ok "gdb-z0-alias-restored (Z0 at 0x$addr, z0 at 0x$direct: $b3)"
+	t_pass "gdb-z0-alias-restored (Z0 at 0x$addr, z0 at 0x$direct: $b3)"
 else
-	bad "gdb-z0-alias-restored: Z0 at 0x$addr, z0 at 0x$direct: byte '$b0' -> '$b3'"
+	t_fail "gdb-z0-alias-restored: Z0 at 0x$addr, z0 at 0x$direct: byte '$b0' -> '$b3'"
 	sed 's/^/  | /' /tmp/gdb4.out
 	printf 'x %s 1\n' "$addr" | mon | sed 's/^/  | /'
 fi
 # both sockets were made under umask 000: the mode is still 0600
 for s in /tmp/mon.sock $GDB; do
 	m=$(stat -c %a "$s" 2>/dev/null)
-	[ "$m" = 600 ] && ok "socket-mode-0600 $s" || bad "socket-mode-0600 $s: mode '$m'"
+	[ "$m" = 600 ] && t_pass "socket-mode-0600 $s" || t_fail "socket-mode-0600 $s: mode '$m'"
 done
 if kill -0 $vmm 2>/dev/null && printf 'info cpus\n' | mon | grep -q 'CPU 1: running'; then
-	ok "garbage-leaves-vmm-running"
+	t_pass "garbage-leaves-vmm-running"
 else
-	bad "garbage-leaves-vmm-running"
+	t_fail "garbage-leaves-vmm-running"
 	sed 's/^/  | /' /tmp/vmm2.out | tail -20
 fi
 printf 'quit\n' | mon >/dev/null 2>&1
 reap $vmm 30
-[ "$rc" -eq 125 ] && ok "mon-quit" || bad "mon-quit: vmm exit $rc, wanted 125"
+[ "$rc" -eq 125 ] && t_pass "mon-quit" || t_fail "mon-quit: vmm exit $rc, wanted 125"
 
 . ./debug_sockets.sh
 
-echo "$pass passed, $fail failed, $skipped skipped"
-[ "$fail" -eq 0 ]
+t_done

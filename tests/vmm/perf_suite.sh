@@ -26,13 +26,11 @@ perf_ratio() {
 		}' /tmp/perf-report.txt)
 	case "$verdict" in
 	ok*)
-		echo "PASS $1 (${verdict#ok })"
-		pass=$((pass + 1))
+		t_pass "$1 (${verdict#ok })"
 		;;
 	*)
-		echo "FAIL $1: $verdict; report:"
+		t_fail "$1: $verdict; report:"
 		sed 's/^/  | /' /tmp/perf-report.txt | head -20
-		fail=$((fail + 1))
 		;;
 	esac
 }
@@ -69,11 +67,9 @@ head -c $(($(wc -c </tmp/vmm.pkperf) - 3)) /tmp/vmm.pkperf >/tmp/trunc.pkperf
 ./kperf report -i /tmp/trunc.pkperf -k guest.elf >/tmp/trunc.out 2>&1
 rc=$?
 if [ "$rc" -eq 1 ] && grep -q 'truncated' /tmp/trunc.out; then
-	echo "PASS perf-truncated-file"
-	pass=$((pass + 1))
+	t_pass "perf-truncated-file"
 else
-	echo "FAIL perf-truncated-file: exit $rc: $(head -1 /tmp/trunc.out)"
-	fail=$((fail + 1))
+	t_fail "perf-truncated-file: exit $rc: $(head -1 /tmp/trunc.out)"
 fi
 
 # kperf record drives the vmm itself (docs/profiling.md's example, 2 vCPUs); -v
@@ -84,10 +80,8 @@ if [ "$rc" -eq 0 ] && grep -q 'vmm: perf: vPMU: ' /tmp/rec.out &&
 	grep -qE '^kperf: [1-9][0-9]* samples' /tmp/rec.out &&
 	./kperf report -i /tmp/rec.pkperf -k guest.elf --sort cpu >/tmp/rec.rep 2>&1 &&
 	grep -qE '%.* 1	' /tmp/rec.rep; then
-	echo "PASS perf-kperf-record-demo"
-	pass=$((pass + 1))
+	t_pass "perf-kperf-record-demo"
 else
-	echo "FAIL perf-kperf-record-demo: exit $rc; output:"
+	t_fail "perf-kperf-record-demo: exit $rc; output:"
 	cat /tmp/rec.out /tmp/rec.rep 2>/dev/null | sed 's/^/  | /' | tail -20
-	fail=$((fail + 1))
 fi

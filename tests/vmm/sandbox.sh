@@ -7,14 +7,6 @@
 #   --no-sandbox really turns it off, --user drops to another uid,
 #   --out refuses planted symlinks/FIFOs and stops at its caps.
 
-sb_pass() {
-	echo "PASS $1"
-	pass=$((pass + 1))
-}
-sb_fail() {
-	echo "FAIL $1"
-	fail=$((fail + 1))
-}
 
 # sb_wait_threads PID N: until the vmm has N threads (or 20 s)
 sb_wait_threads() {
@@ -38,9 +30,9 @@ sb_status() {
 		[ "$s" = "$3" ] && [ "$p" = "$4" ] || bad="$bad ${t##*/}($c):Seccomp=$s,NoNewPrivs=$p"
 	done
 	if [ -z "$bad" ] && [ "$n" -ge "$5" ]; then
-		sb_pass "$1 ($n threads: Seccomp $3, NoNewPrivs $4)"
+		t_pass "$1 ($n threads: Seccomp $3, NoNewPrivs $4)"
 	else
-		sb_fail "$1: $n threads (want >= $5), wrong:$bad"
+		t_fail "$1: $n threads (want >= $5), wrong:$bad"
 	fi
 }
 
@@ -55,9 +47,9 @@ kill -TERM "$pid"
 wait "$pid"
 rc=$?
 if [ "$rc" -eq 125 ] && grep -q 'vmm: perf: ' /tmp/sb-run.out; then
-	sb_pass "sandbox-sigterm-perf-written"
+	t_pass "sandbox-sigterm-perf-written"
 else
-	sb_fail "sandbox-sigterm-perf-written: exit $rc, wanted 125 and the perf file written"
+	t_fail "sandbox-sigterm-perf-written: exit $rc, wanted 125 and the perf file written"
 	sed 's/^/  | /' /tmp/sb-run.out | tail -10
 fi
 
@@ -89,9 +81,9 @@ kill -TERM "$pid"
 wait "$pid"
 rc=$?
 if [ "$ids" = "65534655346553465534/65534655346553465534" ] && [ "$rc" -eq 125 ]; then
-	sb_pass "sandbox-user-drop (uid/gid 65534, exit $rc)"
+	t_pass "sandbox-user-drop (uid/gid 65534, exit $rc)"
 else
-	sb_fail "sandbox-user-drop: ids $ids, exit $rc; output:"
+	t_fail "sandbox-user-drop: ids $ids, exit $rc; output:"
 	sed 's/^/  | /' /tmp/sb-run.out | tail -10
 fi
 
@@ -103,9 +95,9 @@ ln -s ../victim /tmp/sbo/out/hello.txt
 check out-symlink-refused 1 'vmm: --out /tmp/sbo/out: hello.txt: a symlink, not followed' \
 	-- --timeout 60 --out /tmp/sbo/out -c 1 -m 64M guest.elf -- run=result
 if [ "$(cat /tmp/sbo/victim)" = precious ] && [ "$(wc -c </tmp/sbo/out/pattern.bin)" -eq 1000 ]; then
-	sb_pass "out-symlink-victim-untouched"
+	t_pass "out-symlink-victim-untouched"
 else
-	sb_fail "out-symlink-victim-untouched: victim '$(cat /tmp/sbo/victim)'"
+	t_fail "out-symlink-victim-untouched: victim '$(cat /tmp/sbo/victim)'"
 fi
 # a FIFO: refused, and no hang (--timeout would say 124)
 rm -rf /tmp/sbo/out && mkdir -p /tmp/sbo/out
@@ -118,15 +110,15 @@ ln /tmp/sbo/victim /tmp/sbo/out/hello.txt
 check out-hardlink-refused 1 'hello.txt: has other hard links, not replaced' \
 	-- --timeout 60 --out /tmp/sbo/out -c 1 -m 64M guest.elf -- run=result
 if [ "$(cat /tmp/sbo/victim)" = precious ]; then
-	sb_pass "out-hardlink-victim-untouched"
+	t_pass "out-hardlink-victim-untouched"
 else
-	sb_fail "out-hardlink-victim-untouched: victim '$(cat /tmp/sbo/victim)'"
+	t_fail "out-hardlink-victim-untouched: victim '$(cat /tmp/sbo/victim)'"
 fi
 # the caps: run=result writes hello.txt (21 bytes) then pattern.bin (1000)
 rm -rf /tmp/sbo/out && mkdir -p /tmp/sbo/out
 check out-file-cap 1 'pattern.bin: file count cap reached \(--out-max-files\)' \
 	-- --timeout 60 --out-max-files 1 --out /tmp/sbo/out -c 1 -m 64M guest.elf -- run=result
-[ -e /tmp/sbo/out/pattern.bin ] && sb_fail "out-file-cap-not-created" || sb_pass "out-file-cap-not-created"
+[ -e /tmp/sbo/out/pattern.bin ] && t_fail "out-file-cap-not-created" || t_pass "out-file-cap-not-created"
 check out-byte-cap 1 'pattern.bin: byte cap reached \(--out-max-bytes\)' \
 	-- --timeout 60 --out-max-bytes 500 --out /tmp/sbo/out -c 1 -m 64M guest.elf -- run=result
 check out-not-a-directory 2 'vmm: --out /tmp/sbo/victim: not a directory' \
