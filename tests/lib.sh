@@ -22,6 +22,34 @@ t_skip() { # NAME [WHY]
 	skipped=$((skipped + 1))
 }
 
+# t_bounded SECS OUT CMD...: run CMD (stdout+stderr to OUT) for at most
+# SECS seconds; status in $rc. A command still alive then is a hang: every
+# thread's state, wait channel and kernel stack go into OUT, it is killed
+# (rc 137), and the suite goes on instead of the whole L1 timing out.
+t_bounded() {
+	_secs=$1 _out=$2
+	shift 2
+	"$@" >"$_out" 2>&1 &
+	_pid=$!
+	_i=0
+	while kill -0 "$_pid" 2>/dev/null && [ "$_i" -lt $((_secs * 10)) ]; do
+		sleep 0.1
+		_i=$((_i + 1))
+	done
+	if kill -0 "$_pid" 2>/dev/null; then
+		{
+			echo "t_bounded: still running after ${_secs} s: $*"
+			for _t in /proc/"$_pid"/task/*; do
+				echo "  thread $(cat "$_t/comm" 2>/dev/null) state $(cut -d' ' -f3 "$_t/stat" 2>/dev/null) wchan $(cat "$_t/wchan" 2>/dev/null)"
+				sed 's/^/    /' "$_t/stack" 2>/dev/null | head -12
+			done
+		} >>"$_out"
+		kill -9 "$_pid" 2>/dev/null
+	fi
+	wait "$_pid"
+	rc=$?
+}
+
 t_done() { # the summary line and the exit status
 	echo "$pass passed, $fail failed, $skipped skipped"
 	[ "$fail" -eq 0 ]

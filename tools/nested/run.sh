@@ -33,8 +33,10 @@
 # Exit status:
 #   SCRIPT's exit status  when L1 reported a HARNESS line
 #   97                    L1 could not bring up /dev/kvm (message says why)
-#   124                   L1 hang: no HARNESS line within the timeout, twice
-#                         (each hang is reported and the boot retried once)
+#   124                   L1 hang: no HARNESS line within the timeout (or a
+#                         console silent for NESTED_SILENCE s despite L1's
+#                         heartbeat), on each of 3 boots (each hang is
+#                         reported and the boot retried)
 #   125                   harness error: fetch failed, QEMU failed, or L1
 #                         died without a HARNESS line (e.g. kernel panic)
 #   2                     bad usage
@@ -72,6 +74,11 @@ HANG_GRACE=${NESTED_HANG_GRACE:-60}
 read -r -a QEMU_EXTRA <<<"${NESTED_QEMU_ARGS:-}"
 # Once L1 printed HARNESS it powers off at once; allow this long for that.
 POWEROFF_GRACE=15
+# L1 prints a heartbeat every 20 s once the test runs: a console silent for
+# this long after that means a frozen L1, a hang without waiting out the
+# timeout. Hangs are retried up to this many boots in all.
+SILENCE=${NESTED_SILENCE:-75}
+ATTEMPTS=3
 
 usage() {
 	sed -n '2,/^set -euo/{/^set -euo/d;s/^# \{0,1\}//;p}' "${BASH_SOURCE[0]}"
@@ -279,6 +286,10 @@ mkdir -p /dev/hugepages
 mount -t hugetlbfs hugetlbfs /dev/hugepages
 read -r up _ </proc/uptime
 echo "harness: /dev/kvm ready at L1 uptime ${up}s; running test"
+# A heartbeat on the console: a frozen L1 (seen under TCG nested SVM: the
+# whole L1, timers included, stops, so no lockup line ever comes) is told
+# apart from a slow test by its silence (run.sh SILENCE).
+(while sleep 20; do echo "harness: alive"; done) &
 cd /work
 sh /harness/test.sh </dev/null
 finish $?
@@ -314,6 +325,8 @@ harness_rc() {
 # boot ATTEMPT -> sets RESULT (harness|hang|died|) and HRC
 boot() {
 	local attempt=$1 raw=$TMP/console.$1 t0 now deadline hung_at='' harness_at='' qrc line
+	local size=0 grew silent=
+	grew=$(now_ms)
 	RESULT=
 	HRC=
 	: >"$raw"
@@ -340,6 +353,16 @@ boot() {
 			elif [ -z "$hung_at" ] && grep -a -q -E "$HANG_RE" "$raw"; then
 				hung_at=$now
 				((deadline > now + HANG_GRACE * 1000)) && deadline=$((now + HANG_GRACE * 1000))
+			fi
+			# frozen: the heartbeat started and then the console went quiet
+			local sz
+			sz=$(stat -c %s "$raw")
+			if ((sz != size)); then
+				size=$sz
+				grew=$now
+			elif grep -a -q 'harness: alive' "$raw" && ((now - grew > SILENCE * 1000)); then
+				silent=$(((now - grew) / 1000))
+				break
 			fi
 		fi
 		((now < deadline)) || break
@@ -372,7 +395,9 @@ boot() {
 		RESULT=hang
 		now=$(now_ms)
 		msg "L1 hang (no HARNESS line within $(((now - t0) / 1000)) s) on attempt $attempt"
-		if [ -n "$sigs" ]; then
+		if [ -n "$silent" ]; then
+			msg "the L1 console (heartbeat every 20 s) was silent for $silent s: L1 froze"
+		elif [ -n "$sigs" ]; then
 			msg "kernel reported:"
 			while IFS= read -r line; do msg "  $line"; done <<<"$sigs"
 		else
@@ -385,11 +410,13 @@ boot() {
 		if [ -n "$line" ]; then msg "  $line"; fi
 	fi
 }
+attempt=1
 boot 1
-if [ "$RESULT" = hang ]; then
-	msg "retrying the boot once (attempt 2 of 2) after the L1 hang"
-	boot 2
-fi
+while [ "$RESULT" = hang ] && ((attempt < ATTEMPTS)); do
+	attempt=$((attempt + 1))
+	msg "retrying the boot (attempt $attempt of $ATTEMPTS) after the L1 hang"
+	boot "$attempt"
+done
 
 case $RESULT in
 harness)
@@ -400,7 +427,7 @@ harness)
 	exit "$HRC"
 	;;
 hang)
-	msg "L1 hung on both attempts: giving up"
+	msg "L1 hung on all $ATTEMPTS attempts: giving up"
 	exit 124
 	;;
 *)
