@@ -100,4 +100,19 @@ _Static_assert(sizeof(struct pk_bootinfo) == 64 + 24 * PK_MEMMAP_MAX + PK_CMDLIN
 #define PK_DIRECT_MAP_BASE 0xffff800000000000
 #define PK_KERNEL_PHYS 0x200000 /* 2 MiB: first huge page above the 1 MiB boot stub */
 
+/*
+ * The GDT layout every entry path and the vmm use, identical on every CPU
+ * and in the boot/trampoline GDTs, so a selector never changes meaning
+ * (SDM Vol 3A 3.4.5, 5.2.1). The vmm enters the kernel with these loaded.
+ */
+#define SEL_CODE32 0x08 /* only used by the 32-bit entry paths */
+#define SEL_CODE64 0x10
+#define SEL_DATA 0x18
+#define SEL_TSS 0x20 /* 16-byte system descriptor in long mode */
+#define GDT_ENTRIES 6
+/* flat 4 GiB descriptors (SDM Vol 3A 3.4.5: G=1, P=1, S=1; L=1 for 64-bit code) */
+#define PK_GDT_CODE32 0x00cf9a000000ffff
+#define PK_GDT_CODE64 0x00af9a000000ffff
+#define PK_GDT_DATA 0x00cf92000000ffff
+
 #endif

@@ -14,7 +14,6 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "../guest/arch/layout.h"
 #include "../guest/mm/pte.h"
 #include "vmm.h"
 
@@ -55,9 +54,9 @@ int boot_setup(struct guest_mem *m, const struct vmm_opts *o, uint64_t tsc_khz, 
 	}
 
 	uint64_t *gdt = mem_ptr(m, BOOT_GDT, 8 * GDT_ENTRIES);
-	gdt[SEL_CODE32 / 8] = 0x00cf9a000000ffffull;
-	gdt[SEL_CODE64 / 8] = 0x00af9a000000ffffull;
-	gdt[SEL_DATA / 8] = 0x00cf92000000ffffull;
+	gdt[SEL_CODE32 / 8] = PK_GDT_CODE32;
+	gdt[SEL_CODE64 / 8] = PK_GDT_CODE64;
+	gdt[SEL_DATA / 8] = PK_GDT_DATA;
 
 	struct pk_bootinfo *bi = mem_ptr(m, BOOT_INFO, sizeof(*bi));
 	bi->magic = PK_BOOTINFO_MAGIC;

@@ -14,8 +14,8 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include "../guest/arch/layout.h"
 #include "dbg.h"
+#include "../proto/boot.h"
 #include "kvm.h"
 
 uint64_t vm_now_ns(const struct vm *vm)
@@ -121,7 +121,7 @@ int kvm_create_vm(struct vm *vm)
 }
 
 /* Long mode directly (SDM Vol 3A 10.8.5): the state the 64-bit entry of
- * docs/boot.md expects, with the selectors of guest/arch/layout.h. */
+ * docs/boot.md expects, with the selectors of proto/boot.h. */
 static int vcpu_init_regs(struct vcpu *v)
 {
 	struct vm *vm = v->vm;

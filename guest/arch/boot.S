@@ -178,13 +178,13 @@ msg_no_lm:
 msg_bad_mb2:
 	.asciz "perfkern: entered via multiboot2 but EAX lacks the bootloader magic\r\n"
 
-/* Boot GDT, same selector layout as the per-CPU GDTs (layout.h). */
+/* Boot GDT, same selector layout as the per-CPU GDTs (proto/boot.h). */
 	.balign 16
 boot_gdt:
 	.quad 0
-	.quad 0x00cf9a000000ffff /* SEL_CODE32: 32-bit code, flat */
-	.quad 0x00af9a000000ffff /* SEL_CODE64: long mode code (L=1) */
-	.quad 0x00cf92000000ffff /* SEL_DATA */
+	.quad PK_GDT_CODE32 /* SEL_CODE32: 32-bit code, flat */
+	.quad PK_GDT_CODE64 /* SEL_CODE64: long mode code (L=1) */
+	.quad PK_GDT_DATA /* SEL_DATA */
 boot_gdt_end:
 vmm_far_ptr:
 	.long entry64_common

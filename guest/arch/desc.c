@@ -93,9 +93,9 @@ void desc_init_cpu(struct percpu *c)
 	c->tss.iomap_base = sizeof(c->tss); /* no I/O bitmap */
 
 	c->gdt[0] = 0;
-	c->gdt[SEL_CODE32 / 8] = 0x00cf9a000000ffffull;
-	c->gdt[SEL_CODE64 / 8] = 0x00af9a000000ffffull;
-	c->gdt[SEL_DATA / 8] = 0x00cf92000000ffffull;
+	c->gdt[SEL_CODE32 / 8] = PK_GDT_CODE32;
+	c->gdt[SEL_CODE64 / 8] = PK_GDT_CODE64;
+	c->gdt[SEL_DATA / 8] = PK_GDT_DATA;
 	/* 16-byte available 64-bit TSS descriptor (type 9, present) */
 	c->gdt[SEL_TSS / 8] = (tss_limit & 0xffff) | ((tss & 0xffffff) << 16) | (0x89ull << 40) |
 			      ((tss_limit >> 16 & 0xf) << 48) | ((tss >> 24 & 0xff) << 56);

@@ -6,13 +6,8 @@
 #ifndef PK_ARCH_LAYOUT_H
 #define PK_ARCH_LAYOUT_H
 
-/* GDT layout, identical on every CPU and in the boot/trampoline GDTs so the
- * selectors never change meaning (SDM Vol 3A 3.4.5, 5.2.1). */
-#define SEL_CODE32 0x08 /* only used by the 32-bit entry paths */
-#define SEL_CODE64 0x10
-#define SEL_DATA 0x18
-#define SEL_TSS 0x20 /* 16-byte system descriptor in long mode */
-#define GDT_ENTRIES 6
+/* GDT selectors: proto/boot.h (the vmm loads the same ones). */
+#include "../../proto/boot.h"
 
 #define KSTACK_SIZE (16 * 1024) /* per-CPU boot/executor stack */
 #define IST_SIZE (8 * 1024)	/* #DF, NMI, #MC stacks (hold an XSAVE area) */

@@ -66,9 +66,9 @@ tr_64:
 	.balign 8
 tr_gdt:
 	.quad 0
-	.quad 0x00cf9a000000ffff /* SEL_CODE32 */
-	.quad 0x00af9a000000ffff /* SEL_CODE64 */
-	.quad 0x00cf92000000ffff /* SEL_DATA */
+	.quad PK_GDT_CODE32 /* SEL_CODE32 */
+	.quad PK_GDT_CODE64 /* SEL_CODE64 */
+	.quad PK_GDT_DATA /* SEL_DATA */
 tr_gdt_ptr:
 	.short tr_gdt_ptr - tr_gdt - 1
 	.long 0
