@@ -289,7 +289,7 @@ echo "harness: /dev/kvm ready at L1 uptime ${up}s; running test"
 # A heartbeat on the console: a frozen L1 (seen under TCG nested SVM: the
 # whole L1, timers included, stops, so no lockup line ever comes) is told
 # apart from a slow test by its silence (run.sh SILENCE).
-(while sleep 20; do echo "harness: alive"; done) &
+(while :; do echo "harness: alive"; sleep 20; done) &
 cd /work
 sh /harness/test.sh </dev/null
 finish $?
