@@ -10,7 +10,6 @@
  * stays readable. --raw-console turns the escaping off.
  */
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "../proto/pc.h"
@@ -47,17 +46,13 @@ static int64_t hc_console_write(struct vcpu *v, struct pk_hc_console_write *req,
 	(void)stop;
 	if (req->len > PK_HC_CONSOLE_MAX)
 		return PK_HC_EINVAL;
-	uint8_t *copy = malloc(req->len ? req->len : 1);
-	if (!copy)
-		return PK_HC_EIO;
-	int64_t ret = PK_HC_EFAULT;
-	if (mem_copy_in(&v->vm->mem, req->data, req->len, copy) == 0) {
-		console_emit(v->vm, stdout, copy, req->len);
-		fflush(stdout);
-		ret = 0;
-	}
-	free(copy);
-	return ret;
+	/* the vmm's copy, on this vCPU thread's stack: no allocation per call */
+	uint8_t copy[PK_HC_CONSOLE_MAX];
+	if (mem_copy_in(&v->vm->mem, req->data, req->len, copy) < 0)
+		return PK_HC_EFAULT;
+	console_emit(v->vm, stdout, copy, req->len);
+	fflush(stdout);
+	return 0;
 }
 HCALL(PK_HC_CONSOLE_WRITE, struct pk_hc_console_write, hc_console_write);
 
