@@ -2,7 +2,7 @@
 /*
  * fuzz/kperf_data.c - kperf's input parser (tools/kperf/perf_data.c:
  * kp_parse, what kp_load runs on a file's bytes: a record file, or a
- * console log with framed PKBLOB perf blobs decoded by guest/lib/blob.c),
+ * console log with framed PKBLOB perf blobs decoded by lib/blob/blob.c),
  * then the report and folded-stack aggregation over what it accepted,
  * against a small symbol table.
  */

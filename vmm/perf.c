@@ -11,7 +11,7 @@
  */
 #include "perf.h"
 
-#include "../guest/mm/mmu_translate.h"
+#include "lib/mmu/mmu_translate.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -24,8 +24,8 @@
 #include <sys/ioctl.h>
 #include <unistd.h>
 
-#include "../guest/arch/perf_chain.h"
-#include "../proto/perf.h"
+#include "lib/perf_chain/perf_chain.h"
+#include "proto/perf.h"
 #include "hcall.h"
 #include "kvm.h"
 #include "sandbox.h"

@@ -11,9 +11,9 @@
 #include <string.h>
 
 #include "check_run.h"
-#include "guest/arch/perf_chain.h"
-#include "guest/lib/blob.h"
-#include "guest/mm/mmu_translate.h"
+#include "lib/perf_chain/perf_chain.h"
+#include "lib/blob/blob.h"
+#include "lib/mmu/mmu_translate.h"
 #include "tools/kperf/kperf_cli.h"
 #include "tools/kperf/perf_data.h"
 #include "tools/kperf/perf_plot.h"

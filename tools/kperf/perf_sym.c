@@ -10,8 +10,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "../../guest/kernel/ksyms.h"
-#include "../../proto/perf.h"
+#include "lib/ksyms/ksyms_search.h"
+#include "proto/perf.h"
 
 struct sym {
 	uint64_t addr, size;
