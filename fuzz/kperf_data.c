@@ -12,9 +12,9 @@
 
 #include "tools/kperf/perf_data.h"
 #include "tools/kperf/perf_report.h"
-#include "tools/kperf/perf_sym.h"
+#include "lib/elfsym/elfsym.h"
 
-static struct kp_syms syms;
+static struct elf_syms syms;
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -24,7 +24,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 						0xffffffff80208000};
 		static const uint64_t len[] = {0x1000, 0x7000, 0x100};
 		static const char *const name[] = {"kernel_main", "perfcheck_hot_a", "sched;odd"};
-		if (kp_syms_from(&syms, addr, len, name, 3) < 0)
+		if (elf_syms_from(&syms, addr, len, name, 3) < 0)
 			abort();
 	}
 	uint8_t *buf = malloc(size ? size : 1); /* exact size: ASan sees overreads */

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-/* tools/kperf/perf_sym.c - ELF function symbols (perf_sym.h). */
-#include "perf_sym.h"
+/* lib/elfsym/elfsym.c - ELF function symbols (elfsym.h). */
+#include "elfsym.h"
 
 #include <fcntl.h>
 #include <gelf.h>
@@ -18,13 +18,19 @@ struct sym {
 	char *name;
 };
 
+/* ksyms_search picks the last of equal addresses: order a sized symbol
+ * after a label and, at equal size-ness, the smaller name last. */
 static int sym_cmp(const void *a, const void *b)
 {
 	const struct sym *x = a, *y = b;
-	return x->addr < y->addr ? -1 : x->addr > y->addr;
+	if (x->addr != y->addr)
+		return x->addr < y->addr ? -1 : 1;
+	if (!x->size != !y->size)
+		return x->size ? 1 : -1;
+	return strcmp(y->name, x->name);
 }
 
-static int syms_fill(struct kp_syms *s, struct sym *v, size_t n)
+static int syms_fill(struct elf_syms *s, struct sym *v, size_t n)
 {
 	qsort(v, n, sizeof(*v), sym_cmp);
 	s->addr = calloc(n ? n : 1, 8);
@@ -41,8 +47,8 @@ static int syms_fill(struct kp_syms *s, struct sym *v, size_t n)
 	return 0;
 }
 
-int kp_syms_from(struct kp_syms *s, const uint64_t *addr, const uint64_t *size,
-		 const char *const *name, size_t n)
+int elf_syms_from(struct elf_syms *s, const uint64_t *addr, const uint64_t *size,
+		  const char *const *name, size_t n)
 {
 	memset(s, 0, sizeof(*s));
 	struct sym *v = calloc(n ? n : 1, sizeof(*v));
@@ -55,7 +61,7 @@ int kp_syms_from(struct kp_syms *s, const uint64_t *addr, const uint64_t *size,
 	return rc;
 }
 
-int kp_syms_load(const char *path, struct kp_syms *s, char *err, size_t errlen)
+int elf_syms_load(const char *path, struct elf_syms *s, char *err, size_t errlen)
 {
 	memset(s, 0, sizeof(*s));
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
@@ -63,6 +69,55 @@ int kp_syms_load(const char *path, struct kp_syms *s, char *err, size_t errlen)
 		snprintf(err, errlen, "cannot open");
 		return -1;
 	}
+	int rc = elf_syms_load_fd(fd, s, err, errlen);
+	close(fd);
+	return rc;
+}
+
+/* A function, or an assembly label in an executable section. */
+static int sym_wanted(Elf *e, const GElf_Sym *sym)
+{
+	if (!sym->st_value || sym->st_shndx == SHN_UNDEF || sym->st_shndx >= SHN_LORESERVE)
+		return 0;
+	int type = GELF_ST_TYPE(sym->st_info);
+	if (type == STT_FUNC)
+		return 1;
+	if (type != STT_NOTYPE)
+		return 0;
+	GElf_Shdr ts;
+	Elf_Scn *tscn = elf_getscn(e, sym->st_shndx);
+	return tscn && gelf_getshdr(tscn, &ts) && (ts.sh_flags & SHF_EXECINSTR);
+}
+
+static uint64_t text_id(Elf *e, Elf_Scn *scn, const GElf_Shdr *sh, size_t shstr)
+{
+	const char *sname = elf_strptr(e, shstr, sh->sh_name);
+	if (!sname || strcmp(sname, ".text") || sh->sh_type != SHT_PROGBITS)
+		return 0;
+	Elf_Data *d = elf_getdata(scn, 0);
+	return d && d->d_buf ? pk_perf_fnv1a(PK_PERF_FNV_INIT, d->d_buf, d->d_size) : 0;
+}
+
+uint64_t elf_text_id_fd(int fd)
+{
+	elf_version(EV_CURRENT);
+	Elf *e = elf_begin(fd, ELF_C_READ, 0);
+	size_t shstr;
+	uint64_t id = 0;
+	if (e && elf_kind(e) == ELF_K_ELF && elf_getshdrstrndx(e, &shstr) == 0)
+		for (Elf_Scn *scn = elf_nextscn(e, 0); scn && !id; scn = elf_nextscn(e, scn)) {
+			GElf_Shdr sh;
+			if (gelf_getshdr(scn, &sh))
+				id = text_id(e, scn, &sh, shstr);
+		}
+	if (e)
+		elf_end(e);
+	return id;
+}
+
+int elf_syms_load_fd(int fd, struct elf_syms *s, char *err, size_t errlen)
+{
+	memset(s, 0, sizeof(*s));
 	elf_version(EV_CURRENT);
 	Elf *e = elf_begin(fd, ELF_C_READ, 0);
 	size_t shstr;
@@ -77,31 +132,16 @@ int kp_syms_load(const char *path, struct kp_syms *s, char *err, size_t errlen)
 		GElf_Shdr sh;
 		if (!gelf_getshdr(scn, &sh))
 			continue;
-		const char *sname = elf_strptr(e, shstr, sh.sh_name);
+		if (!s->text_id)
+			s->text_id = text_id(e, scn, &sh, shstr);
 		Elf_Data *d = elf_getdata(scn, 0);
-		if (!d)
-			continue;
-		if (sname && !strcmp(sname, ".text") && sh.sh_type == SHT_PROGBITS && d->d_buf)
-			s->text_id = pk_perf_fnv1a(PK_PERF_FNV_INIT, d->d_buf, d->d_size);
-		if (sh.sh_type != SHT_SYMTAB || !sh.sh_entsize)
+		if (!d || sh.sh_type != SHT_SYMTAB || !sh.sh_entsize)
 			continue;
 		size_t cnt = sh.sh_size / sh.sh_entsize;
 		for (size_t i = 0; i < cnt; i++) {
 			GElf_Sym sym;
-			if (!gelf_getsym(d, (int)i, &sym) || !sym.st_value)
+			if (!gelf_getsym(d, (int)i, &sym) || !sym_wanted(e, &sym))
 				continue;
-			/* functions, and assembly labels (NOTYPE) in executable sections */
-			int type = GELF_ST_TYPE(sym.st_info);
-			if (type == STT_NOTYPE && sym.st_shndx != SHN_UNDEF &&
-			    sym.st_shndx < SHN_LORESERVE) {
-				GElf_Shdr ts;
-				Elf_Scn *tscn = elf_getscn(e, sym.st_shndx);
-				if (!tscn || !gelf_getshdr(tscn, &ts) ||
-				    !(ts.sh_flags & SHF_EXECINSTR))
-					continue;
-			} else if (type != STT_FUNC) {
-				continue;
-			}
 			const char *nm = elf_strptr(e, sh.sh_link, sym.st_name);
 			if (!nm || !nm[0] || (nm[0] == '.' && nm[1] == 'L'))
 				continue;
@@ -129,11 +169,10 @@ out:
 	free(v);
 	if (e)
 		elf_end(e);
-	close(fd);
 	return rc;
 }
 
-const char *kp_syms_lookup(const struct kp_syms *s, uint64_t addr, uint64_t *off)
+const char *elf_syms_lookup(const struct elf_syms *s, uint64_t addr, uint64_t *off)
 {
 	long i = ksyms_search(s->addr, s->n, addr);
 	if (i < 0)
@@ -147,7 +186,7 @@ const char *kp_syms_lookup(const struct kp_syms *s, uint64_t addr, uint64_t *off
 	return s->name[i];
 }
 
-int kp_syms_find(const struct kp_syms *s, const char *name, uint64_t *addr, uint64_t *size)
+int elf_syms_find(const struct elf_syms *s, const char *name, uint64_t *addr, uint64_t *size)
 {
 	for (size_t i = 0; i < s->n; i++)
 		if (!strcmp(s->name[i], name)) {
@@ -160,7 +199,7 @@ int kp_syms_find(const struct kp_syms *s, const char *name, uint64_t *addr, uint
 	return 0;
 }
 
-void kp_syms_free(struct kp_syms *s)
+void elf_syms_free(struct elf_syms *s)
 {
 	for (size_t i = 0; i < s->n; i++)
 		free(s->name[i]);
