@@ -21,10 +21,10 @@
 #include "vmm.h"
 
 struct vmm_option {
-	const char *name;  /* --name */
-	char short_name;   /* -c, or 0 */
-	const char *arg;   /* metavar for the usage text; NULL: a flag */
-	const char *help;  /* usage text (may hold \n + indentation); NULL: hidden */
+	const char *name; /* --name */
+	char short_name;  /* -c, or 0 */
+	const char *arg;  /* metavar for the usage text; NULL: a flag */
+	const char *help; /* usage text (may hold \n + indentation); NULL: hidden */
 	/* arg is NULL for a flag. 0 = taken, -1 = bad value (the parser printed
 	 * one line naming the option and the reason), 1 = done, exit 0 (--help) */
 	int (*parse)(const char *arg, struct vmm_opts *o);
@@ -36,7 +36,7 @@ struct vmm_option {
 
 /* Checked numbers for parsers: *out = the decimal in [lo, hi] (no sign,
  * no suffix), or -1 after "vmm: --OPT ARG: expected WHAT". */
-int cli_uint(const char *opt, const char *arg, unsigned long lo, unsigned long hi,
-	     const char *what, unsigned long *out);
+int cli_uint(const char *opt, const char *arg, unsigned long lo, unsigned long hi, const char *what,
+	     unsigned long *out);
 
 #endif
