@@ -15,10 +15,10 @@
 #ifndef PK_PROTO_BLOB_H
 #define PK_PROTO_BLOB_H
 
-#define PK_BLOB_HEAD "PKBLOB "	  /* + "<name> <length> <crc32>" */
-#define PK_BLOB_END "PKBLOB-END " /* + "<name>" */
-#define PK_BLOB_NAME_MAX 64	  /* characters of [A-Za-z0-9._-] */
-#define PK_BLOB_LINE_BYTES 57	  /* bytes per base64 line: 76 characters */
+#define PK_BLOB_HEAD "PKBLOB "	     /* + "<name> <length> <crc32>" */
+#define PK_BLOB_END "PKBLOB-END "    /* + "<name>" */
+#define PK_BLOB_NAME_MAX 64	     /* characters of [A-Za-z0-9._-] */
+#define PK_BLOB_LINE_BYTES 57	     /* bytes per base64 line: 76 characters */
 #define PK_BLOB_LEN_MAX (256u << 20) /* readers refuse longer blobs */
 
 #endif
