@@ -24,4 +24,4 @@ echo "make run: $why; booting the vmm inside the nested-KVM harness (QEMU TCG + 
 script=$(mktemp)
 trap 'rm -f "$script"' EXIT
 echo "./vmm ${VMM_ARGS:-} guest.elf -- $cmdline" >"$script"
-"$here/tools/nested/run.sh" --cache "$(pk_nested_cache "$build")" --file "$vmm" --file "$elf" -- "$script"
+flock /tmp/pk-nested.lock "$here/tools/nested/run.sh" --cache "$(pk_nested_cache "$build")" --file "$vmm" --file "$elf" -- "$script"
