@@ -253,9 +253,9 @@ void sandbox_selftest(const struct vm *vm, enum sandbox_role r)
 	if (t && !strcmp(t, "landlock") && r == SB_VCPU) {
 		/* what a hijacked vCPU thread would try: seccomp lets openat by,
 		 * Landlock must not */
-		int fd = openat(AT_FDCWD, "/etc/passwd", O_RDONLY | O_CLOEXEC);
+		int fd = openat(AT_FDCWD, "/proc/self/status", O_RDONLY | O_CLOEXEC);
 		fprintf(stderr,
-			"vmm: sandbox self-test: open /etc/passwd from the vCPU thread: %s\n",
+			"vmm: sandbox self-test: open /proc/self/status from the vCPU thread: %s\n",
 			fd >= 0 ? "opened" : strerror(errno));
 		if (fd >= 0)
 			close(fd);
