@@ -115,8 +115,8 @@ struct virtq_dev {
 
 /* Check the ring addresses (each part inside guest RAM, aligned as spec
  * 2.7 says) and start at index 0. 0, or -1 with vq->why set. */
-int virtq_dev_init(struct virtq_dev *vq, virtq_map_fn *map, void *ctx, uint16_t size,
-		   uint64_t desc, uint64_t avail, uint64_t used);
+int virtq_dev_init(struct virtq_dev *vq, virtq_map_fn *map, void *ctx, uint16_t size, uint64_t desc,
+		   uint64_t avail, uint64_t used);
 /* Copy the driver's avail idx once: how many chains are waiting (0 ..
  * size). A jump of more than `size` breaks the ring. */
 unsigned virtq_dev_pending(struct virtq_dev *vq);
@@ -127,8 +127,7 @@ unsigned virtq_dev_pending(struct virtq_dev *vq);
  * waiting, -1 = the ring is broken (vq->why). The avail slot is consumed
  * either way; a broken ring stays broken.
  */
-int virtq_dev_pop(struct virtq_dev *vq, struct virtq_chain *c, unsigned max_seg,
-		  uint64_t max_len);
+int virtq_dev_pop(struct virtq_dev *vq, struct virtq_chain *c, unsigned max_seg, uint64_t max_len);
 /* Return a chain: write its used element (len = bytes written into its
  * writable segments). Not visible to the driver until virtq_dev_publish. */
 int virtq_dev_push(struct virtq_dev *vq, uint16_t head, uint32_t len);

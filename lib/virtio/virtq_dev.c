@@ -26,8 +26,8 @@ static int vq_break(struct virtq_dev *vq, const char *why)
 	return -1;
 }
 
-int virtq_dev_init(struct virtq_dev *vq, virtq_map_fn *map, void *ctx, uint16_t size,
-		   uint64_t desc, uint64_t avail, uint64_t used)
+int virtq_dev_init(struct virtq_dev *vq, virtq_map_fn *map, void *ctx, uint16_t size, uint64_t desc,
+		   uint64_t avail, uint64_t used)
 {
 	memset(vq, 0, sizeof(*vq));
 	vq->map = map;
@@ -82,15 +82,18 @@ static int vq_walk(struct virtq_dev *vq, uint16_t head, struct virtq_chain *c, u
 		struct virtq_desc d;
 		vq_copy(&d, &table[i], sizeof(d));
 		if (d.flags & VIRTQ_DESC_F_INDIRECT)
-			return vq_break(vq, "indirect descriptor (VIRTIO_F_INDIRECT_DESC not offered)");
+			return vq_break(vq,
+					"indirect descriptor (VIRTIO_F_INDIRECT_DESC not offered)");
 		bool w = d.flags & VIRTQ_DESC_F_WRITE;
 		if (!w && c->wlen)
-			return vq_break(vq, "readable descriptor after a writable one (spec 2.7.4.2)");
+			return vq_break(vq,
+					"readable descriptor after a writable one (spec 2.7.4.2)");
 		if (d.len) {
 			if (c->nseg >= max_seg)
 				return vq_break(vq, "descriptor chain has too many buffers");
 			if (c->rlen + c->wlen + d.len > max_len)
-				return vq_break(vq, "descriptor chain longer than the device accepts");
+				return vq_break(vq,
+						"descriptor chain longer than the device accepts");
 			if (d.addr + d.len < d.addr)
 				return vq_break(vq, "descriptor address + length wraps");
 			void *h = vq->map(vq->ctx, d.addr, d.len);
@@ -110,8 +113,7 @@ static int vq_walk(struct virtq_dev *vq, uint16_t head, struct virtq_chain *c, u
 	}
 }
 
-int virtq_dev_pop(struct virtq_dev *vq, struct virtq_chain *c, unsigned max_seg,
-		  uint64_t max_len)
+int virtq_dev_pop(struct virtq_dev *vq, struct virtq_chain *c, unsigned max_seg, uint64_t max_len)
 {
 	if (vq->broken)
 		return -1;
