@@ -7,6 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "net.h"
 #include "vmm.h"
 
 #define VMM_VERSION "0.1"
@@ -35,6 +36,10 @@ static void cli_usage(FILE *f)
 		"      --perf FILE       profile: samples + guest perf records to FILE\n"
 		"      --perf-freq HZ    vmm-side sampling rate with --perf (default 1000, 0 = "
 		"off)\n"
+		"      --net tap:IFNAME  virtio-net on a host tap device (docs/network.md)\n"
+		"      --net user[,hostfwd=tcp|udp:[HOSTADDR]:HPORT-[GUESTADDR]:GPORT]...\n"
+		"                        virtio-net on a rootless user network (libslirp);\n"
+		"                        HOSTADDR defaults to 127.0.0.1\n"
 		"      --raw-console     guest console bytes unescaped (default: control\n"
 		"                        bytes but \\n \\r \\t are shown as \\xNN)\n"
 		"      --no-sandbox      no seccomp filter, no_new_privs or rlimits (debugging)\n"
@@ -132,7 +137,8 @@ int cli_parse(int argc, char **argv, struct vmm_opts *o)
 		OPT_NO_SANDBOX,
 		OPT_USER,
 		OPT_SELFTEST,
-		OPT_RAW_CONSOLE
+		OPT_RAW_CONSOLE,
+		OPT_NET
 	};
 	static const struct option longopts[] = {
 		{"cpus", required_argument, 0, 'c'},
@@ -158,6 +164,7 @@ int cli_parse(int argc, char **argv, struct vmm_opts *o)
 		/* test-only, not in the usage text: tests/vmm/sandbox.sh */
 		{"sandbox-selftest", required_argument, 0, OPT_SELFTEST},
 		{"raw-console", no_argument, 0, OPT_RAW_CONSOLE},
+		{"net", required_argument, 0, OPT_NET},
 		{0, 0, 0, 0},
 	};
 	memset(o, 0, sizeof(*o));
@@ -331,6 +338,16 @@ int cli_parse(int argc, char **argv, struct vmm_opts *o)
 		case OPT_RAW_CONSOLE:
 			o->raw_console = true;
 			break;
+		case OPT_NET: {
+			struct net_opts no;
+			char err[160];
+			if (net_parse(optarg, &no, err, sizeof(err)) < 0) {
+				fprintf(stderr, "vmm: --net %s: %s\n", optarg, err);
+				return -1;
+			}
+			o->net = optarg;
+			break;
+		}
 		case OPT_STATS:
 			o->stats = true;
 			break;
