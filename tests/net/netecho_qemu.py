@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: MIT
-"""tests/net/netecho_qemu.py GUEST_ELF [LOGDIR] - run=netecho under QEMU
+"""tests/net/netecho_qemu.py GUEST_ELF [LOGDIR] [APP] - run=netecho (or
+APP=lwip-echo, the same echo through lwIP in a -DPK_LWIP=ON build) under QEMU
 TCG q35 with `-device virtio-net-pci` on QEMU's user network: the host
 sends UDP datagrams to a forwarded port (hostfwd=udp:127.0.0.1:P-:7) and
 expects each back unchanged from the guest's by-hand UDP echo. Slirp
@@ -38,14 +39,16 @@ def free_udp_port():
 def main():
     elf = sys.argv[1]
     logdir = sys.argv[2] if len(sys.argv) > 2 else "."
+    app = sys.argv[3] if len(sys.argv) > 3 else "netecho"
     os.makedirs(logdir, exist_ok=True)
-    log = os.path.join(logdir, "netecho-qemu.log")
+    log = os.path.join(logdir, "%s-qemu.log" % app)
+    summary_tag = "NETECHO " if app == "netecho" else "LWIP_ECHO "
     port = free_udp_port()
     cmd = [sys.executable, os.path.join(REPO, "tools", "qemu_run.py"), "--image", elf,
            "--smp", "2", "--timeout", "240", "--expect", "none", "--log", log,
-           "--cmdline", "run=netecho netecho_count=%d netecho_secs=200" % COUNT,
+           "--cmdline", "run=%s netecho_count=%d netecho_secs=200" % (app, COUNT),
            "--expect-line", "virtio-net: 00:",
-           "--expect-line", "NETECHO ip=10.0.2.15",
+           "--expect-line", summary_tag + "ip=10.0.2.15",
            "--qemu-arg=-netdev",
            "--qemu-arg=user,id=n0,hostfwd=udp:127.0.0.1:%d-:7" % port,
            "--qemu-arg=-device", "--qemu-arg=virtio-net-pci,netdev=n0"]
@@ -77,9 +80,14 @@ def main():
     neg = [ln for ln in text.splitlines() if "virtio-net: 00:" in ln]
     result(bool(neg) and "VERSION_1" in neg[0], "the driver logs what it negotiated",
            neg[0].strip() if neg else "no line")
-    summary = [ln for ln in text.splitlines() if ln.startswith("NETECHO ")]
-    result(bool(summary) and " arp=0 " not in summary[0], "the guest answered ARP",
-           summary[0].strip() if summary else "no NETECHO line")
+    summary = [ln for ln in text.splitlines() if ln.startswith(summary_tag)]
+    if app == "netecho":
+        result(bool(summary) and " arp=0 " not in summary[0], "the guest answered ARP",
+               summary[0].strip() if summary else "no NETECHO line")
+    else:  # lwIP took its address from slirp's DHCP server
+        result(bool(summary) and "ip=10.0.2.15 " in summary[0] and
+               "DHCP" in text, "lwIP got 10.0.2.15 by DHCP",
+               summary[0].strip() if summary else "no LWIP_ECHO line")
     result(q.returncode == 0, "the guest exited 0", "qemu_run.py exit %s" % q.returncode)
     if failures:
         sys.stdout.write(out[-3000:])
