@@ -10,12 +10,15 @@
 
 #include "../../lib/virtio/virtio_pci.h"
 #include "../arch/apic.h"
+#include "../arch/cpu.h"
+#include "../arch/tsc.h"
 #include "../arch/layout.h"
 #include "../arch/trap.h"
 #include "../kernel/console.h"
 #include "../lib/kstring.h"
 #include "../lib/printf.h"
 #include "../mm/pages.h"
+#include "../sched/sched.h"
 #include "virtio_pci.h"
 
 #define VNET_BUF 2048u
@@ -163,14 +166,36 @@ void vnet_rx_done(uint8_t *frame)
 	virtio_queue_kick(&vn.rx);
 }
 
-int vnet_send(const void *frame, uint32_t len)
+/* Take back the transmit buffers the device is done with. */
+static void vnet_tx_reap(void)
 {
-	if (!vn.up || len > VNET_FRAME_MAX)
-		return -1;
 	uint32_t done;
 	uint8_t *b;
 	while ((b = virtq_drv_get(&vn.tx.q, &done)))
 		vn.txfree[vn.ntxfree++] = (uint16_t)((uint64_t)(b - vn.txbuf) / VNET_BUF);
+}
+
+int vnet_flush(uint64_t us)
+{
+	if (!vn.up)
+		return 0;
+	uint64_t end = rdtsc() + us * tsc_khz / 1000;
+	for (;;) {
+		vnet_tx_reap();
+		if (vn.ntxfree == vn.tx.q.size)
+			return 0;
+		if (rdtsc() > end)
+			return -1;
+		sched_sleep(50 * 1000);
+	}
+}
+
+int vnet_send(const void *frame, uint32_t len)
+{
+	if (!vn.up || len > VNET_FRAME_MAX)
+		return -1;
+	uint8_t *b;
+	vnet_tx_reap();
 	if (!vn.ntxfree)
 		return -1;
 	b = vn.txbuf + (uint64_t)vn.txfree[--vn.ntxfree] * VNET_BUF;

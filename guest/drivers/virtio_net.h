@@ -28,6 +28,10 @@ void vnet_rx_done(uint8_t *frame);
 /* Copy one frame out (at most 1514 bytes): 0, or -1 when it is too long
  * or every transmit buffer is in flight. */
 int vnet_send(const void *frame, uint32_t len);
+/* Wait until the device has sent every queued frame (their buffers are
+ * back), at most `us` microseconds: 0, or -1 when some are still out.
+ * Before exiting: the host stops the device with the VM. */
+int vnet_flush(uint64_t us);
 /* Interrupts taken and frames dropped as malformed (the device's). */
 uint64_t vnet_irqs(void);
 uint64_t vnet_rx_dropped(void);
