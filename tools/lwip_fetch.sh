@@ -5,10 +5,9 @@
 # The machine's apt sources usually carry no deb-src line, and they stay
 # as they are: apt runs with a sources list and list directory of its own
 # under CACHE_DIR (Dir::Etc::SourceList, Dir::State::Lists), naming the
-# deb-src of the mirror and suite the system's first deb line uses
-# (../shared/DESIGN.md section 11). `apt-get source --download-only`
-# fetches the .dsc and tarballs, dpkg-source -x unpacks them with
-# Debian's patches applied.
+# deb-src of the mirror and suite the system's first deb line uses.
+# `apt-get source --download-only` fetches the .dsc and tarballs,
+# dpkg-source -x unpacks them with Debian's patches applied.
 #
 # Leaves CACHE_DIR/src (the unpacked tree: src/core, src/include, ...) and
 # CACHE_DIR/STAMP ("lwip VERSION"); a re-run with both present is a no-op.

@@ -27,18 +27,14 @@ int irq_msi_alloc(struct vm *vm, unsigned *gsi, int *fd)
 		return -ENOSPC;
 	}
 	int e = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-	if (e < 0) {
-		int err = errno;
-		fprintf(stderr, "vmm: eventfd for an MSI vector: %s\n", strerror(err));
-		return -err;
-	}
+	if (e < 0)
+		return vmm_syserr("eventfd for an MSI vector");
 	unsigned g = IRQ_GSI_BASE + irq.n;
 	struct kvm_irqfd f = {.fd = (uint32_t)e, .gsi = g};
 	if (ioctl(vm->vm_fd, KVM_IRQFD, &f) < 0) {
-		int err = errno;
-		fprintf(stderr, "vmm: KVM_IRQFD (GSI %u): %s\n", g, strerror(err));
+		int rc = vmm_syserr("KVM_IRQFD (GSI %u)", g);
 		close(e);
-		return -err;
+		return rc;
 	}
 	irq.n++;
 	*gsi = g;
@@ -69,7 +65,10 @@ int irq_msi_route(struct vm *vm, unsigned gsi, uint64_t addr, uint32_t data)
 		e->u.msi.address_hi = (uint32_t)(irq.addr[i] >> 32);
 		e->u.msi.data = irq.data[i];
 	}
-	int rc = ioctl(vm->vm_fd, KVM_SET_GSI_ROUTING, &t) < 0 ? -errno : 0;
+	int rc = ioctl(vm->vm_fd, KVM_SET_GSI_ROUTING, &t) < 0
+			 ? vmm_syserr("KVM_SET_GSI_ROUTING (GSI %u -> MSI 0x%llx/0x%x)", gsi,
+				      (unsigned long long)addr, data)
+			 : 0;
 	pthread_mutex_unlock(&irq.lock);
 	return rc;
 }

@@ -10,7 +10,7 @@
 #include <pthread.h>
 #include <string.h>
 
-#include "../lib/virtio/virtio_pci.h"
+#include "lib/virtio/virtio_pci.h"
 #include "hcall.h"
 #include "io.h"
 

@@ -19,7 +19,8 @@
 #include <sys/ioctl.h>
 #include <unistd.h>
 
-#include "../lib/virtio/virtio_pci.h"
+#include "lib/virtio/virtio_pci.h"
+#include "cli.h"
 #include "kvm.h"
 #include "net.h"
 #include "sandbox.h"
@@ -214,6 +215,23 @@ static void *vnet_thread(void *arg)
 	}
 	return 0;
 }
+
+/* --net: checked here, so a bad value is exit 2 before anything opens */
+static int net_opt(const char *arg, struct vmm_opts *o)
+{
+	struct net_opts no;
+	char err[160];
+	if (net_parse(arg, &no, err, sizeof(err)) < 0) {
+		fprintf(stderr, "vmm: --net %s: %s\n", arg, err);
+		return -1;
+	}
+	o->net = arg;
+	return 0;
+}
+VMM_OPTION(net, .name = "net", .arg = "SPEC", .parse = net_opt,
+	   .help = "a virtio-net NIC (docs/network.md): tap:IFNAME, a host tap device,\n"
+		   "or user[,hostfwd=tcp|udp:[HOSTADDR]:HPORT-[GUESTADDR]:GPORT]...,\n"
+		   "a rootless user network (libslirp); HOSTADDR defaults to 127.0.0.1");
 
 int net_setup(struct vm *vm)
 {

@@ -15,7 +15,7 @@
 #include <sys/ioctl.h>
 #include <unistd.h>
 
-#include "../lib/virtio/virtio_pci.h"
+#include "lib/virtio/virtio_pci.h"
 #include "hcall.h"
 #include "irq.h"
 #include "kvm.h"
@@ -270,10 +270,8 @@ static void vdev_msix_write(struct vdev *d, unsigned off, const uint8_t *data, u
 		memcpy(&d->msix[vec][w + k], data + 4 * k, 4);
 	if (w < 3) { /* address or data changed: the route follows */
 		uint64_t addr = d->msix[vec][0] | (uint64_t)d->msix[vec][1] << 32;
-		int rc = irq_msi_route(d->vm, d->gsi[vec], addr, d->msix[vec][2]);
-		if (rc < 0)
-			fprintf(stderr, "vmm: virtio 00:%02x.0 MSI-X %u: KVM_SET_GSI_ROUTING: %s\n",
-				d->pci.dev, vec, strerror(-rc));
+		/* a failure is printed by irq.c; the vector then stays unrouted */
+		irq_msi_route(d->vm, d->gsi[vec], addr, d->msix[vec][2]);
 	}
 	vdev_msix_flush(d);
 }
@@ -384,12 +382,11 @@ int vdev_init(struct vdev *d, uint8_t slot, uint16_t device_id, uint8_t class_co
 		struct kvm_ioeventfd io = {.addr = bar + VDEV_NOTIFY + VDEV_NOTIFY_MULT * i,
 					   .len = 2,
 					   .fd = q->kick_fd};
-		if (q->kick_fd < 0 || ioctl(d->vm->vm_fd, KVM_IOEVENTFD, &io) < 0) {
-			int e = errno;
-			fprintf(stderr, "vmm: KVM_IOEVENTFD for virtio queue %u at 0x%llx: %s\n", i,
-				(unsigned long long)io.addr, strerror(e));
-			return -e;
-		}
+		if (q->kick_fd < 0)
+			return vmm_syserr("eventfd for virtio queue %u", i);
+		if (ioctl(d->vm->vm_fd, KVM_IOEVENTFD, &io) < 0)
+			return vmm_syserr("KVM_IOEVENTFD for virtio queue %u at 0x%llx", i,
+					  (unsigned long long)io.addr);
 	}
 	for (unsigned v = 0; v < VDEV_MSIX_N; v++) {
 		int rc = irq_msi_alloc(d->vm, &d->gsi[v], &d->irq_fd[v]);

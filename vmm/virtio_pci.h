@@ -20,7 +20,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "../lib/virtio/virtq.h"
+#include "lib/virtio/virtq.h"
 #include "pci.h"
 
 struct vm;

@@ -7,14 +7,14 @@
  * PK_EXIT_TESTS_FAILED when the device is absent or netecho_secs pass first.
  *   NETECHO ip=10.0.2.15 arp=N icmp=N udp=N irqs=N dropped=N
  */
-#include "../../lib/net/echo.h"
-#include "../arch/cpu.h"
-#include "../arch/tsc.h"
-#include "../drivers/virtio_net.h"
-#include "../kernel/console.h"
-#include "../kernel/param.h"
-#include "../lib/cmdline.h"
-#include "../sched/sched.h"
+#include "lib/net/echo.h"
+#include "guest/arch/cpu.h"
+#include "guest/arch/tsc.h"
+#include "guest/drivers/virtio_net.h"
+#include "guest/kernel/console.h"
+#include "guest/kernel/param.h"
+#include "lib/cmdline/cmdline.h"
+#include "lib/sched/sched.h"
 #include "app.h"
 
 PK_PARAM(ip, "netecho: this guest's IPv4 address (default 10.0.2.15, QEMU's user network)");

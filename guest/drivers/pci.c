@@ -7,13 +7,13 @@
  */
 #include "pci.h"
 
-#include "../../lib/virtio/virtio_pci.h"
-#include "../arch/cpu.h"
-#include "../arch/mmio.h"
-#include "../arch/paging.h"
-#include "../arch/spinlock.h"
-#include "../kernel/console.h"
-#include "../mm/paging.h"
+#include "lib/virtio/virtio_pci.h"
+#include "guest/arch/cpu.h"
+#include "guest/arch/mmio.h"
+#include "guest/arch/paging.h"
+#include "guest/arch/spinlock.h"
+#include "guest/kernel/console.h"
+#include "guest/mm/paging.h"
 
 static struct spinlock pci_lock;
 

@@ -8,17 +8,17 @@
  */
 #include "virtio_net.h"
 
-#include "../../lib/virtio/virtio_pci.h"
-#include "../arch/apic.h"
-#include "../arch/cpu.h"
-#include "../arch/tsc.h"
-#include "../arch/layout.h"
-#include "../arch/trap.h"
-#include "../kernel/console.h"
-#include "../lib/kstring.h"
-#include "../lib/printf.h"
-#include "../mm/pages.h"
-#include "../sched/sched.h"
+#include "lib/virtio/virtio_pci.h"
+#include "guest/arch/apic.h"
+#include "guest/arch/cpu.h"
+#include "guest/arch/tsc.h"
+#include "guest/arch/layout.h"
+#include "guest/arch/trap.h"
+#include "guest/kernel/console.h"
+#include "lib/kstring/kstring.h"
+#include "lib/printf/printf.h"
+#include "lib/heap/pages.h"
+#include "lib/sched/sched.h"
 #include "virtio_pci.h"
 
 #define VNET_BUF 2048u

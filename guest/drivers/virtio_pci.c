@@ -8,11 +8,11 @@
  */
 #include "virtio_pci.h"
 
-#include "../../lib/virtio/virtio_pci.h"
-#include "../arch/mmio.h"
-#include "../kernel/console.h"
-#include "../lib/kstring.h"
-#include "../mm/pages.h"
+#include "lib/virtio/virtio_pci.h"
+#include "guest/arch/mmio.h"
+#include "guest/kernel/console.h"
+#include "lib/kstring/kstring.h"
+#include "lib/heap/pages.h"
 
 static inline uint8_t rd8(volatile uint8_t *b, unsigned off)
 {

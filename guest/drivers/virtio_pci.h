@@ -11,7 +11,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "../../lib/virtio/virtq.h"
+#include "lib/virtio/virtq.h"
 #include "pci.h"
 
 struct virtio_pci {

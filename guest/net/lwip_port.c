@@ -8,13 +8,13 @@
  */
 #include "lwip_port.h"
 
-#include "../../proto/exit.h"
+#include "proto/exit.h"
 
-#include "../arch/cpu.h"
-#include "../arch/tsc.h"
-#include "../drivers/virtio_net.h"
-#include "../kernel/console.h"
-#include "../kernel/platform.h"
+#include "guest/arch/cpu.h"
+#include "guest/arch/tsc.h"
+#include "guest/drivers/virtio_net.h"
+#include "guest/kernel/console.h"
+#include "guest/kernel/platform.h"
 #include "lwip/dhcp.h"
 #include "lwip/etharp.h"
 #include "lwip/init.h"

@@ -5,6 +5,6 @@
 #ifndef PK_NET_LIBC_STRING_H
 #define PK_NET_LIBC_STRING_H
 
-#include "../../lib/kstring.h"
+#include "lib/kstring/kstring.h"
 
 #endif

@@ -15,8 +15,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "../../../lib/virtio/virtio_pci.h"
-#include "../../../lib/virtio/virtq.h"
+#include "lib/virtio/virtio_pci.h"
+#include "lib/virtio/virtq.h"
 
 void *memset(void *d, int c, size_t n);
 void *memcpy(void *d, const void *s, size_t n);
