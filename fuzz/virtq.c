@@ -6,7 +6,8 @@
  * input says: descriptors, avail ring and index, flags, and the index the
  * "driver" moves to between batches.
  *
- * Input: log2 queue size (1 byte, mod 9), max buffers per chain (1), max
+ * Input: log2 queue size (1 byte, mod 9), max buffers per chain (low 6
+ * bits of 1 byte; the top bit turns VIRTIO_F_EVENT_IDX on), max
  * chain bytes (4), then the ring bytes copied to guest RAM at RING_GPA
  * (descriptor table, avail ring, used ring as virtq_layout places them);
  * the input's last 8 bytes are four avail idx values the driver publishes
@@ -42,7 +43,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (size < 6)
 		return 0;
 	uint16_t qsize = (uint16_t)(1u << (data[0] % 9));
-	unsigned max_seg = 1 + data[1] % VIRTQ_CHAIN_MAX;
+	unsigned max_seg = 1 + (data[1] & 0x3f);
+	bool event_idx = data[1] & 0x80; /* VIRTIO_F_EVENT_IDX: used_event decides */
 	uint32_t max_len;
 	memcpy(&max_len, data + 2, 4);
 	data += 6;
@@ -61,6 +63,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (virtq_dev_init(&vq, fuzz_map, &vm.mem, qsize, RING_GPA + l.desc, RING_GPA + l.avail,
 			   RING_GPA + l.used) < 0)
 		abort(); /* aligned, inside RAM: must be accepted */
+	vq.event_idx = event_idx;
 	static struct virtq_chain c;
 	for (int batch = 0; batch < 5; batch++) {
 		bool was_broken = vq.broken;
@@ -84,6 +87,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (rc < 0 && !vq.broken)
 			abort();
 		virtq_dev_publish(&vq);
+		virtq_dev_set_notify(&vq, batch & 1);
 		if (batch < 4) /* the driver moves on */
 			memcpy(ring + l.avail + VIRTQ_AVAIL_IDX, &idx[batch], 2);
 	}

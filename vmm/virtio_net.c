@@ -175,6 +175,21 @@ static void vnet_tx(struct vnet *n)
 		vdev_interrupt(&n->vd, VNET_TXQ);
 }
 
+/* Before sleeping: ask for kicks on both queues again (EVENT_IDX: the
+ * avail idx after the last one seen), then look once more, since a chain
+ * the driver published before it saw the request came without a kick.
+ * True when transmit work is already waiting. */
+static bool vnet_arm(struct vnet *n)
+{
+	struct vqueue *rx = vnet_q(n, VNET_RXQ), *tx = vnet_q(n, VNET_TXQ);
+	if (rx)
+		virtq_dev_set_notify(&rx->vq, true);
+	if (!tx)
+		return false;
+	virtq_dev_set_notify(&tx->vq, true);
+	return virtq_dev_pending(&tx->vq) > 0;
+}
+
 static void vnet_drain(int fd)
 {
 	uint64_t v;
@@ -192,8 +207,10 @@ static void *vnet_thread(void *arg)
 		return 0;
 	}
 	struct pollfd p[64];
+	bool again = false;
 	while (!atomic_load(&vm->stopping)) {
-		int timeout = 100; /* ms: also how soon a stopping VM is noticed */
+		/* ms: also how soon a stopping VM is noticed */
+		int timeout = again ? 0 : 100;
 		p[0] = (struct pollfd){.fd = n->vd.q[VNET_RXQ].kick_fd, .events = POLLIN};
 		p[1] = (struct pollfd){.fd = n->vd.q[VNET_TXQ].kick_fd, .events = POLLIN};
 		pthread_mutex_lock(&n->vd.lock);
@@ -211,6 +228,7 @@ static void *vnet_thread(void *arg)
 		vnet_tx(n);
 		n->be->ready(n->be, p + 2, nb);
 		vnet_rx_publish(n);
+		again = vnet_arm(n);
 		pthread_mutex_unlock(&n->vd.lock);
 	}
 	return 0;
@@ -268,8 +286,8 @@ int net_setup(struct vm *vm)
 	struct vdev *d = &n->vd;
 	d->vm = vm;
 	d->ops = &vnet_ops;
-	d->features =
-		1ull << VIRTIO_F_VERSION_1 | 1ull << VIRTIO_NET_F_MAC | 1ull << VIRTIO_NET_F_STATUS;
+	d->features = 1ull << VIRTIO_F_VERSION_1 | 1ull << VIRTIO_NET_F_MAC |
+		      1ull << VIRTIO_NET_F_STATUS | 1ull << VIRTIO_F_EVENT_IDX;
 	d->nq = 2;
 	d->qmax = VNET_QSIZE;
 	d->cfg_len = VNET_CFG_SIZE;

@@ -128,6 +128,7 @@ static void vdev_queue_enable(struct vdev *d, struct vqueue *q, unsigned idx)
 		vdev_needs_reset(d, idx);
 		return;
 	}
+	q->vq.event_idx = d->guest_features >> VIRTIO_F_EVENT_IDX & 1;
 	q->enabled = true;
 }
 

@@ -94,7 +94,8 @@ int vnet_init(struct vnet_info *info)
 	struct virtio_pci *vp = &vn.vp;
 	if (virtio_pci_open(vp, &devs[i]) < 0)
 		return -1;
-	uint64_t want = 1ull << VIRTIO_NET_F_MAC | 1ull << VIRTIO_NET_F_STATUS;
+	uint64_t want =
+		1ull << VIRTIO_NET_F_MAC | 1ull << VIRTIO_NET_F_STATUS | 1ull << VIRTIO_F_EVENT_IDX;
 	if (virtio_pci_negotiate(vp, want, 1ull << VIRTIO_F_VERSION_1) < 0)
 		return -1;
 	/* MSI-X entry 0 for receive, 1 for transmit, both to this CPU */

@@ -186,6 +186,7 @@ int virtio_pci_queue(struct virtio_pci *v, struct virtio_queue *vq, unsigned ind
 	uint16_t *next_free = (uint16_t *)(p + size * sizeof(void *));
 	uint16_t *chain_len = next_free + size;
 	virtq_drv_init(&vq->q, (uint16_t)size, mem, &l, next_free, chain_len, cookie);
+	vq->q.event_idx = v->features >> VIRTIO_F_EVENT_IDX & 1;
 	uint64_t phys = (uint64_t)mem - PK_DIRECT_MAP_BASE;
 	wr16(v->common, VCOMMON_Q_SIZE, (uint16_t)size);
 	wr16(v->common, VCOMMON_Q_MSIX, msix);

@@ -78,6 +78,18 @@ static inline int virtq_layout(unsigned size, struct virtq_layout *l)
 #define VIRTQ_USED_FLAGS 0u
 #define VIRTQ_USED_IDX 2u
 #define VIRTQ_USED_RING(i) (4u + 8u * (unsigned)(i))
+/* With VIRTIO_F_EVENT_IDX (spec 2.7.10): the driver's used_event after
+ * the avail ring, the device's avail_event after the used ring. */
+#define VIRTQ_USED_EVENT(size) VIRTQ_AVAIL_RING(size)
+#define VIRTQ_AVAIL_EVENT(size) VIRTQ_USED_RING(size)
+
+/* Has idx moved past `event` in the step old -> new (spec 2.7.10.1,
+ * vring_need_event)? The one rule both sides use to decide whether the
+ * other wants a notification or an interrupt. */
+static inline bool virtq_need_event(uint16_t event, uint16_t new_idx, uint16_t old)
+{
+	return (uint16_t)(new_idx - event - 1) < (uint16_t)(new_idx - old);
+}
 
 /* ---- device side (virtq_dev.c) ---- */
 
@@ -108,6 +120,7 @@ struct virtq_dev {
 	uint16_t avail_idx;	    /* the driver's idx as last copied */
 	uint16_t used_idx;	    /* the device's next used slot (shadow) */
 	uint16_t used_published;    /* used idx last written to the guest */
+	bool event_idx;		    /* VIRTIO_F_EVENT_IDX negotiated: events, not flags */
 	bool broken;
 	const char *why; /* the first rule the driver broke */
 	uint64_t popped, pushed;
@@ -132,10 +145,13 @@ int virtq_dev_pop(struct virtq_dev *vq, struct virtq_chain *c, unsigned max_seg,
  * writable segments). Not visible to the driver until virtq_dev_publish. */
 int virtq_dev_push(struct virtq_dev *vq, uint16_t head, uint32_t len);
 /* Make every pushed element visible (one store of used idx, after a
- * release fence) and say whether the driver wants an interrupt (its avail
- * flags, copied once). */
+ * release fence) and say whether the driver wants an interrupt: its
+ * used_event with EVENT_IDX, else its avail flags (copied once). */
 bool virtq_dev_publish(struct virtq_dev *vq);
-/* Ask the driver not to notify (or to notify again): used flags. */
+/* Ask the driver not to notify (or to notify again): used flags, or with
+ * EVENT_IDX avail_event = the next avail idx the device has not seen.
+ * After asking again, check virtq_dev_pending: a chain published before
+ * the driver saw the request came without a kick. */
 void virtq_dev_set_notify(struct virtq_dev *vq, bool want);
 
 /* ---- driver side (virtq_drv.c) ---- */
@@ -154,10 +170,13 @@ struct virtq_drv {
 	uint16_t free_head, nfree;
 	uint16_t avail_idx; /* shadow of what was published */
 	uint16_t last_used;
-	uint16_t *next_free; /* [size]: the free list, driver-private */
-	uint16_t *chain_len; /* [size]: descriptors per in-flight head */
-	void **cookie;	     /* [size]: the caller's token per in-flight head */
-	bool broken;	     /* the device returned an id it was never given */
+	uint16_t *next_free;	  /* [size]: the free list, driver-private */
+	uint16_t *chain_len;	  /* [size]: descriptors per in-flight head */
+	void **cookie;		  /* [size]: the caller's token per in-flight head */
+	uint16_t avail_published; /* avail idx the device last saw (EVENT_IDX) */
+	bool event_idx;		  /* VIRTIO_F_EVENT_IDX negotiated: set after init */
+	bool no_interrupt;	  /* virtq_drv_set_interrupt(false) */
+	bool broken;		  /* the device returned an id it was never given */
 	const char *why;
 };
 

@@ -152,7 +152,14 @@ bool virtq_dev_publish(struct virtq_dev *vq)
 	 * flags are read (so a driver re-enabling interrupts is not missed) */
 	__atomic_store_n((uint16_t *)(used + VIRTQ_USED_IDX), vq->used_idx, __ATOMIC_RELEASE);
 	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	uint16_t old = vq->used_published;
 	vq->used_published = vq->used_idx;
+	if (vq->event_idx) {
+		uint16_t ev;
+		vq_copy(&ev, vq->map(vq->ctx, vq->avail + VIRTQ_USED_EVENT(vq->size), 2),
+			sizeof(ev));
+		return virtq_need_event(ev, vq->used_idx, old);
+	}
 	uint16_t flags;
 	vq_copy(&flags, vq->map(vq->ctx, vq->avail + VIRTQ_AVAIL_FLAGS, 2), sizeof(flags));
 	return !(flags & VIRTQ_AVAIL_F_NO_INTERRUPT);
@@ -162,7 +169,16 @@ void virtq_dev_set_notify(struct virtq_dev *vq, bool want)
 {
 	if (vq->broken)
 		return;
-	uint16_t *flags = vq->map(vq->ctx, vq->used + VIRTQ_USED_FLAGS, 2);
-	__atomic_store_n(flags, (uint16_t)(want ? 0 : VIRTQ_USED_F_NO_NOTIFY), __ATOMIC_RELEASE);
+	if (vq->event_idx) {
+		/* kick when the driver publishes past what we have seen; "no
+		 * kicks" is an event half the ring index space away */
+		uint16_t *ev = vq->map(vq->ctx, vq->used + VIRTQ_AVAIL_EVENT(vq->size), 2);
+		__atomic_store_n(ev, (uint16_t)(want ? vq->last_avail : vq->last_avail - 0x8000),
+				 __ATOMIC_RELEASE);
+	} else {
+		uint16_t *flags = vq->map(vq->ctx, vq->used + VIRTQ_USED_FLAGS, 2);
+		__atomic_store_n(flags, (uint16_t)(want ? 0 : VIRTQ_USED_F_NO_NOTIFY),
+				 __ATOMIC_RELEASE);
+	}
 	__atomic_thread_fence(__ATOMIC_SEQ_CST);
 }

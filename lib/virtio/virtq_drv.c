@@ -21,7 +21,8 @@ void virtq_drv_init(struct virtq_drv *q, uint16_t size, void *ring, const struct
 	q->cookie = cookie;
 	q->free_head = 0;
 	q->nfree = size;
-	q->avail_idx = q->last_used = 0;
+	q->avail_idx = q->last_used = q->avail_published = 0;
+	q->event_idx = q->no_interrupt = false;
 	q->broken = false;
 	q->why = 0;
 	for (unsigned i = 0; i < size; i++) {
@@ -63,6 +64,12 @@ bool virtq_drv_publish(struct virtq_drv *q)
 	__atomic_store_n((uint16_t *)&q->avail[VIRTQ_AVAIL_IDX / 2], q->avail_idx,
 			 __ATOMIC_RELEASE);
 	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	uint16_t old = q->avail_published;
+	q->avail_published = q->avail_idx;
+	if (q->event_idx) {
+		uint16_t ev = *(volatile uint16_t *)(q->used + VIRTQ_AVAIL_EVENT(q->size));
+		return virtq_need_event(ev, q->avail_idx, old);
+	}
 	uint16_t flags = *(volatile uint16_t *)(q->used + VIRTQ_USED_FLAGS);
 	return !(flags & VIRTQ_USED_F_NO_NOTIFY);
 }
@@ -100,12 +107,24 @@ void *virtq_drv_get(struct virtq_drv *q, uint32_t *len)
 	q->nfree = (uint16_t)(q->nfree + q->chain_len[id]);
 	q->chain_len[id] = 0;
 	*len = n;
+	/* EVENT_IDX: interrupt again once the device uses the next one */
+	if (q->event_idx && !q->no_interrupt)
+		virtq_drv_set_interrupt(q, true);
 	return cookie;
 }
 
 void virtq_drv_set_interrupt(struct virtq_drv *q, bool want)
 {
-	__atomic_store_n((uint16_t *)&q->avail[VIRTQ_AVAIL_FLAGS / 2],
-			 (uint16_t)(want ? 0 : VIRTQ_AVAIL_F_NO_INTERRUPT), __ATOMIC_RELEASE);
+	q->no_interrupt = !want;
+	if (q->event_idx)
+		/* used_event: the used idx whose publication interrupts us; a
+		 * value half the index space away means "not soon" */
+		__atomic_store_n((uint16_t *)&q->avail[VIRTQ_USED_EVENT(q->size) / 2],
+				 (uint16_t)(want ? q->last_used : q->last_used - 0x8000),
+				 __ATOMIC_RELEASE);
+	else
+		__atomic_store_n((uint16_t *)&q->avail[VIRTQ_AVAIL_FLAGS / 2],
+				 (uint16_t)(want ? 0 : VIRTQ_AVAIL_F_NO_INTERRUPT),
+				 __ATOMIC_RELEASE);
 	__atomic_thread_fence(__ATOMIC_SEQ_CST);
 }

@@ -338,6 +338,91 @@ START_TEST(suppression)
 }
 END_TEST
 
+START_TEST(need_event_rule)
+{
+	ck_assert(virtq_need_event(5, 6, 5));		/* crossed 5 -> 6 */
+	ck_assert(!virtq_need_event(5, 5, 4));		/* not yet past 5 */
+	ck_assert(virtq_need_event(5, 9, 2));		/* crossed in a batch */
+	ck_assert(!virtq_need_event(5, 9, 6));		/* crossed before this step */
+	ck_assert(virtq_need_event(0xffff, 0, 0xfffe)); /* across the wrap */
+	ck_assert(!virtq_need_event(3, 3, 3));		/* no step */
+}
+END_TEST
+
+/* VIRTIO_F_EVENT_IDX on both ends: kicks and interrupts follow
+ * avail_event / used_event, and the device's re-check after arming finds
+ * what was published without a kick */
+START_TEST(event_idx_pair)
+{
+	setup_size(8);
+	P.drv.event_idx = P.dev.event_idx = true;
+	static int tok;
+	struct virtq_buf b = {BUF_GPA, 64, true};
+	struct virtq_chain c;
+	uint32_t len;
+	virtq_drv_add(&P.drv, &b, 1, &tok);
+	ck_assert(virtq_drv_publish(&P.drv)); /* avail_event 0: 0 -> 1 crosses it */
+	ck_assert_uint_eq(virtq_dev_pending(&P.dev), 1);
+	ck_assert_int_eq(virtq_dev_pop(&P.dev, &c, 4, 4096), 1);
+	virtq_dev_push(&P.dev, c.head, 1);
+	ck_assert(virtq_dev_publish(&P.dev)); /* used_event 0: interrupt */
+	/* the device has not asked again: no kick for the next chain */
+	virtq_drv_add(&P.drv, &b, 1, &tok);
+	ck_assert(!virtq_drv_publish(&P.drv));
+	/* it asks (avail_event = 1, its next unseen) after the driver went
+	 * past: no kick for the third either, but the re-check sees both */
+	virtq_dev_set_notify(&P.dev, true);
+	virtq_drv_add(&P.drv, &b, 1, &tok);
+	ck_assert(!virtq_drv_publish(&P.drv));
+	ck_assert_uint_eq(virtq_dev_pending(&P.dev), 2);
+	while (virtq_dev_pop(&P.dev, &c, 4, 4096) == 1)
+		virtq_dev_push(&P.dev, c.head, 1);
+	/* the driver reaped nothing since: used_event is still 0, no interrupt */
+	ck_assert(!virtq_dev_publish(&P.dev));
+	/* armed after draining: the next chain kicks */
+	virtq_dev_set_notify(&P.dev, true);
+	virtq_drv_add(&P.drv, &b, 1, &tok);
+	ck_assert(virtq_drv_publish(&P.drv));
+	/* the driver reaps one (used_event = 1, already crossed): the next
+	 * publish does not interrupt; after it reaps the rest (used_event =
+	 * 3) the next one does */
+	ck_assert_ptr_eq(virtq_drv_get(&P.drv, &len), &tok);
+	ck_assert_uint_eq(virtq_dev_pending(&P.dev), 1);
+	ck_assert_int_eq(virtq_dev_pop(&P.dev, &c, 4, 4096), 1);
+	virtq_dev_push(&P.dev, c.head, 1);
+	ck_assert(!virtq_dev_publish(&P.dev));
+	for (int k = 0; k < 3; k++)
+		ck_assert_ptr_eq(virtq_drv_get(&P.drv, &len), &tok);
+	virtq_drv_add(&P.drv, &b, 1, &tok);
+	virtq_drv_publish(&P.drv);
+	ck_assert_uint_eq(virtq_dev_pending(&P.dev), 1);
+	ck_assert_int_eq(virtq_dev_pop(&P.dev, &c, 4, 4096), 1);
+	virtq_dev_push(&P.dev, c.head, 1);
+	ck_assert(virtq_dev_publish(&P.dev));
+	/* interrupts off: used_event far away */
+	virtq_drv_set_interrupt(&P.drv, false);
+	while (virtq_drv_get(&P.drv, &len))
+		;
+	virtq_drv_add(&P.drv, &b, 1, &tok);
+	virtq_drv_publish(&P.drv);
+	virtq_dev_pending(&P.dev);
+	ck_assert_int_eq(virtq_dev_pop(&P.dev, &c, 4, 4096), 1);
+	virtq_dev_push(&P.dev, c.head, 1);
+	ck_assert(!virtq_dev_publish(&P.dev));
+	/* on again once everything is reaped (used_event = last_used) */
+	while (virtq_drv_get(&P.drv, &len))
+		;
+	virtq_drv_set_interrupt(&P.drv, true);
+	virtq_drv_add(&P.drv, &b, 1, &tok);
+	virtq_drv_publish(&P.drv);
+	virtq_dev_pending(&P.dev);
+	ck_assert_int_eq(virtq_dev_pop(&P.dev, &c, 4, 4096), 1);
+	virtq_dev_push(&P.dev, c.head, 1);
+	ck_assert(virtq_dev_publish(&P.dev));
+	ck_assert(!P.drv.broken && !P.dev.broken);
+}
+END_TEST
+
 START_TEST(driver_rejects_bad_device)
 {
 	setup_size(8);
@@ -428,6 +513,8 @@ int main(void)
 	tcase_add_test(tc, indirect_refused);
 	tcase_add_test(tc, init_checks);
 	tcase_add_test(tc, suppression);
+	tcase_add_test(tc, need_event_rule);
+	tcase_add_test(tc, event_idx_pair);
 	tcase_add_test(tc, driver_rejects_bad_device);
 	tcase_add_test(tc, random_rings);
 	suite_add_tcase(s, tc);

@@ -15,7 +15,7 @@ net_echo_run() { # NAME VMM_NET_ARG HOST PORT
 	wait "$vpid"
 	vrc=$?
 	if [ "$crc" -eq 0 ] && [ "$vrc" -eq 0 ] &&
-		grep -q 'virtio-net: 00:02.0 negotiated MAC STATUS VERSION_1; .*interrupts MSI-X' \
+		grep -q 'virtio-net: 00:02.0 negotiated MAC STATUS EVENT_IDX VERSION_1; .*interrupts MSI-X' \
 			/tmp/net-vmm.out &&
 		grep -qE '^NETECHO .* udp=3 ' /tmp/net-vmm.out; then
 		t_pass "$1" "$(grep -E '^NETECHO|  net \(' /tmp/net-vmm.out | tr '\n' ' ')"

@@ -6,7 +6,8 @@
  * sets it up with 8-entry rings in guest RAM, queues a transmit chain that
  * is valid or hostile by turns (a descriptor loop, a buffer past the end
  * of RAM, a 4 GiB length, an avail idx far ahead, a next past the queue,
- * an indirect descriptor), kicks and waits for the device's answer: a used
+ * an indirect descriptor), with and without EVENT_IDX by turns, kicks and
+ * waits for the device's answer: a used
  * element or DEVICE_NEEDS_RESET. Meanwhile vCPU 1 rewrites the first
  * descriptor and the avail idx under the device. At the end the device
  * must still work: after a reset it carries an ARP request to slirp's
@@ -117,7 +118,7 @@ static void dev_init(void)
 		__asm__ volatile("pause");
 	W8(VCOMMON_STATUS, VIRTIO_STATUS_ACK | VIRTIO_STATUS_DRIVER);
 	W32(VCOMMON_GFSELECT, 0);
-	W32(VCOMMON_GF, 0);
+	W32(VCOMMON_GF, rounds & 1 ? 1u << VIRTIO_F_EVENT_IDX : 0); /* both ring modes */
 	W32(VCOMMON_GFSELECT, 1);
 	W32(VCOMMON_GF, 1); /* VERSION_1 */
 	W8(VCOMMON_STATUS, VIRTIO_STATUS_ACK | VIRTIO_STATUS_DRIVER | VIRTIO_STATUS_FEATURES_OK);
