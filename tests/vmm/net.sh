@@ -40,6 +40,33 @@ else
 	fi
 fi
 
+# a -DPK_LWIP=ON kernel: lwIP's DHCP, UDP echo and a 100 KB TCP round
+# trip through hostfwd=tcp (slirp accepts the host client on the I/O
+# thread, inside the net role's filter)
+if ! grep -q 'lwip-echo' guest.elf 2>/dev/null; then
+	t_skip net-user-lwip "this kernel was built without -DPK_LWIP=ON"
+elif [ ! -x ./tcp_echo ] || [ ! -x ./udp_echo ]; then
+	t_skip net-user-lwip "no tcp_echo/udp_echo client in the initramfs"
+else
+	./vmm --timeout 150 --stats -c 2 -m 64M \
+		--net user,hostfwd=udp:127.0.0.1:5556-:7,hostfwd=tcp:127.0.0.1:5557-:7 guest.elf -- \
+		run=lwip-echo netecho_count=3 netecho_secs=120 lwip_tcp_conns=1 >/tmp/net-lw.out 2>&1 &
+	vpid=$!
+	./udp_echo 127.0.0.1 5556 3 90 >/tmp/net-client.out 2>&1
+	urc=$?
+	./tcp_echo 127.0.0.1 5557 102400 90 >>/tmp/net-client.out 2>&1
+	trc=$?
+	wait "$vpid"
+	vrc=$?
+	if [ "$urc" -eq 0 ] && [ "$trc" -eq 0 ] && [ "$vrc" -eq 0 ] &&
+		grep -qE '^LWIP_ECHO ip=10.0.2.15 udp=3 .*tcp_closed=1 tcp_bytes=102400' /tmp/net-lw.out; then
+		t_pass net-user-lwip "$(grep -E '^LWIP_ECHO|  net \(' /tmp/net-lw.out | tr '\n' ' ')"
+	else
+		t_fail "net-user-lwip: udp $urc, tcp $trc, vmm $vrc; output:"
+		sed 's/^/  | /' /tmp/net-client.out /tmp/net-lw.out | tail -30
+	fi
+fi
+
 # the raw attack guest's hostile rings (tests/vmm/raw/virtq.c): the vmm
 # survives every round, stops the device on each broken ring, and a reset
 # afterwards gives a working device again (an ARP reply from slirp)
