@@ -29,16 +29,8 @@ def result(ok, name, why=""):
     failures += 0 if ok else 1
 
 
-def free_udp_port():
-    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
-
-
-def free_tcp_port():
-    s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+def free_port(kind=socket.SOCK_DGRAM):
+    s = socket.socket(socket.AF_INET, kind)
     s.bind(("127.0.0.1", 0))
     port = s.getsockname()[1]
     s.close()
@@ -90,8 +82,8 @@ def main():
     os.makedirs(logdir, exist_ok=True)
     log = os.path.join(logdir, "%s-qemu.log" % app)
     summary_tag = "NETECHO " if app == "netecho" else "LWIP_ECHO "
-    port = free_udp_port()
-    tport = free_tcp_port()
+    port = free_port()
+    tport = free_port(socket.SOCK_STREAM)
     lwip = app != "netecho"
     extra = " lwip_tcp_conns=1" if lwip else ""
     fwd = "hostfwd=udp:127.0.0.1:%d-:7" % port

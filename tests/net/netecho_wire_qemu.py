@@ -19,7 +19,7 @@ import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
-import netecho_qemu as nq  # noqa: E402  (result, free_udp_port, REPO)
+import netecho_qemu as nq  # noqa: E402  (result, free_port, REPO)
 
 MY_MAC = bytes.fromhex("020000000002")
 MY_IP = bytes([10, 0, 2, 2])
@@ -74,7 +74,7 @@ def main():
     logdir = sys.argv[2] if len(sys.argv) > 2 else "."
     os.makedirs(logdir, exist_ok=True)
     log = os.path.join(logdir, "netecho-wire-qemu.log")
-    mine, qemus = nq.free_udp_port(), nq.free_udp_port()
+    mine, qemus = nq.free_port(), nq.free_port()
     s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
     s.bind(("127.0.0.1", mine))
     cmd = [sys.executable, os.path.join(nq.REPO, "tools", "qemu_run.py"), "--image", elf,
