@@ -12,7 +12,7 @@
 #include "hcall.h"
 #include "kvm.h"
 
-/* GNU ld's section brackets (io.h); weak: no MMIO range exists yet */
+/* GNU ld's section brackets (io.h); weak: a program may link no range of a kind */
 extern const struct pio_range __start_pk_pio[] __attribute__((weak));
 extern const struct pio_range __stop_pk_pio[] __attribute__((weak));
 extern const struct mmio_range __start_pk_mmio[] __attribute__((weak));

@@ -43,6 +43,7 @@ struct vm {
 	atomic_int exit_status; /* -1 while running */
 	atomic_ulong hc_warnings;
 	struct outdir out; /* --out DIR (outdir.h) */
+	struct vnet *net;  /* --net: the virtio-net device (virtio_net.c), NULL without */
 	int stop_fd;	   /* eventfd: vm_stop wakes the main thread (main_wait) */
 	int sig_fd;	   /* signalfd: SIGINT/SIGTERM, blocked in every thread */
 	int elf_fd;	   /* the ELF, pre-opened: crash-dump symbols under the sandbox */

@@ -18,6 +18,7 @@
 
 #include "dbg.h"
 #include "kvm.h"
+#include "net.h"
 #include "perf.h"
 #include "sandbox.h"
 
@@ -80,6 +81,7 @@ static void main_stats(struct vm *vm)
 				fprintf(stderr, " %u:%lu", r, s->exits[r]);
 		fprintf(stderr, "\n");
 	}
+	net_stats(vm);
 }
 
 int main(int argc, char **argv)
@@ -159,6 +161,9 @@ int main(int argc, char **argv)
 	    (opts.monitor && (rc = monitor_setup(vm, opts.monitor, opts.monitor_idle)) < 0))
 		return rc == -ENOMEM || rc == -EMFILE || rc == -ENFILE ? VMM_EXIT_HOST
 								       : VMM_EXIT_USAGE;
+	/* the NIC before the sandbox: /dev/net/tun, slirp's forwarded ports */
+	if ((rc = net_setup(vm)) < 0)
+		return rc == -EINVAL ? VMM_EXIT_USAGE : VMM_EXIT_HOST;
 	if ((rc = perf_init(vm)) < 0)
 		return rc == -ENOMEM ? VMM_EXIT_HOST : VMM_EXIT_USAGE; /* message printed */
 	vm->t_vcpus_ns = vm_now_ns(vm);
@@ -168,7 +173,7 @@ int main(int argc, char **argv)
 	if (sandbox_setup(vm) < 0)
 		return VMM_EXIT_HOST;
 	vm->t_sandbox_ns = vm_now_ns(vm);
-	if (vcpu_start_all(vm) < 0)
+	if (net_start(vm) < 0 || vcpu_start_all(vm) < 0)
 		return VMM_EXIT_HOST;
 	vm->t_start_ns = vm_now_ns(vm);
 	if (perf_start(vm) < 0)

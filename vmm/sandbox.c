@@ -81,7 +81,8 @@ static int sb_opt_selftest(const char *arg, struct vmm_opts *o)
 }
 VMM_OPTION(selftest, .name = "sandbox-selftest", .arg = "MODE", .parse = sb_opt_selftest);
 
-static const char *const sb_role_names[SB_NROLES] = {"main", "vCPU", "perf", "debug", "setup"};
+static const char *const sb_role_names[SB_NROLES] = {"main",  "vCPU", "perf",
+						     "debug", "net",  "setup"};
 
 static struct {
 	int on;
@@ -202,7 +203,8 @@ static int sb_limit_nofile(const struct vm *vm)
 	} else {
 		hi = 1024; /* no /proc: be generous rather than break the run */
 	}
-	rlim_t n = (rlim_t)hi + 1 + vm->ncpus + 16;
+	/* --net user: libslirp opens a socket per guest connection */
+	rlim_t n = (rlim_t)hi + 1 + vm->ncpus + 16 + (vm->net ? 256 : 0);
 	struct rlimit rl = {n, n};
 	if (setrlimit(RLIMIT_NOFILE, &rl) < 0) {
 		int e = errno;

@@ -26,6 +26,7 @@ enum sandbox_role {
 	SB_VCPU,  /* KVM_RUN loop, hypercalls, --out files, perf samples */
 	SB_PERF,  /* the --perf-freq timer: sleeps and kicks vCPU threads */
 	SB_DEBUG, /* gdb stub and monitor: sockets, vCPU register ioctls */
+	SB_NET,	  /* the virtio-net I/O thread: eventfds, the tap fd, slirp's sockets */
 	SB_BASE,  /* the process-wide union (internal) */
 	SB_NROLES
 };

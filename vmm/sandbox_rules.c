@@ -46,8 +46,9 @@
 #define V (1u << SB_VCPU)
 #define P (1u << SB_PERF)
 #define D (1u << SB_DEBUG)
+#define N (1u << SB_NET)
 #define B (1u << SB_BASE) /* setup-only: the base filter, before each role narrows it */
-#define ALL (M | V | P | D)
+#define ALL (M | V | P | D | N)
 
 /* Plain allow rules: the call with any arguments. */
 static const struct sb_rule {
@@ -69,7 +70,7 @@ static const struct sb_rule {
 	{SCMP_SYS(madvise), ALL},
 	{SCMP_SYS(mremap), M | V | D},
 	{SCMP_SYS(write), ALL},
-	{SCMP_SYS(writev), M | V | D},
+	{SCMP_SYS(writev), M | V | D | N},
 	{SCMP_SYS(clock_gettime), ALL},
 	{SCMP_SYS(clock_nanosleep), ALL},
 	{SCMP_SYS(nanosleep), ALL},
@@ -78,14 +79,14 @@ static const struct sb_rule {
 	{SCMP_SYS(gettid), ALL},
 	{SCMP_SYS(tgkill), ALL},
 	{SCMP_SYS(fstat), ALL},
-	{SCMP_SYS(close), M | V | D},
+	{SCMP_SYS(close), M | V | D | N},
 	/* main: the stop/signal wait, --perf FILE, -v's smaps (pre-opened),
 	 * gdb_notify_exit */
-	{SCMP_SYS(ppoll), M | D},
-	{SCMP_SYS(poll), M | D},
-	{SCMP_SYS(read), M | D},
-	{SCMP_SYS(fcntl), M | D},
-	{SCMP_SYS(sendto), M | D},
+	{SCMP_SYS(ppoll), M | D | N},
+	{SCMP_SYS(poll), M | D | N},
+	{SCMP_SYS(read), M | D | N},
+	{SCMP_SYS(fcntl), M | D | N},
+	{SCMP_SYS(sendto), M | D | N},
 	{SCMP_SYS(lseek), M | V},
 	/* vCPU: --out files (outdir.c; openat only when openat2 is ENOSYS),
 	 * crash-dump symbols through the pre-opened ELF (libelf: pread) */
@@ -96,14 +97,25 @@ static const struct sb_rule {
 	/* glibc's qsort (the symbol table of a crash dump, lib/elfsym) asks
 	 * sysinfo for the machine's memory before it picks its buffer */
 	{SCMP_SYS(sysinfo), M | V | D},
-	/* debug: serving the gdb and monitor sockets */
-	{SCMP_SYS(accept), D},
-	{SCMP_SYS(accept4), D},
-	{SCMP_SYS(recvfrom), D},
-	{SCMP_SYS(recvmsg), D},
-	{SCMP_SYS(sendmsg), D},
-	{SCMP_SYS(getsockopt), D},
-	{SCMP_SYS(shutdown), D},
+	/* debug: serving the gdb and monitor sockets; net: the kick eventfds
+	 * and the tap fd (read, readv, writev), and --net user's sockets,
+	 * which libslirp opens per guest connection and per forwarded client
+	 * (socket is filtered to AF_INET/AF_INET6 below) */
+	{SCMP_SYS(accept), D | N},
+	{SCMP_SYS(accept4), D | N},
+	{SCMP_SYS(recvfrom), D | N},
+	{SCMP_SYS(recvmsg), D | N},
+	{SCMP_SYS(sendmsg), D | N},
+	{SCMP_SYS(getsockopt), D | N},
+	{SCMP_SYS(shutdown), D | N},
+	{SCMP_SYS(readv), N},
+	{SCMP_SYS(connect), N},
+	{SCMP_SYS(bind), N},
+	{SCMP_SYS(listen), N},
+	{SCMP_SYS(getsockname), N},
+	{SCMP_SYS(getpeername), N},
+	{SCMP_SYS(setsockopt), N},
+	{SCMP_SYS(getrandom), N},
 	/* setup-only (base): starting threads (clone3/clone, stack guard via
 	 * mprotect below, robust list, rseq, pinning), each thread loading its
 	 * role filter, the debug sockets' creation */
@@ -137,6 +149,8 @@ static const struct sb_ioctl {
 	{KVM_GET_SREGS, V | D},
 	{KVM_GET_LAPIC, V},	      /* crash dump: IRR/ISR */
 	{KVM_SET_GUEST_DEBUG, V | D}, /* --trace on vCPU 0; gdb breakpoints */
+	{KVM_SET_GSI_ROUTING, V},     /* the guest programs a virtio MSI-X entry (irq.c) */
+	{FIONREAD, N},		      /* libslirp: bytes waiting on a UDP socket */
 	{KVM_GET_VCPU_EVENTS, V},     /* re-injecting the guest's own int3 */
 	{KVM_SET_VCPU_EVENTS, V},
 	{KVM_SET_REGS, D},
@@ -145,7 +159,7 @@ static const struct sb_ioctl {
 	{KVM_SET_FPU, D},
 	{KVM_GET_XSAVE, D},
 	{KVM_SET_XSAVE, D},
-	{TCGETS, M | V | D}, /* stdio's isatty() on the first stdout write */
+	{TCGETS, M | V | D | N}, /* stdio's isatty() on the first stdout write */
 };
 
 /* Never after setup: only an exploit makes these. */
@@ -266,6 +280,18 @@ int sb_compile(enum sandbox_role r, int log_only, struct sock_fprog *out)
 	if (!rc && r == SB_BASE) {
 		struct scmp_arg_cmp a = SCMP_A0(SCMP_CMP_EQ, PR_SET_NO_NEW_PRIVS);
 		rc = sb_add(c, SCMP_ACT_ALLOW, SCMP_SYS(prctl), 1, &a);
+	}
+	/* net: libslirp's sockets are Internet sockets (the base allows any
+	 * socket for the debug sockets' setup; this role narrows it), and
+	 * its lazy read of /etc/resolv.conf for the DNS forwarder fails with
+	 * EACCES (no DNS forwarding then) instead of killing the thread */
+	if (!rc && r == SB_NET) {
+		for (int fam = 0; !rc && fam < 2; fam++) {
+			struct scmp_arg_cmp a = SCMP_A0(SCMP_CMP_EQ, fam ? AF_INET6 : AF_INET);
+			rc = sb_add(c, SCMP_ACT_ALLOW, SCMP_SYS(socket), 1, &a);
+		}
+		if (!rc)
+			rc = sb_add(c, SCMP_ACT_ERRNO(EACCES), SCMP_SYS(openat), 0, 0);
 	}
 	/* main: monitor.c's atexit unlink of its socket fails quietly (the
 	 * next run replaces a stale socket); deleting files is not ours */

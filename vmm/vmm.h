@@ -46,6 +46,7 @@ struct vmm_opts {
 	uint32_t uid, gid;     /* the ids to drop to after setup */
 	const char *selftest;  /* hidden --sandbox-selftest=MODE (sandbox.c) */
 	bool raw_console;      /* --raw-console: guest bytes reach the terminal unescaped */
+	const char *net;       /* --net tap:IFNAME | user[,hostfwd=...] (net.h) */
 	const char *elf;
 	char cmdline[PK_CMDLINE_MAX];
 };

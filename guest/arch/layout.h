@@ -22,7 +22,9 @@
 
 /* Interrupt vectors (SDM Vol 3A 6.2: 0-31 are exceptions). The LAPIC
  * priority class is vector >> 4, so the housekeeping vectors sit high. */
-#define VEC_PIC_BASE 0x20  /* legacy 8259s are remapped here, then masked */
+#define VEC_PIC_BASE 0x20 /* legacy 8259s are remapped here, then masked */
+#define VEC_VIRTIO 0xd0	  /* virtio MSI-X vectors 0xd0..0xd7 (guest/drivers/virtio_pci.c) */
+#define VEC_VIRTIO_N 8
 #define VEC_IPI_TEST 0xe0  /* test-suite IPI ping */
 #define VEC_IPI_BENCH 0xe2 /* run=bench-sched raw IPI round trip */
 #define VEC_PMI 0xe4	   /* PMU counter overflow (LVT PC), guest/perf/perf.c */

@@ -15,7 +15,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sys/eventfd.h>
 #include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <sys/uio.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -126,6 +131,66 @@ START_TEST(main_forbidden_named)
 	ck_assert_msg(WIFEXITED(st) && WEXITSTATUS(st) == VMM_EXIT_SANDBOX, "status %#x: %s", st,
 		      err);
 	ck_assert_msg(strstr(err, "the main thread made system call 110 (getppid)"), "%s", err);
+}
+END_TEST
+
+/* what the virtio-net I/O thread does: eventfd kicks, poll, libslirp's
+ * UDP socket to a loopback peer (socket, bind, sendto, recvfrom,
+ * FIONREAD), writev; and its lazy open of /etc/resolv.conf fails softly */
+static int net_efd = -1; /* made before the sandbox, as virtio_pci.c does */
+static void net_work(void)
+{
+	int e = net_efd;
+	uint64_t one = 1, v;
+	if (e < 0 || write(e, &one, 8) != 8 || read(e, &v, 8) != 8)
+		_exit(70);
+	int s = socket(AF_INET, SOCK_DGRAM, 0);
+	struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(0x7f000001)};
+	socklen_t al = sizeof(a);
+	if (s < 0 || bind(s, (struct sockaddr *)&a, sizeof(a)) < 0 ||
+	    getsockname(s, (struct sockaddr *)&a, &al) < 0)
+		_exit(71);
+	if (sendto(s, "ping", 4, 0, (struct sockaddr *)&a, sizeof(a)) != 4)
+		_exit(72);
+	struct pollfd p = {.fd = s, .events = POLLIN};
+	int waiting = 0;
+	char buf[8];
+	if (poll(&p, 1, 1000) != 1 || ioctl(s, FIONREAD, &waiting) < 0 ||
+	    recvfrom(s, buf, sizeof(buf), 0, 0, 0) != 4)
+		_exit(73);
+	struct iovec iov = {"net\n", 4};
+	if (writev(2, &iov, 1) != 4)
+		_exit(74);
+	if (open("/etc/resolv.conf", O_RDONLY) != -1 || errno != EACCES)
+		_exit(75);
+	close(s);
+	fprintf(stderr, "net work done\n");
+}
+
+START_TEST(net_allowed)
+{
+	char err[512];
+	net_efd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+	ck_assert_int_ge(net_efd, 0);
+	int st = in_child(SB_NET, net_work, err, sizeof(err));
+	close(net_efd);
+	ck_assert_msg(WIFEXITED(st) && WEXITSTATUS(st) == 0, "status %#x: %s", st, err);
+	ck_assert_ptr_nonnull(strstr(err, "net work done"));
+}
+END_TEST
+
+static void net_unix_socket(void)
+{
+	socket(AF_UNIX, SOCK_STREAM, 0); /* slirp only makes Internet sockets */
+}
+
+START_TEST(net_unix_socket_trapped)
+{
+	char err[512];
+	int st = in_child(SB_NET, net_unix_socket, err, sizeof(err));
+	ck_assert_msg(WIFEXITED(st) && WEXITSTATUS(st) == VMM_EXIT_SANDBOX, "status %#x: %s", st,
+		      err);
+	ck_assert_msg(strstr(err, "the net thread made system call 41 (socket)"), "%s", err);
 }
 END_TEST
 
@@ -259,6 +324,8 @@ int main(void)
 	tcase_add_test(t, exec_mapping_killed);
 	tcase_add_test(t, main_no_new_threads);
 	tcase_add_test(t, base_then_role);
+	tcase_add_test(t, net_allowed);
+	tcase_add_test(t, net_unix_socket_trapped);
 	tcase_add_test(t, landlock_confines_files);
 	suite_add_tcase(s, t);
 	return check_run(s);

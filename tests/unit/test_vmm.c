@@ -415,7 +415,7 @@ START_TEST(pio_table_sane)
 {
 	unsigned n;
 	const struct pio_range *t = pio_table(&n);
-	ck_assert_uint_eq(n, 4);
+	ck_assert_uint_eq(n, 5); /* hypercalls, COM1, 0xf4, 0x80, PCI config (vmm/pci.c) */
 	for (unsigned i = 0; i < n; i++)
 		for (unsigned j = i + 1; j < n; j++)
 			ck_assert_msg(t[i].hi < t[j].lo || t[j].hi < t[i].lo, "%s overlaps %s",
@@ -426,6 +426,9 @@ START_TEST(pio_table_sane)
 	ck_assert_ptr_nonnull(pio_find(PK_PORT_DEBUG_EXIT));
 	ck_assert_ptr_nonnull(pio_find(0x80)); /* dev_post.c */
 	ck_assert_ptr_null(pio_find(0x81));
+	ck_assert_ptr_nonnull(pio_find(0xcf8));
+	ck_assert_ptr_nonnull(pio_find(0xcff));
+	ck_assert_ptr_null(pio_find(0xd00));
 	ck_assert_ptr_null(mmio_find(0xfed00000));
 }
 END_TEST

@@ -89,6 +89,9 @@ fi
 # the raw attack guest racing every hypercall (when it came along)
 . ./attack.sh
 
+# virtio-net: UDP echo through --net user, hostile rings (tests/vmm/net.sh)
+[ -f ./net.sh ] && . ./net.sh
+
 # last: without /dev/kvm the vmm says how to get it, exit 120
 rm -f /dev/kvm
 check no-dev-kvm 120 'load kvm-intel or kvm-amd' 'nested-KVM harness' -- -c 1 guest.elf

@@ -127,7 +127,8 @@ static __attribute__((noreturn)) void raw_exit(uint64_t code)
 
 static volatile int ready, done;
 static volatile uint64_t flips;
-static uint64_t ram_end; /* first byte after low guest RAM */
+uint64_t ram_end; /* first byte after low guest RAM (virtq.c too) */
+uint64_t raw_tsc_khz;
 static const struct attack *mode;
 
 /* requests and buffers vCPU 1 races on */
@@ -146,7 +147,23 @@ struct attack {
 	void (*setup)(void);
 	int64_t (*call)(void); /* vCPU 0, in a loop */
 	void (*flip)(void);    /* vCPU 1, in a loop */
+	/* vCPU 0 after the race (vCPU 1 stopped): 0 = the vmm still works;
+	 * fills stats[4] for the done line */
+	int64_t (*finish)(uint64_t *stats);
 };
+
+/* attack=virtq (virtq.c): the virtio-net device's rings */
+int virtq_attack_setup(void);
+int64_t virtq_attack_call(void);
+void virtq_attack_flip(void);
+int64_t virtq_attack_finish(uint64_t *stats);
+static void virtq_setup(void)
+{
+	if (virtq_attack_setup() < 0) {
+		raw_print("attack virtq: no virtio-net device on PCI bus 0 (vmm --net user)\n");
+		raw_exit(4);
+	}
+}
 
 /* 8-byte stores, as another CPU sees them */
 static void put16(volatile char *dst, const char *src)
@@ -280,14 +297,15 @@ static void no_flip(void)
 }
 
 static const struct attack attacks[] = {
-	{"result-name", name_setup, name_call, name_flip},
-	{"console-len", console_setup, console_call, console_flip},
-	{"result-len", rlen_setup, rlen_call, rlen_flip},
-	{"perf-records", perf_setup, perf_call, perf_flip},
-	{"abort-len", abort_setup, abort_call, abort_flip},
-	{"exit-reserved", 0, exit_call, no_flip},
-	{"port-reserved", 0, port_call, no_flip},
-	{"escape", 0, escape_call, no_flip},
+	{"result-name", name_setup, name_call, name_flip, 0},
+	{"console-len", console_setup, console_call, console_flip, 0},
+	{"result-len", rlen_setup, rlen_call, rlen_flip, 0},
+	{"perf-records", perf_setup, perf_call, perf_flip, 0},
+	{"abort-len", abort_setup, abort_call, abort_flip, 0},
+	{"exit-reserved", 0, exit_call, no_flip, 0},
+	{"port-reserved", 0, port_call, no_flip, 0},
+	{"escape", 0, escape_call, no_flip, 0},
+	{"virtq", virtq_setup, virtq_attack_call, virtq_attack_flip, virtq_attack_finish},
 };
 
 /* ---- the command line ---------------------------------------------------- */
@@ -327,7 +345,7 @@ static void vcpu0(const struct pk_bootinfo *bi)
 			mode = &attacks[i];
 	if (!mode) {
 		raw_print("attack: usage: attack=result-name|console-len|result-len|perf-records|"
-			  "abort-len|exit-reserved|port-reserved|escape [ms=N]\n");
+			  "abort-len|exit-reserved|port-reserved|escape|virtq [ms=N]\n");
 		raw_exit(2);
 	}
 	if (bi->cpu_count < 2) {
@@ -338,6 +356,7 @@ static void vcpu0(const struct pk_bootinfo *bi)
 	for (uint32_t i = 0; i < bi->memmap_count && i < PK_MEMMAP_MAX; i++)
 		if (bi->memmap[i].type == PK_MEM_USABLE && bi->memmap[i].base < (1ull << 30))
 			ram_end = bi->memmap[i].base + bi->memmap[i].length;
+	raw_tsc_khz = bi->tsc_khz;
 	if (ram_end > (1ull << 30))
 		ram_end = 1ull << 30; /* the identity map's end */
 	/* the RAM the attacks point into (its last RAW_FILL bytes) */
@@ -357,7 +376,14 @@ static void vcpu0(const struct pk_bootinfo *bi)
 		calls++;
 	}
 	done = 1;
-	char msg[128], *p = msg;
+	int64_t fin = 0;
+	uint64_t st[4] = {0};
+	if (mode->finish) {
+		for (uint64_t t = raw_rdtsc(); raw_rdtsc() - t < 1000000;)
+			raw_pause(); /* vCPU 1 sees done and stops writing */
+		fin = mode->finish(st);
+	}
+	char msg[192], *p = msg;
 	const char *parts[] = {"attack ", mode->name, " done: ", 0};
 	for (int i = 0; parts[i]; i++)
 		for (const char *s = parts[i]; *s; s++)
@@ -367,7 +393,17 @@ static void vcpu0(const struct pk_bootinfo *bi)
 	p = raw_utoa(p, ok);
 	memcpy(p, " ok, ", 5), p += 5;
 	p = raw_utoa(p, flips);
-	memcpy(p, " flips\n", 8);
+	memcpy(p, " flips", 6), p += 6;
+	if (mode->finish) {
+		static const char *const names[] = {
+			" rounds=", " answered=", " resets=", " timeouts=", " final="};
+		for (int i = 0; i < 5; i++) {
+			for (const char *s = names[i]; *s; s++)
+				*p++ = *s;
+			p = raw_utoa(p, i < 4 ? st[i] : (uint64_t)fin);
+		}
+	}
+	memcpy(p, "\n", 2);
 	raw_print(msg);
 	raw_exit(0);
 }

@@ -1,0 +1,95 @@
+# tests/vmm/net.sh - virtio-net checks for the nested suite (sourced by
+# tests/vmm/suite.sh, or run alone with lib.sh beside it): the guest's
+# by-hand UDP echo behind `--net user,hostfwd=udp:...` (libslirp, rootless)
+# and, when the L1 kernel has a tun device, behind `--net tap:pknet0`
+# (needs ./udp_echo); then the raw attack guest's hostile rings against
+# the virtio-net device (needs ./raw_attack.elf). SKIPs without them.
+. ./lib.sh # counters survive a second sourcing
+
+net_echo_run() { # NAME VMM_NET_ARG HOST PORT
+	./vmm --timeout 120 --stats -c 2 -m 64M --net "$2" guest.elf -- \
+		run=netecho netecho_count=3 netecho_secs=100 >/tmp/net-vmm.out 2>&1 &
+	vpid=$!
+	./udp_echo "$3" "$4" 3 90 >/tmp/net-client.out 2>&1
+	crc=$?
+	wait "$vpid"
+	vrc=$?
+	if [ "$crc" -eq 0 ] && [ "$vrc" -eq 0 ] &&
+		grep -q 'virtio-net: 00:02.0 negotiated MAC STATUS EVENT_IDX VERSION_1; .*interrupts MSI-X' \
+			/tmp/net-vmm.out &&
+		grep -qE '^NETECHO .* udp=3 ' /tmp/net-vmm.out; then
+		t_pass "$1" "$(grep -E '^NETECHO|  net \(' /tmp/net-vmm.out | tr '\n' ' ')"
+	else
+		t_fail "$1: client exit $crc, vmm exit $vrc; output:"
+		sed 's/^/  | /' /tmp/net-client.out /tmp/net-vmm.out | tail -40
+	fi
+}
+
+if [ ! -x ./udp_echo ]; then
+	t_skip net-user "no udp_echo client in the initramfs"
+else
+	ip link set lo up 2>/dev/null
+	net_echo_run net-user-udp-echo "user,hostfwd=udp:127.0.0.1:5555-:7" 127.0.0.1 5555
+	if [ -c /dev/net/tun ] || { mkdir -p /dev/net && mknod /dev/net/tun c 10 200 2>/dev/null; } &&
+		ip tuntap add dev pknet0 mode tap 2>/dev/null; then
+		ip addr add 10.0.2.2/24 dev pknet0 && ip link set pknet0 up
+		net_echo_run net-tap-udp-echo tap:pknet0 10.0.2.15 7
+		ip link del pknet0 2>/dev/null
+	else
+		t_skip net-tap "this L1 kernel has no tun device (tun.ko is not in the harness)"
+	fi
+fi
+
+# a -DPK_LWIP=ON kernel: lwIP's DHCP, UDP echo and a 100 KB TCP round
+# trip through hostfwd=tcp (slirp accepts the host client on the I/O
+# thread, inside the net role's filter)
+if ! grep -q 'lwip-echo' guest.elf 2>/dev/null; then
+	t_skip net-user-lwip "this kernel was built without -DPK_LWIP=ON"
+elif [ ! -x ./tcp_echo ] || [ ! -x ./udp_echo ]; then
+	t_skip net-user-lwip "no tcp_echo/udp_echo client in the initramfs"
+else
+	./vmm --timeout 150 --stats -c 2 -m 64M \
+		--net user,hostfwd=udp:127.0.0.1:5556-:7,hostfwd=tcp:127.0.0.1:5557-:7 guest.elf -- \
+		run=lwip-echo netecho_count=3 netecho_secs=120 lwip_tcp_conns=1 >/tmp/net-lw.out 2>&1 &
+	vpid=$!
+	./udp_echo 127.0.0.1 5556 3 90 >/tmp/net-client.out 2>&1
+	urc=$?
+	./tcp_echo 127.0.0.1 5557 102400 90 >>/tmp/net-client.out 2>&1
+	trc=$?
+	wait "$vpid"
+	vrc=$?
+	if [ "$urc" -eq 0 ] && [ "$trc" -eq 0 ] && [ "$vrc" -eq 0 ] &&
+		grep -qE '^LWIP_ECHO ip=10.0.2.15 udp=3 .*tcp_closed=1 tcp_bytes=102400' /tmp/net-lw.out; then
+		t_pass net-user-lwip "$(grep -E '^LWIP_ECHO|  net \(' /tmp/net-lw.out | tr '\n' ' ')"
+	else
+		t_fail "net-user-lwip: udp $urc, tcp $trc, vmm $vrc; output:"
+		sed 's/^/  | /' /tmp/net-client.out /tmp/net-lw.out | tail -30
+	fi
+fi
+
+# the raw attack guest's hostile rings (tests/vmm/raw/virtq.c): the vmm
+# survives every round, stops the device on each broken ring, and a reset
+# afterwards gives a working device again (an ARP reply from slirp)
+if [ ! -f ./raw_attack.elf ]; then
+	t_skip attack-virtq "no raw_attack.elf next to the vmm"
+else
+	./vmm -c 2 -m 32M --timeout 100 --stats --net user ./raw_attack.elf -- attack=virtq \
+		ms="${ATTACK_MS:-3000}" >/tmp/net-atk.out 2>/tmp/net-atk.err
+	arc=$?
+	line=$(grep -a '^attack virtq done' /tmp/net-atk.out | head -1)
+	resets=$(echo "$line" | sed -n 's/.* resets=\([0-9]*\).*/\1/p')
+	answered=$(echo "$line" | sed -n 's/.* answered=\([0-9]*\).*/\1/p')
+	why=""
+	[ "$arc" -eq 0 ] || why="exit $arc, wanted 0"
+	echo "$line" | grep -q ' final=0$' || why="${why:+$why; }the device did not work after the attack"
+	[ "${resets:-0}" -gt 0 ] || why="${why:+$why; }no broken ring was ever reported"
+	[ "${answered:-0}" -gt 0 ] || why="${why:+$why; }the device never answered"
+	grep -q 'the device stops until the driver resets it' /tmp/net-atk.err ||
+		why="${why:+$why; }no 'device stops' line on stderr"
+	if [ -z "$why" ]; then
+		t_pass attack-virtq "$line"
+	else
+		t_fail "attack-virtq: $why; output:"
+		sed 's/^/  | /' /tmp/net-atk.out /tmp/net-atk.err | tail -30
+	fi
+fi
