@@ -7,6 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "share.h"
 #include "vmm.h"
 
 #define VMM_VERSION "0.1"
@@ -23,6 +24,12 @@ static void cli_usage(FILE *f)
 		"      --out DIR         where result_write blobs go (docs/vmm-security.md)\n"
 		"      --out-max-files N at most N result files per run (default 1024)\n"
 		"      --out-max-bytes SIZE  at most SIZE result bytes per run (default 1G)\n"
+		"      --share HOST:GUEST[:ro]  host directory HOST at guest path GUEST "
+		"(repeatable;\n"
+		"                        :ro = read-only; docs/files.md)\n"
+		"      --share-max-handles N  files open in shares at once (default 256)\n"
+		"      --share-max-bytes SIZE  bytes written into shares per run (default "
+		"1G)\n"
 		"      --gdb PATH        gdb stub on Unix socket PATH, mode 0600 (gdb: target "
 		"remote PATH)\n"
 		"      --gdb tcp:PORT    gdb stub on 127.0.0.1:PORT instead: ANY local user can "
@@ -132,7 +139,10 @@ int cli_parse(int argc, char **argv, struct vmm_opts *o)
 		OPT_NO_SANDBOX,
 		OPT_USER,
 		OPT_SELFTEST,
-		OPT_RAW_CONSOLE
+		OPT_RAW_CONSOLE,
+		OPT_SHARE,
+		OPT_SHARE_MAX_HANDLES,
+		OPT_SHARE_MAX_BYTES
 	};
 	static const struct option longopts[] = {
 		{"cpus", required_argument, 0, 'c'},
@@ -158,6 +168,9 @@ int cli_parse(int argc, char **argv, struct vmm_opts *o)
 		/* test-only, not in the usage text: tests/vmm/sandbox.sh */
 		{"sandbox-selftest", required_argument, 0, OPT_SELFTEST},
 		{"raw-console", no_argument, 0, OPT_RAW_CONSOLE},
+		{"share", required_argument, 0, OPT_SHARE},
+		{"share-max-handles", required_argument, 0, OPT_SHARE_MAX_HANDLES},
+		{"share-max-bytes", required_argument, 0, OPT_SHARE_MAX_BYTES},
 		{0, 0, 0, 0},
 	};
 	memset(o, 0, sizeof(*o));
@@ -169,6 +182,8 @@ int cli_parse(int argc, char **argv, struct vmm_opts *o)
 	o->monitor_idle = VMM_MONITOR_IDLE_DEFAULT;
 	o->out_max_files = 1024;
 	o->out_max_bytes = 1ull << 30;
+	o->share_max_handles = SHARE_MAX_HANDLES_DEFAULT;
+	o->share_max_bytes = SHARE_MAX_BYTES_DEFAULT;
 	optind = 1;
 	opterr = 0;
 	int c;
@@ -328,6 +343,48 @@ int cli_parse(int argc, char **argv, struct vmm_opts *o)
 		case OPT_SELFTEST:
 			o->selftest = optarg;
 			break;
+		case OPT_SHARE: {
+			/* the syntax now; the directory and overlaps at setup */
+			struct share_spec *spec = malloc(sizeof(*spec));
+			char err[128];
+			int bad = !spec || share_parse_spec(optarg, spec, err, sizeof(err)) < 0;
+			free(spec);
+			if (bad) {
+				fprintf(stderr, "vmm: --share %s: %s\n", optarg,
+					spec ? err : "out of memory");
+				return -1;
+			}
+			if (o->nshares == SHARE_MAX) {
+				fprintf(stderr, "vmm: --share %s: at most %d shares\n", optarg,
+					SHARE_MAX);
+				return -1;
+			}
+			o->shares[o->nshares++] = optarg;
+			break;
+		}
+		case OPT_SHARE_MAX_HANDLES: {
+			errno = 0;
+			unsigned long n = strtoul(optarg, &end, 10);
+			if (errno || *end || end == optarg || *optarg == '-' || !n ||
+			    n > SHARE_MAX_HANDLES_LIMIT) {
+				fprintf(stderr, "vmm: --share-max-handles %s: expected 1..%u\n",
+					optarg, SHARE_MAX_HANDLES_LIMIT);
+				return -1;
+			}
+			o->share_max_handles = (unsigned)n;
+			break;
+		}
+		case OPT_SHARE_MAX_BYTES: {
+			int64_t v = cli_parse_size(optarg);
+			if (v < 0) {
+				fprintf(stderr,
+					"vmm: --share-max-bytes %s: not a size (e.g. 64M, 1G)\n",
+					optarg);
+				return -1;
+			}
+			o->share_max_bytes = (uint64_t)v;
+			break;
+		}
 		case OPT_RAW_CONSOLE:
 			o->raw_console = true;
 			break;

@@ -98,6 +98,14 @@ static const struct sb_rule {
 	{SCMP_SYS(openat), V},
 	{SCMP_SYS(ftruncate), V},
 	{SCMP_SYS(pread64), M | V},
+	/* vCPU: --share (hcall_fs*.c): data through segment lists, listing,
+	 * truncate/sync, the name calls beneath a share's directory fd */
+	{SCMP_SYS(preadv), V},
+	{SCMP_SYS(pwritev), V},
+	{SCMP_SYS(getdents64), V},
+	{SCMP_SYS(fsync), V},
+	{SCMP_SYS(mkdirat), V},
+	{SCMP_SYS(renameat2), V},
 	/* debug: serving the gdb and monitor sockets */
 	{SCMP_SYS(accept), D},
 	{SCMP_SYS(accept4), D},
@@ -122,7 +130,7 @@ static const struct sb_rule {
 	{SCMP_SYS(listen), B},
 	{SCMP_SYS(setsockopt), B},
 	{SCMP_SYS(unlink), B},
-	{SCMP_SYS(unlinkat), B},
+	{SCMP_SYS(unlinkat), V | B}, /* vCPU: --share's unlink/rmdir */
 	{SCMP_SYS(getuid), B},
 	{SCMP_SYS(geteuid), B},
 };
@@ -426,7 +434,10 @@ static int sb_limit_nofile(const struct vm *vm)
 	} else {
 		hi = 1024; /* no /proc: be generous rather than break the run */
 	}
+	/* --share: every handle, plus a parent directory fd per vCPU in a call */
 	rlim_t n = (rlim_t)hi + 1 + vm->ncpus + 16;
+	if (vm->shares.n)
+		n += vm->shares.max_handles + 2 * vm->ncpus;
 	struct rlimit rl = {n, n};
 	if (setrlimit(RLIMIT_NOFILE, &rl) < 0) {
 		int e = errno;
