@@ -25,6 +25,7 @@
 #include "lib/cmdline.h"
 #include "mm/frame.h"
 #include "mm/paging.h"
+#include "fs/fs.h"
 #include "sched/sched.h"
 
 extern char bsp_stack[];
@@ -94,6 +95,8 @@ void kernel_main(uint32_t protocol, uint64_t ptr)
 	irq_enable();
 	boot_stage("smp: all APs online");
 	kprintf("smp: %u of %u CPUs online\n", smp_online_count, smp_cpu_count);
+	/* files: the initrd at /, the vmm's shares, a RAM fs at /tmp */
+	fs_init();
 
 	platform_exit(app_main(boot_info.cmdline));
 }
