@@ -115,7 +115,10 @@ static int64_t hc_fs_open(struct vcpu *v, struct pk_hc_fs_open *req, int *stop)
 		if (dirfd < 0)
 			return dirfd;
 	} else if ((dirfd = share_parent(s, path, &name)) < 0) {
-		return share_refuse(vm, "lookup of", path, req->path_len, -dirfd);
+		/* a missing directory is an answer; a symlink or an escape is not */
+		return dirfd == -ENOENT || dirfd == -ENOTDIR
+			       ? dirfd
+			       : share_refuse(vm, "lookup of", path, req->path_len, -dirfd);
 	}
 	/* look first: what is not a file or directory is never opened */
 	struct stat st;
