@@ -12,6 +12,7 @@
 #include "../fs/fs_errno.h"
 #include "../lib/kstring.h"
 #include "../lib/printf.h"
+#include "../sched/sched.h"
 #include "ktest.h"
 
 static long t_write(const char *path, const char *text)
@@ -196,4 +197,64 @@ TEST(fs_initrd_and_mounts)
 	m = vfs_lookup("/ktest-bad", &rel);
 	EXPECT(!m || strcmp(m->path, "/ktest-bad"));
 	EXPECT_EQ(vfs_stat("/ktest-bad", &st), -ENOENT);
+}
+
+/* Every CPU at once on one ramfs: each index makes its own file, writes
+ * it in pieces, reads it back, renames and unlinks it, while all of them
+ * also append to one shared file at their own offsets. */
+#define PAR_N 256
+
+static void t_par_one(uint64_t i, void *arg)
+{
+	int *bad = arg;
+	char path[48], moved[48], blk[64];
+	pk_snprintf(path, sizeof(path), "/ktest-par/f%lu", i);
+	pk_snprintf(moved, sizeof(moved), "/ktest-par/d/m%lu", i);
+	memset(blk, (int)('a' + i % 26), sizeof(blk));
+	struct vfs_file *f, *shared;
+	if (vfs_open(path, O_RDWR | O_CREAT | O_EXCL, 0644, &f) < 0) {
+		__atomic_add_fetch(bad, 1, __ATOMIC_RELAXED);
+		return;
+	}
+	for (int k = 0; k < 8; k++)
+		if (vfs_pwrite(f, blk, sizeof(blk), (uint64_t)k * sizeof(blk)) != sizeof(blk))
+			__atomic_add_fetch(bad, 1, __ATOMIC_RELAXED);
+	char back[64 * 8];
+	if (vfs_pread(f, back, sizeof(back), 0) != sizeof(back) || back[511] != blk[0] ||
+	    back[0] != blk[0])
+		__atomic_add_fetch(bad, 1, __ATOMIC_RELAXED);
+	vfs_close(f);
+	if (vfs_open("/ktest-par/shared", O_WRONLY, 0, &shared) == 0) {
+		if (vfs_pwrite(shared, blk, 8, i * 8) != 8)
+			__atomic_add_fetch(bad, 1, __ATOMIC_RELAXED);
+		vfs_close(shared);
+	} else {
+		__atomic_add_fetch(bad, 1, __ATOMIC_RELAXED);
+	}
+	if (vfs_rename(path, moved) < 0 || vfs_unlink(moved, 0) < 0)
+		__atomic_add_fetch(bad, 1, __ATOMIC_RELAXED);
+}
+
+TEST(fs_ramfs_all_cpus)
+{
+	void *r = ramfs_new(8 << 20);
+	EXPECT_EQ(vfs_mount("/ktest-par", &ramfs_ops, r, false), 0);
+	EXPECT_EQ(vfs_mkdir("/ktest-par/d", 0755), 0);
+	EXPECT_EQ(t_write("/ktest-par/shared", ""), 0);
+	int bad = 0;
+	EXPECT_EQ(sched_parallel_for(PAR_N, t_par_one, &bad), 0);
+	EXPECT_EQ(bad, 0);
+	int found;
+	EXPECT_EQ(t_count("/ktest-par/d", "m7", &found), 2); /* all moved and removed */
+	struct vfs_stat st;
+	EXPECT_EQ(vfs_stat("/ktest-par/shared", &st), 0);
+	EXPECT_EQ(st.size, PAR_N * 8);
+	struct vfs_file *f;
+	EXPECT_EQ(vfs_open("/ktest-par/shared", O_RDONLY, 0, &f), 0);
+	static char all[PAR_N * 8];
+	EXPECT_EQ(vfs_pread(f, all, sizeof(all), 0), sizeof(all));
+	vfs_close(f);
+	for (unsigned i = 0; i < PAR_N; i++)
+		EXPECT_MSG(all[i * 8] == (char)('a' + i % 26) && all[i * 8 + 7] == all[i * 8],
+			   "shared file: slot %u holds '%c'", i, all[i * 8]);
 }

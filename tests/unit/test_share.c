@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <pthread.h>
 #include <unistd.h>
 
 #include "check_run.h"
@@ -436,6 +437,89 @@ START_TEST(getdents)
 }
 END_TEST
 
+/* vCPUs racing on the handle table: each thread opens, reads and closes
+ * while one closes whatever handle numbers it guesses and another reads
+ * through them. A read that succeeds returns the file's bytes, never
+ * another file's; when everything is closed no slot is left in use. */
+#define RACE_THREADS 4
+#define RACE_ROUNDS 3000
+
+struct race {
+	unsigned id;
+	unsigned bad;  /* reads that returned foreign bytes */
+	unsigned good; /* reads that returned the file */
+};
+
+static int64_t race_call(uint64_t base, unsigned nr, void *req, size_t size)
+{
+	if (mem_copy_out(&vm.mem, base, size, req) < 0)
+		return -999;
+	struct vcpu v = {.vm = &vm, .index = (unsigned)(base >> 16)};
+	hcall_dispatch(&v, nr, (uint32_t)base);
+	mem_copy_in(&vm.mem, base, size, req);
+	return ((struct pk_hc_hdr *)req)->ret;
+}
+
+static void *race_thread(void *arg)
+{
+	struct race *r = arg;
+	uint64_t base = 0x100000ull + r->id * 0x10000ull; /* req, path, segs, buf */
+	mem_copy_out(&vm.mem, base + 0x100, 9, "hello.txt");
+	for (unsigned i = 0; i < RACE_ROUNDS; i++) {
+		uint32_t h = i % 8;
+		if (r->id == 0) { /* the closer: any number, any time */
+			struct pk_hc_fs_close c = {.handle = h};
+			race_call(base, PK_HC_FS_CLOSE, &c, sizeof(c));
+			continue;
+		}
+		if (r->id == 1 || i % 2) { /* open + close, or read a guessed handle */
+			struct pk_hc_fs_open o = {
+				.share = r->id % 2, .path = base + 0x100, .path_len = 9};
+			if (r->id != 1 && race_call(base, PK_HC_FS_OPEN, &o, sizeof(o)) == 0)
+				h = o.handle;
+		}
+		struct pk_fs_seg seg = {base + 0x1000, 64};
+		mem_copy_out(&vm.mem, base + 0x200, sizeof(seg), &seg);
+		memset(mem_ptr(&vm.mem, base + 0x1000, 64), 0, 64);
+		struct pk_hc_fs_io io = {.handle = h, .nseg = 1, .segs = base + 0x200};
+		int64_t n = race_call(base, PK_HC_FS_PREAD, &io, sizeof(io));
+		if (n > 0 &&
+		    (n != 13 || memcmp(mem_ptr(&vm.mem, base + 0x1000, 13), "hello, share\n", 13)))
+			r->bad++;
+		r->good += n == 13;
+		if (r->id != 1 && i % 2) {
+			struct pk_hc_fs_close c = {.handle = h};
+			race_call(base, PK_HC_FS_CLOSE, &c, sizeof(c));
+		}
+	}
+	return 0;
+}
+
+START_TEST(handle_races)
+{
+	/* only hello.txt exists under every name the threads may reach */
+	pthread_t t[RACE_THREADS];
+	struct race r[RACE_THREADS];
+	for (unsigned i = 0; i < RACE_THREADS; i++) {
+		r[i] = (struct race){.id = i};
+		ck_assert_int_eq(pthread_create(&t[i], 0, race_thread, &r[i]), 0);
+	}
+	unsigned bad = 0, good = 0;
+	for (unsigned i = 0; i < RACE_THREADS; i++) {
+		pthread_join(t[i], 0);
+		bad += r[i].bad;
+		good += r[i].good;
+	}
+	ck_assert_uint_eq(bad, 0);
+	ck_assert_uint_gt(good, RACE_ROUNDS / 4); /* the race really ran reads */
+	for (uint32_t h = 0; h < vm.shares.max_handles; h++)
+		share_handle_close(&vm.shares, h);
+	ck_assert_uint_eq(vm.shares.open, 0);
+	for (uint32_t h = 0; h < vm.shares.max_handles; h++)
+		ck_assert_int_eq(vm.shares.h[h].fd, -1);
+}
+END_TEST
+
 /* setup errors: a missing directory, a file, overlapping guest paths */
 START_TEST(setup_errors)
 {
@@ -481,6 +565,7 @@ static Suite *share_suite(void)
 	tcase_add_test(c, caps);
 	tcase_add_test(c, getdents);
 	tcase_add_test(c, setup_errors);
+	tcase_add_test(c, handle_races);
 	suite_add_tcase(s, c);
 	return s;
 }
