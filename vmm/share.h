@@ -22,7 +22,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "../proto/fs.h"
+#include "proto/fs.h"
 
 struct vm;
 

@@ -9,15 +9,15 @@
  *                            summary of B as read back
  * Reads go in 1 MiB chunks (one hypercall each on a vmm share).
  */
-#include "../../proto/perf.h"
-#include "../fs/fs_errno.h"
-#include "../fs/vfs.h"
-#include "../kernel/console.h"
-#include "../kernel/param.h"
-#include "../lib/cmdline.h"
-#include "../lib/kstring.h"
-#include "../lib/printf.h"
-#include "../mm/heap.h"
+#include "proto/perf.h"
+#include "guest/fs/fs_errno.h"
+#include "guest/fs/vfs.h"
+#include "guest/kernel/console.h"
+#include "guest/kernel/param.h"
+#include "lib/cmdline/cmdline.h"
+#include "lib/kstring/kstring.h"
+#include "lib/printf/printf.h"
+#include "lib/heap/heap.h"
 #include "app.h"
 
 PK_PARAM(file, "run=ls/cat/fsum/fscopy: the path to work on");

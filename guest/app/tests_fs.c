@@ -7,12 +7,12 @@
  * test mounts its own instance under /ktest-..., so it runs under the vmm
  * and on a PC alike.
  */
-#include "../fs/cpio.h"
-#include "../fs/fs.h"
-#include "../fs/fs_errno.h"
-#include "../lib/kstring.h"
-#include "../lib/printf.h"
-#include "../sched/sched.h"
+#include "lib/cpio/cpio.h"
+#include "guest/fs/fs.h"
+#include "guest/fs/fs_errno.h"
+#include "lib/kstring/kstring.h"
+#include "lib/printf/printf.h"
+#include "lib/sched/sched.h"
 #include "ktest.h"
 
 static long t_write(const char *path, const char *text)

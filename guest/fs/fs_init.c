@@ -7,13 +7,13 @@
  *   /tmp   a RAM file system for outputs, unless a share is there already
  *          (ramfs_mib=N caps it, default half the usable RAM).
  */
-#include "../arch/mmio.h"
-#include "../arch/paging.h"
-#include "../kernel/bootinfo.h"
-#include "../kernel/console.h"
-#include "../kernel/param.h"
-#include "../lib/cmdline.h"
-#include "../lib/kstring.h"
+#include "guest/arch/mmio.h"
+#include "guest/arch/paging.h"
+#include "guest/kernel/bootinfo.h"
+#include "guest/kernel/console.h"
+#include "guest/kernel/param.h"
+#include "lib/cmdline/cmdline.h"
+#include "lib/kstring/kstring.h"
 #include "fs.h"
 
 PK_PARAM(ramfs_mib, "MiB of file data the /tmp RAM file system may hold (default: half of RAM)");

@@ -14,14 +14,14 @@
  * kernel's page tables, into a list of physical runs, so a 1 MiB read is
  * one exit wherever its pages are.
  */
-#include "../arch/cpu.h"
-#include "../arch/percpu.h"
-#include "../kernel/console.h"
-#include "../kernel/hypercall.h"
-#include "../lib/kstring.h"
-#include "../mm/heap.h"
-#include "../mm/paging.h"
-#include "../../proto/fs.h"
+#include "guest/arch/cpu.h"
+#include "guest/arch/percpu.h"
+#include "guest/kernel/console.h"
+#include "guest/kernel/hypercall.h"
+#include "lib/kstring/kstring.h"
+#include "lib/heap/heap.h"
+#include "guest/mm/paging.h"
+#include "proto/fs.h"
 #include "fs.h"
 #include "fs_errno.h"
 

@@ -9,10 +9,10 @@
  * FIFOs are skipped with a count, names with ".." refuse the archive.
  * After the mount nothing changes, so no call takes a lock.
  */
-#include "../kernel/console.h"
-#include "../lib/kstring.h"
-#include "../mm/heap.h"
-#include "cpio.h"
+#include "guest/kernel/console.h"
+#include "lib/kstring/kstring.h"
+#include "lib/heap/heap.h"
+#include "lib/cpio/cpio.h"
 #include "fs.h"
 #include "fs_errno.h"
 

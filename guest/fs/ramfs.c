@@ -8,9 +8,9 @@
  * a hypercall. An unlinked file stays readable through open files until
  * the last close (Linux semantics).
  */
-#include "../arch/spinlock.h"
-#include "../lib/kstring.h"
-#include "../mm/heap.h"
+#include "guest/arch/spinlock.h"
+#include "lib/kstring/kstring.h"
+#include "lib/heap/heap.h"
 #include "fs.h"
 #include "fs_errno.h"
 

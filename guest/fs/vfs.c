@@ -11,10 +11,10 @@
  */
 #include "fs.h"
 
-#include "../arch/spinlock.h"
-#include "../kernel/console.h"
-#include "../lib/kstring.h"
-#include "../mm/heap.h"
+#include "guest/arch/spinlock.h"
+#include "guest/kernel/console.h"
+#include "lib/kstring/kstring.h"
+#include "lib/heap/heap.h"
 #include "fs_errno.h"
 
 static struct mount mounts[VFS_MOUNTS_MAX];

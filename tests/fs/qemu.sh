@@ -11,7 +11,7 @@
 #           and sums a 3 MiB file from it, its boot line shows the app=.
 set -u
 here=$(cd "$(dirname "$0")/../.." && pwd)
-. "$here/tests/lib.sh"
+. "$here/tools/lib.sh"
 mode=$1
 image=$2
 work=$3

@@ -12,7 +12,7 @@
 #include <string.h>
 
 #include "check_run.h"
-#include "guest/fs/cpio.h"
+#include "lib/cpio/cpio.h"
 
 #define HONEST 0xdeadbeefu /* add(): the real namesize/filesize */
 static uint8_t arc[8192];
