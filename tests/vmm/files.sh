@@ -32,6 +32,29 @@ check share-ls 0 '^f       20 hello.txt$' '^d +[0-9]+ sub$' '^f  3145733 big.bin
 	'^ls: /data: 5 entries$' -- -c 1 -m 64M $fs_shares guest.elf -- run=ls file=/data
 check share-cat-nested 0 '^deep$' '^cat: /data/sub/deeper/f.txt: 5 bytes ' \
 	-- -c 1 -m 64M $fs_shares guest.elf -- run=cat file=/data/sub/deeper/f.txt
+# one exit per 1 MiB chunk, not per 4 KiB page: reading 3 MiB + 5 costs
+# four pread hypercalls (plus the boot's own few dozen), not 769
+check share-chunked 0 '^fsum: /data/big.bin: 3145733 bytes ' \
+	-- --stats -c 1 -m 64M $fs_shares guest.elf -- run=fsum file=/data/big.bin
+hc=$(sed -n 's/.*vCPU 0: .*(hypercalls \([0-9]*\)).*/\1/p' "$out")
+hc0=$(./vmm --stats -c 1 -m 64M $fs_shares guest.elf -- run=fsum file=/data/hello.txt 2>&1 |
+	sed -n 's/.*vCPU 0: .*(hypercalls \([0-9]*\)).*/\1/p')
+if [ -n "$hc" ] && [ -n "$hc0" ] && [ $((hc - hc0)) -le 8 ]; then
+	t_pass share-chunked-exits "3 MiB cost $((hc - hc0)) more hypercalls than 20 bytes"
+else
+	t_fail share-chunked-exits "3 MiB: ${hc:-?} hypercalls, 20 bytes: ${hc0:-?}"
+fi
+# --share-max-bytes: the write past the cap fails (-EDQUOT), the file
+# holds at most the cap
+check share-byte-cap 1 '^fscopy: /out/capped.bin: error -122$' \
+	-- --share-max-bytes 1M -c 1 -m 64M $fs_shares guest.elf -- \
+	run=fscopy file=/data/big.bin dest=/out/capped.bin
+capped=$(wc -c <"$fs_rw/capped.bin" 2>/dev/null || echo missing)
+if [ "$capped" = 1048576 ]; then
+	t_pass share-byte-cap-file
+else
+	t_fail share-byte-cap-file "capped.bin holds $capped bytes, wanted the 1 MiB cap"
+fi
 # read-only is refused (by the guest's VFS first; tests/vmm/attack.sh
 # checks that the vmm refuses it too), outside every share is ENOENT
 check share-ro-refused 1 '^fscopy: /data/copy.txt: error -30$' \
