@@ -7,7 +7,7 @@
 #           read (run=cat);
 #   iso     `make iso FILES=dir APP=prog ARGS=...` (tools/mkiso.sh --files
 #           --app --args): GRUB loads the cpio as a multiboot2 module and
-#           passes app=/PROG ARGS; under SeaBIOS the kernel mounts it at /
+#           passes app=/PROG ARGS; under SeaBIOS and OVMF the kernel mounts it at /
 #           and sums a 3 MiB file from it, its boot line shows the app=.
 set -u
 here=$(cd "$(dirname "$0")/../.." && pwd)
@@ -73,23 +73,26 @@ iso() {
 		t_fail iso-files-build "$(tail -1 "$work/mkiso.log")"
 		t_done
 	fi
-	python3 "$here/tools/qemu_run.py" --image "$work/files.iso" --kind iso --firmware bios \
-		--smp 2 --expect none --log "$work/boot.log" >/dev/null 2>&1
-	rc=$?
 	want=$(python3 "$here/tests/fs/fnv.py" "$work/files/data/big.bin")
-	got=$(sed -n 's/^fsum: \/data\/big.bin: \([0-9]*\) bytes fnv1a64 \([0-9a-f]*\).*/\1 \2/p' "$work/boot.log")
-	if [ "$rc" -eq 0 ] && [ "$got" = "$want" ]; then
-		t_pass iso-files-module "$got"
-	else
-		t_fail iso-files-module "exit $rc, guest '$got', host '$want'"
-		grep -aE '^(perfkern|initrd|mounts|fsum)' "$work/boot.log" | head
-	fi
-	if grep -aq 'booted via multiboot2, cmdline "run=fsum file=/data/big.bin app=/bin/tool one two"' \
-		"$work/boot.log"; then
-		t_pass iso-files-app-cmdline
-	else
-		t_fail iso-files-app-cmdline "no app=/bin/tool one two on the kernel's boot line"
-	fi
+	for fw in bios uefi; do
+		python3 "$here/tools/qemu_run.py" --image "$work/files.iso" --kind iso \
+			--firmware $fw --smp 2 --expect none --log "$work/boot-$fw.log" >/dev/null 2>&1
+		rc=$?
+		got=$(sed -n 's/^fsum: \/data\/big.bin: \([0-9]*\) bytes fnv1a64 \([0-9a-f]*\).*/\1 \2/p' \
+			"$work/boot-$fw.log")
+		if [ "$rc" -eq 0 ] && [ "$got" = "$want" ]; then
+			t_pass iso-files-module-$fw "$got"
+		else
+			t_fail iso-files-module-$fw "exit $rc, guest '$got', host '$want'"
+			grep -aE '^(perfkern|initrd|mounts|fsum)' "$work/boot-$fw.log" | head
+		fi
+		if grep -aq 'booted via multiboot2, cmdline "run=fsum file=/data/big.bin app=/bin/tool one two"' \
+			"$work/boot-$fw.log"; then
+			t_pass iso-files-app-cmdline-$fw
+		else
+			t_fail iso-files-app-cmdline-$fw "no app=/bin/tool one two on the kernel's boot line"
+		fi
+	done
 	# bad input: a missing program or directory is refused with a reason
 	if "$here/tools/mkiso.sh" "$image" "$work/x.iso" --files "$work/files" --app nosuch \
 		>"$work/bad.log" 2>&1 || ! grep -q 'no such file' "$work/bad.log"; then
