@@ -29,6 +29,7 @@
 #include "proto/hypercall.h"
 #include "kvm.h"
 #include "perf.h"
+#include "sandbox.h"
 
 static int outdir_opt(const char *arg, struct vmm_opts *o)
 {
@@ -83,7 +84,8 @@ int outdir_open(struct vm *vm)
 			e == ENOTDIR ? "not a directory" : strerror(e));
 		return -e;
 	}
-	return 0;
+	/* the one host directory the vCPU threads may create files in */
+	return sandbox_fs_allow(d->fd, true);
 }
 
 /* A name for messages: the guest chose these bytes, the terminal must not

@@ -28,6 +28,7 @@
 
 #include "cli.h"
 #include "kvm.h"
+#include "sandbox.h"
 
 static int share_err(char *err, size_t errlen, const char *msg)
 {
@@ -191,6 +192,11 @@ int share_open_all(struct vm *vm)
 		memcpy(s->guest, spec.guest, sizeof(s->guest));
 		s->ro = spec.ro;
 		sh->any_rw |= !spec.ro;
+		/* Landlock (landlock.c): this directory stays reachable once the
+		 * process is confined, writable unless :ro */
+		int rc = sandbox_fs_allow(fd, !spec.ro);
+		if (rc < 0)
+			return rc;
 	}
 	if (!sh->n)
 		return 0;
