@@ -32,6 +32,13 @@ check share-ls 0 '^f       20 hello.txt$' '^d +[0-9]+ sub$' '^f  3145733 big.bin
 	'^ls: /data: 5 entries$' -- -c 1 -m 64M $fs_shares guest.elf -- run=ls file=/data
 check share-cat-nested 0 '^deep$' '^cat: /data/sub/deeper/f.txt: 5 bytes ' \
 	-- -c 1 -m 64M $fs_shares guest.elf -- run=cat file=/data/sub/deeper/f.txt
+# the VFS semantics over a share from inside the guest (guest/app/
+# tests_hostfs.c): names, holes, truncate, listings in small steps,
+# buffers split across physical pages, 3 MiB round trips, read-only
+check share-ktests 0 'PASS fs_hostfs_semantics' 'PASS fs_hostfs_scattered_buffers' \
+	'PASS fs_hostfs_readonly' '^[0-9]+ passed, 0 failed' \
+	-- -c 2 -m 64M --share "$fs_rw:/ktest-share" --share "$fs_ro:/ktest-share-ro:ro" \
+	guest.elf -- run=tests test=fs_
 # one exit per 1 MiB chunk, not per 4 KiB page: reading 3 MiB + 5 costs
 # four pread hypercalls (plus the boot's own few dozen), not 769
 check share-chunked 0 '^fsum: /data/big.bin: 3145733 bytes ' \
