@@ -38,13 +38,7 @@
 #include "kvm.h"
 #include "sandbox_rules.h"
 
-static int sb_opt_off(const char *arg, struct vmm_opts *o)
-{
-	(void)arg;
-	o->no_sandbox = true;
-	return 0;
-}
-VMM_OPTION(no_sandbox, .name = "no-sandbox", .parse = sb_opt_off,
+VMM_OPTION(no_sandbox, .name = "no-sandbox", VMM_FLAG(no_sandbox),
 	   .help = "no seccomp filter, no_new_privs or rlimits (debugging)");
 
 static int sb_opt_user(const char *arg, struct vmm_opts *o)
