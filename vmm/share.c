@@ -108,15 +108,8 @@ VMM_OPTION(share, .name = "share", .arg = "HOST:GUEST[:ro]", .parse = share_opt,
 	   .help = "host directory HOST at guest path GUEST, read-only with :ro\n"
 		   "(repeatable; docs/files.md)");
 
-static int share_opt_handles(const char *arg, struct vmm_opts *o)
-{
-	unsigned long n;
-	if (cli_uint("share-max-handles", arg, 1, SHARE_MAX_HANDLES_LIMIT, "1..65536", &n) < 0)
-		return -1;
-	o->share_max_handles = (unsigned)n;
-	return 0;
-}
-VMM_OPTION(share_max_handles, .name = "share-max-handles", .arg = "N", .parse = share_opt_handles,
+VMM_OPTION(share_max_handles, .name = "share-max-handles", .arg = "N",
+	   VMM_UINT(share_max_handles, 1, SHARE_MAX_HANDLES_LIMIT, "1..65536"),
 	   .help = "files open in shares at once (default 256)");
 
 static int share_opt_bytes(const char *arg, struct vmm_opts *o)
