@@ -64,8 +64,17 @@ bench-heap: build
 	bench/heap/run.sh $(BUILD) $(BENCH_REPEATS)
 	python3 bench/tables.py
 
+# FILES=dir: a cpio initrd of dir, mounted at / (docs/files.md); APP=prog
+# ARGS="...": the first entry runs app=/prog ARGS (prog inside FILES or a
+# host file); CMDLINE= still sets the rest of that entry's command line.
+FILES ?=
+APP ?=
+ARGS ?=
 iso: build
-	tools/mkiso.sh $(BUILD)/bin/guest.elf $(BUILD)/bin/guest.iso
+	tools/mkiso.sh $(BUILD)/bin/guest.elf $(BUILD)/bin/guest.iso \
+		$(if $(filter command line environment,$(origin CMDLINE)),--cmdline "$(CMDLINE)") \
+		$(if $(FILES),--files "$(FILES)") $(if $(APP),--app "$(APP)") \
+		$(if $(ARGS),--args "$(ARGS)")
 
 # Network boot: GRUB PXE tree in $(BUILD)/pxe (docs/boot.md).
 pxe: build

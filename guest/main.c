@@ -24,6 +24,7 @@
 #include "guest/kernel/param.h"
 #include "lib/cmdline/cmdline.h"
 #include "guest/mm/frames.h"
+#include "guest/fs/fs.h"
 #include "guest/mm/paging.h"
 #include "lib/sched/sched.h"
 
@@ -94,6 +95,8 @@ void kernel_main(uint32_t protocol, uint64_t ptr)
 	irq_enable();
 	boot_stage("smp: all APs online");
 	kprintf("smp: %u of %u CPUs online\n", smp_online_count, smp_cpu_count);
+	/* files: the initrd at /, the vmm's shares, a RAM fs at /tmp */
+	fs_init();
 
 	platform_exit(app_main(boot_info.cmdline));
 }

@@ -20,10 +20,12 @@
 #endif
 
 #define PK_BOOTINFO_MAGIC 0x4e49544f4f424b50ULL /* "PKBOOTIN" little endian */
-#define PK_BOOTINFO_VERSION 1
+#define PK_BOOTINFO_VERSION 2			/* 2: boot modules (initrd) */
 
 #define PK_MEMMAP_MAX 128
 #define PK_CMDLINE_MAX 1024
+#define PK_MODULES_MAX 4      /* boot modules kept; the first is the initrd */
+#define PK_MODULE_NAME_MAX 48 /* its string (multiboot2) / cmdline (PVH), NUL-ended */
 
 /* How the kernel was entered (pk_bootinfo.boot_protocol; also used by the
  * assembly entry paths, hence macros rather than an enum). */
@@ -52,12 +54,21 @@ enum pk_mem_type {
 /* Flags in pk_bootinfo.flags. */
 #define PK_BOOTF_MEMMAP_TRUNCATED (1u << 0) /* loader gave > PK_MEMMAP_MAX runs */
 #define PK_BOOTF_CMDLINE_TRUNCATED (1u << 1)
+#define PK_BOOTF_MODULES_TRUNCATED (1u << 2) /* loader gave > PK_MODULES_MAX modules */
 
 struct pk_memmap_entry {
 	uint64_t base;	 /* physical address */
 	uint64_t length; /* bytes */
 	uint32_t type;	 /* enum pk_mem_type */
 	uint32_t reserved;
+};
+
+/* A file the loader put in memory for us (QEMU -initrd, GRUB module2):
+ * frames_init never hands out [base, base+length). */
+struct pk_module {
+	uint64_t base;	 /* physical address */
+	uint64_t length; /* bytes */
+	char name[PK_MODULE_NAME_MAX];
 };
 
 struct pk_bootinfo {
@@ -75,6 +86,9 @@ struct pk_bootinfo {
 	uint32_t reserved0;
 	struct pk_memmap_entry memmap[PK_MEMMAP_MAX]; /* sorted by base */
 	char cmdline[PK_CMDLINE_MAX];		      /* NUL-terminated */
+	uint32_t module_count;			      /* valid entries in modules[] */
+	uint32_t reserved1;
+	struct pk_module modules[PK_MODULES_MAX];
 };
 
 _Static_assert(sizeof(struct pk_memmap_entry) == 24, "memmap entry ABI");
@@ -87,7 +101,13 @@ _Static_assert(__builtin_offsetof(struct pk_bootinfo, entry_tsc) == 48, "ABI");
 _Static_assert(__builtin_offsetof(struct pk_bootinfo, flags) == 56, "ABI");
 _Static_assert(__builtin_offsetof(struct pk_bootinfo, memmap) == 64, "ABI");
 _Static_assert(__builtin_offsetof(struct pk_bootinfo, cmdline) == 64 + 24 * PK_MEMMAP_MAX, "ABI");
-_Static_assert(sizeof(struct pk_bootinfo) == 64 + 24 * PK_MEMMAP_MAX + PK_CMDLINE_MAX, "ABI");
+_Static_assert(sizeof(struct pk_module) == 64, "ABI");
+_Static_assert(__builtin_offsetof(struct pk_bootinfo, module_count) ==
+		       64 + 24 * PK_MEMMAP_MAX + PK_CMDLINE_MAX,
+	       "ABI");
+_Static_assert(sizeof(struct pk_bootinfo) ==
+		       64 + 24 * PK_MEMMAP_MAX + PK_CMDLINE_MAX + 8 + 64 * PK_MODULES_MAX,
+	       "ABI");
 
 #endif /* __ASSEMBLER__ */
 

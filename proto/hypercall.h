@@ -18,7 +18,7 @@
 
 #include <stdint.h>
 
-#define PK_HC_ABI_VERSION 1
+#define PK_HC_ABI_VERSION 2
 #define PK_HC_PORT_BASE 0x500
 #define PK_HC_PORT_COUNT 0x100 /* ports BASE..BASE+255 are all hypercalls */
 
@@ -30,6 +30,18 @@ enum pk_hc_nr {
 	PK_HC_PERF_FLUSH = 4, /* hand the vmm perf records (proto/perf.h) */
 	PK_HC_RESULT_WRITE = 5,
 	PK_HC_ABORT = 6,
+	/* 7..9: the program loader's (issue 14, the prog branch) */
+	/* 10..19: host files, structs in proto/fs.h */
+	PK_HC_FS_SHARE_INFO = 10,
+	PK_HC_FS_OPEN = 11,
+	PK_HC_FS_CLOSE = 12,
+	PK_HC_FS_PREAD = 13,
+	PK_HC_FS_PWRITE = 14,
+	PK_HC_FS_FSTAT = 15,
+	PK_HC_FS_GETDENTS = 16,
+	PK_HC_FS_FTRUNCATE = 17,
+	PK_HC_FS_FSYNC = 18,
+	PK_HC_FS_PATHOP = 19,
 	PK_HC_COUNT
 };
 

@@ -6,6 +6,7 @@
  * Every bad value gets one clear line and exit 2.
  */
 #include "cli.h"
+#include "share.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -256,6 +257,8 @@ int cli_parse(int argc, char **argv, struct vmm_opts *o)
 	o->monitor_idle = VMM_MONITOR_IDLE_DEFAULT;
 	o->out_max_files = 1024;
 	o->out_max_bytes = 1ull << 30;
+	o->share_max_handles = SHARE_MAX_HANDLES_DEFAULT;
+	o->share_max_bytes = SHARE_MAX_BYTES_DEFAULT;
 	optind = 1;
 	opterr = 0;
 	int c;

@@ -84,7 +84,7 @@ int hcall_dispatch(struct vcpu *v, unsigned nr, uint32_t gpa)
 	ret = d->fn(v, req, &stop);
 	if (stop >= 0)
 		return stop;
-	if (ret)
+	if (ret && !(d->flags & HCALL_F_ANSWERS))
 		guest_warn(v, "hypercall %u (%s) failed (%lld) for struct at 0x%x", nr, d->name,
 			   (long long)ret, gpa);
 	/* written once each, from the copy: ret, then the declared OUT fields */

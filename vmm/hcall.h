@@ -37,12 +37,17 @@ struct hcall_def {
 	uint32_t nr;
 	uint32_t size;	  /* request bytes copied in */
 	uint32_t out_off; /* OUT fields besides ret: bytes [out_off, size); 0 = none */
-	uint32_t reserved;
+	uint32_t flags;	  /* HCALL_F_* */
 	const char *name;
 	hcall_fn *fn;
 };
 
-#define HCALL_DEFINE(nr_, type_, fn_, out_off_)                                                    \
+/* A negative ret is the call's answer (a file that does not exist), not
+ * guest misbehaviour: the dispatcher prints no warning for it (the
+ * handler warns about what it refuses). */
+#define HCALL_F_ANSWERS 1u
+
+#define HCALL_DEFINE(nr_, type_, fn_, out_off_, flags_)                                            \
 	_Static_assert(sizeof(type_) <= HCALL_REQ_MAX, #type_ " exceeds HCALL_REQ_MAX");           \
 	_Static_assert(offsetof(type_, hdr) == 0, #type_ " must start with pk_hc_hdr");            \
 	static int64_t fn_##_entry(struct vcpu *v, void *req, int *stop)                           \
@@ -51,12 +56,16 @@ struct hcall_def {
 	}                                                                                          \
 	static const struct hcall_def hcall_def_##fn_                                              \
 		__attribute__((used, section("pk_hcall"), aligned(8))) = {                         \
-			(nr_), sizeof(type_), (out_off_), 0, #fn_, fn_##_entry}
+			(nr_), sizeof(type_), (out_off_), (flags_), #fn_, fn_##_entry}
 
 /* IN-only request (the dispatcher writes `ret` back) */
-#define HCALL(nr, type, fn) HCALL_DEFINE(nr, type, fn, 0)
+#define HCALL(nr, type, fn) HCALL_DEFINE(nr, type, fn, 0, 0)
 /* the fields from `field` to the struct's end are OUT as well */
-#define HCALL_OUT(nr, type, fn, field) HCALL_DEFINE(nr, type, fn, offsetof(type, field))
+#define HCALL_OUT(nr, type, fn, field) HCALL_DEFINE(nr, type, fn, offsetof(type, field), 0)
+/* the same for calls whose -errno is an answer (HCALL_F_ANSWERS) */
+#define HCALL_ANSWER(nr, type, fn) HCALL_DEFINE(nr, type, fn, 0, HCALL_F_ANSWERS)
+#define HCALL_ANSWER_OUT(nr, type, fn, field)                                                      \
+	HCALL_DEFINE(nr, type, fn, offsetof(type, field), HCALL_F_ANSWERS)
 
 /* The entry for nr, or NULL. */
 const struct hcall_def *hcall_find(unsigned nr);

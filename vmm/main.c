@@ -116,6 +116,9 @@ int main(int argc, char **argv)
 	/* bad input first: --out must be a directory before anything runs */
 	if (outdir_open(vm) < 0)
 		return VMM_EXIT_USAGE;
+	/* and every --share a directory, opened now: the sandbox opens nothing */
+	if ((rc = share_open_all(vm)) < 0)
+		return rc == -ENOMEM ? VMM_EXIT_HOST : VMM_EXIT_USAGE;
 	if (mem_alloc(&vm->mem, opts.mem, opts.hugepages) < 0)
 		return VMM_EXIT_HOST;
 	vm->t_mem_ns = vm_now_ns(vm);

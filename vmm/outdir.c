@@ -237,6 +237,9 @@ int outdir_limit_fsize(struct vm *vm)
 	uint64_t lim = vm->out.max_bytes < PK_HC_RESULT_MAX ? vm->out.max_bytes : PK_HC_RESULT_MAX;
 	if (vm->opts->perf_file && lim < PERF_FILE_MAX)
 		lim = PERF_FILE_MAX;
+	/*  - a file in a writable --share: up to SHARE_FILE_END_MAX (share.h) */
+	if (vm->shares.any_rw && lim < SHARE_FILE_END_MAX)
+		lim = SHARE_FILE_END_MAX;
 	for (int fd = 1; fd <= 2; fd++) {
 		struct stat st;
 		if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) &&

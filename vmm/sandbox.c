@@ -205,6 +205,9 @@ static int sb_limit_nofile(const struct vm *vm)
 	}
 	/* --net user: libslirp opens a socket per guest connection */
 	rlim_t n = (rlim_t)hi + 1 + vm->ncpus + 16 + (vm->net ? 256 : 0);
+	/* --share: every handle, plus a parent directory fd per vCPU in a call */
+	if (vm->shares.n)
+		n += vm->shares.max_handles + 2 * vm->ncpus;
 	struct rlimit rl = {n, n};
 	if (setrlimit(RLIMIT_NOFILE, &rl) < 0) {
 		int e = errno;

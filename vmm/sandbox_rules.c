@@ -94,6 +94,14 @@ static const struct sb_rule {
 	{SCMP_SYS(openat), V},
 	{SCMP_SYS(ftruncate), V},
 	{SCMP_SYS(pread64), M | V},
+	/* vCPU: --share (hcall_fs*.c): data through segment lists, listing,
+	 * truncate/sync, the name calls beneath a share's directory fd */
+	{SCMP_SYS(preadv), V},
+	{SCMP_SYS(pwritev), V},
+	{SCMP_SYS(getdents64), V},
+	{SCMP_SYS(fsync), V},
+	{SCMP_SYS(mkdirat), V},
+	{SCMP_SYS(renameat2), V},
 	/* glibc's qsort (the symbol table of a crash dump, lib/elfsym) asks
 	 * sysinfo for the machine's memory before it picks its buffer */
 	{SCMP_SYS(sysinfo), M | V | D},
@@ -132,7 +140,7 @@ static const struct sb_rule {
 	{SCMP_SYS(listen), B},
 	{SCMP_SYS(setsockopt), B},
 	{SCMP_SYS(unlink), B},
-	{SCMP_SYS(unlinkat), B},
+	{SCMP_SYS(unlinkat), V | B}, /* vCPU: --share's unlink/rmdir */
 	{SCMP_SYS(getuid), B},
 	{SCMP_SYS(geteuid), B},
 };

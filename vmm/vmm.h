@@ -34,9 +34,13 @@ struct vmm_opts {
 	const char *out_dir;
 	unsigned out_max_files; /* --out-max-files (outdir.h) */
 	uint64_t out_max_bytes; /* --out-max-bytes */
-	const char *gdb_path;	/* --gdb PATH: Unix socket (NULL = none) */
-	unsigned gdb_port;	/* --gdb tcp:PORT (0 = none) */
-	bool gdb_wait;		/* --gdb-wait: vCPUs start stopped */
+	const char *shares[16]; /* --share HOST:GUEST[:ro] values (share.h: SHARE_MAX) */
+	unsigned nshares;
+	unsigned share_max_handles; /* --share-max-handles */
+	uint64_t share_max_bytes;   /* --share-max-bytes */
+	const char *gdb_path;	    /* --gdb PATH: Unix socket (NULL = none) */
+	unsigned gdb_port;	    /* --gdb tcp:PORT (0 = none) */
+	bool gdb_wait;		    /* --gdb-wait: vCPUs start stopped */
 	const char *monitor;
 	unsigned monitor_idle; /* --monitor-idle: seconds, 0 = never */
 	const char *perf_file; /* --perf: record file (vmm/perf.c) */

@@ -11,7 +11,8 @@
  * with the early page tables (.boot, which APs keep using until they
  * switch), the kernel image from __kernel_start to __kernel_end (text,
  * data, bss with all static stacks and boot_info), and the allocator's
- * own metadata. Loader structures (PVH start info, multiboot2 MBI) are
+ * own metadata, and the boot modules (the initrd stays where the loader
+ * put it: the VFS reads it in place). Loader structures (PVH start info, multiboot2 MBI) are
  * copied into boot_info and ACPI is parsed before frames_init() runs.
  */
 #include "proto/boot.h"
@@ -52,6 +53,14 @@ static uint64_t frames_meta_place(const struct pk_bootinfo *bi, uint64_t size)
 			start = after;
 		if (end > EARLY_MAP_LIMIT)
 			end = EARLY_MAP_LIMIT;
+		/* not on a module: step past any the candidate would overlap */
+		for (uint32_t k = 0; k < bi->module_count && start < end; k++) {
+			const struct pk_module *m = &bi->modules[k];
+			if (start < m->base + m->length && m->base < start + size) {
+				start = (m->base + m->length + 4095) & ~4095ull;
+				k = -1u; /* again from the first: modules are unsorted */
+			}
+		}
 		if (start < end && end - start >= size)
 			return start;
 	}
@@ -87,6 +96,10 @@ void frames_init(const struct pk_bootinfo *bi)
 	frame_reserve(&frames, (uint64_t)__boot_start, (uint64_t)(__boot_end - __boot_start));
 	frame_reserve(&frames, kphys(__kernel_start), (uint64_t)(__kernel_end - __kernel_start));
 	frame_reserve(&frames, meta, meta_bytes);
+	for (uint32_t i = 0; i < bi->module_count; i++)
+		frame_reserve(&frames, bi->modules[i].base & ~4095ull,
+			      ((bi->modules[i].base & 4095) + bi->modules[i].length + 4095) &
+				      ~4095ull);
 	frames_ready = 1;
 	frames_usable_mib = usable >> 20;
 	frames_meta_kib = meta_bytes >> 10;

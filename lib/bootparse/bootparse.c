@@ -19,6 +19,7 @@
 /* Multiboot2 spec 3.6: boot information tag types and layout. */
 #define MB2_TAG_END 0
 #define MB2_TAG_CMDLINE 1
+#define MB2_TAG_MODULE 3
 #define MB2_TAG_BASIC_MEMINFO 4
 #define MB2_TAG_MMAP 6
 #define MB2_TAG_ACPI_OLD 14
@@ -28,6 +29,9 @@
 /* ACPI 6.5 5.2.5.3: RSDP length for revision 0 and revision >= 2. */
 #define RSDP_V1_SIZE 20
 #define RSDP_V2_SIZE 36
+
+/* A loader hands over a few modules; more than this is a corrupt count. */
+#define PVH_MODULES_MAX 1024
 
 /* Real E820 maps have tens of entries, a few hundred on big NUMA boxes.
  * Anything past this is a corrupt count, not a memory map. */
@@ -335,6 +339,24 @@ void bootinfo_set_cmdline(struct pk_bootinfo *bi, const char *s, uint64_t maxlen
 	memset(bi->cmdline + n, 0, PK_CMDLINE_MAX - n);
 }
 
+int bootinfo_add_module(struct pk_bootinfo *bi, uint64_t base, uint64_t len, const char *name,
+			uint64_t maxlen)
+{
+	if (!len || base > UINT64_MAX - len)
+		return -1;
+	if (bi->module_count == PK_MODULES_MAX) {
+		bi->flags |= PK_BOOTF_MODULES_TRUNCATED;
+		return 0;
+	}
+	struct pk_module *m = &bi->modules[bi->module_count++];
+	memset(m, 0, sizeof(*m));
+	m->base = base;
+	m->length = len;
+	for (size_t i = 0; name && i < maxlen && i < PK_MODULE_NAME_MAX - 1 && name[i]; i++)
+		m->name[i] = name[i];
+	return 0;
+}
+
 int bootinfo_check(const struct pk_bootinfo *bi, const char **why)
 {
 	if (!bi)
@@ -351,6 +373,14 @@ int bootinfo_check(const struct pk_bootinfo *bi, const char **why)
 		return bootparse_fail(why, "bootinfo: memmap_count exceeds PK_MEMMAP_MAX");
 	if (strnlen(bi->cmdline, PK_CMDLINE_MAX) == PK_CMDLINE_MAX)
 		return bootparse_fail(why, "bootinfo: cmdline not NUL-terminated");
+	if (bi->module_count > PK_MODULES_MAX)
+		return bootparse_fail(why, "bootinfo: module_count exceeds PK_MODULES_MAX");
+	for (uint32_t i = 0; i < bi->module_count; i++)
+		if (!bi->modules[i].length ||
+		    bi->modules[i].base > UINT64_MAX - bi->modules[i].length ||
+		    strnlen(bi->modules[i].name, PK_MODULE_NAME_MAX) == PK_MODULE_NAME_MAX)
+			return bootparse_fail(why, "bootinfo: a module is empty, wraps around or "
+						   "has an unterminated name");
 	/* The frame allocator walks the map in order and trusts base+length. */
 	uint64_t prev_end = 0;
 	for (uint32_t i = 0; i < bi->memmap_count; i++) {
@@ -368,33 +398,60 @@ int bootinfo_check(const struct pk_bootinfo *bi, const char **why)
 /* ---- Xen PVH ------------------------------------------------------------- */
 
 /*
- * The start info gives only the string's address. Read page by page up to
- * PK_CMDLINE_MAX bytes, so a short command line in the last page of RAM
- * never makes us map past that page.
+ * The start info gives only a string's address. Read page by page up to
+ * cap bytes, so a short string in the last page of RAM never makes us map
+ * past that page. dst gets at most cap - 1 bytes and a NUL (the caller
+ * zeroed it); a longer string sets *truncated.
  */
-static int pvh_read_cmdline(struct pk_bootinfo *bi, uint64_t phys, pk_phys_map_fn map, void *ctx)
+static int pvh_read_str(char *dst, size_t cap, uint64_t phys, pk_phys_map_fn map, void *ctx,
+			bool *truncated)
 {
 	size_t n = 0;
 
-	if (phys > UINT64_MAX - PK_CMDLINE_MAX)
+	if (phys > UINT64_MAX - cap)
 		return -1;
-	while (n < PK_CMDLINE_MAX) {
+	while (n < cap) {
 		uint64_t p = phys + n;
 		size_t chunk = BOOTPARSE_PAGE - (size_t)(p & (BOOTPARSE_PAGE - 1));
-		if (chunk > PK_CMDLINE_MAX - n)
-			chunk = PK_CMDLINE_MAX - n;
+		if (chunk > cap - n)
+			chunk = cap - n;
 		const char *s = map(p, chunk, ctx);
 		if (!s)
 			return -1;
 		for (size_t i = 0; i < chunk; i++, n++) {
 			if (!s[i])
 				return 0;
-			if (n == PK_CMDLINE_MAX - 1) {
-				bi->flags |= PK_BOOTF_CMDLINE_TRUNCATED;
+			if (n == cap - 1) {
+				*truncated = true;
 				return 0;
 			}
-			bi->cmdline[n] = s[i];
+			dst[n] = s[i];
 		}
+	}
+	return 0;
+}
+
+static int pvh_read_modules(struct pk_bootinfo *bi, const struct hvm_start_info *si,
+			    pk_phys_map_fn map, void *ctx, const char **why)
+{
+	if (!si->nr_modules)
+		return 0;
+	if (si->nr_modules > PVH_MODULES_MAX)
+		return bootparse_fail(why, "pvh: nr_modules absurdly large");
+	size_t len = si->nr_modules * sizeof(struct hvm_modlist_entry);
+	if (si->modlist_paddr > UINT64_MAX - len)
+		return bootparse_fail(why, "pvh: module list wraps the address space");
+	for (uint32_t i = 0; i < si->nr_modules; i++) {
+		struct hvm_modlist_entry e;
+		if (bootparse_read(map, ctx, si->modlist_paddr + i * sizeof(e), &e, sizeof(e)))
+			return bootparse_fail(why, "pvh: module list not readable");
+		char name[PK_MODULE_NAME_MAX] = {0};
+		bool trunc = false;
+		if (e.cmdline_paddr &&
+		    pvh_read_str(name, sizeof(name), e.cmdline_paddr, map, ctx, &trunc))
+			return bootparse_fail(why, "pvh: module cmdline not readable");
+		if (bootinfo_add_module(bi, e.paddr, e.size, name, sizeof(name)))
+			return bootparse_fail(why, "pvh: a module is empty or wraps around");
 	}
 	return 0;
 }
@@ -432,10 +489,14 @@ int bootinfo_from_pvh(struct pk_bootinfo *bi, uint64_t start_info_phys, pk_phys_
 	if (bi->memmap_count == 0)
 		return bootparse_fail(why, "pvh: memory map has only empty runs");
 
-	if (si.cmdline_paddr && pvh_read_cmdline(bi, si.cmdline_paddr, map, ctx))
+	bool trunc = false;
+	if (si.cmdline_paddr &&
+	    pvh_read_str(bi->cmdline, PK_CMDLINE_MAX, si.cmdline_paddr, map, ctx, &trunc))
 		return bootparse_fail(why, "pvh: cmdline not readable or not NUL-terminated");
+	if (trunc)
+		bi->flags |= PK_BOOTF_CMDLINE_TRUNCATED;
 	bi->rsdp_phys = si.rsdp_paddr;
-	return 0;
+	return pvh_read_modules(bi, &si, map, ctx, why);
 }
 
 /* ---- multiboot2 ---------------------------------------------------------- */
@@ -507,6 +568,22 @@ int bootinfo_from_mb2(struct pk_bootinfo *bi, uint64_t mbi_phys, pk_phys_map_fn 
 			if (!t)
 				return bootparse_fail(why, "multiboot2: cmdline tag not readable");
 			bootinfo_set_cmdline(bi, t + sizeof(tag), tag.size - sizeof(tag));
+			break;
+		}
+		case MB2_TAG_MODULE: { /* u32 mod_start, mod_end, then the string */
+			const unsigned char *t = map(tag_phys, tag.size, ctx);
+			uint32_t se[2];
+			if (tag.size < sizeof(tag) + sizeof(se))
+				return bootparse_fail(why, "multiboot2: module tag too small");
+			if (!t)
+				return bootparse_fail(why, "multiboot2: module tag not readable");
+			memcpy(se, t + sizeof(tag), sizeof(se));
+			if (se[1] <= se[0] ||
+			    bootinfo_add_module(bi, se[0], se[1] - se[0],
+						(const char *)t + sizeof(tag) + sizeof(se),
+						tag.size - sizeof(tag) - sizeof(se)))
+				return bootparse_fail(why, "multiboot2: module is empty or ends "
+							   "before it starts");
 			break;
 		}
 		case MB2_TAG_BASIC_MEMINFO:

@@ -33,6 +33,13 @@ struct hvm_memmap_table_entry {
 	uint32_t reserved;
 };
 _Static_assert(sizeof(struct hvm_start_info) == 56, "PVH ABI");
+struct hvm_modlist_entry {
+	uint64_t paddr;
+	uint64_t size;
+	uint64_t cmdline_paddr;
+	uint64_t reserved;
+};
+_Static_assert(sizeof(struct hvm_modlist_entry) == 32, "PVH ABI");
 
 #define MB2_BOOTLOADER_MAGIC 0x36d76289u /* EAX at entry, multiboot2 spec 3.3 */
 
@@ -40,7 +47,9 @@ _Static_assert(sizeof(struct hvm_start_info) == 56, "PVH ABI");
  * Each returns 0 on success or -1 with *why set to a static message.
  * They fill platform = PC, boot_protocol, memmap (sorted, adjacent runs of
  * the same type merged, overlaps resolved in favour of the non-usable
- * type), cmdline, rsdp_phys; cpu_count, tsc_khz and entry_tsc are left 0.
+ * type), cmdline, rsdp_phys and the modules (PVH modlist, multiboot2 tag 3:
+ * the first PK_MODULES_MAX, empty or wrapping ones refused); cpu_count,
+ * tsc_khz and entry_tsc are left 0.
  */
 int bootinfo_from_pvh(struct pk_bootinfo *bi, uint64_t start_info_phys, pk_phys_map_fn map,
 		      void *ctx, const char **why);
@@ -58,6 +67,11 @@ int bootinfo_check(const struct pk_bootinfo *bi, const char **why);
 void bootinfo_init(struct pk_bootinfo *bi, uint32_t protocol);
 void bootinfo_add_mem(struct pk_bootinfo *bi, uint64_t base, uint64_t len, uint32_t type);
 void bootinfo_set_cmdline(struct pk_bootinfo *bi, const char *s, uint64_t maxlen);
+/* Append a module: 0, or -1 for an empty or wrapping range (a full table
+ * only sets PK_BOOTF_MODULES_TRUNCATED). name is readable for maxlen bytes
+ * and ends at its NUL or there. */
+int bootinfo_add_module(struct pk_bootinfo *bi, uint64_t base, uint64_t len, const char *name,
+			uint64_t maxlen);
 
 /* Name of a pk_mem_type for printing ("usable", "reserved", ...). */
 const char *bootinfo_mem_type_name(uint32_t type);

@@ -490,12 +490,114 @@ START_TEST(mb2_fuzz)
 }
 END_TEST
 
+/* ---- boot modules (the initrd) ------------------------------------------- */
+
+#define PVH_MODS (FAKE_BASE + 0x5000)
+#define PVH_MODNAME (FAKE_BASE + 0x6000)
+
+START_TEST(pvh_modules)
+{
+	struct hvm_start_info *si = pvh_put(e820, E820_N, NULL);
+	struct hvm_modlist_entry *m = at(PVH_MODS);
+	m[0] = (struct hvm_modlist_entry){.paddr = 0x7000000, .size = 3145733};
+	m[1] = (struct hvm_modlist_entry){
+		.paddr = 0x8000000, .size = 16, .cmdline_paddr = PVH_MODNAME};
+	static char longname[100];
+	memset(longname, 'n', sizeof(longname) - 1);
+	strcpy(at(PVH_MODNAME), longname);
+	si->nr_modules = 2;
+	si->modlist_paddr = PVH_MODS;
+	ck_assert_int_eq(pvh(), 0);
+	ck_assert_uint_eq(bi.module_count, 2);
+	ck_assert_uint_eq(bi.modules[0].base, 0x7000000);
+	ck_assert_uint_eq(bi.modules[0].length, 3145733);
+	ck_assert_str_eq(bi.modules[0].name, "");
+	ck_assert_uint_eq(strlen(bi.modules[1].name), PK_MODULE_NAME_MAX - 1); /* cut */
+	ck_assert_int_eq(bootinfo_check(&bi, NULL), 0);
+	/* more than PK_MODULES_MAX: the first ones, and the flag */
+	for (int i = 0; i < 6; i++)
+		m[i] = (struct hvm_modlist_entry){.paddr = 0x1000000 * (i + 1), .size = 4096};
+	si->nr_modules = 6;
+	ck_assert_int_eq(pvh(), 0);
+	ck_assert_uint_eq(bi.module_count, PK_MODULES_MAX);
+	ck_assert_uint_eq(bi.flags & PK_BOOTF_MODULES_TRUNCATED, PK_BOOTF_MODULES_TRUNCATED);
+	ck_assert_uint_eq(bi.modules[3].base, 0x4000000);
+	/* hostile: empty, wrapping, absurd counts, lists and names off memory */
+	si->nr_modules = 1;
+	m[0] = (struct hvm_modlist_entry){.paddr = 0x7000000, .size = 0};
+	FAILS(pvh(), "pvh: a module is empty or wraps around");
+	m[0] = (struct hvm_modlist_entry){.paddr = UINT64_MAX - 10, .size = 4096};
+	FAILS(pvh(), "pvh: a module is empty or wraps around");
+	m[0] = (struct hvm_modlist_entry){.paddr = 0x7000000, .size = 1, .cmdline_paddr = 0x5000};
+	FAILS(pvh(), "pvh: module cmdline not readable");
+	m[0] = (struct hvm_modlist_entry){.paddr = 0x7000000, .size = 1};
+	si->nr_modules = 1025;
+	FAILS(pvh(), "pvh: nr_modules absurdly large");
+	si->nr_modules = 2; /* the second entry past the end of fake memory */
+	si->modlist_paddr = FAKE_BASE + FAKE_SIZE - 32;
+	*(struct hvm_modlist_entry *)at(si->modlist_paddr) = m[0];
+	FAILS(pvh(), "pvh: module list not readable");
+	si->nr_modules = 1;
+	si->modlist_paddr = UINT64_MAX - 8;
+	FAILS(pvh(), "pvh: module list wraps the address space");
+}
+END_TEST
+
+struct mb2_mod {
+	uint32_t start, end;
+	char name[12];
+};
+
+START_TEST(mb2_modules)
+{
+	struct mb2_mod mod = {0x7000000, 0x7300005, "files.cpio"};
+	mb_begin_map();
+	mb_tag(3, &mod, sizeof(mod));
+	mod = (struct mb2_mod){0x8000000, 0x8001000, ""};
+	mb_tag(3, &mod, 8); /* no string at all: the tag ends at mod_end */
+	mb_finish();
+	ck_assert_int_eq(mb2(), 0);
+	ck_assert_uint_eq(bi.module_count, 2);
+	ck_assert_uint_eq(bi.modules[0].base, 0x7000000);
+	ck_assert_uint_eq(bi.modules[0].length, 0x300005);
+	ck_assert_str_eq(bi.modules[0].name, "files.cpio");
+	ck_assert_str_eq(bi.modules[1].name, "");
+	ck_assert_int_eq(bootinfo_check(&bi, NULL), 0);
+	const char *msg = "multiboot2: module is empty or ends before it starts";
+	mod = (struct mb2_mod){0x7000000, 0x7000000, "x"};
+	mb_begin_map();
+	mb_tag(3, &mod, sizeof(mod));
+	mb_finish();
+	FAILS(mb2(), msg);
+	mod = (struct mb2_mod){0x7000000, 0x6000000, "x"};
+	mb_begin_map();
+	mb_tag(3, &mod, sizeof(mod));
+	mb_finish();
+	FAILS(mb2(), msg);
+	mb_begin_map();
+	mb_tag(3, &mod, 4);
+	mb_finish();
+	FAILS(mb2(), "multiboot2: module tag too small");
+	/* bootinfo_check refuses what the vmm must never write */
+	mod = (struct mb2_mod){0x7000000, 0x7001000, "ok"};
+	mb_begin_map();
+	mb_tag(3, &mod, sizeof(mod));
+	mb_finish();
+	ck_assert_int_eq(mb2(), 0);
+	bi.module_count = PK_MODULES_MAX + 1;
+	ck_assert_int_eq(bootinfo_check(&bi, &why), -1);
+	bi.module_count = 1;
+	memset(bi.modules[0].name, 'x', PK_MODULE_NAME_MAX);
+	ck_assert_int_eq(bootinfo_check(&bi, &why), -1);
+}
+END_TEST
+
 int main(void)
 {
 	const TTest *const tests[] = {
 		pvh_good, pvh_cmdline,	   pvh_hostile, pvh_overflow,	      pvh_fuzz,
 		mb2_good, mb2_rsdp_choice, mb2_layouts, mb2_meminfo_fallback, mb2_hostile,
-		mb2_fuzz,
+		mb2_fuzz, pvh_modules,	   mb2_modules,
 	};
 	return run_tests("bootparse", tests, sizeof(tests) / sizeof(tests[0]));
 }

@@ -245,7 +245,9 @@ START_TEST(check_vmm_bootinfo)
 	ck_assert_int_eq(bootinfo_check(&bi, &why), 0);
 	bi.magic ^= 1;
 	BAD("bootinfo: bad magic");
-	bi.version = 2;
+	bi.version = PK_BOOTINFO_VERSION + 1;
+	BAD("bootinfo: unsupported version");
+	bi.version = PK_BOOTINFO_VERSION - 1; /* 1: no modules field */
 	BAD("bootinfo: unsupported version");
 	bi.size = sizeof(bi) - 1;
 	BAD("bootinfo: size smaller than struct pk_bootinfo");

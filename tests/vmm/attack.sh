@@ -22,6 +22,39 @@ atk_run() {
 	atk_rc=$?
 }
 
+# atk_fs_run MODE [vmm options]: atk_run with a share planted the way a
+# hostile guest would like it (tests/vmm/raw/attack.c, the fs modes):
+# aaaaaaaaaaaa.txt (one pattern line), symlinks abs -> /etc, up ->
+# ../secret, proc -> /proc, a FIFO; shared read-write at /rw and read-only
+# at /ro. $atk_dir/secret is outside the share.
+atk_share=$atk_dir/share
+atk_fs_run() {
+	atk_mode=$1
+	shift
+	rm -rf "$atk_dir"
+	mkdir -p "$atk_out" "$atk_share/sub"
+	printf 'PKGUESTPATTERN.\n' >"$atk_share/aaaaaaaaaaaa.txt"
+	printf 'SECRET-SECRET-S\n' >"$atk_dir/secret"
+	ln -s /etc "$atk_share/abs"
+	ln -s ../secret "$atk_share/up"
+	ln -s /proc "$atk_share/proc"
+	mkfifo "$atk_share/fifo"
+	"$atk_vmm" -c 2 -m 32M --timeout 60 --out "$atk_out" --share "$atk_share:/rw" \
+		--share "$atk_share:/ro:ro" "$@" ./raw_attack.elf -- "attack=$atk_mode" \
+		"ms=$atk_ms" >"$atk_dir/stdout" 2>"$atk_dir/stderr"
+	atk_rc=$?
+}
+
+# atk_fs_intact: the share's file and the secret outside it as planted
+atk_fs_intact() {
+	[ "$(cat "$atk_share/aaaaaaaaaaaa.txt")" = "PKGUESTPATTERN." ] ||
+		atk_why="${atk_why:+$atk_why; }the read-only share's file changed"
+	[ "$(cat "$atk_dir/secret")" = "SECRET-SECRET-S" ] ||
+		atk_why="${atk_why:+$atk_why; }the file outside the share changed"
+	! grep -aq SECRET "$atk_dir/stdout" ||
+		atk_why="${atk_why:+$atk_why; }the guest read the file outside the share"
+}
+
 # control bytes (C0 but \t \n \r, and DEL) in FILE: a terminal would act on them
 atk_ctl() {
 	LC_ALL=C tr -d '\n\t\r -~\200-\377' <"$1" | wc -c
@@ -34,7 +67,7 @@ atk_judge() {
 	pwned=$(find /tmp -name 'PWNED*' 2>/dev/null | head -1)
 	[ -z "$pwned" ] || atk_why="${atk_why:+$atk_why; }$pwned was created outside --out"
 	# stdout: the pattern lines the guest pointed at and its own messages
-	bad=$(LC_ALL=C grep -avcE '^(PKGUESTPATTERN\.|(attack|escape|com1):? .*)$' "$atk_dir/stdout")
+	bad=$(LC_ALL=C grep -avcE '^(PKGUESTPATTERN\.|(attack|escape|com1|fs-escapes):? .*)$' "$atk_dir/stdout")
 	[ "$bad" -eq 0 ] ||
 		atk_why="${atk_why:+$atk_why; }$bad stdout lines hold bytes the guest did not write"
 	[ "$(atk_ctl "$atk_dir/stdout")" -eq 0 ] ||
@@ -154,4 +187,39 @@ else
 		atk_why="exit $atk_rc or no raw ESC[31m with --raw-console"
 	fi
 	atk_verdict raw-console
+
+	# --share: a path checked, then swapped for sub/../../secret; every
+	# open that succeeded printed the 16 bytes it read (a pattern line)
+	atk_fs_run fs-path
+	atk_judge 0
+	atk_fs_intact
+	grep -q "^attack fs-path done" "$atk_dir/stdout" || atk_why="${atk_why:+$atk_why; }no 'done' line"
+	atk_verdict fs-path
+	atk_count fs-path "$(grep -c '^PKGUESTPATTERN\.$' "$atk_dir/stdout")" "pattern lines"
+	# open flags flipping O_RDONLY <-> O_RDWR|O_TRUNC in the read-only share,
+	# then a pwrite: no write may get through, the file stays as planted
+	atk_fs_run fs-flags
+	atk_judge 0
+	atk_fs_intact
+	ok=$(sed -n 's/^attack fs-flags done: [0-9]* calls, \([0-9]*\) ok.*/\1/p' "$atk_dir/stdout")
+	[ "${ok:-x}" = 0 ] || atk_why="${atk_why:+$atk_why; }${ok:-no} pwrites into the read-only share succeeded"
+	atk_verdict fs-flags
+	# pread/pwrite of the last 16 bytes of RAM, the segment length flipping
+	# to 1 MiB past the end: the vmm survives, w.bin is the 16 bytes
+	atk_fs_run fs-seg
+	atk_judge 0
+	atk_fs_intact
+	grep -q "^attack fs-seg done" "$atk_dir/stdout" || atk_why="${atk_why:+$atk_why; }no 'done' line"
+	[ "$(cat "$atk_share/w.bin" 2>/dev/null)" = "PKGUESTPATTERN." ] ||
+		atk_why="${atk_why:+$atk_why; }w.bin is not the 16 bytes the guest pointed at"
+	atk_verdict fs-seg
+	# one pass of escapes: .., absolute symlinks, /proc, a FIFO, writes to
+	# the read-only share, buffers outside RAM, huge lengths
+	atk_fs_run fs-escapes
+	atk_judge 0
+	atk_fs_intact
+	grep -q "^fs-escapes: all refused" "$atk_dir/stdout" ||
+		atk_why="${atk_why:+$atk_why; }$(grep -a '^fs-escapes' "$atk_dir/stdout" | head -3 | tr '\n' ' ')"
+	[ -d "$atk_share/newdir" ] || atk_why="${atk_why:+$atk_why; }mkdir in the writable share did not happen"
+	atk_verdict fs-escapes
 fi

@@ -86,6 +86,9 @@ fi
 # profiling (vmm --perf, guest perf=timer, kperf) when kperf came along
 [ -x ./kperf ] && . ./perf_suite.sh
 
+# vmm --share with the kernel's VFS (tests/vmm/files.sh)
+[ -f ./files.sh ] && . ./files.sh
+
 # the raw attack guest racing every hypercall (when it came along)
 . ./attack.sh
 

@@ -19,6 +19,7 @@
 #include <stdint.h>
 
 #include "proto/boot.h"
+#include "proto/fs.h"
 #include "proto/hypercall.h"
 #include "proto/pc.h"
 #include "proto/perf.h"
@@ -291,6 +292,181 @@ static int64_t escape_call(void)
 	raw_exit(0);
 }
 
+/* ---- the file hypercalls (proto/fs.h; attack.sh shares a directory
+ * holding aaaaaaaaaaaa.txt = one pattern line, symlinks abs -> /etc,
+ * up -> ../secret, proc -> /proc and a FIFO, as share 0 at /rw and
+ * share 1 at /ro:ro) ---------------------------------------------------- */
+
+#define O_WRONLY 01
+#define O_RDWR 02
+#define O_CREAT 0100
+#define O_TRUNC 01000
+#define FS_OK_NAME "aaaaaaaaaaaa.txt" /* 16 bytes, like the attack paths */
+
+static struct pk_hc_fs_open fo;
+static struct pk_hc_fs_io fio;
+static struct pk_hc_fs_close fc;
+static struct pk_hc_fs_pathop fp;
+static struct pk_hc_fs_getdents fg;
+static struct pk_fs_seg seg;
+static _Alignas(8) char fpath[16];
+static _Alignas(16) char rbuf[32];
+static uint32_t fs_handle;
+
+static int64_t fs_open_req(uint32_t share, const char *p, uint32_t len, uint32_t flags)
+{
+	fo = (struct pk_hc_fs_open){
+		.share = share, .flags = flags, .path = (uintptr_t)p, .path_len = len};
+	int64_t rc = raw_hc(PK_HC_FS_OPEN, &fo);
+	fs_handle = fo.handle;
+	return rc;
+}
+
+static int64_t fs_rw(unsigned nr, uint32_t h, uint64_t gpa, uint64_t len, uint64_t off)
+{
+	seg = (struct pk_fs_seg){gpa, len};
+	fio = (struct pk_hc_fs_io){.handle = h, .nseg = 1, .segs = (uintptr_t)&seg, .off = off};
+	return raw_hc(nr, &fio);
+}
+
+static void fs_close_h(uint32_t h)
+{
+	fc = (struct pk_hc_fs_close){.handle = h};
+	raw_hc(PK_HC_FS_CLOSE, &fc);
+}
+
+/* the path is checked, then swapped for one that climbs out to ../secret:
+ * every open that succeeds prints what it read (a pattern line) */
+static void fspath_setup(void)
+{
+	put16(fpath, FS_OK_NAME);
+}
+static int64_t fspath_call(void)
+{
+	if (fs_open_req(0, fpath, 16, 0) != 0)
+		return -1;
+	uint32_t h = fs_handle;
+	int64_t n = fs_rw(PK_HC_FS_PREAD, h, (uintptr_t)rbuf, 16, 0);
+	if (n > 0) {
+		cw = (struct pk_hc_console_write){.data = (uintptr_t)rbuf, .len = (uint64_t)n};
+		raw_hc(PK_HC_CONSOLE_WRITE, &cw);
+	}
+	fs_close_h(h);
+	return n == 16 ? 0 : -1;
+}
+static void fspath_flip(void)
+{
+	put16(fpath, "sub/../../secret");
+	put16(fpath, FS_OK_NAME);
+}
+
+/* open in the read-only share with flags flipping O_RDONLY <-> O_RDWR |
+ * O_TRUNC, then a pwrite: 0 only if a write got through (must never) */
+static int64_t fsflags_call(void)
+{
+	fo = (struct pk_hc_fs_open){.share = 1, .path = (uintptr_t)fpath, .path_len = 16};
+	if (raw_hc(PK_HC_FS_OPEN, &fo) != 0)
+		return -1;
+	uint32_t h = fo.handle;
+	put16(rbuf, "PWNED-PWNED-PWN\n");
+	int64_t n = fs_rw(PK_HC_FS_PWRITE, h, (uintptr_t)rbuf, 16, 0);
+	fs_close_h(h);
+	return n > 0 ? 0 : -1;
+}
+static void fsflags_flip(void)
+{
+	((volatile uint32_t *)&fo.flags)[0] = O_RDWR | O_TRUNC;
+	((volatile uint32_t *)&fo.flags)[0] = 0;
+}
+
+/* pread / pwrite of the last 16 bytes of RAM, the segment's length
+ * flipping 16 <-> 1 MiB after the check */
+static void fsseg_setup(void)
+{
+	fspath_setup();
+	fs_open_req(0, "w.bin", 5, O_RDWR | O_CREAT);
+}
+static int64_t fsseg_call(void)
+{
+	static unsigned k;
+	unsigned nr = k++ & 1 ? PK_HC_FS_PWRITE : PK_HC_FS_PREAD;
+	seg = (struct pk_fs_seg){ram_end - 16, 16};
+	fio = (struct pk_hc_fs_io){
+		.handle = fs_handle, .nseg = 1, .segs = (uintptr_t)&seg, .off = 0};
+	return raw_hc(nr, &fio) == 16 ? 0 : -1;
+}
+static void fsseg_flip(void)
+{
+	((volatile uint64_t *)&seg.len)[0] = RAW_BIG;
+	((volatile uint64_t *)&seg.len)[0] = 16;
+}
+
+/* one pass over the refusals a hostile guest would try; a line per
+ * mismatch ("fs-escapes: NAME got X wanted Y"), then done */
+static unsigned fsx_bad;
+static void fsx(const char *name, int64_t got, int64_t want)
+{
+	if (got == want)
+		return;
+	char msg[96], *p = msg;
+	for (const char *s = "fs-escapes: "; *s; s++)
+		*p++ = *s;
+	for (const char *s = name; *s; s++)
+		*p++ = *s;
+	for (const char *s = " got -"; *s; s++)
+		*p++ = *s;
+	p = raw_utoa(p, (uint64_t)-got);
+	*p++ = '\n';
+	*p = 0;
+	raw_print(msg);
+	fsx_bad++;
+}
+static int64_t fsx_pathop(uint32_t op, uint32_t share, const char *path)
+{
+	fp = (struct pk_hc_fs_pathop){.op = op,
+				      .share = share,
+				      .path = (uintptr_t)path,
+				      .path_len = (uint32_t)raw_strlen(path),
+				      .mode = 0755};
+	return raw_hc(PK_HC_FS_PATHOP, &fp);
+}
+static int64_t fsx_call(void)
+{
+	static const char *const refused[][2] = {
+		{"../secret", "22"},	     {"abs/passwd", "40"}, {"up", "40"},
+		{"proc/self/environ", "40"}, {"fifo", "13"},	   {"/etc/passwd", "22"},
+	};
+	for (unsigned i = 0; i < sizeof(refused) / sizeof(refused[0]); i++) {
+		const char *w = refused[i][1];
+		fsx(refused[i][0],
+		    fs_open_req(0, refused[i][0], (uint32_t)raw_strlen(refused[i][0]), 0),
+		    -((w[0] - '0') * 10 + (w[1] - '0')));
+	}
+	fsx("ro-write", fs_open_req(1, FS_OK_NAME, 16, O_WRONLY), -30);
+	fsx("ro-create", fs_open_req(1, "new", 3, O_CREAT), -30);
+	fsx("ro-unlink", fsx_pathop(PK_FS_OP_UNLINK, 1, FS_OK_NAME), -30);
+	fsx("ro-mkdir", fsx_pathop(PK_FS_OP_MKDIR, 1, "newdir"), -30);
+	fsx("mkdir-through-symlink", fsx_pathop(PK_FS_OP_MKDIR, 0, "abs/x"), -40);
+	fsx("path-outside-ram", fs_open_req(0, (const char *)(uintptr_t)(ram_end - 4), 16, 0), -14);
+	fsx("huge-path-len", fs_open_req(0, fpath, 1u << 31, 0), -36);
+	fsx("no-such-share", fs_open_req(99, fpath, 16, 0), -2);
+	fsx("bad-handle", fs_rw(PK_HC_FS_PREAD, 12345, (uintptr_t)rbuf, 16, 0), -9);
+	fsx("ok-open", fs_open_req(0, FS_OK_NAME, 16, 0), 0);
+	uint32_t h = fs_handle;
+	fsx("buffer-outside-ram", fs_rw(PK_HC_FS_PREAD, h, ram_end - 8, 64, 0), -14);
+	fsx("huge-length", fs_rw(PK_HC_FS_PREAD, h, (uintptr_t)rbuf, 1ull << 40, 0), -22);
+	fio.nseg = 1u << 20;
+	fsx("huge-nseg", raw_hc(PK_HC_FS_PREAD, &fio), -22);
+	fg = (struct pk_hc_fs_getdents){.handle = h, .buf = (uintptr_t)rbuf, .len = 1ull << 40};
+	fsx("huge-getdents", raw_hc(PK_HC_FS_GETDENTS, &fg), -22);
+	fsx("ok-read", fs_rw(PK_HC_FS_PREAD, h, (uintptr_t)rbuf, 16, 0), 16);
+	fs_close_h(h);
+	fsx("ok-mkdir", fsx_pathop(PK_FS_OP_MKDIR, 0, "newdir"), 0);
+	raw_print(fsx_bad ? "fs-escapes: some checks failed\n" : "fs-escapes: all refused\n");
+	done = 1;
+	raw_exit(fsx_bad ? 1 : 0);
+}
+
 static void no_flip(void)
 {
 	raw_pause();
@@ -306,6 +482,10 @@ static const struct attack attacks[] = {
 	{"port-reserved", 0, port_call, no_flip, 0},
 	{"escape", 0, escape_call, no_flip, 0},
 	{"virtq", virtq_setup, virtq_attack_call, virtq_attack_flip, virtq_attack_finish},
+	{"fs-path", fspath_setup, fspath_call, fspath_flip, 0},
+	{"fs-flags", fspath_setup, fsflags_call, fsflags_flip, 0},
+	{"fs-seg", fsseg_setup, fsseg_call, fsseg_flip, 0},
+	{"fs-escapes", fspath_setup, fsx_call, no_flip, 0},
 };
 
 /* ---- the command line ---------------------------------------------------- */
@@ -345,7 +525,9 @@ static void vcpu0(const struct pk_bootinfo *bi)
 			mode = &attacks[i];
 	if (!mode) {
 		raw_print("attack: usage: attack=result-name|console-len|result-len|perf-records|"
-			  "abort-len|exit-reserved|port-reserved|escape|virtq [ms=N]\n");
+			  "abort-len|exit-reserved|port-reserved|escape|virtq|fs-path|fs-flags|fs-"
+			  "seg|"
+			  "fs-escapes [ms=N]\n");
 		raw_exit(2);
 	}
 	if (bi->cpu_count < 2) {
