@@ -4,7 +4,7 @@
  * allocator under test is whatever malloc the process has (glibc, or one
  * preloaded with LD_PRELOAD by bench/heap/run.sh).
  *
- *   bench_heap BENCH [BUDGET_S]   prints "<ops/s> <peak RSS KiB>"
+ *   bench_heap BENCH [BUDGET_S]   prints "<ops/s> <peak RSS KiB> <ops/CPU-s>"
  *   bench_heap BENCH xN           exactly N iterations, once (for callgrind:
  *                                 the same work whatever the clock says)
  *
@@ -206,6 +206,15 @@ static const struct {
 	       {"alloctest", bench_alloctest},
 	       {"larsonr", bench_larsonr}};
 
+/* CPU seconds of the whole process (all threads): a rate by CPU time is
+ * less disturbed by other jobs on a shared machine than one by wall time */
+static double cpu_s(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc < 2) {
@@ -224,18 +233,19 @@ int main(int argc, char **argv)
 		if (strcmp(argv[1], benches[b].name))
 			continue;
 		uint64_t iters = fixed ? fixed : 1, ops;
-		double dt;
+		double dt, cpu;
 		for (;;) {
-			double t0 = now();
+			double t0 = now(), c0 = cpu_s();
 			ops = benches[b].fn(iters);
 			dt = now() - t0;
+			cpu = cpu_s() - c0;
 			if (fixed || dt >= budget || strcmp(argv[1], "rss") == 0)
 				break;
 			iters *= 2;
 		}
 		struct rusage ru;
 		getrusage(RUSAGE_SELF, &ru);
-		printf("%.0f %ld\n", (double)ops / dt, ru.ru_maxrss);
+		printf("%.0f %ld %.0f\n", (double)ops / dt, ru.ru_maxrss, (double)ops / cpu);
 		return 0;
 	}
 	fprintf(stderr, "bench_heap: unknown bench '%s'\n", argv[1]);

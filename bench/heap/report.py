@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """bench/heap/report.py RAW CSV DAT BUDGET - medians of bench/heap/run.sh's
-raw lines ("alloc bench repeat ops_per_s peak_rss_kib"), written as CSV
+raw lines ("alloc bench repeat ops_per_s peak_rss_kib [ops_per_cpu_s]"), written as CSV
 (one row per allocator, bench and metric, with the ratio to mimalloc of the
 same run), a gnuplot table relative to mimalloc, and a markdown table on
 stdout."""
@@ -38,7 +38,7 @@ def main():
             if len(w) < 4:
                 continue
             a, b = w[0], w[1]
-            if len(w) == 5:
+            if len(w) >= 5:  # ops/s, peak RSS KiB[, ops per CPU second]
                 ops.setdefault((a, b), []).append(float(w[3]))
                 rss.setdefault((a, b), []).append(float(w[4]))
             else:
