@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: MIT
 """tools/pkblob.py LOG OUTDIR - extract the framed result blobs a guest
-printed on its console (guest/lib/blob.h) into OUTDIR/<name>, checking
+printed on its console (lib/blob/blob.h) into OUTDIR/<name>, checking
 length and CRC-32. Exit 1 (with the reason) on a truncated or corrupted
 blob, 0 otherwise; prints one line per blob.
 """

@@ -45,7 +45,7 @@ while :; do
 	fi
 	# one event is enough: editors write several, the rebuild absorbs them
 	inotifywait -q -r -e close_write,create,delete,move \
-		--exclude '(/\.git/|~$|\.swp$|/build)' guest vmm proto CMakeLists.txt >/dev/null
+		--exclude '(/\.git/|~$|\.swp$|/build)' guest lib vmm proto CMakeLists.txt >/dev/null
 	echo "watch: change seen; rebooting"
 	stop_boot
 done

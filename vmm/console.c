@@ -12,7 +12,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "../proto/pc.h"
+#include "proto/pc.h"
 
 #include "hcall.h"
 #include "io.h"

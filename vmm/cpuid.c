@@ -10,7 +10,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 
-#include "../proto/hypercall.h"
+#include "proto/hypercall.h"
 #include "kvm.h"
 
 static unsigned bits_for(unsigned n)

@@ -21,7 +21,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "../proto/hypercall.h"
+#include "proto/hypercall.h"
 
 struct vcpu;
 struct vm;

@@ -15,7 +15,7 @@
 #include <unistd.h>
 
 #include "dbg.h"
-#include "../proto/boot.h"
+#include "proto/boot.h"
 #include "kvm.h"
 
 uint64_t vm_now_ns(const struct vm *vm)

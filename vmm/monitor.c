@@ -22,7 +22,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
-#include "../guest/mm/mmu_walk.h"
+#include "lib/mmu/mmu_walk.h"
 #include "dbg.h"
 #include "dbg_sock.h"
 #include "kvm.h"

@@ -25,7 +25,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#include "../proto/hypercall.h"
+#include "proto/hypercall.h"
 #include "kvm.h"
 #include "perf.h"
 

@@ -11,12 +11,10 @@
  */
 #include "perf.h"
 
-#include "../guest/mm/mmu_translate.h"
+#include "lib/mmu/mmu_translate.h"
 
 #include <errno.h>
 #include <fcntl.h>
-#include <gelf.h>
-#include <libelf.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,8 +22,9 @@
 #include <sys/ioctl.h>
 #include <unistd.h>
 
-#include "../guest/arch/perf_chain.h"
-#include "../proto/perf.h"
+#include "lib/elfsym/elfsym.h"
+#include "lib/perf_chain/perf_chain.h"
+#include "proto/perf.h"
 #include "hcall.h"
 #include "kvm.h"
 #include "sandbox.h"
@@ -58,25 +57,7 @@ uint64_t perf_elf_text_id(const char *path)
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return 0;
-	uint64_t id = 0;
-	elf_version(EV_CURRENT);
-	Elf *e = elf_begin(fd, ELF_C_READ, 0);
-	size_t shstr;
-	if (e && elf_getshdrstrndx(e, &shstr) == 0) {
-		for (Elf_Scn *s = elf_nextscn(e, 0); s; s = elf_nextscn(e, s)) {
-			GElf_Shdr sh;
-			const char *name;
-			if (!gelf_getshdr(s, &sh) || !(name = elf_strptr(e, shstr, sh.sh_name)) ||
-			    strcmp(name, ".text") != 0 || sh.sh_type != SHT_PROGBITS)
-				continue;
-			Elf_Data *d = elf_getdata(s, 0);
-			if (d && d->d_buf)
-				id = pk_perf_fnv1a(PK_PERF_FNV_INIT, d->d_buf, d->d_size);
-			break;
-		}
-	}
-	if (e)
-		elf_end(e);
+	uint64_t id = elf_text_id_fd(fd);
 	close(fd);
 	return id;
 }

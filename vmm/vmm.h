@@ -13,8 +13,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "../proto/boot.h"
-#include "../proto/exit.h"
+#include "proto/boot.h"
+#include "proto/exit.h"
 
 #define PK_MAX_CPUS_VMM 256
 #define VMM_MONITOR_IDLE_DEFAULT                                                                   \

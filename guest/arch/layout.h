@@ -7,7 +7,7 @@
 #define PK_ARCH_LAYOUT_H
 
 /* GDT selectors: proto/boot.h (the vmm loads the same ones). */
-#include "../../proto/boot.h"
+#include "proto/boot.h"
 
 #define KSTACK_SIZE (16 * 1024) /* per-CPU boot/executor stack */
 #define IST_SIZE (8 * 1024)	/* #DF, NMI, #MC stacks (hold an XSAVE area) */
@@ -33,6 +33,6 @@
 #define VEC_SPURIOUS 0xff  /* LAPIC spurious (SDM Vol 3A 11.9: low nibble 0xf on P6) */
 
 /* Guest exit codes: proto/exit.h (both sides observe them). */
-#include "../../proto/exit.h"
+#include "proto/exit.h"
 
 #endif

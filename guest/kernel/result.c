@@ -2,8 +2,8 @@
 /* guest/kernel/result.c - result blobs to the host (result.h). */
 #include "result.h"
 
-#include "../lib/blob.h"
-#include "../lib/kstring.h"
+#include "lib/blob/blob.h"
+#include "lib/kstring/kstring.h"
 #include "console.h"
 #include "hypercall.h"
 

@@ -5,7 +5,7 @@
 #include <string.h>
 
 #include "check_run.h"
-#include "guest/lib/blob.h"
+#include "lib/blob/blob.h"
 
 START_TEST(crc32_vectors)
 {

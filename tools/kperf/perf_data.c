@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../guest/lib/blob.h"
+#include "lib/blob/blob.h"
 
 static int fail(char *err, size_t n, const char *fmt, ...)
 {
