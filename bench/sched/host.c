@@ -13,6 +13,10 @@
  *               mutex/condvar bounded queue between two threads
  * One CSV row per measurement on stdout: bench,impl,ns_per_op,ops.
  * Iterations double to a time budget; the median of 5 runs counts.
+ *   sched_host [BUDGET_S]          every measurement
+ *   sched_host once BENCH IMPL N   just N operations of one, untimed: run
+ *                                  under callgrind with two N, the
+ *                                  difference is the instructions per op
  */
 #define _GNU_SOURCE
 #include <pthread.h>
@@ -327,8 +331,39 @@ static void pt_chan(uint64_t ops)
 	pthread_join(t, 0);
 }
 
+static const struct {
+	const char *bench, *impl;
+	void (*fn)(uint64_t ops);
+} once_fns[] = {
+	{"switch", "perfkern", pk_switch},
+	{"switch", "ucontext", uc_switch},
+	{"spawn_join", "perfkern", pk_spawn_join},
+	{"spawn_join", "ucontext", uc_spawn_join},
+#ifdef HAVE_FCONTEXT
+	{"switch", "fcontext", fc_switch},
+	{"spawn_join", "fcontext", fc_spawn_join},
+#endif
+	{"chan", "perfkern", pk_chan},
+};
+
+static int run_once(int argc, char **argv)
+{
+	uint64_t n = argc == 5 ? strtoull(argv[4], 0, 10) : 0;
+	for (size_t i = 0; n && i < sizeof(once_fns) / sizeof(once_fns[0]); i++)
+		if (!strcmp(argv[2], once_fns[i].bench) && !strcmp(argv[3], once_fns[i].impl)) {
+			once_fns[i].fn(n);
+			return 0;
+		}
+	fprintf(stderr,
+		"usage: %s once switch|spawn_join|chan perfkern|fcontext|ucontext N (N > 0)\n",
+		argv[0]);
+	return 2;
+}
+
 int main(int argc, char **argv)
 {
+	if (argc > 1 && !strcmp(argv[1], "once"))
+		return run_once(argc, argv);
 	if (argc > 1)
 		budget_s = atof(argv[1]);
 	if (!(budget_s > 0 && budget_s <= 60)) {
