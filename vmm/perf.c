@@ -9,6 +9,7 @@
  * EINTR at once (KVM api.rst, "immediate_exit"). SIGUSR1 is the vmm's kick
  * signal already (vcpu.c installs an empty handler for it).
  */
+#include "cli.h"
 #include "perf.h"
 
 #include "lib/mmu/mmu_translate.h"
@@ -28,6 +29,25 @@
 #include "hcall.h"
 #include "kvm.h"
 #include "sandbox.h"
+
+static int perf_opt(const char *arg, struct vmm_opts *o)
+{
+	o->perf_file = arg;
+	return 0;
+}
+VMM_OPTION(perf, .name = "perf", .arg = "FILE", .parse = perf_opt,
+	   .help = "profile: samples + guest perf records to FILE");
+
+static int perf_opt_freq(const char *arg, struct vmm_opts *o)
+{
+	unsigned long hz;
+	if (cli_uint("perf-freq", arg, 0, 100000, "0..100000 Hz", &hz) < 0)
+		return -1;
+	o->perf_hz = (unsigned)hz;
+	return 0;
+}
+VMM_OPTION(perf_freq, .name = "perf-freq", .arg = "HZ", .parse = perf_opt_freq,
+	   .help = "vmm-side sampling rate with --perf (default 1000, 0 = off)");
 
 struct perf_buf {
 	pthread_mutex_t lock;

@@ -50,6 +50,10 @@ struct vmm_opts {
 	char cmdline[PK_CMDLINE_MAX];
 };
 
+/* The one error style (err.c): print "vmm: WHAT: strerror(errno)" for the
+ * call that failed, WHAT naming the ioctl or file; returns -errno. */
+int vmm_syserr(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
 /* Parse argv; 0 = run, 1 = printed help/version (exit 0), -1 = error
  * printed (exit VMM_EXIT_USAGE). */
 int cli_parse(int argc, char **argv, struct vmm_opts *o);

@@ -18,15 +18,22 @@ struct sym {
 	char *name;
 };
 
-/* ksyms_search picks the last of equal addresses: order a sized symbol
- * after a label and, at equal size-ness, the smaller name last. */
+/* Among symbols at one address the best name: a sized one (a C function)
+ * over a label, a plain name over a reserved _/__ one (linker-script
+ * markers such as __kernel_start), then the smaller name. */
+static int sym_rank(const struct sym *s)
+{
+	return (s->size ? 2 : 0) + (s->name[0] != '_');
+}
+
+/* ksyms_search picks the last of equal addresses: the best sorts last. */
 static int sym_cmp(const void *a, const void *b)
 {
 	const struct sym *x = a, *y = b;
 	if (x->addr != y->addr)
 		return x->addr < y->addr ? -1 : 1;
-	if (!x->size != !y->size)
-		return x->size ? 1 : -1;
+	if (sym_rank(x) != sym_rank(y))
+		return sym_rank(x) - sym_rank(y);
 	return strcmp(y->name, x->name);
 }
 

@@ -9,8 +9,8 @@
  * Which symbols count: STT_FUNC, and STT_NOTYPE labels in executable
  * sections (assembly entry points), with a value, a name, and not a local
  * .L label. Sorted by address; among symbols at one address a sized one
- * wins over a label, then the smaller name, so the choice never depends
- * on symbol-table order.
+ * wins over a label, a plain name over a reserved _/__ one, then the
+ * smaller name, so the choice never depends on symbol-table order.
  */
 #ifndef PK_LIB_ELFSYM_H
 #define PK_LIB_ELFSYM_H

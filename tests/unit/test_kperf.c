@@ -257,6 +257,31 @@ static struct elf_syms test_syms(void)
 	return s;
 }
 
+/* aliases at one address: whatever their table order, one name wins */
+START_TEST(symbols_alias_choice)
+{
+	static const uint64_t a[] = {0x1000, 0x1000, 0x1000, 0x2000, 0x2000, 0x3000, 0x3000};
+	static const uint64_t sz[] = {0, 8, 0, 0, 0, 0, 0};
+	static const char *const n[] = {"__start", "func", "zlabel", "__marker",
+					"entry64", "b",	   "a"};
+	for (int rev = 0; rev < 2; rev++) {
+		uint64_t ra[7], rs[7];
+		const char *rn[7];
+		for (int i = 0; i < 7; i++) {
+			int j = rev ? 6 - i : i;
+			ra[i] = a[j], rs[i] = sz[j], rn[i] = n[j];
+		}
+		struct elf_syms s;
+		ck_assert_int_eq(elf_syms_from(&s, ra, rs, rn, 7), 0);
+		uint64_t off;
+		ck_assert_str_eq(elf_syms_lookup(&s, 0x1000, &off), "func");	/* sized wins */
+		ck_assert_str_eq(elf_syms_lookup(&s, 0x2001, &off), "entry64"); /* not __ */
+		ck_assert_str_eq(elf_syms_lookup(&s, 0x3000, &off), "a");	/* smaller name */
+		elf_syms_free(&s);
+	}
+}
+END_TEST
+
 START_TEST(symbols_report_fold)
 {
 	struct elf_syms s = test_syms();
@@ -473,6 +498,7 @@ int main(void)
 	TCase *tc = tcase_create("core");
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, parse_file);
+	tcase_add_test(tc, symbols_alias_choice);
 	tcase_add_test(tc, parse_truncated_everywhere);
 	tcase_add_test(tc, parse_corrupt);
 	tcase_add_test(tc, parse_fuzz);

@@ -8,7 +8,7 @@
 # peer uid, no blind unlink, idle drop, resume on disconnect. Prints
 # PASS/FAIL per check and one summary line.
 set -u
-. ./lib.sh # t_pass/t_fail/t_skip/t_done (tests/lib.sh)
+. ./lib.sh # t_pass/t_fail/t_skip/t_done (tools/lib.sh)
 PORT=1234           # only for the explicit --gdb tcp:PORT case
 GDB=/tmp/gdb.sock   # the stub's Unix socket
 umask 000           # the worst umask: the sockets must still come out 0600

@@ -4,7 +4,7 @@
 # script into L1). Prints PASS/FAIL per check and one summary line; exits 0
 # only when nothing failed. Files are in the current directory.
 set -u
-. ./lib.sh # t_pass/t_fail/t_skip/t_done (tests/lib.sh)
+. ./lib.sh # t_pass/t_fail/t_skip/t_done (tools/lib.sh)
 out=/tmp/vmm-test.out
 
 # check NAME WANT_RC REGEX [REGEX...] -- VMM ARGS...
