@@ -76,11 +76,11 @@ static void kh_page_collect(struct kh_page *pg)
 		pg->free = pg->local_free;
 		pg->local_free = 0;
 	}
-	uintptr_t tf = __atomic_load_n(kh_page_tf(pg), __ATOMIC_RELAXED);
+	uintptr_t tf = __atomic_load_n(&pg->thread_free, __ATOMIC_RELAXED);
 	if (tf == 0 || (tf & KH_TF_FULL))
 		return;
 	struct kh_block *head =
-		(struct kh_block *)__atomic_exchange_n(kh_page_tf(pg), 0, __ATOMIC_ACQUIRE);
+		(struct kh_block *)__atomic_exchange_n(&pg->thread_free, 0, __ATOMIC_ACQUIRE);
 	struct kh_block *tail = head;
 	uint32_t n = 1;
 	while (tail->next) {
@@ -115,7 +115,7 @@ static void kh_page_extend(struct kh_page *pg)
 static int kh_page_to_full(struct kh_heap *h, struct kh_page *pg)
 {
 	uintptr_t expect = 0;
-	if (!__atomic_compare_exchange_n(kh_page_tf(pg), &expect, KH_TF_FULL, 0, __ATOMIC_ACQ_REL,
+	if (!__atomic_compare_exchange_n(&pg->thread_free, &expect, KH_TF_FULL, 0, __ATOMIC_ACQ_REL,
 					 __ATOMIC_RELAXED))
 		return 0;
 	kh_q_remove(&h->queue[pg->cls], pg);
@@ -129,9 +129,9 @@ static void kh_page_unfull(struct kh_heap *h, struct kh_page *pg)
 {
 	/* Clear KH_TF_FULL unless a remote free already did (it then sends
 	 * one block through h->delayed, and may have pushed more since). */
-	uintptr_t old = __atomic_load_n(kh_page_tf(pg), __ATOMIC_RELAXED);
+	uintptr_t old = __atomic_load_n(&pg->thread_free, __ATOMIC_RELAXED);
 	while ((old & KH_TF_FULL) &&
-	       !__atomic_compare_exchange_n(kh_page_tf(pg), &old, old & ~KH_TF_FULL, 1,
+	       !__atomic_compare_exchange_n(&pg->thread_free, &old, old & ~KH_TF_FULL, 1,
 					    __ATOMIC_ACQ_REL, __ATOMIC_RELAXED))
 		;
 	pg->flags &= (uint8_t)~KH_PF_FULL;
@@ -267,14 +267,11 @@ void *kh_large_alloc_any(size_t n, size_t align, int *zeroed)
  * The block keeps the page alive until its owner collects it. */
 static void kh_free_remote(struct kh_segment *seg, struct kh_page *pg, struct kh_block *b)
 {
-	/* touches the block, the segment's read-mostly first line and the
-	 * thread_free word, never pg's own line (the owner's) */
-	uintptr_t *tf = &seg->thread_free[pg - seg->pages];
-	uintptr_t old = __atomic_load_n(tf, __ATOMIC_RELAXED);
+	uintptr_t old = __atomic_load_n(&pg->thread_free, __ATOMIC_RELAXED);
 	for (;;) {
 		if (old & KH_TF_FULL) {
-			if (!__atomic_compare_exchange_n(tf, &old, 0, 1, __ATOMIC_ACQ_REL,
-							 __ATOMIC_RELAXED))
+			if (!__atomic_compare_exchange_n(&pg->thread_free, &old, 0, 1,
+							 __ATOMIC_ACQ_REL, __ATOMIC_RELAXED))
 				continue;
 			struct kh_heap *owner = seg->heap;
 			struct kh_block *top = __atomic_load_n(&owner->delayed, __ATOMIC_RELAXED);
@@ -285,15 +282,15 @@ static void kh_free_remote(struct kh_segment *seg, struct kh_page *pg, struct kh
 			return;
 		}
 		b->next = (struct kh_block *)old;
-		if (__atomic_compare_exchange_n(tf, &old, (uintptr_t)b, 1, __ATOMIC_RELEASE,
-						__ATOMIC_RELAXED))
+		if (__atomic_compare_exchange_n(&pg->thread_free, &old, (uintptr_t)b, 1,
+						__ATOMIC_RELEASE, __ATOMIC_RELAXED))
 			return;
 	}
 }
 
 void kh_free_generic(struct kh_heap *h, struct kh_segment *seg, struct kh_page *pg, void *p)
 {
-	if (seg->kind == KH_LARGE) { /* the segment's line, not the page's: see kh_free_remote */
+	if (pg->flags & KH_PF_LARGE) {
 		kh_large_free(h, seg);
 		return;
 	}

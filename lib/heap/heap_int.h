@@ -87,6 +87,7 @@ struct kh_page {
 	uint16_t reserved; /* blocks the page can hold (<= 4096) */
 	uint8_t *start;
 	struct kh_page *next, *prev; /* class queue or full list */
+	uintptr_t thread_free;	     /* atomic: remote frees | KH_TF_FULL */
 } __attribute__((aligned(64)));
 _Static_assert(sizeof(struct kh_page) == 64, "one cache line per page descriptor");
 
@@ -103,10 +104,6 @@ struct kh_segment {
 	size_t large_size;		/* large: usable bytes from the object start */
 	uint8_t *large_ptr;		/* large: the object */
 	uint32_t large_freed;		/* large: sits in a cache (debug: double free) */
-	/* Each page's thread_free (atomic: remote frees | KH_TF_FULL), away
-	 * from the page descriptors: a remote free's CAS then does not take
-	 * the line the owner writes on every malloc (free, used) */
-	uintptr_t thread_free[KH_SEG_PAGES] __attribute__((aligned(64)));
 	struct kh_page pages[KH_SEG_PAGES];
 };
 _Static_assert(sizeof(struct kh_segment) <= KH_SEG_HDR, "segment header fits its 4 KiB");
@@ -162,13 +159,6 @@ static inline struct kh_segment *kh_seg_of(const void *p)
 static inline struct kh_page *kh_page_of(struct kh_segment *seg, const void *p)
 {
 	return &seg->pages[((uintptr_t)p - (uintptr_t)seg) >> seg->page_shift];
-}
-
-/* pg's thread_free word (in its segment's header, see kh_segment) */
-static inline uintptr_t *kh_page_tf(struct kh_page *pg)
-{
-	struct kh_segment *seg = kh_seg_of(pg);
-	return &seg->thread_free[pg - seg->pages];
 }
 
 static inline unsigned kh_class_of(size_t n)

@@ -129,7 +129,7 @@ struct kh_page *kh_page_fresh(struct kh_heap *h, unsigned cls)
 	pg->reserved = (uint16_t)(size / pg->bsize);
 	pg->start = start;
 	pg->next = pg->prev = 0;
-	__atomic_store_n(&seg->thread_free[slot], 0, __ATOMIC_RELAXED);
+	__atomic_store_n(&pg->thread_free, 0, __ATOMIC_RELAXED);
 	/* the first 4 KiB of blocks now; kh_page_find carves the rest */
 	uint32_t n = (uint32_t)(4096 / pg->bsize);
 	if (n == 0)
