@@ -23,7 +23,7 @@
  *   sh6       SmartHeap's sh6bench: batches of cycling sizes (1..1000 B),
  *             half freed last-in-first-out, half in allocation order
  *   sh8       sh8bench: the same, half of every batch freed by the next
- *             thread (cross-thread frees)
+ *             thread (cross-thread frees, handed over through a ring)
  *   alloctest alloc-test: a random walk of the live set (a slot is freed
  *             when full, filled when empty) with a power-law size tail to
  *             16 KiB; every block is written
@@ -326,7 +326,13 @@ uint64_t bench_alloctest(uint64_t iters)
 /* ---- sh6bench / sh8bench ---- */
 enum { SH_N = 2000 };
 static uint64_t sh_iters;
-static void **sh_box[NT]; /* sh8: the half batch handed to thread i */
+/* sh8: half batches handed to thread i, a ring of SH_DEPTH (so a thread
+ * that is descheduled for a moment does not stall the other at once) */
+enum { SH_DEPTH = 8 };
+static struct {
+	void **slot[SH_DEPTH];
+	uint64_t head, tail; /* head: the sender's, tail: the receiver's */
+} sh_box[NT];
 
 /* SH_N blocks of cycling sizes 1..1000 */
 static void sh_alloc(void **p, uint64_t round)
@@ -351,25 +357,46 @@ static void *sh6_thread(void *arg)
 	return 0;
 }
 
+/* Thread t frees the half batches that have arrived for it; how many */
+static uint64_t sh_drain(unsigned t)
+{
+	uint64_t h = __atomic_load_n(&sh_box[t].head, __ATOMIC_ACQUIRE), n = 0;
+	for (; sh_box[t].tail < h; n++) {
+		void **q = sh_box[t].slot[sh_box[t].tail % SH_DEPTH];
+		for (int i = 0; i < SH_N / 2; i++) /* oldest first */
+			free(q[i]);
+		free(q);
+		__atomic_store_n(&sh_box[t].tail, sh_box[t].tail + 1, __ATOMIC_RELEASE);
+	}
+	return n;
+}
+
 static void *sh8_thread(void *arg)
 {
-	uintptr_t t = (uintptr_t)arg;
+	unsigned t = (unsigned)(uintptr_t)arg, next = (t + 1) % NT;
+	uint64_t got = 0;
 	for (uint64_t r = 0; r < sh_iters; r++) {
 		void **p = xmalloc(SH_N * sizeof(void *));
 		sh_alloc(p, r + t);
 		for (int i = SH_N - 1; i >= SH_N / 2; i--)
 			free(p[i]);
 		/* the older half (and the array) goes to the next thread */
-		void **expect = 0;
-		while (!__atomic_compare_exchange_n(&sh_box[(t + 1) % NT], &expect, p, 0,
-						    __ATOMIC_RELEASE, __ATOMIC_RELAXED))
-			expect = 0, sched_yield();
-		void **q;
-		while (!(q = __atomic_exchange_n(&sh_box[t], 0, __ATOMIC_ACQUIRE)))
+		uint64_t h = sh_box[next].head;
+		while (h - __atomic_load_n(&sh_box[next].tail, __ATOMIC_ACQUIRE) == SH_DEPTH) {
+			uint64_t n = sh_drain(t);
+			got += n;
+			if (!n)
+				sched_yield();
+		}
+		sh_box[next].slot[h % SH_DEPTH] = p;
+		__atomic_store_n(&sh_box[next].head, h + 1, __ATOMIC_RELEASE);
+		got += sh_drain(t);
+	}
+	while (got < sh_iters) {
+		uint64_t n = sh_drain(t);
+		got += n;
+		if (!n)
 			sched_yield();
-		for (int i = 0; i < SH_N / 2; i++)
-			free(q[i]);
-		free(q);
 	}
 	return 0;
 }
@@ -384,6 +411,7 @@ uint64_t bench_sh6(uint64_t iters)
 uint64_t bench_sh8(uint64_t iters)
 {
 	sh_iters = iters * 5;
+	memset(sh_box, 0, sizeof(sh_box));
 	run_threads(NT, sh8_thread);
 	return sh_iters * (SH_N + 1) * NT;
 }
