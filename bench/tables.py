@@ -158,6 +158,12 @@ def table_sched_host(results):
     impls = ordered([r["impl"] for r in rows], ["perfkern", "fcontext", "ucontext", "pthread"])
     benches = ordered([r["bench"] for r in rows], [])
     body = [[SCHED_BENCH.get(b, b)] + [sig(c.get((b, i))) for i in impls] for b in benches]
+    # callgrind's instructions per op (bench/sched/run.sh), when measured
+    if os.path.exists(os.path.join(results, "sched-ir.csv")):
+        ir = {(r["bench"], r["impl"]): r["instructions_per_op"] for r in read(results, "sched-ir")}
+        for b in ordered([k[0] for k in ir], []):
+            body.append([SCHED_BENCH.get(b, b) + ", instructions (callgrind)"]
+                        + [ir.get((b, i), "-") for i in impls])
     out = md(["host, ns per op"] + impls, body)
     sw, fc = c.get(("switch", "perfkern")), c.get(("switch", "fcontext"))
     out.append("")

@@ -4,7 +4,9 @@
  * allocator under test is whatever malloc the process has (glibc, or one
  * preloaded with LD_PRELOAD by bench/heap/run.sh).
  *
- *   bench_heap BENCH [BUDGET_S]   prints "<ops/s> <peak RSS KiB>"
+ *   bench_heap BENCH [BUDGET_S]   prints "<ops/s> <peak RSS KiB> <ops/CPU-s>"
+ *   bench_heap BENCH xN           exactly N iterations, once (for callgrind:
+ *                                 the same work whatever the clock says)
  *
  * Iterations double until one run takes BUDGET_S (default 0.3 s); the last
  * run's rate is printed (run.sh takes medians over repeats).
@@ -12,54 +14,21 @@
  *   prodcons  one thread mallocs, another frees (through an SPSC ring)
  *   larson    server-like: random replace of live objects in arrays that
  *             migrate between threads every round (cross-thread frees)
- *   cscratch  cache-scratch: each thread frees an object the main thread
- *             allocated next to the others', then malloc/write/free 8 bytes
  *   realloc   grow a buffer with realloc from 16 B to 1 MiB, by 1/8 steps
  *   rss       peak RSS of a fixed churn (the ops/s column is the churn's rate)
+ * and the shapes of mimalloc-bench's programs, in shapes.c: mstress,
+ * xmalloc, cthrash, cscratch, gthread, sh6, sh8, alloctest, larsonr.
+ * The peak RSS printed is the process's (getrusage), so each bench runs
+ * in a process of its own.
  */
 #define _GNU_SOURCE
-#include <pthread.h>
-#include <stdint.h>
-#include <stdio.h>
-#include <stdlib.h>
+#include <sched.h>
 #include <string.h>
 #include <sys/resource.h>
-#include <time.h>
-#include <unistd.h>
+
+#include "bench_heap.h"
 
 #define NTHREADS 2
-
-static double now(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
-
-static uint64_t rnd(uint64_t *s)
-{
-	*s ^= *s << 13;
-	*s ^= *s >> 7;
-	*s ^= *s << 17;
-	return *s;
-}
-
-/* mostly small sizes, like real programs: 8..128 often, up to 1 KiB */
-static size_t small_size(uint64_t *s)
-{
-	uint64_t r = rnd(s);
-	return (r & 3) ? 8 + (r >> 8) % 120 : 8 + (r >> 8) % 1016;
-}
-
-static void *xmalloc(size_t n)
-{
-	void *p = malloc(n);
-	if (!p) {
-		fprintf(stderr, "bench_heap: out of memory (%zu bytes)\n", n);
-		exit(1);
-	}
-	return p;
-}
 
 /* ---- st ---- */
 static uint64_t bench_st(uint64_t iters)
@@ -113,7 +82,7 @@ static uint64_t bench_prodcons(uint64_t iters)
 	pc_total = iters * 1000;
 	ring_head = ring_tail = 0;
 	pthread_t th;
-	pthread_create(&th, 0, consumer, 0);
+	xthread(&th, consumer, 0);
 	uint64_t s = 1234567, h = 0;
 	while (h < pc_total) {
 		uint64_t t = __atomic_load_n(&ring_tail, __ATOMIC_ACQUIRE);
@@ -168,7 +137,7 @@ static uint64_t bench_larson(uint64_t iters)
 	pthread_barrier_init(&lbar, 0, NTHREADS);
 	pthread_t th[NTHREADS];
 	for (uintptr_t t = 0; t < NTHREADS; t++)
-		pthread_create(&th[t], 0, larson_thread, (void *)t);
+		xthread(&th[t], larson_thread, (void *)t);
 	for (int t = 0; t < NTHREADS; t++)
 		pthread_join(th[t], 0);
 	pthread_barrier_destroy(&lbar);
@@ -178,35 +147,6 @@ static uint64_t bench_larson(uint64_t iters)
 		free(larr[t]);
 	}
 	return iters * LROUND * NTHREADS;
-}
-
-/* ---- cache-scratch (Berger et al., Hoard) ---- */
-static uint64_t cs_iters;
-
-static void *cscratch_thread(void *arg)
-{
-	free(arg);
-	for (uint64_t i = 0; i < cs_iters; i++) {
-		volatile char *p = xmalloc(8);
-		for (int k = 0; k < 50; k++)
-			p[k & 7] = (char)(p[k & 7] + 1);
-		free((void *)p);
-	}
-	return 0;
-}
-
-static uint64_t bench_cscratch(uint64_t iters)
-{
-	cs_iters = iters * 1000;
-	void *objs[NTHREADS];
-	for (int t = 0; t < NTHREADS; t++)
-		objs[t] = xmalloc(8);
-	pthread_t th[NTHREADS];
-	for (int t = 0; t < NTHREADS; t++)
-		pthread_create(&th[t], 0, cscratch_thread, objs[t]);
-	for (int t = 0; t < NTHREADS; t++)
-		pthread_join(th[t], 0);
-	return cs_iters * NTHREADS;
 }
 
 /* ---- realloc growth ---- */
@@ -251,38 +191,61 @@ static uint64_t bench_rss(uint64_t iters)
 static const struct {
 	const char *name;
 	uint64_t (*fn)(uint64_t);
-} benches[] = {{"st", bench_st},	   {"prodcons", bench_prodcons},
-	       {"larson", bench_larson},   {"cscratch", bench_cscratch},
-	       {"realloc", bench_realloc}, {"rss", bench_rss}};
+} benches[] = {{"st", bench_st},
+	       {"prodcons", bench_prodcons},
+	       {"larson", bench_larson},
+	       {"cscratch", bench_cscratch},
+	       {"realloc", bench_realloc},
+	       {"rss", bench_rss},
+	       {"mstress", bench_mstress},
+	       {"xmalloc", bench_xmalloc},
+	       {"cthrash", bench_cthrash},
+	       {"gthread", bench_gthread},
+	       {"sh6", bench_sh6},
+	       {"sh8", bench_sh8},
+	       {"alloctest", bench_alloctest},
+	       {"larsonr", bench_larsonr}};
+
+/* CPU seconds of the whole process (all threads): a rate by CPU time is
+ * less disturbed by other jobs on a shared machine than one by wall time */
+static double cpu_s(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
 
 int main(int argc, char **argv)
 {
 	if (argc < 2) {
 		fprintf(stderr,
-			"usage: bench_heap st|prodcons|larson|cscratch|realloc|rss [BUDGET_S]\n");
+			"usage: bench_heap BENCH [BUDGET_S]; BENCH: st prodcons larson cscratch "
+			"realloc rss mstress xmalloc cthrash gthread sh6 sh8 alloctest larsonr\n");
 		return 2;
 	}
-	double budget = argc > 2 ? atof(argv[2]) : 0.3;
-	if (!(budget > 0 && budget < 3600)) {
+	uint64_t fixed = argc > 2 && argv[2][0] == 'x' ? strtoull(argv[2] + 1, 0, 10) : 0;
+	double budget = fixed ? 1 : argc > 2 ? atof(argv[2]) : 0.3;
+	if (!(budget > 0 && budget < 3600) || (argv[2] && argv[2][0] == 'x' && !fixed)) {
 		fprintf(stderr, "bench_heap: bad budget '%s' (seconds, > 0)\n", argv[2]);
 		return 2;
 	}
 	for (size_t b = 0; b < sizeof(benches) / sizeof(benches[0]); b++) {
 		if (strcmp(argv[1], benches[b].name))
 			continue;
-		uint64_t iters = 1, ops;
-		double dt;
+		uint64_t iters = fixed ? fixed : 1, ops;
+		double dt, cpu;
 		for (;;) {
-			double t0 = now();
+			double t0 = now(), c0 = cpu_s();
 			ops = benches[b].fn(iters);
 			dt = now() - t0;
-			if (dt >= budget || strcmp(argv[1], "rss") == 0)
+			cpu = cpu_s() - c0;
+			if (fixed || dt >= budget || strcmp(argv[1], "rss") == 0)
 				break;
 			iters *= 2;
 		}
 		struct rusage ru;
 		getrusage(RUSAGE_SELF, &ru);
-		printf("%.0f %ld\n", (double)ops / dt, ru.ru_maxrss);
+		printf("%.0f %ld %.0f\n", (double)ops / dt, ru.ru_maxrss, (double)ops / cpu);
 		return 0;
 	}
 	fprintf(stderr, "bench_heap: unknown bench '%s'\n", argv[1]);

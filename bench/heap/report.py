@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """bench/heap/report.py RAW CSV DAT BUDGET - medians of bench/heap/run.sh's
-raw lines ("alloc bench repeat ops_per_s peak_rss_kib"), written as CSV
+raw lines ("alloc bench repeat ops_per_s peak_rss_kib [ops_per_cpu_s]"), written as CSV
 (one row per allocator, bench and metric, with the ratio to mimalloc of the
 same run), a gnuplot table relative to mimalloc, and a markdown table on
 stdout."""
@@ -10,7 +10,10 @@ import statistics
 import sys
 
 ALLOCS = ["glibc", "kheap", "mimalloc", "jemalloc", "tcmalloc"]
-BENCHES = ["st", "prodcons", "larson", "cscratch", "realloc", "rss"]
+BENCHES = ["st", "prodcons", "larson", "cscratch", "realloc", "rss", "mstress", "xmalloc",
+           "cthrash", "gthread", "sh6", "sh8", "alloctest", "larsonr"]
+# benches whose peak RSS is a result (the rest: small fixed working sets)
+RSS_BENCHES = ["rss", "mstress", "xmalloc", "gthread", "alloctest", "larsonr"]
 
 
 def cpu_model():
@@ -35,7 +38,7 @@ def main():
             if len(w) < 4:
                 continue
             a, b = w[0], w[1]
-            if len(w) == 5:
+            if len(w) >= 5:  # ops/s, peak RSS KiB[, ops per CPU second]
                 ops.setdefault((a, b), []).append(float(w[3]))
                 rss.setdefault((a, b), []).append(float(w[4]))
             else:
@@ -55,39 +58,52 @@ def main():
             ratio = f"{med[(a, b)] / ref:.3f}" if ref else ""
             n = len(ops[(a, b)])
             rows.append(f'heap,{b},{a},ops_per_s,ops/s,{med[(a, b)]:.0f},{ratio},{n},{budget},{ncpu},"{cpu}"')
-            if b == "rss":
+            if b in RSS_BENCHES:
                 rref = mrss.get(("mimalloc", b))
                 rr = f"{mrss[(a, b)] / rref:.3f}" if rref else ""
-                rows.append(f'heap,rss,{a},peak_rss,KiB,{mrss[(a, b)]:.0f},{rr},{n},{budget},{ncpu},"{cpu}"')
+                rows.append(f'heap,{b},{a},peak_rss,KiB,{mrss[(a, b)]:.0f},{rr},{n},{budget},{ncpu},"{cpu}"')
     with open(csv_path, "w") as f:
         f.write("\n".join(rows) + "\n")
     # gnuplot: one row per bench, columns = allocators, value relative to
     # mimalloc (higher is better; peak RSS inverted so it reads the same)
     with open(dat_path, "w") as f:
         f.write("bench " + " ".join(ALLOCS) + "\n")
-        for b in BENCHES + ["peak-rss"]:
+        for b in BENCHES:
             vals = []
             for a in ALLOCS:
-                if b == "peak-rss":
-                    x, ref = mrss.get((a, "rss")), mrss.get(("mimalloc", "rss"))
-                    vals.append(f"{ref / x:.3f}" if x and ref else "NaN")
-                else:
-                    x, ref = med.get((a, b)), med.get(("mimalloc", b))
-                    vals.append(f"{x / ref:.3f}" if x and ref else "NaN")
+                x, ref = med.get((a, b)), med.get(("mimalloc", b))
+                vals.append(f"{x / ref:.3f}" if x and ref else "NaN")
             f.write(b + " " + " ".join(vals) + "\n")
-    # markdown table
+        for b in RSS_BENCHES:
+            vals = []
+            for a in ALLOCS:
+                x, ref = mrss.get((a, b)), mrss.get(("mimalloc", b))
+                vals.append(f"{ref / x:.3f}" if x and ref else "NaN")
+            f.write(("peak-rss" if b == "rss" else b + "-rss") + " " + " ".join(vals) + "\n")
+    # markdown table, then the worst kheap / mimalloc ratios
     print("| bench | " + " | ".join(ALLOCS) + " | kheap / mimalloc |")
     print("|---" * (len(ALLOCS) + 2) + "|")
+    worst_t, worst_r = [], []
     for b in BENCHES:
         cells = []
         for a in ALLOCS:
             v = med.get((a, b))
             cells.append(f"{v / 1e6:.2f} M" if v else status.get((a, b), "-"))
         k, m = med.get(("kheap", b)), med.get(("mimalloc", b))
-        print(f"| {b} ops/s | " + " | ".join(cells) + f" | {k / m:.2f} |" if k and m else " | - |")
-    cells = [f"{mrss[(a, 'rss')] / 1024:.1f} MiB" if (a, "rss") in mrss else "-" for a in ALLOCS]
-    k, m = mrss.get(("kheap", "rss")), mrss.get(("mimalloc", "rss"))
-    print("| peak RSS | " + " | ".join(cells) + (f" | {k / m:.2f} |" if k and m else " | - |"))
+        if k and m:
+            worst_t.append((k / m, b))
+        print(f"| {b} ops/s | " + " | ".join(cells) + (f" | {k / m:.2f} |" if k and m else " | - |"))
+    for b in RSS_BENCHES:
+        cells = [f"{mrss[(a, b)] / 1024:.1f} MiB" if (a, b) in mrss else "-" for a in ALLOCS]
+        k, m = mrss.get(("kheap", b)), mrss.get(("mimalloc", b))
+        if k and m:
+            worst_r.append((k / m, b))
+        label = "peak RSS" if b == "rss" else b + " peak RSS"
+        print(f"| {label} | " + " | ".join(cells) + (f" | {k / m:.2f} |" if k and m else " | - |"))
+    if worst_t and worst_r:
+        t, r = min(worst_t), max(worst_r)
+        print(f"bench/heap: kheap / mimalloc worst: {t[1]} {t[0]:.2f}x the ops/s (time "
+              f"{1 / t[0]:.2f}x), {r[1]} {r[0]:.2f}x the peak RSS")
     missing = sorted({a for (a, b), st in status.items() if st == "missing"})
     if missing:
         print("bench/heap: not installed (tools/deps.sh): " + " ".join(missing))

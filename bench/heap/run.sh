@@ -1,6 +1,7 @@
 #!/bin/bash
 # bench/heap/run.sh BUILD_DIR [REPEATS] [OUTDIR] [BUDGET_S] - the `heap` suite
-# of `make bench`: build/bench/bench_heap's benchmarks under glibc,
+# of `make bench`: build/bench/bench_heap's benchmarks (its own and the
+# mimalloc-bench shapes of bench/heap/shapes.c) under glibc,
 # libkheap.so, mimalloc, jemalloc and tcmalloc (LD_PRELOAD), interleaved in
 # one run (every repeat runs every allocator once per bench), medians of
 # REPEATS (default 5). Writes OUTDIR/bench/results/heap.csv and
@@ -21,7 +22,8 @@ trap 'rm -rf "$stage"' EXIT
 libdir=/usr/lib/x86_64-linux-gnu
 allocs="glibc= kheap=$build/lib/libkheap.so mimalloc=$libdir/libmimalloc.so.2 \
 jemalloc=$libdir/libjemalloc.so.2 tcmalloc=$libdir/libtcmalloc_minimal.so.4"
-benches="st prodcons larson cscratch realloc rss"
+# BENCH_HEAP_ONLY="mstress xmalloc" runs a subset (profiling rounds)
+benches=${BENCH_HEAP_ONLY:-"st prodcons larson cscratch realloc rss mstress xmalloc cthrash gthread sh6 sh8 alloctest larsonr"}
 raw=$stage/raw.txt
 : >"$raw"
 for r in $(seq 1 "$repeats"); do

@@ -12,7 +12,12 @@
  *   chan        one item through a 64-slot channel on one executor vs a
  *               mutex/condvar bounded queue between two threads
  * One CSV row per measurement on stdout: bench,impl,ns_per_op,ops.
- * Iterations double to a time budget; the median of 5 runs counts.
+ * Iterations double to a time budget; then the implementations of a bench
+ * run in turn, 7 rounds, and each one's median counts.
+ *   sched_host [BUDGET_S]          every measurement
+ *   sched_host once BENCH IMPL N   just N operations of one, untimed: run
+ *                                  under callgrind with two N, the
+ *                                  difference is the instructions per op
  */
 #define _GNU_SOURCE
 #include <pthread.h>
@@ -26,6 +31,7 @@
 #include "lib/sched/sched.h"
 
 static double budget_s = 0.1;
+#define ROUNDS 7
 
 static double now_s(void)
 {
@@ -40,25 +46,46 @@ static int cmp_double(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-/* fn(ops) runs ops operations; prints the median ns per op of 5 runs. */
-static void measure(const char *bench, const char *impl, void (*fn)(uint64_t ops))
+/* One implementation of a bench: fn(ops) runs ops operations. */
+struct impl {
+	const char *name;
+	void (*fn)(uint64_t ops);
+	uint64_t ops;	   /* calibrated: one run takes about budget_s */
+	double ns[ROUNDS]; /* per op, one per round */
+};
+
+#define IMPL(n, f)                                                                                 \
+	{                                                                                          \
+		.name = (n), .fn = (f)                                                             \
+	}
+
+/* Calibrate every implementation of bench, then time them in turn ROUNDS
+ * times (so a change in the machine's load hits all of them alike) and
+ * print each one's median ns per op. */
+static void measure(const char *bench, struct impl *im, unsigned n)
 {
-	uint64_t ops = 16;
-	for (;;) {
-		double t0 = now_s();
-		fn(ops);
-		if (now_s() - t0 >= budget_s || ops >= (1ull << 32))
-			break;
-		ops *= 2;
+	for (unsigned i = 0; i < n; i++) {
+		uint64_t ops = 16;
+		for (;;) {
+			double t0 = now_s();
+			im[i].fn(ops);
+			if (now_s() - t0 >= budget_s || ops >= (1ull << 32))
+				break;
+			ops *= 2;
+		}
+		im[i].ops = ops;
 	}
-	double ns[5];
-	for (int r = 0; r < 5; r++) {
-		double t0 = now_s();
-		fn(ops);
-		ns[r] = (now_s() - t0) * 1e9 / (double)ops;
+	for (int r = 0; r < ROUNDS; r++)
+		for (unsigned i = 0; i < n; i++) {
+			double t0 = now_s();
+			im[i].fn(im[i].ops);
+			im[i].ns[r] = (now_s() - t0) * 1e9 / (double)im[i].ops;
+		}
+	for (unsigned i = 0; i < n; i++) {
+		qsort(im[i].ns, ROUNDS, sizeof(im[i].ns[0]), cmp_double);
+		printf("%s,%s,%.2f,%lu\n", bench, im[i].name, im[i].ns[ROUNDS / 2],
+		       (unsigned long)im[i].ops);
 	}
-	qsort(ns, 5, sizeof(ns[0]), cmp_double);
-	printf("%s,%s,%.2f,%lu\n", bench, impl, ns[2], (unsigned long)ops);
 	fflush(stdout);
 }
 
@@ -327,8 +354,39 @@ static void pt_chan(uint64_t ops)
 	pthread_join(t, 0);
 }
 
+static const struct {
+	const char *bench, *impl;
+	void (*fn)(uint64_t ops);
+} once_fns[] = {
+	{"switch", "perfkern", pk_switch},
+	{"switch", "ucontext", uc_switch},
+	{"spawn_join", "perfkern", pk_spawn_join},
+	{"spawn_join", "ucontext", uc_spawn_join},
+#ifdef HAVE_FCONTEXT
+	{"switch", "fcontext", fc_switch},
+	{"spawn_join", "fcontext", fc_spawn_join},
+#endif
+	{"chan", "perfkern", pk_chan},
+};
+
+static int run_once(int argc, char **argv)
+{
+	uint64_t n = argc == 5 ? strtoull(argv[4], 0, 10) : 0;
+	for (size_t i = 0; n && i < sizeof(once_fns) / sizeof(once_fns[0]); i++)
+		if (!strcmp(argv[2], once_fns[i].bench) && !strcmp(argv[3], once_fns[i].impl)) {
+			once_fns[i].fn(n);
+			return 0;
+		}
+	fprintf(stderr,
+		"usage: %s once switch|spawn_join|chan perfkern|fcontext|ucontext N (N > 0)\n",
+		argv[0]);
+	return 2;
+}
+
 int main(int argc, char **argv)
 {
+	if (argc > 1 && !strcmp(argv[1], "once"))
+		return run_once(argc, argv);
 	if (argc > 1)
 		budget_s = atof(argv[1]);
 	if (!(budget_s > 0 && budget_s <= 60)) {
@@ -336,24 +394,26 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	printf("bench,impl,ns_per_op,ops\n");
-	measure("switch", "perfkern", pk_switch);
-	measure("switch", "ucontext", uc_switch);
+	struct impl sw[] = {IMPL("perfkern", pk_switch),
 #ifdef HAVE_FCONTEXT
-	measure("switch", "fcontext", fc_switch);
+			    IMPL("fcontext", fc_switch),
 #endif
-	measure("switch", "pthread", pt_pingpong);
-	measure("spawn_join", "perfkern", pk_spawn_join);
-	measure("spawn_join", "ucontext", uc_spawn_join);
+			    IMPL("ucontext", uc_switch), IMPL("pthread", pt_pingpong)};
+	measure("switch", sw, sizeof(sw) / sizeof(sw[0]));
+	struct impl sj[] = {IMPL("perfkern", pk_spawn_join),
 #ifdef HAVE_FCONTEXT
-	measure("spawn_join", "fcontext", fc_spawn_join);
+			    IMPL("fcontext", fc_spawn_join),
 #endif
-	measure("spawn_join", "pthread", pt_spawn_join);
-	measure("chan", "perfkern", pk_chan);
-	measure("chan", "pthread", pt_chan);
+			    IMPL("ucontext", uc_spawn_join), IMPL("pthread", pt_spawn_join)};
+	measure("spawn_join", sj, sizeof(sj) / sizeof(sj[0]));
+	struct impl ch[] = {IMPL("perfkern", pk_chan), IMPL("pthread", pt_chan)};
+	measure("chan", ch, 2);
 	if (sched_host_start(3) == 0) {
-		measure("wake", "perfkern", pk_wake);
+		struct impl wk[] = {IMPL("perfkern", pk_wake)};
+		measure("wake", wk, 1);
 		sched_host_stop();
 	}
-	measure("wake", "pthread", pt_pingpong);
+	struct impl wp[] = {IMPL("pthread", pt_pingpong)};
+	measure("wake", wp, 1);
 	return 0;
 }

@@ -2,7 +2,8 @@
 # bench/sched/run.sh BUILD_DIR [BUDGET_S] [OUTDIR] - the `sched` suite of
 # `make bench`, all in one run:
 #  - host: the scheduler's hosted build against ucontext, Boost.Context
-#    fcontext and pthreads (build/bench/sched_host, BUDGET_S per timing);
+#    fcontext and pthreads (build/bench/sched_host, BUDGET_S per timing),
+#    and callgrind's instructions per switch and spawn+join (sched-ir.csv);
 #  - guest: run=bench-sched under QEMU TCG (-smp 2) and, unless
 #    PK_SCHED_NESTED=0, under the vmm in one nested-KVM boot: switch,
 #    spawn+join, channel, and the wake of a task on a halted CPU against
@@ -24,6 +25,30 @@ echo "suite,where,bench,impl,ns_per_op,ops,host_cpu" >"$csv.tmp"
 
 "$build/bench/sched_host" "$budget" | tail -n +2 |
 	sed "s/^/sched,host,/; s/\$/,\"$host\"/" >>"$csv.tmp"
+
+# Instructions per operation, counted by callgrind (deterministic where the
+# times are not): the difference between N and 2N operations over N, so
+# setup and exit cancel out. sched-ir.csv; skipped without valgrind.
+ircsv=$out/bench/results/sched-ir.csv
+ir_of() { # BENCH IMPL N -> instructions of `sched_host once BENCH IMPL N`
+	valgrind --tool=callgrind --callgrind-out-file=/dev/null \
+		"$build/bench/sched_host" once "$1" "$2" "$3" 2>&1 |
+		sed -n 's/.*Collected : \([0-9]*\).*/\1/p'
+}
+if command -v valgrind >/dev/null; then
+	n=20000
+	echo "suite,bench,impl,instructions_per_op,ops,tool" >"$ircsv.tmp"
+	for b in switch spawn_join; do
+		for impl in perfkern fcontext; do
+			a=$(ir_of $b $impl $n) && c=$(ir_of $b $impl $((2 * n))) && [ -n "$a" ] && [ -n "$c" ] ||
+				continue
+			echo "sched-ir,$b,$impl,$(((c - a) / n)),$n,callgrind" >>"$ircsv.tmp"
+		done
+	done
+	mv "$ircsv.tmp" "$ircsv"
+else
+	echo "bench/sched: valgrind missing: no instruction counts (tools/deps.sh)" >&2
+fi
 
 # BENCH sched name=N ns=X cycles=C ops=O  ->  sched,WHERE,N,perfkern|ipi,X,O
 guest_rows() {
@@ -90,6 +115,14 @@ for w in ("qemu-tcg", "nested-kvm-vmm"):
     if "?" not in (a, o):
         print("bench/sched: %s wake of a task on a halted CPU %s ns = %.2fx the raw IPI round trip"
               % (w, a, float(a) / float(o)))
+import os
+ir = os.path.join(os.path.dirname(sys.argv[1]), "sched-ir.csv")
+if os.path.exists(ir):
+    cnt = {(r["bench"], r["impl"]): r["instructions_per_op"] for r in csv.DictReader(open(ir))}
+    for b in ("switch", "spawn_join"):
+        if (b, "perfkern") in cnt and (b, "fcontext") in cnt:
+            print("bench/sched: callgrind %-10s perfkern %s instructions, fcontext %s"
+                  % (b, cnt[(b, "perfkern")], cnt[(b, "fcontext")]))
 PY
 gnuplot -e "dir='$stage'; out='$out/plots/sched'" "$repo/plots/sched.gp"
 echo "bench/sched: $n measurements; wrote $csv, $out/plots/sched.svg, $out/plots/sched.png"

@@ -28,7 +28,8 @@ static inline void kh_plat_heap_set(struct kh_heap *h)
 	kh_cpu_heap[this_cpu()->index] = h;
 }
 
-/* pages.h has no remap: large reallocs copy */
+/* pages.h has no remap: large reallocs copy, cached runs are not shrunk */
+#define KH_PLAT_SHRINKS 0
 static inline void *kh_plat_pages_grow(void *p, size_t old, size_t bytes)
 {
 	(void)p;

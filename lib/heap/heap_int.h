@@ -52,8 +52,9 @@ struct kh_heap;
 #define KH_NCLASS 48		/* 16..256 by 16, 320..512 by 64, then 4 per doubling */
 #define KH_DIRECT_MAX 1024ul	/* sizes served by the `direct` fast path */
 #define KH_DIRECT_N (KH_DIRECT_MAX / 16 + 1)
-#define KH_LARGE_CACHE 4 /* freed large runs a heap keeps for reuse */
-#define KH_LARGE_CACHE_MAX (64ul << 20)
+#define KH_RUNS 32		 /* freed large runs kept for reuse (all heaps) */
+#define KH_RUNS_MAX (64ul << 20) /* ... at most that many bytes */
+#define KH_RUNS_MS 1000		 /* ... unused that long: back to pages_free */
 #define KH_EMPTY_SEGS_KEEP 4	 /* empty segments a heap keeps before pages_free */
 #define KH_EMPTY_SEGS_MAX 64	 /* ... and at most, however recent */
 #define KH_PURGE_MS 10		 /* empty for that long: back to pages_free */
@@ -96,7 +97,7 @@ struct kh_segment {
 	uint8_t kind, page_shift, npages, pad;
 	uint32_t free_mask; /* page slots without a page */
 	uint32_t pad2;
-	uint64_t empty_since;		/* kh_plat_now_ms() when it became empty */
+	uint64_t empty_since;		/* kh_plat_now_ms() when it became empty/cached */
 	struct kh_segment *next, *prev; /* heap's segments with free slots */
 	void *run_base;			/* what pages_alloc returned */
 	size_t run_bytes;		/* and its size */
@@ -119,8 +120,6 @@ struct kh_heap {
 	struct kh_segment *segs[2]; /* small/medium segments with free slots */
 	uint32_t empty_segs;	    /* wholly free segments still held */
 	uint64_t last_purge;	    /* kh_plat_now_ms() of the last purge scan */
-	struct kh_segment *large_cache[KH_LARGE_CACHE];
-	size_t large_cached; /* bytes in large_cache */
 	struct kh_heap *next_abandoned;
 	uint32_t index;
 	uint32_t live; /* owned by a thread/CPU */

@@ -29,6 +29,7 @@ static inline void kh_plat_heap_set(struct kh_heap *h)
 /* lib/heap/pages_host.c: grow a page run without copying (mremap) */
 void *pages_grow(void *p, size_t old, size_t bytes);
 #define kh_plat_pages_grow pages_grow
+#define KH_PLAT_SHRINKS 1 /* pages_grow can also shrink a run in place */
 
 /* coarse monotonic milliseconds (vDSO, no syscall): segment purge delay */
 static inline uint64_t kh_plat_now_ms(void)

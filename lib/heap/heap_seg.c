@@ -183,6 +183,61 @@ void kh_page_release(struct kh_heap *h, struct kh_page *pg)
 	}
 }
 
+/* ---- freed large runs, shared by every heap ----
+ * One cache for the process (host) or kernel (guest), not one per heap: a
+ * run freed by one thread serves the next large malloc of any thread, and
+ * survives its thread's exit, so thread churn with large objects (mstress)
+ * does not unmap and re-fault them. Runs unused for KH_RUNS_MS go back to
+ * pages_free on the next cache operation. Under kh_plat_lock; pages_free
+ * runs after the lock is dropped. */
+static struct kh_segment *kh_runs[KH_RUNS];
+static size_t kh_runs_bytes;
+
+/* Best fit for run bytes; one more than 4x too big only where the
+ * platform can shrink it (host: mremap). */
+static unsigned kh_runs_best(size_t run)
+{
+	unsigned best = KH_RUNS;
+	for (unsigned i = 0; i < KH_RUNS; i++) {
+		struct kh_segment *seg = kh_runs[i];
+		if (seg && seg->run_bytes >= run &&
+		    (KH_PLAT_SHRINKS || seg->run_bytes / 4 <= run) &&
+		    (best == KH_RUNS || seg->run_bytes < kh_runs[best]->run_bytes))
+			best = i;
+	}
+	return best;
+}
+
+/* Entries to release: too old, or (evict) the oldest until `need` more
+ * bytes and one slot fit. Returns how many went to out[]. */
+static unsigned kh_runs_expire(uint64_t now, size_t need, struct kh_segment **out)
+{
+	unsigned n = 0, free_slot = 0;
+	for (unsigned i = 0; i < KH_RUNS; i++) {
+		struct kh_segment *seg = kh_runs[i];
+		if (seg && now - seg->empty_since >= KH_RUNS_MS) {
+			out[n++] = seg;
+			kh_runs_bytes -= seg->run_bytes;
+			kh_runs[i] = 0;
+		}
+		free_slot |= !kh_runs[i];
+	}
+	while (need && (!free_slot || kh_runs_bytes + need > KH_RUNS_MAX)) {
+		unsigned old = KH_RUNS;
+		for (unsigned i = 0; i < KH_RUNS; i++)
+			if (kh_runs[i] &&
+			    (old == KH_RUNS || kh_runs[i]->empty_since < kh_runs[old]->empty_since))
+				old = i;
+		if (old == KH_RUNS)
+			break;
+		out[n++] = kh_runs[old];
+		kh_runs_bytes -= kh_runs[old]->run_bytes;
+		kh_runs[old] = 0;
+		free_slot = 1;
+	}
+	return n;
+}
+
 static void kh_large_release(struct kh_segment *seg)
 {
 #ifdef KHEAP_DEBUG
@@ -193,7 +248,68 @@ static void kh_large_release(struct kh_segment *seg)
 	kh_pages_free(seg->run_base, seg->run_bytes);
 }
 
-/* Give back every cached large run and the empty segments beyond keep. */
+static void kh_release_all(struct kh_segment **v, unsigned n)
+{
+	for (unsigned i = 0; i < n; i++)
+		kh_large_release(v[i]);
+}
+
+/* Keep seg (a freed large run of the standard layout) for reuse. */
+static void kh_runs_put(struct kh_segment *seg)
+{
+	struct kh_segment *victims[KH_RUNS + 1];
+	unsigned n;
+	seg->large_freed = 1;
+	kh_plat_lock();
+	uint64_t now = kh_plat_now_ms();
+	seg->empty_since = now;
+	n = kh_runs_expire(now, seg->run_bytes, victims);
+	unsigned slot = KH_RUNS;
+	for (unsigned i = 0; i < KH_RUNS && slot == KH_RUNS; i++)
+		if (!kh_runs[i])
+			slot = i;
+	if (slot != KH_RUNS && kh_runs_bytes + seg->run_bytes <= KH_RUNS_MAX) {
+		kh_runs[slot] = seg;
+		kh_runs_bytes += seg->run_bytes;
+	} else {
+		victims[n++] = seg;
+	}
+	kh_plat_unlock();
+	kh_release_all(victims, n);
+}
+
+/* A cached run for an object of run bytes (shrunk to size when one more
+ * than 4x too big: its head pages stay faulted in, which is the point: a
+ * growth loop's last run serves the next loop's first), or NULL. */
+static void *kh_runs_take(struct kh_heap *h, size_t run)
+{
+	struct kh_segment *victims[KH_RUNS + 1];
+	kh_plat_lock();
+	unsigned n = kh_runs_expire(kh_plat_now_ms(), 0, victims);
+	unsigned best = kh_runs_best(run);
+	struct kh_segment *seg = 0;
+	if (best != KH_RUNS) {
+		seg = kh_runs[best];
+		kh_runs[best] = 0;
+		kh_runs_bytes -= seg->run_bytes;
+	}
+	kh_plat_unlock();
+	kh_release_all(victims, n);
+	if (!seg)
+		return 0;
+	if (seg->run_bytes / 4 > run) {
+		if (kh_plat_pages_grow(seg, seg->run_bytes, run) == seg) {
+			seg->run_bytes = run;
+			seg->large_size = run - KH_SEG_HDR;
+		} /* else: used as it is, the object just has room */
+	}
+	seg->heap = h;
+	seg->large_freed = 0;
+	return seg->large_ptr;
+}
+
+/* Give back h's empty segments beyond keep, and with keep 0 (kheap_collect,
+ * or pages_alloc failing) every cached large run too. */
 void kh_heap_trim(struct kh_heap *h, unsigned keep)
 {
 	for (unsigned kind = 0; kind < 2; kind++) {
@@ -205,46 +321,22 @@ void kh_heap_trim(struct kh_heap *h, unsigned keep)
 			seg = next;
 		}
 	}
-	for (unsigned i = 0; i < KH_LARGE_CACHE; i++) {
-		if (h->large_cache[i]) {
-			kh_large_release(h->large_cache[i]);
-			h->large_cache[i] = 0;
+	if (keep)
+		return;
+	struct kh_segment *victims[KH_RUNS];
+	unsigned n = 0;
+	kh_plat_lock();
+	for (unsigned i = 0; i < KH_RUNS; i++)
+		if (kh_runs[i]) {
+			victims[n++] = kh_runs[i];
+			kh_runs[i] = 0;
 		}
-	}
-	h->large_cached = 0;
+	kh_runs_bytes = 0;
+	kh_plat_unlock();
+	kh_release_all(victims, n);
 }
 
 /* ---- large objects: one page run each, header in its first 4 KiB ---- */
-
-/* Best fit among the cached runs. One more than 4x too big is shrunk to
- * size where the platform can (host: mremap; its head pages stay faulted
- * in, which is the point: a growth loop's last run serves the next
- * loop's first), else left alone. */
-static void *kh_large_from_cache(struct kh_heap *h, size_t run)
-{
-	unsigned best = KH_LARGE_CACHE;
-	for (unsigned i = 0; i < KH_LARGE_CACHE; i++) {
-		struct kh_segment *seg = h->large_cache[i];
-		if (seg && seg->run_bytes >= run &&
-		    (best == KH_LARGE_CACHE || seg->run_bytes < h->large_cache[best]->run_bytes))
-			best = i;
-	}
-	if (best == KH_LARGE_CACHE)
-		return 0;
-	struct kh_segment *seg = h->large_cache[best];
-	size_t was = seg->run_bytes;
-	if (seg->run_bytes / 4 > run) {
-		if (kh_plat_pages_grow(seg, seg->run_bytes, run) != seg)
-			return 0;
-		seg->run_bytes = run;
-		seg->large_size = run - KH_SEG_HDR;
-	}
-	h->large_cache[best] = 0;
-	h->large_cached -= was;
-	seg->heap = h;
-	seg->large_freed = 0;
-	return seg->large_ptr;
-}
 
 void *kh_large_alloc(struct kh_heap *h, size_t n, size_t align, int *zeroed)
 {
@@ -259,7 +351,7 @@ void *kh_large_alloc(struct kh_heap *h, size_t n, size_t align, int *zeroed)
 	}
 	size_t run = (off + n + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1);
 	if (off == KH_SEG_HDR) {
-		void *p = kh_large_from_cache(h, run);
+		void *p = kh_runs_take(h, run);
 		if (p)
 			return p;
 	}
@@ -299,42 +391,17 @@ void *kh_large_alloc(struct kh_heap *h, size_t n, size_t align, int *zeroed)
 	return seg->large_ptr;
 }
 
-/* Any thread may free a large object: it goes to the freeing heap's cache
- * (not tied to any page list; the oldest-smallest runs make room) or
+/* Any thread may free a large object: a run of the standard layout (header
+ * then object, no alignment slack) goes to the shared cache, others
  * straight back to pages_free. */
 void kh_large_free(struct kh_heap *h, struct kh_segment *seg)
 {
-	if (h == &kh_heap_empty || seg->run_base != (void *)seg ||
-	    seg->large_ptr != (uint8_t *)seg + KH_SEG_HDR || seg->run_bytes > KH_LARGE_CACHE_MAX) {
+	(void)h;
+	if (seg->run_base != (void *)seg || seg->large_ptr != (uint8_t *)seg + KH_SEG_HDR ||
+	    seg->run_bytes > KH_RUNS_MAX / 2)
 		kh_large_release(seg);
-		return;
-	}
-	for (;;) {
-		unsigned slot = KH_LARGE_CACHE, small = KH_LARGE_CACHE;
-		for (unsigned i = 0; i < KH_LARGE_CACHE; i++) {
-			struct kh_segment *c = h->large_cache[i];
-			if (!c)
-				slot = i;
-			else if (small == KH_LARGE_CACHE ||
-				 c->run_bytes < h->large_cache[small]->run_bytes)
-				small = i;
-		}
-		if (slot != KH_LARGE_CACHE &&
-		    h->large_cached + seg->run_bytes <= KH_LARGE_CACHE_MAX) {
-			seg->large_freed = 1;
-			seg->heap = h;
-			h->large_cache[slot] = seg;
-			h->large_cached += seg->run_bytes;
-			return;
-		}
-		if (small == KH_LARGE_CACHE) { /* nothing cached, still too big */
-			kh_large_release(seg);
-			return;
-		}
-		h->large_cached -= h->large_cache[small]->run_bytes;
-		kh_large_release(h->large_cache[small]);
-		h->large_cache[small] = 0;
-	}
+	else
+		kh_runs_put(seg);
 }
 
 /* Grow the large object at seg to hold n bytes without copying, where the

@@ -217,16 +217,20 @@ struct task *sched_spawn(task_fn fn, void *arg, const char *name)
 	return sched_spawn_ex(sched_cpu_self(), 0, fn, arg, name);
 }
 
-/* The yield itself; `hooked` is a constant in each caller, so the common
- * path carries no hook call (and no registers kept alive across one). */
-static inline __attribute__((always_inline)) void yield_body(int hooked)
+/* The yield itself; `slow` is a constant in each caller. The slow variant
+ * also takes the inbox and due timers and calls the hook; the fast one runs
+ * only when there is none of them, so it calls nothing but the switch (a
+ * tail call) and keeps no callee-saved register of its own to push. */
+static inline __attribute__((always_inline)) void yield_body(int slow)
 {
 	struct executor *e = sched_self();
 	struct task *me = e->current;
 	if (!me)
 		return;
-	inbox_drain(e);
-	timers_expire(e);
+	if (slow) {
+		inbox_drain(e);
+		timers_expire(e);
+	}
 	struct task *n = runq_pop(e);
 	if (!n)
 		return; /* alone: keep running */
@@ -236,20 +240,23 @@ static inline __attribute__((always_inline)) void yield_body(int hooked)
 	e->current = n;
 	sched_set_state(n, TASK_RUNNING);
 	e->st.switches++;
-	if (hooked)
+	if (slow)
 		switch_hook(me, n, 0);
 	sched_switch(&me->rsp, n->rsp);
 }
 
-static __attribute__((noinline)) void yield_hooked(void)
+static __attribute__((noinline)) void yield_slow(void)
 {
 	yield_body(1);
 }
 
 void sched_yield(void)
 {
-	if (__builtin_expect(sched_switch_hook != 0, 0))
-		yield_hooked();
+	struct executor *e = sched_self();
+	if (__builtin_expect(sched_switch_hook != 0 ||
+				     __atomic_load_n(&e->inbox, __ATOMIC_RELAXED) || e->timers,
+			     0))
+		yield_slow();
 	else
 		yield_body(0);
 }

@@ -2,7 +2,8 @@
 /*
  * lib/sched/sched_host.c - the hosted environment of the scheduler: one
  * pthread per executor (the calling thread is executor 0), wakeups through
- * a mutex/condvar pair per executor, stacks from malloc. Used by the unit
+ * a mutex/condvar pair per executor, stacks from malloc with a small pool
+ * per executor thread (as the kernel's stacks.c pools). Used by the unit
  * tests and host benchmarks; the kernel has guest/sched/sched_env.c + stacks.c.
  */
 #include <pthread.h>
@@ -21,15 +22,51 @@ static struct host_wake {
 	int kicked;
 } host_wake[SCHED_MAX_EXEC];
 
+/* Freed default-size stacks stay with the executor thread that freed them
+ * (a joiner's): spawn + join then costs no malloc round trip. Not under
+ * ASan/TSan, whose stack and use-after-free tracking want every stack new. */
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+#define POOL_MAX 0u
+#else
+#define POOL_MAX 64u
+#endif
+struct free_stack {
+	struct free_stack *next;
+};
+static _Thread_local struct free_stack *pool;
+static _Thread_local unsigned pool_len;
+
 void *sched_stack_alloc(size_t size)
 {
+	struct free_stack *s = pool;
+	if (size == SCHED_STACK_DEFAULT && s) {
+		pool = s->next;
+		pool_len--;
+		return s;
+	}
 	return aligned_alloc(64, size);
 }
 
 void sched_stack_free(void *stack, size_t size)
 {
-	(void)size;
+	if (size == SCHED_STACK_DEFAULT && pool_len + 1 <= POOL_MAX) {
+		struct free_stack *s = stack;
+		s->next = pool;
+		pool = s;
+		pool_len++;
+		return;
+	}
 	free(stack);
+}
+
+static void pool_drain(void)
+{
+	while (pool) {
+		struct free_stack *s = pool;
+		pool = s->next;
+		free(s);
+	}
+	pool_len = 0;
 }
 
 unsigned sched_cpu_self(void)
@@ -88,8 +125,10 @@ static void *host_executor(void *arg)
 		sched_set_idle(0);
 		int stop = __atomic_load_n(&host_stop, __ATOMIC_ACQUIRE) && !sched_has_work();
 		pthread_mutex_unlock(&w->m);
-		if (stop)
+		if (stop) {
+			pool_drain();
 			return 0;
+		}
 	}
 }
 

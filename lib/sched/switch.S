@@ -10,6 +10,14 @@
  *
  * Frame on a suspended task's stack (low to high):
  *   mxcsr(4) fpucw(2) pad(2) r15 r14 r13 r12 rbx rbp ret
+ *
+ * The control words are loaded only when the next context's differ from
+ * the current ones: ldmxcsr and fldcw cost more than the rest of the
+ * switch, and tasks almost never change rounding or exception masks. The
+ * MXCSR status flags (bits 0-5) take no part in the comparison: the ABI
+ * makes them caller-saved, so a task may see another's sticky flags.
+ * The compares read back exactly the bytes stmxcsr/fnstcw stored, so the
+ * loads forward from the stores.
  */
 	.text
 	.globl sched_switch
@@ -25,10 +33,15 @@ sched_switch:
 	stmxcsr (%rsp)
 	fnstcw 4(%rsp)
 	movq %rsp, (%rdi)
+	movl (%rsp), %eax
+	movzwl 4(%rsp), %ecx
 	movq %rsi, %rsp
-	ldmxcsr (%rsp)
-	fldcw 4(%rsp)
-	addq $8, %rsp
+	xorl (%rsp), %eax
+	testl $0xffc0, %eax	/* MXCSR control bits (SDM vol. 1, 10.2.3) */
+	jnz 1f
+	cmpw 4(%rsp), %cx
+	jnz 1f
+2:	addq $8, %rsp
 	popq %r15
 	popq %r14
 	popq %r13
@@ -40,6 +53,9 @@ sched_switch:
 	 * address is predicted from history (Boost.Context does the same) */
 	popq %r11
 	jmp *%r11
+1:	ldmxcsr (%rsp)
+	fldcw 4(%rsp)
+	jmp 2b
 	.size sched_switch, . - sched_switch
 
 /* First "return" of a new task: r12 = entry, r13 = argument (set up by

@@ -107,6 +107,39 @@ START_TEST(mxcsr_per_task)
 }
 END_TEST
 
+/* The x87 control word too, also when the MXCSR words of both tasks are
+ * equal (the switch then compares the control words one by one) and when
+ * they differ only in the status flags, which are not preserved. */
+static void *set_x87_single(void *arg)
+{
+	(void)arg;
+	uint16_t cw = 0x007f; /* precision control = single, all masked */
+	__asm__ volatile("fldcw %0" ::"m"(cw));
+	volatile float x = 1.0f;
+	x = x / 3.0f; /* sets the MXCSR inexact flag: a status bit only */
+	sched_yield();
+	uint16_t now;
+	__asm__ volatile("fnstcw %0" : "=m"(now));
+	return (void *)(uintptr_t)now;
+}
+
+static void *read_x87(void *arg)
+{
+	(void)arg;
+	uint16_t now;
+	__asm__ volatile("fnstcw %0" : "=m"(now));
+	return (void *)(uintptr_t)now;
+}
+
+START_TEST(x87_cw_per_task)
+{
+	struct task *a = sched_spawn(set_x87_single, 0, "a");
+	struct task *b = sched_spawn(read_x87, 0, "b");
+	ck_assert_uint_eq((uintptr_t)sched_join(a), 0x007f);
+	ck_assert_uint_eq((uintptr_t)sched_join(b), 0x037f); /* b saw the default */
+}
+END_TEST
+
 START_TEST(join_finished_and_yield_alone)
 {
 	struct task *t = sched_spawn(square, (void *)7, 0);
@@ -390,6 +423,7 @@ int main(void)
 	tcase_add_test(tc, join_from_task);
 	tcase_add_test(tc, ten_thousand_tasks);
 	tcase_add_test(tc, mxcsr_per_task);
+	tcase_add_test(tc, x87_cw_per_task);
 	tcase_add_test(tc, join_finished_and_yield_alone);
 	tcase_add_test(tc, sleep_wakes_in_deadline_order);
 	tcase_add_test(tc, future_await_and_set_once);
