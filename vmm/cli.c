@@ -15,6 +15,11 @@ static void cli_usage(FILE *f)
 {
 	fprintf(f,
 		"usage: vmm [options] guest.elf [-- guest command line]\n"
+		"       vmm [options] PROGRAM [ARGS...]   (a static x86-64 Linux executable)\n"
+		"      --kernel FILE     with a PROGRAM: the kernel to run it on (default: "
+		"guest.elf next to vmm)\n"
+		"      --env K=V         with a PROGRAM: an environment variable (repeatable)\n"
+		"      --strace          with a PROGRAM: print each system call it makes\n"
 		"  -c, --cpus N          vCPUs (default: every host logical CPU)\n"
 		"  -m, --memory SIZE     guest RAM, K/M/G suffix (default 256M)\n"
 		"      --hugepages MODE  auto|1G|2M|thp|off (default auto)\n"
@@ -132,7 +137,10 @@ int cli_parse(int argc, char **argv, struct vmm_opts *o)
 		OPT_NO_SANDBOX,
 		OPT_USER,
 		OPT_SELFTEST,
-		OPT_RAW_CONSOLE
+		OPT_RAW_CONSOLE,
+		OPT_KERNEL,
+		OPT_ENV,
+		OPT_STRACE
 	};
 	static const struct option longopts[] = {
 		{"cpus", required_argument, 0, 'c'},
@@ -158,6 +166,9 @@ int cli_parse(int argc, char **argv, struct vmm_opts *o)
 		/* test-only, not in the usage text: tests/vmm/sandbox.sh */
 		{"sandbox-selftest", required_argument, 0, OPT_SELFTEST},
 		{"raw-console", no_argument, 0, OPT_RAW_CONSOLE},
+		{"kernel", required_argument, 0, OPT_KERNEL},
+		{"env", required_argument, 0, OPT_ENV},
+		{"strace", no_argument, 0, OPT_STRACE},
 		{0, 0, 0, 0},
 	};
 	memset(o, 0, sizeof(*o));
@@ -331,6 +342,24 @@ int cli_parse(int argc, char **argv, struct vmm_opts *o)
 		case OPT_RAW_CONSOLE:
 			o->raw_console = true;
 			break;
+		case OPT_KERNEL:
+			o->kernel = optarg;
+			break;
+		case OPT_ENV:
+			/* K=V with a non-empty K that holds no '=' (POSIX environ) */
+			if (optarg[0] == '=' || !strchr(optarg, '=')) {
+				fprintf(stderr, "vmm: --env %s: expected NAME=VALUE\n", optarg);
+				return -1;
+			}
+			if (o->nenv == VMM_MAX_ENV) {
+				fprintf(stderr, "vmm: --env: at most %d variables\n", VMM_MAX_ENV);
+				return -1;
+			}
+			o->env[o->nenv++] = optarg;
+			break;
+		case OPT_STRACE:
+			o->strace = true;
+			break;
 		case OPT_STATS:
 			o->stats = true;
 			break;
@@ -373,14 +402,15 @@ int cli_parse(int argc, char **argv, struct vmm_opts *o)
 		return -1;
 	}
 	o->elf = argv[optind++];
+	/* whether the words after the ELF are a kernel command line (after
+	 * --) or a program's arguments depends on what the ELF is: vmm/prog.c
+	 * decides once it has read it */
+	o->rest = (const char *const *)argv + optind;
+	o->nrest = argc - optind;
 	if (optind < argc && strcmp(argv[optind], "--") == 0)
 		optind++;
-	else if (optind < argc) {
-		fprintf(stderr,
-			"vmm: unexpected '%s' after the ELF (guest arguments go after --)\n",
-			argv[optind]);
-		return -1;
-	}
+	else
+		optind = argc;
 	size_t used = 0;
 	for (; optind < argc; optind++) {
 		size_t n = strlen(argv[optind]);
