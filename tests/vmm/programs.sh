@@ -1,0 +1,75 @@
+#!/bin/sh
+# tests/vmm/programs.sh - static Linux programs under the vmm (issue 14),
+# one nested-KVM L1 boot for every check (tools/nested/run.sh copies vmm,
+# guest.elf, lib.sh and the examples here). Each example runs natively in
+# L1 and under `vmm PROGRAM ARGS...`; its exit status must be the same and
+# every line it printed natively must be in the vmm's output (which also
+# holds the kernel's boot lines).
+set -u
+. ./lib.sh
+out=/tmp/prog-vmm.out
+nat=/tmp/prog-native.out
+
+# same NAME PROGRAM ARGS...: native and vmm agree
+same() {
+	name=$1
+	shift
+	"./$@" >"$nat" 2>&1
+	want=$?
+	t_bounded 110 "$out" ./vmm --timeout 90 -c 2 -m 256M --env GREETING=perfkern "./$@"
+	why=""
+	[ "$rc" -eq "$want" ] || why="exit $rc, natively $want"
+	if [ -z "$why" ]; then
+		while IFS= read -r line; do
+			grep -Fxq -- "$line" "$out" || {
+				why="missing line '$line'"
+				break
+			}
+		done <"$nat"
+	fi
+	if [ -z "$why" ]; then
+		t_pass "$name"
+	else
+		t_fail "$name: $why; vmm output:"
+		sed 's/^/  | /' "$out" | tail -40
+	fi
+}
+
+# vmm NAME WANT_RC REGEX -- ARGS...: the vmm alone
+vmm_check() {
+	name=$1 wantrc=$2 pat=$3
+	shift 4
+	t_bounded 110 "$out" ./vmm --timeout 90 "$@"
+	if [ "$rc" -eq "$wantrc" ] && grep -qE -- "$pat" "$out"; then
+		t_pass "$name"
+	else
+		t_fail "$name: exit $rc (wanted $wantrc), /$pat/ $(grep -cE -- "$pat" "$out") times; output:"
+		sed 's/^/  | /' "$out" | tail -40
+	fi
+}
+
+export GREETING=perfkern
+for libc in musl glibc; do
+	[ -x "hello.$libc" ] || {
+		t_skip "$libc examples: not built (musl-tools missing?)"
+		continue
+	}
+	same "hello-$libc" "hello.$libc" one "two words" three
+	same "psum-$libc-2" "psum.$libc" 2
+	# main + 3 threads: the most 2 CPUs take (two per CPU)
+	same "psum-$libc-3" "psum.$libc" 3
+	same "pingpong-$libc" "pingpong.$libc"
+	vmm_check "hostile-$libc" 0 '^hostile: all refused cleanly' -- -c 2 -m 256M "./hostile.$libc"
+	vmm_check "strace-$libc" 3 '\] (write|writev)\(1, ' -- --strace -c 1 -m 128M \
+		"./hello.$libc" a b c
+done
+# busybox-static: a program nobody here wrote
+if [ -x ./busybox ]; then
+	same busybox-true busybox true
+	same busybox-false busybox false
+	same busybox-echo busybox echo perfkern runs busybox
+else
+	t_skip "busybox: not in the initramfs"
+fi
+vmm_check dynamic-refused 2 'dynamically linked: link it with -static' -- ./vmm
+t_done
