@@ -20,6 +20,7 @@ static void cli_usage(FILE *f)
 		"guest.elf next to vmm)\n"
 		"      --env K=V         with a PROGRAM: an environment variable (repeatable)\n"
 		"      --strace          with a PROGRAM: print each system call it makes\n"
+		"      --kernel-cmdline S  with a PROGRAM: more kernel options after run=prog\n"
 		"  -c, --cpus N          vCPUs (default: every host logical CPU)\n"
 		"  -m, --memory SIZE     guest RAM, K/M/G suffix (default 256M)\n"
 		"      --hugepages MODE  auto|1G|2M|thp|off (default auto)\n"
@@ -140,7 +141,8 @@ int cli_parse(int argc, char **argv, struct vmm_opts *o)
 		OPT_RAW_CONSOLE,
 		OPT_KERNEL,
 		OPT_ENV,
-		OPT_STRACE
+		OPT_STRACE,
+		OPT_KERNEL_CMDLINE
 	};
 	static const struct option longopts[] = {
 		{"cpus", required_argument, 0, 'c'},
@@ -169,6 +171,7 @@ int cli_parse(int argc, char **argv, struct vmm_opts *o)
 		{"kernel", required_argument, 0, OPT_KERNEL},
 		{"env", required_argument, 0, OPT_ENV},
 		{"strace", no_argument, 0, OPT_STRACE},
+		{"kernel-cmdline", required_argument, 0, OPT_KERNEL_CMDLINE},
 		{0, 0, 0, 0},
 	};
 	memset(o, 0, sizeof(*o));
@@ -359,6 +362,9 @@ int cli_parse(int argc, char **argv, struct vmm_opts *o)
 			break;
 		case OPT_STRACE:
 			o->strace = true;
+			break;
+		case OPT_KERNEL_CMDLINE:
+			o->kernel_cmdline = optarg;
 			break;
 		case OPT_STATS:
 			o->stats = true;

@@ -122,7 +122,15 @@ static int prog_setup_program(struct vm *vm, struct vmm_opts *o, uint8_t *img, s
 	free(kbuf);
 	if (rc < 0)
 		return -1;
-	snprintf(o->cmdline, sizeof(o->cmdline), "run=prog%s", o->strace ? " strace" : "");
+	const char *kc = o->kernel_cmdline ? o->kernel_cmdline : "";
+	/* quiet: the program's output without the kernel's boot lines (-v
+	 * keeps them) */
+	if (snprintf(o->cmdline, sizeof(o->cmdline), "run=prog%s%s%s%s", o->verbose ? "" : " quiet",
+		     o->strace ? " strace" : "", *kc ? " " : "", kc) >= (int)sizeof(o->cmdline)) {
+		fprintf(stderr, "vmm: --kernel-cmdline: longer than %zu bytes with run=prog\n",
+			sizeof(o->cmdline) - 1);
+		return -1;
+	}
 	*kernel_path = k;
 	return 0;
 }
@@ -154,10 +162,10 @@ int prog_load(struct vm *vm, struct vmm_opts *o, const char **kernel_path)
 		free(buf);
 		return -1;
 	}
-	if (o->kernel || o->nenv || o->strace) {
+	if (o->kernel || o->nenv || o->strace || o->kernel_cmdline) {
 		fprintf(stderr,
-			"vmm: %s is a perfkern kernel: --kernel, --env and --strace are "
-			"for programs\n",
+			"vmm: %s is a perfkern kernel: --kernel, --env, --strace and "
+			"--kernel-cmdline are for programs\n",
 			o->elf);
 		free(buf);
 		return -1;

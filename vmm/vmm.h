@@ -55,7 +55,8 @@ struct vmm_opts {
 	const char *kernel;	      /* --kernel: what a PROGRAM runs on */
 	const char *env[VMM_MAX_ENV]; /* --env K=V */
 	unsigned nenv;
-	bool strace; /* --strace */
+	bool strace;		    /* --strace */
+	const char *kernel_cmdline; /* --kernel-cmdline: after run=prog */
 };
 
 /* Parse argv; 0 = run, 1 = printed help/version (exit 0), -1 = error

@@ -52,6 +52,7 @@ struct lthread {
 	const void *start_fpu;	   /* XSAVE image to start with (NULL: clean) */
 	struct task *task;
 	uint64_t syscalls;
+	char name[16]; /* prctl PR_SET_NAME; the task's name */
 };
 #define LINUX_THREADS_PER_CPU 2 /* DESIGN.md sec. 5: at most two threads per core */
 

@@ -239,6 +239,7 @@ static int prog_run(const char *cmdline)
 	size_t len, args_len;
 	char *args;
 	unsigned argc, envc;
+	console_quiet = 0; /* from here on everything is about the program */
 	if (cmdline_has(cmdline, "strace"))
 		linux_strace = 1;
 	int rc = fetch_vmm(&img, &len, &args, &args_len, &argc, &envc);

@@ -70,7 +70,9 @@ void linux_syscall(struct linux_regs *r)
 	long ret;
 	if (!c) {
 		__atomic_fetch_add(&linux_enosys_count, 1, __ATOMIC_RELAXED);
-		if (nr < LINUX_NR_MAX &&
+		/* named once each under strace; quiet otherwise: the console is
+		 * the program's stdout, and programs cope with ENOSYS */
+		if (linux_strace && nr < LINUX_NR_MAX &&
 		    !__atomic_exchange_n(&enosys_seen[nr], 1, __ATOMIC_RELAXED))
 			kprintf("linux: system call %lu is not implemented: -ENOSYS\n", nr);
 		ret = -ENOSYS;

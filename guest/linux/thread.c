@@ -146,12 +146,18 @@ int linux_thread_spawn(struct lthread *t, unsigned cpu)
 	if (!t->tid)
 		t->tid = __atomic_fetch_add(&next_tid, 1, __ATOMIC_RELAXED);
 	t->cpu = cpu;
-	t->task = sched_spawn_ex(cpu, THREAD_KSTACK, thread_main, t, "prog");
+	if (!t->name[0])
+		pk_strlcpy(t->name, "prog", sizeof(t->name));
+	t->task = sched_spawn_ex(cpu, THREAD_KSTACK, thread_main, t, t->name);
 	return t->task ? 0 : -ENOMEM;
 }
 
 void linux_exit_group(int status)
 {
+	/* the status is the vmm's: no "perfkern: exit" line after the
+	 * program's last output (unless --strace, where it ends the trace) */
+	if (!linux_strace)
+		console_quiet = 1;
 	platform_exit(status & 0xff);
 }
 
@@ -307,6 +313,33 @@ static long sys_clone3(uint64_t uargs, uint64_t size)
 	return clone_thread(a.flags | (a.exit_signal & 0xff), sp, a.parent_tid, a.child_tid, a.tls);
 }
 LINUX_SYS(435, clone3, sys_clone3, "xd");
+
+#define PR_SET_NAME 15
+#define PR_GET_NAME 16
+static long sys_prctl(long op, uint64_t arg)
+{
+	struct lthread *t = linux_self();
+	if (op == PR_SET_NAME) {
+		char n[16];
+		long l = linux_ustr(arg, n, sizeof(n));
+		if (l == -ENAMETOOLONG) { /* Linux keeps the first 15 bytes */
+			n[15] = 0;
+		} else if (l < 0) {
+			return l;
+		}
+		memcpy(t->name, n, sizeof(n));
+		sched_set_name(t->name); /* kperf report --sort task names it */
+		return 0;
+	}
+	if (op == PR_GET_NAME) {
+		if (!linux_uaccess_ok(arg, 16, 1))
+			return -EFAULT;
+		memcpy((void *)arg, t->name, 16);
+		return 0;
+	}
+	return -EINVAL;
+}
+LINUX_SYS(157, prctl, sys_prctl, "dx");
 
 static long sys_fork(void)
 {

@@ -248,5 +248,11 @@ int progelf_check(const void *img, size_t len, struct progelf_info *o, char *err
 			       "the program headers (file offset 0x%lx) are in no loaded segment",
 			       (unsigned long)eh.phoff);
 	o->phdr = phdr_link + o->base;
+	/* a PT_PHDR may claim any address: AT_PHDR must point into the image */
+	if (o->phdr < o->lo || o->phdr > o->hi ||
+	    (uint64_t)eh.phnum * sizeof(struct pe_phdr) > o->hi - o->phdr)
+		return pe_fail(err, errlen,
+			       "PT_PHDR at 0x%lx is outside the loaded image [0x%lx, 0x%lx)",
+			       (unsigned long)o->phdr, (unsigned long)o->lo, (unsigned long)o->hi);
 	return 0;
 }
