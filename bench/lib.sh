@@ -1,6 +1,7 @@
 # bench/lib.sh - sourced by the suites' run scripts (they set $repo and
 # $build): how every suite boots the guest, so timeouts, the kernel cache
 # and the files copied into L1 are the same everywhere.
+. "$repo/tools/lib.sh"
 
 # bench_qemu LOG QEMU_RUN_ARGS...: the guest under QEMU TCG, console in LOG.
 bench_qemu() {
@@ -15,7 +16,7 @@ bench_qemu() {
 bench_nested() {
 	local log=$1 script=$2
 	shift 2
-	"$repo/tools/nested/run.sh" --cache "${PK_NESTED_CACHE:-${HOME:-$build}/.cache/perfkern/nested}" \
+	flock /tmp/pk-nested.lock "$repo/tools/nested/run.sh" --cache "$(pk_nested_cache "$build")" \
 		--timeout "${PK_BENCH_TIMEOUT:-900}" --log "$log" \
 		--file "$build/bin/vmm" --file "$build/bin/guest.elf" "$@" -- "$script" >/dev/null
 }

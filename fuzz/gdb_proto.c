@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../vmm/gdb_proto.h"
+#include "vmm/gdb_proto.h"
 
 static struct gdb_rx rx, rx2;
 static char framed[4 * GDB_PACKET_MAX + 8];

@@ -2,7 +2,7 @@
 /*
  * fuzz/kperf_data.c - kperf's input parser (tools/kperf/perf_data.c:
  * kp_parse, what kp_load runs on a file's bytes: a record file, or a
- * console log with framed PKBLOB perf blobs decoded by guest/lib/blob.c),
+ * console log with framed PKBLOB perf blobs decoded by lib/blob/blob.c),
  * then the report and folded-stack aggregation over what it accepted,
  * against a small symbol table.
  */
@@ -12,9 +12,9 @@
 
 #include "tools/kperf/perf_data.h"
 #include "tools/kperf/perf_report.h"
-#include "tools/kperf/perf_sym.h"
+#include "lib/elfsym/elfsym.h"
 
-static struct kp_syms syms;
+static struct elf_syms syms;
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -24,7 +24,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 						0xffffffff80208000};
 		static const uint64_t len[] = {0x1000, 0x7000, 0x100};
 		static const char *const name[] = {"kernel_main", "perfcheck_hot_a", "sched;odd"};
-		if (kp_syms_from(&syms, addr, len, name, 3) < 0)
+		if (elf_syms_from(&syms, addr, len, name, 3) < 0)
 			abort();
 	}
 	uint8_t *buf = malloc(size ? size : 1); /* exact size: ASan sees overreads */

@@ -6,26 +6,26 @@
  * early_init() checked the CPU against the build and enabled SSE/AVX.
  * From here on the whole kernel (built for PK_MARCH) may run.
  */
-#include "../proto/boot.h"
-#include "app/app.h"
-#include "arch/acpi.h"
-#include "arch/apic.h"
-#include "kernel/bootinfo.h"
-#include "kernel/console.h"
-#include "arch/cpu.h"
-#include "arch/desc.h"
-#include "kernel/hypercall.h"
-#include "arch/layout.h"
-#include "arch/percpu.h"
-#include "kernel/platform.h"
-#include "arch/smp.h"
-#include "arch/trap.h"
-#include "arch/tsc.h"
-#include "kernel/param.h"
-#include "lib/cmdline.h"
-#include "mm/frame.h"
-#include "mm/paging.h"
-#include "sched/sched.h"
+#include "proto/boot.h"
+#include "guest/app/app.h"
+#include "guest/arch/acpi.h"
+#include "guest/arch/apic.h"
+#include "guest/kernel/bootinfo.h"
+#include "guest/kernel/console.h"
+#include "guest/arch/cpu.h"
+#include "guest/arch/desc.h"
+#include "guest/kernel/hypercall.h"
+#include "guest/arch/layout.h"
+#include "guest/arch/percpu.h"
+#include "guest/kernel/platform.h"
+#include "guest/arch/smp.h"
+#include "guest/arch/trap.h"
+#include "guest/arch/tsc.h"
+#include "guest/kernel/param.h"
+#include "lib/cmdline/cmdline.h"
+#include "guest/mm/frames.h"
+#include "guest/mm/paging.h"
+#include "lib/sched/sched.h"
 
 extern char bsp_stack[];
 
@@ -89,7 +89,7 @@ void kernel_main(uint32_t protocol, uint64_t ptr)
 
 	/* The scheduler: one executor per CPU. Each AP ends in the executor
 	 * loop as it comes online; the BSP runs the app, whose tasks it can
-	 * spread over every CPU (guest/sched/sched.h). */
+	 * spread over every CPU (lib/sched/sched.h). */
 	sched_init();
 	uint32_t timeout_ms = (uint32_t)cmdline_get_uint(boot_info.cmdline, "smp_timeout_ms", 2000);
 	smp_boot(&boot_info, timeout_ms, sched_executor_loop);

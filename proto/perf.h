@@ -6,7 +6,7 @@
  * and tools/kperf. Little-endian, fixed-width fields, asserted sizes.
  *
  * A record file (the vmm's FILE, or a "perf.data" blob a guest prints on
- * the serial line, guest/lib/blob.h framing) is:
+ * the serial line, lib/blob/blob.h framing) is:
  *   struct pk_perf_header
  *   records, each starting with struct pk_perf_rec { type, size }: size is
  *   the whole record in bytes, a multiple of 8, >= 8. Readers skip types
@@ -108,7 +108,7 @@ struct pk_perf_lost {
 	uint64_t count;
 };
 
-/* Generic events (guest/arch/pmu_event.c maps them per vendor). */
+/* Generic events (lib/pmu_event/pmu_event.c maps them per vendor). */
 enum pk_perf_event {
 	PK_PERF_EV_CYCLES = 0,
 	PK_PERF_EV_INSTRUCTIONS = 1,

@@ -9,7 +9,10 @@ docs/*.md by default; the lint CTest runs it):
 - no link leaves the repository through `..`, and no page names a
   machine-specific absolute path (/work/, /home/, /root/, /tmp/ of one
   machine) outside a code example that says so;
-- README.md stays at most 250 lines (the rest belongs in docs/).
+- README.md stays at most 250 lines (the rest belongs in docs/);
+- no source comment (C, headers, assembly, CMake, shell, Python) cites a
+  document that is not in the repository (DESIGN.md) or a machine-specific
+  path.
 
 Exit status 1 with one line per problem (file:line: reason). Python 3
 standard library only.
@@ -88,10 +91,40 @@ def check(path):
     return errs
 
 
+SOURCE_EXT = (".c", ".h", ".S", ".ld", ".txt", ".sh", ".py", ".cmake")
+OUTSIDE_DOC = re.compile(r"\bDESIGN\.md\b|\.\./shared\b")
+
+
+def check_sources():
+    """Source files of the repository (git's list when there is one)."""
+    errs = []
+    try:
+        import subprocess
+        names = subprocess.run(["git", "-C", REPO, "ls-files"], capture_output=True,
+                               text=True, check=True).stdout.split()
+    except (OSError, subprocess.CalledProcessError):
+        return errs
+    for name in names:
+        if not name.endswith(SOURCE_EXT) and os.path.basename(name) != "Makefile":
+            continue
+        if name == "tools/doccheck.py" or "/corpus/" in name:
+            continue
+        try:
+            with open(os.path.join(REPO, name), errors="replace") as f:
+                for no, line in enumerate(f, 1):
+                    m = OUTSIDE_DOC.search(line) or MACHINE_PATH.search(line)
+                    if m:
+                        errs.append("%s:%d: names '%s', which is not in the repository"
+                                    % (name, no, m.group(0)))
+        except OSError:
+            pass
+    return errs
+
+
 def main():
     files = sys.argv[1:] or [os.path.join(REPO, "README.md")] + sorted(
         glob.glob(os.path.join(REPO, "docs", "*.md")))
-    errs = []
+    errs = [] if sys.argv[1:] else check_sources()
     for p in files:
         try:
             errs += check(os.path.abspath(p))

@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: MIT
 """tools/pkblob.py LOG OUTDIR - extract the framed result blobs a guest
-printed on its console (guest/lib/blob.h) into OUTDIR/<name>, checking
-length and CRC-32. Exit 1 (with the reason) on a truncated or corrupted
+printed on its console into OUTDIR/<name>, checking length and CRC-32.
+The framing is read from proto/blob.h, the definition the guest and kperf
+compile. Exit 1 (with the reason) on a truncated or corrupted
 blob, 0 otherwise; prints one line per blob.
 """
 import base64
@@ -11,7 +12,22 @@ import re
 import sys
 import zlib
 
-HEAD = re.compile(r"^PKBLOB ([A-Za-z0-9._-]{1,64}) (\d+) ([0-9a-f]{8})$")
+
+def proto_defines():
+    """The #defines of proto/blob.h: strings and plain or shifted numbers."""
+    path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "proto", "blob.h")
+    out = {}
+    for line in open(path):
+        m = re.match(r'#define (PK_BLOB_\w+)\s+(?:"([^"]*)"|\((\d+)u? << (\d+)\)|(\d+))', line)
+        if m:
+            name, s, base, shift, num = m.groups()
+            out[name] = s if s is not None else (int(base) << int(shift) if base else int(num))
+    return out
+
+
+BLOB = proto_defines()
+HEAD = re.compile("^%s([A-Za-z0-9._-]{1,%d}) (\\d+) ([0-9a-f]{8})$"
+                  % (re.escape(BLOB["PK_BLOB_HEAD"]), BLOB["PK_BLOB_NAME_MAX"]))
 
 
 def extract(lines):
@@ -24,7 +40,7 @@ def extract(lines):
             continue
         name, length, crc = m.group(1), int(m.group(2)), int(m.group(3), 16)
         body = []
-        while i < len(lines) and lines[i] != "PKBLOB-END " + name:
+        while i < len(lines) and lines[i] != BLOB["PK_BLOB_END"] + name:
             body.append(lines[i])
             i += 1
         if i == len(lines):

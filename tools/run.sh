@@ -8,23 +8,20 @@ set -eu
 build=${1:?usage: tools/run.sh BUILD_DIR [guest cmdline]}
 shift
 here=$(cd "$(dirname "$0")/.." && pwd)
+. "$here/tools/lib.sh"
 vmm=$build/bin/vmm
 elf=$build/bin/guest.elf
 cmdline=${*:-run=demo}
 
 why="no /dev/kvm on this machine"
-if [ -e /dev/kvm ]; then
-	rc=0
-	"$vmm" -c 1 -m 64M --timeout 20 "$elf" -- run=probe >/dev/null 2>&1 || rc=$?
-	if [ "$rc" -eq 0 ]; then
-		# shellcheck disable=SC2086
-		exec "$vmm" ${VMM_ARGS:-} "$elf" -- $cmdline
-	fi
-	why="this machine's /dev/kvm cannot run the kernel (vmm probe exit $rc)"
+if pk_kvm_runs "$vmm" "$elf"; then
+	# shellcheck disable=SC2086
+	exec "$vmm" ${VMM_ARGS:-} "$elf" -- $cmdline
+elif [ -e /dev/kvm ]; then
+	why="this machine's /dev/kvm cannot run the kernel (a run=probe boot failed)"
 fi
 echo "make run: $why; booting the vmm inside the nested-KVM harness (QEMU TCG + Linux KVM)"
 script=$(mktemp)
 trap 'rm -f "$script"' EXIT
 echo "./vmm ${VMM_ARGS:-} guest.elf -- $cmdline" >"$script"
-cache=${PK_NESTED_CACHE:-${HOME:-$build}/.cache/perfkern/nested}
-"$here/tools/nested/run.sh" --cache "$cache" --file "$vmm" --file "$elf" -- "$script"
+flock /tmp/pk-nested.lock "$here/tools/nested/run.sh" --cache "$(pk_nested_cache "$build")" --file "$vmm" --file "$elf" -- "$script"

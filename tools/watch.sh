@@ -11,6 +11,7 @@ command -v inotifywait >/dev/null 2>&1 ||
 	{ echo "watch.sh: inotifywait not found; install the Debian package inotify-tools" >&2; exit 1; }
 here=$(cd "$(dirname "$0")/.." && pwd)
 cd "$here" || exit 1
+. tools/lib.sh
 pid=
 stop_boot() {
 	if [ -n "$pid" ]; then
@@ -23,11 +24,10 @@ trap 'stop_boot; exit 130' INT TERM
 while :; do
 	echo "watch: building ($(date +%T))"
 	if cmake --build "$build" -j"$(nproc)" >/tmp/pk-watch-build.log 2>&1; then
-		# like tools/run.sh: /dev/kvm counts only if a probe boot works
+		# /dev/kvm counts only if a probe boot works (tools/lib.sh)
 		if [ -z "${use_vmm:-}" ]; then
 			use_vmm=no
-			if [ -e /dev/kvm ] && "$build/bin/vmm" -c 1 -m 64M --timeout 20 \
-				"$build/bin/guest.elf" -- run=probe >/dev/null 2>&1; then
+			if pk_kvm_runs "$build/bin/vmm" "$build/bin/guest.elf"; then
 				use_vmm=yes
 			fi
 			echo "watch: booting in $([ $use_vmm = yes ] && echo 'the vmm' || echo 'QEMU TCG')"
@@ -45,7 +45,7 @@ while :; do
 	fi
 	# one event is enough: editors write several, the rebuild absorbs them
 	inotifywait -q -r -e close_write,create,delete,move \
-		--exclude '(/\.git/|~$|\.swp$|/build)' guest vmm proto CMakeLists.txt >/dev/null
+		--exclude '(/\.git/|~$|\.swp$|/build)' guest lib vmm proto CMakeLists.txt >/dev/null
 	echo "watch: change seen; rebooting"
 	stop_boot
 done

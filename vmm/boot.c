@@ -14,7 +14,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "../guest/mm/pte.h"
+#include "lib/mmu/pte.h"
 #include "vmm.h"
 
 static uint64_t *table(struct guest_mem *m, uint64_t gpa)

@@ -12,11 +12,22 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "../proto/pc.h"
+#include "cli.h"
+#include "proto/pc.h"
 
 #include "hcall.h"
 #include "io.h"
 #include "kvm.h"
+
+static int console_opt_raw(const char *arg, struct vmm_opts *o)
+{
+	(void)arg;
+	o->raw_console = true;
+	return 0;
+}
+VMM_OPTION(raw_console, .name = "raw-console", .parse = console_opt_raw,
+	   .help = "guest console bytes unescaped (default: control bytes but\n"
+		   "\\n \\r \\t are shown as \\xNN)");
 
 static int console_byte_safe(uint8_t c)
 {

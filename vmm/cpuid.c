@@ -10,7 +10,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 
-#include "../proto/hypercall.h"
+#include "proto/hypercall.h"
 #include "kvm.h"
 
 static unsigned bits_for(unsigned n)
@@ -27,7 +27,7 @@ int cpuid_setup(struct vm *vm, struct vcpu *v)
 	size_t sz = sizeof(*src) + (src->nent + 3) * sizeof(struct kvm_cpuid_entry2);
 	struct kvm_cpuid2 *c = calloc(1, sz);
 	if (!c)
-		return -ENOMEM;
+		return vmm_syserr("vCPU %u: CPUID table", v->index);
 	unsigned id = v->index, n = vm->ncpus, core_bits = bits_for(n);
 	for (uint32_t i = 0; i < src->nent; i++) {
 		struct kvm_cpuid_entry2 e = src->entries[i];
@@ -74,7 +74,9 @@ int cpuid_setup(struct vm *vm, struct vcpu *v)
 							  .eax = PK_HC_ABI_VERSION};
 	c->entries[c->nent++] = (struct kvm_cpuid_entry2){
 		.function = 0x40000010, .eax = (uint32_t)vm->tsc_khz, .ebx = 1000000};
-	int rc = ioctl(v->fd, KVM_SET_CPUID2, c) < 0 ? -errno : 0;
+	int rc = ioctl(v->fd, KVM_SET_CPUID2, c) < 0
+			 ? vmm_syserr("vCPU %u: KVM_SET_CPUID2", v->index)
+			 : 0;
 	free(c);
 	return rc;
 }

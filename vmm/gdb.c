@@ -19,6 +19,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "cli.h"
 #include "dbg_sock.h"
 #include "gdb.h"
 #include "gdb_proto.h"
@@ -41,6 +42,55 @@ struct gdb {
 	char reply[GDB_PACKET_MAX + 1];
 	uint8_t bin[GDB_PACKET_MAX];
 };
+/* --gdb PATH (a Unix socket) or --gdb tcp:PORT. A bare number was the
+ * old TCP form: refused with a pointer to tcp:PORT rather than silently
+ * becoming a socket file named "1234" in the current directory. */
+static int gdb_opt(const char *arg, struct vmm_opts *o)
+{
+	char *end;
+	if (!strncmp(arg, "tcp:", 4)) {
+		const char *n = arg + 4;
+		errno = 0;
+		unsigned long p = strtoul(n, &end, 10);
+		if (errno || *end || end == n || *n == '-' || *n == '+' || p < 1 || p > 65535) {
+			fprintf(stderr, "vmm: --gdb %s: expected tcp:PORT with PORT 1..65535\n",
+				arg);
+			return -1;
+		}
+		o->gdb_port = (unsigned)p;
+		o->gdb_path = 0;
+		return 0;
+	}
+	if (!*arg) {
+		fprintf(stderr, "vmm: --gdb needs a socket path (or tcp:PORT)\n");
+		return -1;
+	}
+	if (arg[strspn(arg, "0123456789")] == 0) {
+		fprintf(stderr,
+			"vmm: --gdb %s: a bare port is not accepted; use --gdb PATH for a Unix "
+			"socket (mode 0600, owner only) or --gdb tcp:%s for TCP on 127.0.0.1 "
+			"(any local user can connect)\n",
+			arg, arg);
+		return -1;
+	}
+	o->gdb_path = arg;
+	o->gdb_port = 0;
+	return 0;
+}
+
+VMM_OPTION(gdb, .name = "gdb", .arg = "PATH", .parse = gdb_opt,
+	   .help = "gdb stub on Unix socket PATH, mode 0600 (gdb: target remote PATH)\n"
+		   "--gdb tcp:PORT: on 127.0.0.1:PORT instead, ANY local user can connect");
+
+static int gdb_opt_wait(const char *arg, struct vmm_opts *o)
+{
+	(void)arg;
+	o->gdb_wait = true;
+	return 0;
+}
+VMM_OPTION(gdb_wait, .name = "gdb-wait", .parse = gdb_opt_wait,
+	   .help = "with --gdb: vCPUs wait for gdb before the first instruction");
+
 static struct gdb the_gdb = {.fd = -1, .sock.lfd = -1};
 
 static void gdb_write(struct gdb *g, const char *buf, size_t len)

@@ -1,13 +1,13 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * vmm/gdb_mem.c - guest virtual memory for the debugger: translate with
- * the vCPU's live CR3 (guest/mm/mmu_translate.c, the same source the
+ * the vCPU's live CR3 (lib/mmu/mmu_translate.c, the same source the
  * host tests check) and touch RAM only through mem_ptr.
  */
 #include <string.h>
 #include <sys/ioctl.h>
 
-#include "../guest/mm/mmu_translate.h"
+#include "lib/mmu/mmu_translate.h"
 #include "dbg.h"
 #include "kvm.h"
 

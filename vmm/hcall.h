@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * vmm/hcall.h - the hypercall table (proto/hypercall.h) and the rules
- * every handler follows (DESIGN.md sec. 9): the dispatcher copies the
+ * every handler follows (docs/vmm-security.md): the dispatcher copies the
  * request struct out of guest RAM once; the handler works on that copy,
  * copies each embedded buffer once (mem_copy_in), checks the copy and uses
  * only the copy; the dispatcher writes `ret` (and the call's declared OUT
@@ -21,7 +21,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "../proto/hypercall.h"
+#include "proto/hypercall.h"
 
 struct vcpu;
 struct vm;

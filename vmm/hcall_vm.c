@@ -7,7 +7,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "../proto/pc.h"
+#include "proto/pc.h"
 #include "hcall.h"
 #include "io.h"
 #include "kvm.h"

@@ -15,7 +15,7 @@
 #include <unistd.h>
 
 #include "dbg.h"
-#include "../proto/boot.h"
+#include "proto/boot.h"
 #include "kvm.h"
 
 uint64_t vm_now_ns(const struct vm *vm)
@@ -63,7 +63,7 @@ int kvm_open(struct vm *vm)
 		}
 	int sz = ioctl(vm->kvm_fd, KVM_GET_VCPU_MMAP_SIZE, 0);
 	if (sz <= 0)
-		return -errno;
+		return vmm_syserr("KVM_GET_VCPU_MMAP_SIZE");
 	vm->run_size = (size_t)sz;
 	return 0;
 }
@@ -74,7 +74,7 @@ static int kvm_get_cpuid(struct vm *vm)
 		struct kvm_cpuid2 *c =
 			calloc(1, sizeof(*c) + (size_t)n * sizeof(struct kvm_cpuid_entry2));
 		if (!c)
-			return -ENOMEM;
+			return vmm_syserr("KVM_GET_SUPPORTED_CPUID buffer");
 		c->nent = (uint32_t)n;
 		if (ioctl(vm->kvm_fd, KVM_GET_SUPPORTED_CPUID, c) == 0) {
 			vm->cpuid = c;
@@ -82,23 +82,26 @@ static int kvm_get_cpuid(struct vm *vm)
 		}
 		int e = errno;
 		free(c);
-		if (e != E2BIG)
-			return -e;
+		if (e != E2BIG) {
+			errno = e;
+			return vmm_syserr("KVM_GET_SUPPORTED_CPUID");
+		}
 	}
-	return -E2BIG;
+	errno = E2BIG;
+	return vmm_syserr("KVM_GET_SUPPORTED_CPUID: more than 4096 entries");
 }
 
 int kvm_create_vm(struct vm *vm)
 {
 	vm->vm_fd = ioctl(vm->kvm_fd, KVM_CREATE_VM, 0);
 	if (vm->vm_fd < 0)
-		return -errno;
+		return vmm_syserr("KVM_CREATE_VM");
 	/* Intel VMX needs these three pages for real-mode emulation (api.rst
 	 * KVM_SET_TSS_ADDR); harmless elsewhere. Just below the 4 GiB top. */
 	if (ioctl(vm->vm_fd, KVM_SET_TSS_ADDR, 0xfffbd000ul) < 0)
-		return -errno;
+		return vmm_syserr("KVM_SET_TSS_ADDR");
 	if (ioctl(vm->vm_fd, KVM_CREATE_IRQCHIP, 0) < 0)
-		return -errno;
+		return vmm_syserr("KVM_CREATE_IRQCHIP");
 	struct kvm_userspace_memory_region r = {
 		.slot = 0,
 		.guest_phys_addr = 0,
@@ -106,14 +109,16 @@ int kvm_create_vm(struct vm *vm)
 		.userspace_addr = (uint64_t)vm->mem.host,
 	};
 	if (ioctl(vm->vm_fd, KVM_SET_USER_MEMORY_REGION, &r) < 0)
-		return -errno;
+		return vmm_syserr("KVM_SET_USER_MEMORY_REGION (slot 0, %llu MiB)",
+				  (unsigned long long)(vm->mem.low >> 20));
 	if (vm->mem.high) {
 		r.slot = 1;
 		r.guest_phys_addr = MEM_HIGH_START;
 		r.memory_size = vm->mem.high;
 		r.userspace_addr = (uint64_t)(vm->mem.host + vm->mem.low);
 		if (ioctl(vm->vm_fd, KVM_SET_USER_MEMORY_REGION, &r) < 0)
-			return -errno;
+			return vmm_syserr("KVM_SET_USER_MEMORY_REGION (slot 1, %llu MiB)",
+					  (unsigned long long)(vm->mem.high >> 20));
 	}
 	int khz = ioctl(vm->vm_fd, KVM_GET_TSC_KHZ, 0);
 	vm->tsc_khz = khz > 0 ? (uint64_t)khz : 0;
@@ -127,7 +132,7 @@ static int vcpu_init_regs(struct vcpu *v)
 	struct vm *vm = v->vm;
 	struct kvm_sregs s;
 	if (ioctl(v->fd, KVM_GET_SREGS, &s) < 0)
-		return -errno;
+		return vmm_syserr("vCPU %u: KVM_GET_SREGS", v->index);
 	struct kvm_segment code = {.base = 0,
 				   .limit = 0xffffffff,
 				   .selector = SEL_CODE64,
@@ -156,14 +161,14 @@ static int vcpu_init_regs(struct vcpu *v)
 	s.cr4 = 0x20;	/* PAE */
 	s.efer = 0x500; /* LME, LMA */
 	if (ioctl(v->fd, KVM_SET_SREGS, &s) < 0)
-		return -errno;
+		return vmm_syserr("vCPU %u: KVM_SET_SREGS", v->index);
 	struct kvm_regs r = {0};
 	r.rip = vm->img.entry;
 	r.rdi = BOOT_INFO;
 	r.rsi = v->index;
 	r.rflags = 0x2;
 	if (ioctl(v->fd, KVM_SET_REGS, &r) < 0)
-		return -errno;
+		return vmm_syserr("vCPU %u: KVM_SET_REGS", v->index);
 	/* Enable the x87/SSE/AVX(-512) state the CPUID offers in XCR0 up front
 	 * (KVM_SET_XCRS): under nested KVM on QEMU TCG the guest's own XSETBV
 	 * never reaches KVM, which then reloads XCR0 = 1 on every entry. */
@@ -176,12 +181,13 @@ static int vcpu_init_regs(struct vcpu *v)
 	if ((xcr0 & 0x7) == 0x7 || xcr0 == 0x3) {
 		struct kvm_xcrs x = {.nr_xcrs = 1, .xcrs = {{.xcr = 0, .value = xcr0}}};
 		if (ioctl(v->fd, KVM_SET_XCRS, &x) < 0)
-			return -errno;
+			return vmm_syserr("vCPU %u: KVM_SET_XCRS (XCR0 %#llx)", v->index,
+					  (unsigned long long)xcr0);
 	}
 	/* with the in-kernel irqchip, APs would wait for INIT/SIPI: start all */
 	struct kvm_mp_state mp = {.mp_state = KVM_MP_STATE_RUNNABLE};
 	if (ioctl(v->fd, KVM_SET_MP_STATE, &mp) < 0)
-		return -errno;
+		return vmm_syserr("vCPU %u: KVM_SET_MP_STATE", v->index);
 	return 0;
 }
 
@@ -189,17 +195,17 @@ int kvm_create_vcpus(struct vm *vm)
 {
 	vm->vcpus = calloc(vm->ncpus, sizeof(*vm->vcpus));
 	if (!vm->vcpus)
-		return -ENOMEM;
+		return vmm_syserr("%u vCPU structures", vm->ncpus);
 	for (unsigned i = 0; i < vm->ncpus; i++) {
 		struct vcpu *v = &vm->vcpus[i];
 		v->vm = vm;
 		v->index = i;
 		v->fd = ioctl(vm->vm_fd, KVM_CREATE_VCPU, i);
 		if (v->fd < 0)
-			return -errno;
+			return vmm_syserr("KVM_CREATE_VCPU %u", i);
 		v->run = mmap(0, vm->run_size, PROT_READ | PROT_WRITE, MAP_SHARED, v->fd, 0);
 		if (v->run == MAP_FAILED)
-			return -errno;
+			return vmm_syserr("vCPU %u: mmap of kvm_run", i);
 		int rc = cpuid_setup(vm, v);
 		if (rc == 0)
 			rc = vcpu_init_regs(v);

@@ -22,6 +22,8 @@
 
 #include "vmm.h"
 
+#include "lib/elfsym/elfsym.h"
+
 static int load_fail(char *err, size_t errlen, const char *fmt, ...)
 {
 	va_list ap;
@@ -286,38 +288,14 @@ const char *elf_symbol(const char *path, uint64_t addr, uint64_t *off, char *buf
 
 const char *elf_symbol_fd(int fd, uint64_t addr, uint64_t *off, char *buf, size_t len)
 {
-	elf_version(EV_CURRENT);
-	Elf *e = elf_begin(fd, ELF_C_READ, 0);
-	const char *found = 0;
-	uint64_t best = 0;
-	Elf_Scn *scn = 0;
-	while (e && (scn = elf_nextscn(e, scn))) {
-		GElf_Shdr sh;
-		if (!gelf_getshdr(scn, &sh) || sh.sh_type != SHT_SYMTAB || !sh.sh_entsize)
-			continue;
-		Elf_Data *d = elf_getdata(scn, 0);
-		for (size_t i = 0; d && i < sh.sh_size / sh.sh_entsize; i++) {
-			GElf_Sym s;
-			/* functions, and the untyped labels of assembly code */
-			if (!gelf_getsym(d, (int)i, &s) || s.st_shndx == SHN_UNDEF ||
-			    s.st_shndx == SHN_ABS ||
-			    (GELF_ST_TYPE(s.st_info) != STT_FUNC &&
-			     GELF_ST_TYPE(s.st_info) != STT_NOTYPE))
-				continue;
-			if (s.st_value <= addr && s.st_value >= best &&
-			    (addr < s.st_value + s.st_size || !s.st_size)) {
-				const char *n = elf_strptr(e, sh.sh_link, s.st_name);
-				if (n) {
-					snprintf(buf, len, "%s", n);
-					found = buf;
-					best = s.st_value;
-				}
-			}
-		}
-	}
-	if (found && off)
-		*off = addr - best;
-	if (e)
-		elf_end(e);
-	return found;
+	/* read when a dump needs it, not at boot (lib/elfsym: the reader kperf uses) */
+	struct elf_syms syms;
+	char err[64];
+	if (elf_syms_load_fd(fd, &syms, err, sizeof(err)) < 0)
+		return 0;
+	const char *n = elf_syms_lookup(&syms, addr, off);
+	if (n)
+		snprintf(buf, len, "%s", n);
+	elf_syms_free(&syms);
+	return n ? buf : 0;
 }

@@ -132,10 +132,8 @@ int main(int argc, char **argv)
 		return VMM_EXIT_HOST;
 	vm->t_kvm_ns = vm_now_ns(vm);
 
-	if ((rc = kvm_create_vm(vm)) < 0) {
-		fprintf(stderr, "vmm: creating the VM failed: %s\n", strerror(-rc));
+	if (kvm_create_vm(vm) < 0) /* the failing ioctl is named (vmm_syserr) */
 		return VMM_EXIT_HOST;
-	}
 	vm->t_vm_ns = vm_now_ns(vm);
 	perf_pmu_cpuid(vm); /* no vPMU on the host: none in the guest's CPUID */
 	bool gb = false;
@@ -146,16 +144,12 @@ int main(int argc, char **argv)
 		fprintf(stderr, "vmm: no room for the boot structures in guest memory\n");
 		return VMM_EXIT_HOST;
 	}
-	if ((rc = kvm_create_vcpus(vm)) < 0) {
-		fprintf(stderr, "vmm: setting up %u vCPUs failed: %s\n", vm->ncpus, strerror(-rc));
+	if (kvm_create_vcpus(vm) < 0)
 		return VMM_EXIT_HOST;
-	}
 
 	bool gdb = opts.gdb_path || opts.gdb_port;
-	if ((gdb || opts.monitor) && (rc = pause_init(vm, opts.gdb_wait)) < 0) {
-		fprintf(stderr, "vmm: debugger state: %s\n", strerror(-rc));
+	if ((gdb || opts.monitor) && pause_init(vm, opts.gdb_wait) < 0)
 		return VMM_EXIT_HOST;
-	}
 	/* the debug sockets exist before the guest runs (and before any
 	 * sandbox); their threads start below. A path we may not replace or
 	 * bind is a bad option value: exit 2 like one. */

@@ -11,6 +11,7 @@
  * O_NONBLOCK makes a FIFO without a reader fail (ENXIO) instead of hanging
  * the vCPU; O_NOCTTY keeps a planted tty from becoming ours.
  */
+#include "cli.h"
 #include "outdir.h"
 
 #include <errno.h>
@@ -25,9 +26,41 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#include "../proto/hypercall.h"
+#include "proto/hypercall.h"
 #include "kvm.h"
 #include "perf.h"
+
+static int outdir_opt(const char *arg, struct vmm_opts *o)
+{
+	o->out_dir = arg;
+	return 0;
+}
+VMM_OPTION(out, .name = "out", .arg = "DIR", .parse = outdir_opt,
+	   .help = "where result_write blobs go (docs/vmm-security.md)");
+
+static int outdir_opt_files(const char *arg, struct vmm_opts *o)
+{
+	unsigned long n;
+	if (cli_uint("out-max-files", arg, 0, 1000000, "0..1000000", &n) < 0)
+		return -1;
+	o->out_max_files = (unsigned)n;
+	return 0;
+}
+VMM_OPTION(out_max_files, .name = "out-max-files", .arg = "N", .parse = outdir_opt_files,
+	   .help = "at most N result files per run (default 1024)");
+
+static int outdir_opt_bytes(const char *arg, struct vmm_opts *o)
+{
+	int64_t v = cli_parse_size(arg);
+	if (v < 0) {
+		fprintf(stderr, "vmm: --out-max-bytes %s: not a size (e.g. 64M, 1G)\n", arg);
+		return -1;
+	}
+	o->out_max_bytes = (uint64_t)v;
+	return 0;
+}
+VMM_OPTION(out_max_bytes, .name = "out-max-bytes", .arg = "SIZE", .parse = outdir_opt_bytes,
+	   .help = "at most SIZE result bytes per run (default 1G)");
 
 /* stdout/stderr redirected to a regular file may grow by this much during
  * a run before RLIMIT_FSIZE stops it: a 4 GiB console log is a runaway. */

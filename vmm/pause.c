@@ -23,10 +23,10 @@ int pause_init(struct vm *vm, bool start_paused)
 {
 	struct vm_dbg *d = calloc(1, sizeof(*d));
 	if (!d)
-		return -ENOMEM;
+		return vmm_syserr("debugger state");
 	d->cpu = calloc(vm->ncpus, sizeof(*d->cpu));
 	if (!d->cpu)
-		return -ENOMEM;
+		return vmm_syserr("debugger state");
 	pthread_mutex_init(&d->lock, 0);
 	pthread_mutex_init(&d->owner, 0);
 	pthread_cond_init(&d->cond, 0);
@@ -34,7 +34,7 @@ int pause_init(struct vm *vm, bool start_paused)
 	d->event_cpu = -1;
 	d->wake_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	if (d->wake_fd < 0)
-		return -errno;
+		return vmm_syserr("debugger wake eventfd");
 	/* KVM_CAP_SET_GUEST_DEBUG2 returns the supported control bits */
 	int caps = ioctl(vm->kvm_fd, KVM_CHECK_EXTENSION, KVM_CAP_SET_GUEST_DEBUG2);
 	if (caps > 0 && (caps & KVM_GUESTDBG_BLOCKIRQ))

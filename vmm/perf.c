@@ -9,14 +9,13 @@
  * EINTR at once (KVM api.rst, "immediate_exit"). SIGUSR1 is the vmm's kick
  * signal already (vcpu.c installs an empty handler for it).
  */
+#include "cli.h"
 #include "perf.h"
 
-#include "../guest/mm/mmu_translate.h"
+#include "lib/mmu/mmu_translate.h"
 
 #include <errno.h>
 #include <fcntl.h>
-#include <gelf.h>
-#include <libelf.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,11 +23,31 @@
 #include <sys/ioctl.h>
 #include <unistd.h>
 
-#include "../guest/arch/perf_chain.h"
-#include "../proto/perf.h"
+#include "lib/elfsym/elfsym.h"
+#include "lib/perf_chain/perf_chain.h"
+#include "proto/perf.h"
 #include "hcall.h"
 #include "kvm.h"
 #include "sandbox.h"
+
+static int perf_opt(const char *arg, struct vmm_opts *o)
+{
+	o->perf_file = arg;
+	return 0;
+}
+VMM_OPTION(perf, .name = "perf", .arg = "FILE", .parse = perf_opt,
+	   .help = "profile: samples + guest perf records to FILE");
+
+static int perf_opt_freq(const char *arg, struct vmm_opts *o)
+{
+	unsigned long hz;
+	if (cli_uint("perf-freq", arg, 0, 100000, "0..100000 Hz", &hz) < 0)
+		return -1;
+	o->perf_hz = (unsigned)hz;
+	return 0;
+}
+VMM_OPTION(perf_freq, .name = "perf-freq", .arg = "HZ", .parse = perf_opt_freq,
+	   .help = "vmm-side sampling rate with --perf (default 1000, 0 = off)");
 
 struct perf_buf {
 	pthread_mutex_t lock;
@@ -58,25 +77,7 @@ uint64_t perf_elf_text_id(const char *path)
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return 0;
-	uint64_t id = 0;
-	elf_version(EV_CURRENT);
-	Elf *e = elf_begin(fd, ELF_C_READ, 0);
-	size_t shstr;
-	if (e && elf_getshdrstrndx(e, &shstr) == 0) {
-		for (Elf_Scn *s = elf_nextscn(e, 0); s; s = elf_nextscn(e, s)) {
-			GElf_Shdr sh;
-			const char *name;
-			if (!gelf_getshdr(s, &sh) || !(name = elf_strptr(e, shstr, sh.sh_name)) ||
-			    strcmp(name, ".text") != 0 || sh.sh_type != SHT_PROGBITS)
-				continue;
-			Elf_Data *d = elf_getdata(s, 0);
-			if (d && d->d_buf)
-				id = pk_perf_fnv1a(PK_PERF_FNV_INIT, d->d_buf, d->d_size);
-			break;
-		}
-	}
-	if (e)
-		elf_end(e);
+	uint64_t id = elf_text_id_fd(fd);
 	close(fd);
 	return id;
 }

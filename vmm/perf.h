@@ -12,7 +12,7 @@
 
 #include <stdint.h>
 
-#include "../proto/hypercall.h"
+#include "proto/hypercall.h"
 #include "vmm.h"
 
 struct vm;

@@ -13,8 +13,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "../proto/boot.h"
-#include "../proto/exit.h"
+#include "proto/boot.h"
+#include "proto/exit.h"
 
 #define PK_MAX_CPUS_VMM 256
 #define VMM_MONITOR_IDLE_DEFAULT                                                                   \
@@ -58,6 +58,10 @@ struct vmm_opts {
 	bool strace;		    /* --strace */
 	const char *kernel_cmdline; /* --kernel-cmdline: after run=prog */
 };
+
+/* The one error style (err.c): print "vmm: WHAT: strerror(errno)" for the
+ * call that failed, WHAT naming the ioctl or file; returns -errno. */
+int vmm_syserr(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* Parse argv; 0 = run, 1 = printed help/version (exit 0), -1 = error
  * printed (exit VMM_EXIT_USAGE). */

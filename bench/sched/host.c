@@ -23,7 +23,7 @@
 #include <time.h>
 #include <ucontext.h>
 
-#include "guest/sched/sched.h"
+#include "lib/sched/sched.h"
 
 static double budget_s = 0.1;
 

@@ -6,14 +6,14 @@
  */
 #include "app.h"
 
-#include "../kernel/console.h"
-#include "../arch/layout.h"
-#include "../perf/perf.h"
-#include "../kernel/platform.h"
-#include "../kernel/result.h"
-#include "../lib/cmdline.h"
-#include "../kernel/param.h"
-#include "../lib/kstring.h"
+#include "guest/kernel/console.h"
+#include "guest/arch/layout.h"
+#include "guest/perf/perf.h"
+#include "guest/kernel/platform.h"
+#include "guest/kernel/result.h"
+#include "lib/cmdline/cmdline.h"
+#include "guest/kernel/param.h"
+#include "lib/kstring/kstring.h"
 
 /* Two known blobs for the host to check (tests: vmm --out, tools/pkblob.py). */
 static int result_run(const char *cmdline)

@@ -5,7 +5,7 @@
 
 #include <stdint.h>
 
-#include "../../proto/exit.h" /* PK_EXIT_*: what an app returns */
+#include "proto/exit.h" /* PK_EXIT_*: what an app returns */
 
 /*
  * An app is one file: its run function plus `APP("name", fn, "help");`,

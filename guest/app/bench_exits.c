@@ -6,10 +6,10 @@
  * Prints one machine-readable line for bench/boot/run.sh:
  *   BENCH exits hypercall_cycles=N raw_io_cycles=N ratio=X.XX
  */
-#include "../kernel/console.h"
-#include "../arch/cpu.h"
-#include "../kernel/hypercall.h"
-#include "../arch/layout.h"
+#include "guest/kernel/console.h"
+#include "guest/arch/cpu.h"
+#include "guest/kernel/hypercall.h"
+#include "guest/arch/layout.h"
 #include "app.h"
 
 #define ROUNDS 5

@@ -7,13 +7,13 @@
  * 1, 2, 4 ... CPUs. One line per CPU count:
  *   BENCH heap cpus=N mops=X.XX ns_per_op=Y.YY
  */
-#include "../kernel/console.h"
-#include "../arch/cpu.h"
-#include "../arch/layout.h"
-#include "../arch/smp.h"
-#include "../arch/tsc.h"
-#include "../mm/heap.h"
-#include "../sched/sched.h"
+#include "guest/kernel/console.h"
+#include "guest/arch/cpu.h"
+#include "guest/arch/layout.h"
+#include "guest/arch/smp.h"
+#include "guest/arch/tsc.h"
+#include "lib/heap/heap.h"
+#include "lib/sched/sched.h"
 #include "app.h"
 
 #define OPS_PER_CPU 200000

@@ -13,16 +13,16 @@
  * measured. One line per variant:
  *   pages: page=2M buffer_mib=1024 loads=4000000 ns_per_load=83.10 cycles_per_load=215.7
  */
-#include "../kernel/console.h"
-#include "../arch/cpu.h"
-#include "../arch/cpufeat.h"
-#include "../arch/layout.h"
-#include "../arch/mmio.h"
-#include "../arch/tsc.h"
-#include "../kernel/param.h"
-#include "../lib/cmdline.h"
-#include "../mm/pages.h"
-#include "../mm/paging.h"
+#include "guest/kernel/console.h"
+#include "guest/arch/cpu.h"
+#include "guest/arch/cpufeat.h"
+#include "guest/arch/layout.h"
+#include "guest/arch/mmio.h"
+#include "guest/arch/tsc.h"
+#include "guest/kernel/param.h"
+#include "lib/cmdline/cmdline.h"
+#include "lib/heap/pages.h"
+#include "guest/mm/paging.h"
 #include "app.h"
 
 #define BENCH_VA 0xffffc80000000000ull /* PML4 slot 400: nothing else there */

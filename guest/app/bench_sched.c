@@ -14,15 +14,15 @@
  *               consumer tasks on one CPU
  * Iterations double until the run takes ~20 ms; the best of 5 runs counts.
  */
-#include "../arch/apic.h"
-#include "../kernel/console.h"
-#include "../arch/cpu.h"
-#include "../arch/layout.h"
-#include "../arch/percpu.h"
-#include "../arch/smp.h"
-#include "../arch/trap.h"
-#include "../arch/tsc.h"
-#include "../sched/sched.h"
+#include "guest/arch/apic.h"
+#include "guest/kernel/console.h"
+#include "guest/arch/cpu.h"
+#include "guest/arch/layout.h"
+#include "guest/arch/percpu.h"
+#include "guest/arch/smp.h"
+#include "guest/arch/trap.h"
+#include "guest/arch/tsc.h"
+#include "lib/sched/sched.h"
 #include "app.h"
 
 #define BUDGET_US 20000

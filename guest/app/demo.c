@@ -3,19 +3,19 @@
  * guest/app/demo.c - run=demo: every CPU says hello, then what the kernel
  * found: CPU and features, memory map, and the boot timeline in TSC cycles.
  */
-#include "../arch/apic.h"
-#include "../kernel/bootinfo.h"
-#include "../arch/bootparse.h"
-#include "../kernel/console.h"
-#include "../arch/cpu.h"
-#include "../arch/cpufeat.h"
-#include "../arch/fpu.h"
-#include "../arch/layout.h"
-#include "../arch/paging.h"
-#include "../arch/percpu.h"
-#include "../arch/smp.h"
-#include "../arch/tsc.h"
-#include "../lib/kstring.h"
+#include "guest/arch/apic.h"
+#include "guest/kernel/bootinfo.h"
+#include "lib/bootparse/bootparse.h"
+#include "guest/kernel/console.h"
+#include "guest/arch/cpu.h"
+#include "guest/arch/cpufeat.h"
+#include "guest/arch/fpu.h"
+#include "guest/arch/layout.h"
+#include "guest/arch/paging.h"
+#include "guest/arch/percpu.h"
+#include "guest/arch/smp.h"
+#include "guest/arch/tsc.h"
+#include "lib/kstring/kstring.h"
 #include "app.h"
 
 static void demo_hello(void *arg)

@@ -6,12 +6,12 @@
  * The inner loop is written so GCC vectorises it (AVX2/FMA in the v3
  * build, SSE in the baseline one).
  */
-#include "../kernel/console.h"
-#include "../arch/cpu.h"
-#include "../arch/smp.h"
-#include "../arch/tsc.h"
-#include "../mm/pages.h"
-#include "../sched/sched.h"
+#include "guest/kernel/console.h"
+#include "guest/arch/cpu.h"
+#include "guest/arch/smp.h"
+#include "guest/arch/tsc.h"
+#include "lib/heap/pages.h"
+#include "lib/sched/sched.h"
 #include "app.h"
 
 #define N 128 /* 3 x 64 KiB of floats: fits in L2, compute bound; small enough for TCG */

@@ -5,10 +5,10 @@
  * error codes), run=triplefault (no IDT + a trap), run=spin (never exits;
  * for --timeout).
  */
-#include "../kernel/console.h"
-#include "../arch/cpu.h"
-#include "../kernel/hypercall.h"
-#include "../arch/layout.h"
+#include "guest/kernel/console.h"
+#include "guest/arch/cpu.h"
+#include "guest/kernel/hypercall.h"
+#include "guest/arch/layout.h"
 #include "app.h"
 
 static int hostile_check(const char *what, int64_t got, int64_t want)

@@ -2,16 +2,16 @@
 /* guest/app/ktest.c - runs the registered in-guest tests. */
 #include "ktest.h"
 
-#include "../arch/trap.h"
+#include "guest/arch/trap.h"
 
-#include "../kernel/console.h"
-#include "../arch/layout.h"
-#include "../arch/percpu.h"
-#include "../arch/smp.h"
-#include "../kernel/param.h"
-#include "../lib/cmdline.h"
-#include "../lib/kstring.h"
-#include "../lib/printf.h"
+#include "guest/kernel/console.h"
+#include "guest/arch/layout.h"
+#include "guest/arch/percpu.h"
+#include "guest/arch/smp.h"
+#include "guest/kernel/param.h"
+#include "lib/cmdline/cmdline.h"
+#include "lib/kstring/kstring.h"
+#include "lib/printf/printf.h"
 #include "app.h"
 
 extern const struct ktest __start_pk_tests[], __stop_pk_tests[];

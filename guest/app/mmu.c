@@ -1,16 +1,16 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * guest/app/mmu.c - run=mmu: the live page tables of this CPU (CR3) as
- * the merged table of guest/mm/mmu_walk.h, then the memory counters.
+ * the merged table of lib/mmu/mmu_walk.h, then the memory counters.
  */
-#include "../kernel/console.h"
-#include "../arch/cpu.h"
-#include "../arch/layout.h"
-#include "../arch/mmio.h"
-#include "../arch/paging.h"
-#include "../mm/frame.h"
-#include "../mm/mmu_walk.h"
-#include "../mm/paging.h"
+#include "guest/kernel/console.h"
+#include "guest/arch/cpu.h"
+#include "guest/arch/layout.h"
+#include "guest/arch/mmio.h"
+#include "guest/arch/paging.h"
+#include "guest/mm/frames.h"
+#include "lib/mmu/mmu_walk.h"
+#include "guest/mm/paging.h"
 #include "app.h"
 
 static const uint64_t *mmu_read(void *ctx, uint64_t phys)

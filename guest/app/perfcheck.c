@@ -8,16 +8,16 @@
  *   run=perfcheck [perfcheck_rounds=N] [perf=...]
  * Also: the PMU counting test (SKIPs with the reason when there is none).
  */
-#include "../kernel/console.h"
-#include "../arch/cpu.h"
-#include "../arch/layout.h"
-#include "../perf/perf.h"
-#include "../arch/pmu.h"
-#include "../kernel/result.h"
-#include "../arch/tsc.h"
-#include "../kernel/param.h"
-#include "../lib/cmdline.h"
-#include "../lib/printf.h"
+#include "guest/kernel/console.h"
+#include "guest/arch/cpu.h"
+#include "guest/arch/layout.h"
+#include "guest/perf/perf.h"
+#include "guest/arch/pmu.h"
+#include "guest/kernel/result.h"
+#include "guest/arch/tsc.h"
+#include "guest/kernel/param.h"
+#include "lib/cmdline/cmdline.h"
+#include "lib/printf/printf.h"
 #include "app.h"
 #include "ktest.h"
 

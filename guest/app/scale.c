@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* guest/app/scale.c - time one workload on 1, 2, 4 ... online CPUs (the
  * demo's matmul, run=bench-heap), so each reports only its own numbers. */
-#include "../arch/smp.h"
+#include "guest/arch/smp.h"
 #include "app.h"
 
 void app_scale_cpus(int reps, uint64_t (*run)(unsigned ncpu, void *ctx),

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /* guest/app/sched_apps.c - apps that exercise the scheduler on purpose:
  * run=stackoverflow (a task overruns its stack into the guard page). */
-#include "../kernel/console.h"
-#include "../sched/sched.h"
+#include "guest/kernel/console.h"
+#include "lib/sched/sched.h"
 #include "app.h"
 
 static volatile uint64_t recurse_limit = ~0ull; /* never reached: GCC can't tell */

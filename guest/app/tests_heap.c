@@ -1,13 +1,13 @@
 /* SPDX-License-Identifier: MIT */
-/* guest/app/tests_heap.c - in-guest tests of the kernel heap (guest/mm/heap.h):
+/* guest/app/tests_heap.c - in-guest tests of the kernel heap (lib/heap/heap.h):
  * the API's corner cases, and an alloc/free storm on every CPU where each
  * CPU frees what its neighbour allocated (remote frees, reclaimed later).
  * Linked into the image together with the heap once the frame allocator
  * provides pages_alloc (guest/CMakeLists.txt, guest_heap). */
-#include "../arch/cpu.h"
-#include "../arch/smp.h"
-#include "../lib/kstring.h"
-#include "../mm/heap.h"
+#include "guest/arch/cpu.h"
+#include "guest/arch/smp.h"
+#include "lib/kstring/kstring.h"
+#include "lib/heap/heap.h"
 #include "ktest.h"
 
 TEST(heap_api)

@@ -2,12 +2,12 @@
 /* guest/app/tests_sched.c - in-guest tests of the cooperative executors:
  * tasks across CPUs, cross-CPU joins and channels, sleeps on the LAPIC
  * timer, vector state across switches, parallel_for. */
-#include "../kernel/console.h"
-#include "../arch/cpu.h"
-#include "../arch/percpu.h"
-#include "../arch/smp.h"
-#include "../arch/tsc.h"
-#include "../sched/sched.h"
+#include "guest/kernel/console.h"
+#include "guest/arch/cpu.h"
+#include "guest/arch/percpu.h"
+#include "guest/arch/smp.h"
+#include "guest/arch/tsc.h"
+#include "lib/sched/sched.h"
 #include "ktest.h"
 
 static int order[16], norder;

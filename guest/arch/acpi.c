@@ -2,7 +2,7 @@
 /* guest/arch/acpi.c - ACPI glue: parse at boot, soft-off and reset. */
 #include "acpi.h"
 
-#include "../kernel/console.h"
+#include "guest/kernel/console.h"
 #include "cpu.h"
 #include "mmio.h"
 #include "paging.h"

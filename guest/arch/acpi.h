@@ -3,7 +3,7 @@
 #ifndef PK_ARCH_ACPI_H
 #define PK_ARCH_ACPI_H
 
-#include "acpi_parse.h"
+#include "lib/bootparse/acpi_parse.h"
 
 extern struct acpi_info acpi;
 

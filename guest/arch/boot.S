@@ -12,9 +12,9 @@
  * kernel_start64 in the higher half with EDI = protocol, RSI = pointer.
  * This file runs before any feature check: plain x86-64 instructions only.
  */
-#include "../../proto/boot.h"
-#include "../../proto/pc.h"
-#include "../config.h"
+#include "proto/boot.h"
+#include "proto/pc.h"
+#include "lib/config.h"
 #include "layout.h"
 
 #define PA(x) ((x) - PK_KERNEL_VMA)

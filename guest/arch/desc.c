@@ -7,9 +7,9 @@
  */
 #include "desc.h"
 
-#include "../lib/kstring.h"
-#include "../mm/pages.h"
-#include "../mm/paging.h"
+#include "lib/kstring/kstring.h"
+#include "lib/heap/pages.h"
+#include "guest/mm/paging.h"
 #include "layout.h"
 #include "percpu.h"
 #include "trap.h"

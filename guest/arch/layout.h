@@ -7,7 +7,7 @@
 #define PK_ARCH_LAYOUT_H
 
 /* GDT selectors: proto/boot.h (the vmm loads the same ones). */
-#include "../../proto/boot.h"
+#include "proto/boot.h"
 
 #define KSTACK_SIZE (16 * 1024) /* per-CPU boot/executor stack */
 #define IST_SIZE (16 * 1024)	/* #DF, NMI, #MC, IRQ stacks (hold an XSAVE area) */
@@ -45,6 +45,6 @@
 #define PERCPU_PROG_URSP 96
 
 /* Guest exit codes: proto/exit.h (both sides observe them). */
-#include "../../proto/exit.h"
+#include "proto/exit.h"
 
 #endif

@@ -5,7 +5,7 @@
 
 #include <stdint.h>
 
-#include "../../proto/boot.h"
+#include "proto/boot.h"
 
 static inline void *phys_to_virt(uint64_t pa)
 {

@@ -10,7 +10,7 @@
 
 #include <stdint.h>
 
-#include "../../proto/boot.h"
+#include "proto/boot.h"
 
 /* Highest physical address + 1 covered by the direct map. */
 extern uint64_t direct_map_limit;

@@ -9,7 +9,7 @@
 
 #include <stdint.h>
 
-#include "../config.h"
+#include "lib/config.h"
 #include "layout.h"
 
 /* 64-bit TSS (SDM Vol 3A 8.7, figure 8-11): 104 bytes, packed. */

@@ -2,7 +2,7 @@
 /* guest/arch/pmu.c - PMU detection on this CPU (pmu.h). */
 #include "pmu.h"
 
-#include "../lib/kstring.h"
+#include "lib/kstring/kstring.h"
 #include "cpu.h"
 #include "trap.h"
 

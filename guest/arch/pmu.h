@@ -3,7 +3,7 @@
 #ifndef PK_ARCH_PMU_H
 #define PK_ARCH_PMU_H
 
-#include "pmu_event.h"
+#include "lib/pmu_event/pmu_event.h"
 
 extern struct pmu_caps pmu_caps;	 /* kind == PMU_NONE: pmu_caps.why says why */
 extern const struct pmu_msr_ops pmu_msr; /* rdmsr/wrmsr */

@@ -7,7 +7,7 @@
  */
 #include "serial.h"
 
-#include "../../proto/pc.h"
+#include "proto/pc.h"
 
 #include "cpu.h"
 

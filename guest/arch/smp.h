@@ -8,7 +8,7 @@
 
 #include <stdint.h>
 
-#include "../../proto/boot.h"
+#include "proto/boot.h"
 
 extern uint32_t smp_cpu_count;		   /* CPUs known (index 0..count-1) */
 extern volatile uint32_t smp_online_count; /* CPUs that checked in */

@@ -9,14 +9,14 @@
  */
 #include "trap.h"
 
-#include "../lib/printf.h"
+#include "lib/printf/printf.h"
 #include "apic.h"
-#include "../kernel/console.h"
+#include "guest/kernel/console.h"
 #include "cpu.h"
-#include "../kernel/ksyms.h"
+#include "guest/kernel/ksyms.h"
 #include "layout.h"
 #include "percpu.h"
-#include "../kernel/platform.h"
+#include "guest/kernel/platform.h"
 
 static irq_handler_fn irq_handlers[256];
 static trap_describe_fn trap_describer;

@@ -2,12 +2,12 @@
 /* guest/kernel/bootinfo.c - load the boot information, keep the timeline. */
 #include "bootinfo.h"
 
-#include "../lib/kstring.h"
-#include "../arch/bootparse.h"
+#include "lib/kstring/kstring.h"
+#include "lib/bootparse/bootparse.h"
 #include "console.h"
-#include "../arch/cpu.h"
-#include "../arch/layout.h"
-#include "../arch/paging.h"
+#include "guest/arch/cpu.h"
+#include "guest/arch/layout.h"
+#include "guest/arch/paging.h"
 #include "platform.h"
 
 struct pk_bootinfo boot_info;

@@ -6,7 +6,7 @@
 
 #include <stdint.h>
 
-#include "../../proto/boot.h"
+#include "proto/boot.h"
 
 extern struct pk_bootinfo boot_info;
 

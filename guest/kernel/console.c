@@ -6,11 +6,11 @@
  */
 #include "console.h"
 
-#include "../lib/printf.h"
-#include "../arch/cpu.h"
+#include "lib/printf/printf.h"
+#include "guest/arch/cpu.h"
 #include "hypercall.h"
-#include "../arch/serial.h"
-#include "../arch/spinlock.h"
+#include "guest/arch/serial.h"
+#include "guest/arch/spinlock.h"
 
 #define KPRINTF_BUF 512
 

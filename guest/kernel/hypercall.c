@@ -2,9 +2,9 @@
 /* guest/kernel/hypercall.c - the guest side of proto/hypercall.h. */
 #include "hypercall.h"
 
-#include "../../proto/boot.h"
-#include "../lib/kstring.h"
-#include "../arch/cpu.h"
+#include "proto/boot.h"
+#include "lib/kstring/kstring.h"
+#include "guest/arch/cpu.h"
 
 bool platform_vmm;
 

@@ -6,7 +6,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "../../proto/hypercall.h"
+#include "proto/hypercall.h"
 
 /* True once boot info says VMM and CPUID 40000000h carries our signature. */
 extern bool platform_vmm;

@@ -1,8 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-/* guest/kernel/ksyms.c - address -> symbol lookups over the generated table. */
+/* guest/kernel/ksyms.c - the kernel's own symbol table (lib/ksyms search). */
 #include "ksyms.h"
-
-#include "../lib/kstring.h"
 
 /* Emitted by tools/ksyms_gen.sh into section .ksyms. */
 extern const uint64_t ksyms_num;
@@ -11,22 +9,21 @@ extern const uint32_t ksyms_name_off[];
 extern const char ksyms_names[];
 extern const char __text_end[];
 
+static const struct ksyms_table *ksyms_self(void)
+{
+	static struct ksyms_table t;
+	t = (struct ksyms_table){ksyms_num, ksyms_addr, ksyms_name_off, ksyms_names};
+	return &t;
+}
+
 const char *ksyms_lookup(uint64_t addr, uint64_t *offset)
 {
 	if (addr >= (uint64_t)__text_end)
 		return 0;
-	long i = ksyms_search(ksyms_addr, ksyms_num, addr);
-	if (i < 0)
-		return 0;
-	if (offset)
-		*offset = addr - ksyms_addr[i];
-	return ksyms_names + ksyms_name_off[i];
+	return ksyms_table_lookup(ksyms_self(), addr, offset);
 }
 
 uint64_t ksyms_address(const char *name)
 {
-	for (uint64_t i = 0; i < ksyms_num; i++)
-		if (strcmp(ksyms_names + ksyms_name_off[i], name) == 0)
-			return ksyms_addr[i];
-	return 0;
+	return ksyms_table_address(ksyms_self(), name);
 }

@@ -9,14 +9,12 @@
 
 #include <stdint.h>
 
+#include "lib/ksyms/ksyms_search.h"
+
 /* Name of the function containing addr and the offset into it, or NULL. */
 const char *ksyms_lookup(uint64_t addr, uint64_t *offset);
 
 /* Address of a symbol by exact name, 0 if absent. */
 uint64_t ksyms_address(const char *name);
-
-/* Pure search used by ksyms_lookup: index of the last addrs[i] <= addr
- * in the sorted array, or -1. */
-long ksyms_search(const uint64_t *addrs, uint64_t n, uint64_t addr);
 
 #endif

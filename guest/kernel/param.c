@@ -3,8 +3,8 @@
 #include "param.h"
 
 #include "console.h"
-#include "../lib/cmdline.h"
-#include "../lib/kstring.h"
+#include "lib/cmdline/cmdline.h"
+#include "lib/kstring/kstring.h"
 
 extern const struct pk_param __start_pk_params[], __stop_pk_params[];
 

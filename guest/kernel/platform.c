@@ -5,14 +5,14 @@
  */
 #include "platform.h"
 
-#include "../../proto/exit.h"
-#include "../../proto/pc.h"
-#include "../lib/kstring.h"
-#include "../arch/acpi.h"
+#include "proto/exit.h"
+#include "proto/pc.h"
+#include "lib/kstring/kstring.h"
+#include "guest/arch/acpi.h"
 #include "console.h"
-#include "../arch/cpu.h"
+#include "guest/arch/cpu.h"
 #include "hypercall.h"
-#include "../arch/tsc.h"
+#include "guest/arch/tsc.h"
 
 /* QEMU isa-debug-exit (-device isa-debug-exit,iobase=0xf4,iosize=4): the
  * written value v makes QEMU exit with status (v << 1) | 1. The perfkern

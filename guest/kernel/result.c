@@ -2,12 +2,10 @@
 /* guest/kernel/result.c - result blobs to the host (result.h). */
 #include "result.h"
 
-#include "../lib/blob.h"
-#include "../lib/kstring.h"
+#include "lib/blob/blob.h"
+#include "lib/kstring/kstring.h"
 #include "console.h"
 #include "hypercall.h"
-
-#define LINE_BYTES 57 /* 57 bytes -> 76 base64 characters per line */
 
 int result_write(const char *name, const void *data, size_t len)
 {
@@ -21,15 +19,15 @@ int result_write(const char *name, const void *data, size_t len)
 						 .len = len};
 		return (int)hypercall(PK_HC_RESULT_WRITE, &req);
 	}
-	kprintf("PKBLOB %s %zu %08x\n", name, len, blob_crc32(0, data, len));
+	kprintf(PK_BLOB_HEAD "%s %zu %08x\n", name, len, blob_crc32(0, data, len));
 	const uint8_t *p = data;
-	for (size_t off = 0; off < len; off += LINE_BYTES) {
-		char line[80];
-		size_t chunk = len - off < LINE_BYTES ? len - off : LINE_BYTES;
+	for (size_t off = 0; off < len; off += PK_BLOB_LINE_BYTES) {
+		char line[PK_BLOB_LINE_BYTES / 3 * 4 + 1];
+		size_t chunk = len - off < PK_BLOB_LINE_BYTES ? len - off : PK_BLOB_LINE_BYTES;
 		size_t c = blob_base64(p + off, chunk, line);
 		line[c++] = '\n';
 		console_write(line, c);
 	}
-	kprintf("PKBLOB-END %s\n", name);
+	kprintf(PK_BLOB_END "%s\n", name);
 	return 0;
 }

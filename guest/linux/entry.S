@@ -14,7 +14,7 @@
  * them across the call. It returns with popfq and an indirect jump, never
  * SYSRET (which would load CPL 3 selectors and drop to ring 3).
  */
-#include "../arch/layout.h"
+#include "guest/arch/layout.h"
 
 	.text
 	.globl linux_syscall_entry
@@ -45,7 +45,7 @@ linux_syscall_entry:
 	subq %rax, %rsp
 	andq $-64, %rsp /* XSAVE alignment (SDM Vol 1 13.4) */
 	movq %rsp, %rdi
-	call linux_fpu_save_rdi
+	call fpu_save /* guest/arch/isr.S */
 
 	/* a frame for backtraces: [rbp] = the program's rbp, [rbp+8] = its rip */
 	pushq 14*8(%rbx)
@@ -65,14 +65,9 @@ linux_user_enter:
 
 /* %rbx = struct linux_regs, %rsp = its XSAVE area */
 linux_return:
-	cmpb $0, fpu_use_xsave(%rip)
-	je 3f
-	movl $-1, %eax
-	movl $-1, %edx
-	xrstor64 (%rsp)
-	jmp 4f
-3:	fxrstor64 (%rsp)
-4:	movq %rbx, %rsp
+	movq %rsp, %rdi
+	call fpu_restore
+	movq %rbx, %rsp
 	/* the next syscall of this thread on this CPU builds its frame here
 	 * (another thread may have run here since this one entered) */
 	leaq 16*8(%rbx), %rax
@@ -97,29 +92,6 @@ linux_return:
 	movq 8(%rsp), %rsp
 	jmp *%rcx
 
-/* XSAVE (or FXSAVE) of every enabled component to (%rdi), which is
- * 64-byte aligned; clobbers rax, rdx. isr.S does the same inline. */
-	.globl linux_fpu_save_rdi
-linux_fpu_save_rdi:
-	cmpb $0, fpu_use_xsave(%rip)
-	je 1f
-	/* XRSTOR faults on non-zero reserved header bytes (SDM Vol 1 13.4.2) */
-	xorl %eax, %eax
-	movq %rax, 512(%rdi)
-	movq %rax, 520(%rdi)
-	movq %rax, 528(%rdi)
-	movq %rax, 536(%rdi)
-	movq %rax, 544(%rdi)
-	movq %rax, 552(%rdi)
-	movq %rax, 560(%rdi)
-	movq %rax, 568(%rdi)
-	movl $-1, %eax
-	movl $-1, %edx
-	xsave64 (%rdi)
-	ret
-1:	fxsave64 (%rdi)
-	ret
-
 /* linux_fpu_init(area): the state a new process starts with (x87 FNINIT
  * defaults, MXCSR 0x1f80: SysV psABI 3.2.1 "initial state") */
 	.globl linux_fpu_init
@@ -129,7 +101,7 @@ linux_fpu_init:
 	movl $0x1f80, (%rsp)
 	ldmxcsr (%rsp)
 	addq $8, %rsp
-	jmp linux_fpu_save_rdi
+	jmp fpu_save
 
 /* int linux_setjmp(struct linux_jmp *) / linux_longjmp(j, v) */
 	.globl linux_setjmp

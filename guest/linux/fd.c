@@ -9,9 +9,9 @@
  */
 #include "fd.h"
 
-#include "../fs/vfs.h"
-#include "../lib/kstring.h"
-#include "../mm/heap.h"
+#include "guest/fs/vfs.h"
+#include "lib/kstring/kstring.h"
+#include "lib/heap/heap.h"
 #include "linux.h"
 
 static struct {

@@ -7,7 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "../arch/spinlock.h"
+#include "guest/arch/spinlock.h"
 
 #define LINUX_FD_MAX 256
 

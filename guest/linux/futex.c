@@ -8,9 +8,9 @@
  * valid until it has been told. Timed waits sleep in slices of at most
  * 1 ms and re-check: the scheduler has no timed await.
  */
-#include "../arch/spinlock.h"
-#include "../arch/tsc.h"
-#include "../sched/sched.h"
+#include "guest/arch/spinlock.h"
+#include "guest/arch/tsc.h"
+#include "lib/sched/sched.h"
 #include "linux.h"
 
 #define FUTEX_WAIT 0

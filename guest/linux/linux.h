@@ -54,7 +54,7 @@ struct lthread {
 	uint64_t syscalls;
 	char name[16]; /* prctl PR_SET_NAME; the task's name */
 };
-#define LINUX_THREADS_PER_CPU 2 /* DESIGN.md sec. 5: at most two threads per core */
+#define LINUX_THREADS_PER_CPU 2 /* at most two threads per core (docs/programs.md) */
 
 /* The calling program thread, or NULL in kernel code. */
 struct lthread *linux_self(void);

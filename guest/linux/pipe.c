@@ -5,9 +5,9 @@
  * a writer of a full one suspend on a future until the other side moves
  * (never spinning); EOF once every writer closed, EPIPE once every reader.
  */
-#include "../lib/kstring.h"
-#include "../mm/heap.h"
-#include "../sched/sched.h"
+#include "lib/kstring/kstring.h"
+#include "lib/heap/heap.h"
+#include "lib/sched/sched.h"
 #include "fd.h"
 #include "linux.h"
 

@@ -8,21 +8,21 @@
  * and its first thread starts on CPU 0 at CPL 0. The program's exit
  * (exit_group from any thread, or its last thread's exit) ends the run.
  */
-#include "../../lib/progelf/progelf.h"
-#include "../app/app.h"
-#include "../arch/cpu.h"
-#include "../arch/trap.h"
-#include "../fs/vfs.h"
-#include "../kernel/console.h"
-#include "../kernel/hypercall.h"
-#include "../kernel/param.h"
-#include "../lib/cmdline.h"
-#include "../lib/kstring.h"
-#include "../mm/heap.h"
-#include "../mm/pages.h"
-#include "../sched/sched.h"
+#include "lib/progelf/progelf.h"
+#include "guest/app/app.h"
+#include "guest/arch/cpu.h"
+#include "guest/arch/trap.h"
+#include "guest/fs/vfs.h"
+#include "guest/kernel/console.h"
+#include "guest/kernel/hypercall.h"
+#include "guest/kernel/param.h"
+#include "lib/cmdline/cmdline.h"
+#include "lib/kstring/kstring.h"
+#include "lib/heap/heap.h"
+#include "lib/heap/pages.h"
+#include "lib/sched/sched.h"
 #include "linux.h"
-#include "stack.h"
+#include "lib/progelf/linux_stack.h"
 
 struct linux_program linux_prog;
 

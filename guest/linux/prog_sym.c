@@ -5,8 +5,8 @@
  * read straight from the image in memory with every offset bounded (the
  * section headers were never checked by progelf: nothing loads them).
  */
-#include "../../lib/progelf/progelf.h"
-#include "../lib/kstring.h"
+#include "lib/progelf/progelf.h"
+#include "lib/kstring/kstring.h"
 #include "linux.h"
 
 struct pe_shdr {

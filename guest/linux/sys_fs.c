@@ -5,9 +5,9 @@
  * the vfs (guest/fs/vfs.h) with absolute normalised paths; the offset is
  * the description's (fd.h).
  */
-#include "../fs/vfs.h"
-#include "../kernel/console.h"
-#include "../lib/kstring.h"
+#include "guest/fs/vfs.h"
+#include "guest/kernel/console.h"
+#include "lib/kstring/kstring.h"
 #include "fd.h"
 #include "linux.h"
 

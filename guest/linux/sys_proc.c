@@ -4,12 +4,12 @@
  * CPUs, signals (accepted and recorded: nothing ever delivers one), time
  * and randomness.
  */
-#include "../arch/cpu.h"
-#include "../arch/cpufeat.h"
-#include "../arch/smp.h"
-#include "../arch/tsc.h"
-#include "../lib/kstring.h"
-#include "../sched/sched.h"
+#include "guest/arch/cpu.h"
+#include "guest/arch/cpufeat.h"
+#include "guest/arch/smp.h"
+#include "guest/arch/tsc.h"
+#include "lib/kstring/kstring.h"
+#include "lib/sched/sched.h"
 #include "linux.h"
 
 #define PROG_PID 1

@@ -5,9 +5,9 @@
  * named once each; `strace` on the command line (vmm --strace) prints every
  * call as strace does.
  */
-#include "../arch/cpu.h"
-#include "../kernel/console.h"
-#include "../kernel/param.h"
+#include "guest/arch/cpu.h"
+#include "guest/kernel/console.h"
+#include "guest/kernel/param.h"
 #include "linux.h"
 
 extern const struct linux_sysdef __start_pk_linux_sys[], __stop_pk_linux_sys[];

@@ -6,18 +6,18 @@
  * pthread_create, exit with CLONE_CHILD_CLEARTID's futex wake, the FS base
  * (TLS) per thread, and the whole program's exit.
  */
-#include "../arch/cpu.h"
-#include "../arch/cpufeat.h"
-#include "../arch/fpu.h"
-#include "../arch/layout.h"
-#include "../arch/percpu.h"
-#include "../arch/smp.h"
-#include "../arch/spinlock.h"
-#include "../kernel/console.h"
-#include "../kernel/platform.h"
-#include "../lib/kstring.h"
-#include "../mm/heap.h"
-#include "../sched/sched.h"
+#include "guest/arch/cpu.h"
+#include "guest/arch/cpufeat.h"
+#include "guest/arch/fpu.h"
+#include "guest/arch/layout.h"
+#include "guest/arch/percpu.h"
+#include "guest/arch/smp.h"
+#include "guest/arch/spinlock.h"
+#include "guest/kernel/console.h"
+#include "guest/kernel/platform.h"
+#include "lib/kstring/kstring.h"
+#include "lib/heap/heap.h"
+#include "lib/sched/sched.h"
 #include "linux.h"
 
 /* SDM Vol 3A 5.8.8 (and Vol 4 MSR tables) */

@@ -5,7 +5,7 @@
  * syscall layer links and programs without files run. guest/fs/'s real
  * implementation overrides every one of them.
  */
-#include "../fs/vfs.h"
+#include "guest/fs/vfs.h"
 #include "errno.h"
 
 #define WEAK __attribute__((weak))

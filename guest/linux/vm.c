@@ -8,11 +8,11 @@
  * frames appear when mprotect makes a part accessible). The table of
  * regions is what every user pointer is checked against (EFAULT).
  */
-#include "../arch/spinlock.h"
-#include "../kernel/console.h"
-#include "../lib/kstring.h"
-#include "../mm/pages.h"
-#include "../mm/paging.h"
+#include "guest/arch/spinlock.h"
+#include "guest/kernel/console.h"
+#include "lib/kstring/kstring.h"
+#include "lib/heap/pages.h"
+#include "guest/mm/paging.h"
 #include "fd.h"
 #include "linux.h"
 

@@ -3,9 +3,9 @@
  * guest/mm/heap_guest.c - the heap's platform in the kernel
  * (heap_plat_guest.h): per-CPU heap pointers, the slow-path lock, reports.
  */
-#include "../kernel/console.h"
-#include "../kernel/platform.h"
-#include "heap_int.h"
+#include "guest/kernel/console.h"
+#include "guest/kernel/platform.h"
+#include "lib/heap/heap_int.h"
 
 struct kh_heap *kh_cpu_heap[PK_MAX_CPUS] = {[0 ... PK_MAX_CPUS - 1] = &kh_heap_empty};
 struct spinlock kh_lock = SPINLOCK_INIT;

@@ -8,10 +8,10 @@
 #ifndef PK_MM_HEAP_PLAT_GUEST_H
 #define PK_MM_HEAP_PLAT_GUEST_H
 
-#include "../arch/percpu.h"
-#include "../arch/spinlock.h"
-#include "../arch/tsc.h"
-#include "../lib/kstring.h"
+#include "guest/arch/percpu.h"
+#include "guest/arch/spinlock.h"
+#include "guest/arch/tsc.h"
+#include "lib/kstring/kstring.h"
 
 #define KH_PAGES_ZEROED 0 /* frames are recycled without clearing */
 

@@ -10,16 +10,16 @@
  */
 #include "paging.h"
 
-#include "../kernel/console.h"
-#include "../arch/cpu.h"
-#include "../arch/cpufeat.h"
-#include "../arch/desc.h"
-#include "../arch/layout.h"
-#include "../arch/paging.h"
-#include "../arch/percpu.h"
-#include "../kernel/platform.h"
-#include "frame.h"
-#include "pages.h"
+#include "guest/kernel/console.h"
+#include "guest/arch/cpu.h"
+#include "guest/arch/cpufeat.h"
+#include "guest/arch/desc.h"
+#include "guest/arch/layout.h"
+#include "guest/arch/paging.h"
+#include "guest/arch/percpu.h"
+#include "guest/kernel/platform.h"
+#include "guest/mm/frames.h"
+#include "lib/heap/pages.h"
 #include "paging_impl.h"
 
 uint64_t paging_root_phys;

@@ -24,7 +24,7 @@
 
 #include <stdint.h>
 
-#include "../../proto/boot.h"
+#include "proto/boot.h"
 
 /* paging_map/paging_protect flags. No flag = read-only, no-execute, WB. */
 #define PG_WRITE 0x1u

@@ -9,9 +9,9 @@
 
 #include <stdint.h>
 
-#include "../arch/spinlock.h"
+#include "guest/arch/spinlock.h"
 
-#include "pte.h"
+#include "lib/mmu/pte.h"
 
 #define PAGE_4K 4096ull
 #define PAGE_2M_SIZE (2ull << 20)

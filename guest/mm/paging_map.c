@@ -6,13 +6,13 @@
  * writable + executable, so the leaf alone decides the permissions
  * (SDM Vol 3A 5.6: the effective rights are the AND/OR over all levels).
  */
-#include "../kernel/console.h"
-#include "../arch/cpu.h"
-#include "../arch/layout.h"
-#include "../arch/mmio.h"
-#include "../kernel/platform.h"
-#include "../lib/kstring.h"
-#include "pages.h"
+#include "guest/kernel/console.h"
+#include "guest/arch/cpu.h"
+#include "guest/arch/layout.h"
+#include "guest/arch/mmio.h"
+#include "guest/kernel/platform.h"
+#include "lib/kstring/kstring.h"
+#include "lib/heap/pages.h"
 #include "paging.h"
 #include "paging_impl.h"
 

@@ -11,13 +11,13 @@
  * or for acks) services a request aimed at itself meanwhile, so two CPUs
  * shooting at each other both make progress.
  */
-#include "../arch/apic.h"
-#include "../kernel/console.h"
-#include "../arch/cpu.h"
-#include "../arch/layout.h"
-#include "../arch/percpu.h"
-#include "../arch/trap.h"
-#include "../arch/tsc.h"
+#include "guest/arch/apic.h"
+#include "guest/kernel/console.h"
+#include "guest/arch/cpu.h"
+#include "guest/arch/layout.h"
+#include "guest/arch/percpu.h"
+#include "guest/arch/trap.h"
+#include "guest/arch/tsc.h"
 #include "paging.h"
 #include "paging_impl.h"
 

@@ -5,10 +5,10 @@
  * with the LAPIC timer armed for the first sleeper. The hosted build's
  * twin of this loop is sched_host.c's host_executor (a condvar for hlt).
  */
-#include "../arch/apic.h"
-#include "../arch/cpu.h"
-#include "../arch/smp.h"
-#include "sched.h"
+#include "guest/arch/apic.h"
+#include "guest/arch/cpu.h"
+#include "guest/arch/smp.h"
+#include "lib/sched/sched.h"
 
 void sched_executor_loop(void)
 {

@@ -1,13 +1,13 @@
 /* SPDX-License-Identifier: MIT */
 /* guest/sched/sched_env.c - what the scheduler needs from the kernel:
  * which CPU we are on, how many executors exist, and the wake IPI. */
-#include "../arch/apic.h"
-#include "../arch/cpu.h"
-#include "../arch/layout.h"
-#include "../arch/percpu.h"
-#include "../arch/smp.h"
-#include "../arch/tsc.h"
-#include "sched.h"
+#include "guest/arch/apic.h"
+#include "guest/arch/cpu.h"
+#include "guest/arch/layout.h"
+#include "guest/arch/percpu.h"
+#include "guest/arch/smp.h"
+#include "guest/arch/tsc.h"
+#include "lib/sched/sched.h"
 
 unsigned sched_cpu_self(void)
 {

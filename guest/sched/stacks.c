@@ -7,12 +7,12 @@
  * stacks stay guarded in a free list per size and are handed out again;
  * only sizes other than the default go back to the frame allocator.
  */
-#include "../arch/layout.h"
-#include "../arch/spinlock.h"
-#include "../arch/trap.h"
-#include "../mm/pages.h"
-#include "../mm/paging.h"
-#include "sched.h"
+#include "guest/arch/layout.h"
+#include "guest/arch/spinlock.h"
+#include "guest/arch/trap.h"
+#include "lib/heap/pages.h"
+#include "guest/mm/paging.h"
+#include "lib/sched/sched.h"
 
 #define POOL_MAX 4096 /* default-size stacks kept guarded for reuse */
 

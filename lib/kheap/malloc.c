@@ -1,21 +1,20 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * lib/kheap/malloc.c - libkheap.so: the C allocation API over the kernel
- * heap's source (guest/mm/heap*.c), for LD_PRELOAD. glibc-compatible
+ * heap's source (lib/heap/heap*.c), for LD_PRELOAD. glibc-compatible
  * corner cases: malloc(0) is a unique pointer, realloc(p, 0) frees and
  * returns NULL, failures set errno to ENOMEM (EINVAL for bad alignments).
  * Everything else in the library is hidden (-fvisibility=hidden), so the
  * heap's own calls never go through the PLT.
  */
 #ifndef _GNU_SOURCE
-#define _GNU_SOURCE
 #endif
 #include <errno.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <unistd.h>
 
-#include "guest/mm/heap_int.h"
+#include "lib/heap/heap_int.h"
 
 #define KH_EXPORT __attribute__((visibility("default")))
 

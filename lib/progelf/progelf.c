@@ -6,9 +6,9 @@
  */
 #include "progelf.h"
 
-#include "../../guest/lib/kstring.h"
-#include "../../guest/lib/printf.h"
-#include "../../proto/boot.h"
+#include "lib/kstring/kstring.h"
+#include "lib/printf/printf.h"
+#include "proto/boot.h"
 
 static int pe_fail(char *err, size_t errlen, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));

@@ -7,6 +7,7 @@
 # annotate and plot on the same log, and a corrupted log is refused.
 set -eu
 here=$(cd "$(dirname "$0")/../.." && pwd)
+. "$here/tools/lib.sh"
 image=$1
 kperf=$2
 work=$3
@@ -18,18 +19,14 @@ python3 "$here/tools/qemu_run.py" --image "$image" --smp 2 \
 	--expect-line '^perf: LAPIC timer sampling' --expect-line '^PKBLOB-END perf.cpu0$' \
 	--log "$log" >/dev/null
 "$kperf" report -i "$log" -k "$image" | tee "$work/report.txt"
-awk '
-	# samples of the idle CPU (sched_executor_loop, halted in cpu_idle_hlt) do not compete
-	/^ *[0-9.]+% / && $3 != "sched_executor_loop" && $3 !~ /^cpu_idle_/ { n++; sym[n] = $3; cnt[$3] = $2 }
-	END {
-		a = cnt["perfcheck_hot_a"]; b = cnt["perfcheck_hot_b"]
-		if (sym[1] != "perfcheck_hot_a" || sym[2] != "perfcheck_hot_b") {
-			print "FAIL ranking: " sym[1] ", " sym[2]; exit 1
-		}
-		r = a / b
-		if (r < 2.55 || r > 3.45) { printf "FAIL ratio %.2f outside 3 +-15%%\n", r; exit 1 }
-		printf "attribution: perfcheck_hot_a %d, perfcheck_hot_b %d samples, ratio %.2f\n", a, b, r
-	}' "$work/report.txt"
+verdict=$(pk_perfcheck_verdict "$work/report.txt")
+case "$verdict" in
+ok*) echo "attribution: perfcheck_hot_a:perfcheck_hot_b ${verdict#ok }" ;;
+*)
+	echo "FAIL attribution: $verdict"
+	exit 1
+	;;
+esac
 # --sort cpu splits by CPU; folded stacks carry the whole chain
 "$kperf" report -i "$log" -k "$image" --sort cpu | grep -qE '^ +[0-9.]+% +[0-9]+  0	perfcheck_hot_a$'
 "$kperf" report -i "$log" -k "$image" --folded >"$work/folded.txt"

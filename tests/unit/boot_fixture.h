@@ -15,7 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "guest/arch/bootparse.h"
+#include "lib/bootparse/bootparse.h"
 
 #define FAKE_BASE 0x100000ull
 #define FAKE_SIZE 0x10000u

@@ -17,7 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "guest/arch/acpi_parse.h"
+#include "lib/bootparse/acpi_parse.h"
 
 #define LOW_SIZE 0x100000ull /* BDA, EBDA, BIOS area */
 #define TBL_BASE 0x200000ull /* hand-built tables */

@@ -6,7 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "guest/lib/cmdline.h"
+#include "lib/cmdline/cmdline.h"
 
 /* cmdline_get with a generous buffer; checks the returned length agrees
  * with what was copied. */

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * tests/unit/test_frame.c - the physical frame allocator (guest/mm/frame.c)
+ * tests/unit/test_frame.c - the physical frame allocator (lib/frame/frame.c)
  * on memory maps captured from QEMU 7.2 (PVH 256 MiB and 4 GiB, OVMF via
  * GRUB), the vmm's map, and synthetic corner cases; random storms checked
  * against a shadow model of every page.
@@ -12,7 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "guest/mm/frame.h"
+#include "lib/frame/frame.h"
 #include "proto/boot.h"
 
 #define KiB 1024ull

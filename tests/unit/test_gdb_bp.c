@@ -11,7 +11,7 @@
 #include <string.h>
 
 #include "check_run.h"
-#include "guest/mm/mmu_translate.h"
+#include "lib/mmu/mmu_translate.h"
 #include "proto/boot.h"
 #include "vmm/gdb.h"
 

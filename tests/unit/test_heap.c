@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * tests/unit/test_heap.c - the heap (guest/mm/heap*.c) on the host: every
+ * tests/unit/test_heap.c - the heap (lib/heap/heap*.c) on the host: every
  * size class and alignment, realloc content, usable sizes, calloc
  * overflow, random operations against a shadow model, cross-thread frees.
  *
@@ -22,7 +22,7 @@
 #include <string.h>
 
 #include "check_run.h"
-#include "guest/mm/heap.h"
+#include "lib/heap/heap.h"
 
 /* sizes the compiler must not see (-Walloc-size-larger-than) */
 static volatile size_t big_max = SIZE_MAX, big_half = SIZE_MAX / 2, big_33 = (size_t)1 << 33;

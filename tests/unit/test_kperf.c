@@ -11,14 +11,14 @@
 #include <string.h>
 
 #include "check_run.h"
-#include "guest/arch/perf_chain.h"
-#include "guest/lib/blob.h"
-#include "guest/mm/mmu_translate.h"
+#include "lib/perf_chain/perf_chain.h"
+#include "lib/blob/blob.h"
+#include "lib/mmu/mmu_translate.h"
 #include "tools/kperf/kperf_cli.h"
 #include "tools/kperf/perf_data.h"
 #include "tools/kperf/perf_plot.h"
 #include "tools/kperf/perf_report.h"
-#include "tools/kperf/perf_sym.h"
+#include "lib/elfsym/elfsym.h"
 #include "vmm/perf.h"
 
 static uint8_t buf[4096];
@@ -247,25 +247,50 @@ START_TEST(base64_roundtrip)
 }
 END_TEST
 
-static struct kp_syms test_syms(void)
+static struct elf_syms test_syms(void)
 {
 	static const uint64_t a[] = {0x3000, 0x1000, 0x2000};
 	static const uint64_t sz[] = {0x10, 0x10, 0};
 	static const char *const n[] = {"outer", "leaf", "middle"};
-	struct kp_syms s;
-	ck_assert_int_eq(kp_syms_from(&s, a, sz, n, 3), 0);
+	struct elf_syms s;
+	ck_assert_int_eq(elf_syms_from(&s, a, sz, n, 3), 0);
 	return s;
 }
 
+/* aliases at one address: whatever their table order, one name wins */
+START_TEST(symbols_alias_choice)
+{
+	static const uint64_t a[] = {0x1000, 0x1000, 0x1000, 0x2000, 0x2000, 0x3000, 0x3000};
+	static const uint64_t sz[] = {0, 8, 0, 0, 0, 0, 0};
+	static const char *const n[] = {"__start", "func", "zlabel", "__marker",
+					"entry64", "b",	   "a"};
+	for (int rev = 0; rev < 2; rev++) {
+		uint64_t ra[7], rs[7];
+		const char *rn[7];
+		for (int i = 0; i < 7; i++) {
+			int j = rev ? 6 - i : i;
+			ra[i] = a[j], rs[i] = sz[j], rn[i] = n[j];
+		}
+		struct elf_syms s;
+		ck_assert_int_eq(elf_syms_from(&s, ra, rs, rn, 7), 0);
+		uint64_t off;
+		ck_assert_str_eq(elf_syms_lookup(&s, 0x1000, &off), "func");	/* sized wins */
+		ck_assert_str_eq(elf_syms_lookup(&s, 0x2001, &off), "entry64"); /* not __ */
+		ck_assert_str_eq(elf_syms_lookup(&s, 0x3000, &off), "a");	/* smaller name */
+		elf_syms_free(&s);
+	}
+}
+END_TEST
+
 START_TEST(symbols_report_fold)
 {
-	struct kp_syms s = test_syms();
+	struct elf_syms s = test_syms();
 	uint64_t off;
-	ck_assert_str_eq(kp_syms_lookup(&s, 0x1004, &off), "leaf");
+	ck_assert_str_eq(elf_syms_lookup(&s, 0x1004, &off), "leaf");
 	ck_assert_uint_eq(off, 4);
-	ck_assert_ptr_null(kp_syms_lookup(&s, 0x1010, &off));	      /* past leaf's size */
-	ck_assert_str_eq(kp_syms_lookup(&s, 0x2fff, &off), "middle"); /* sizeless: to the next */
-	ck_assert_ptr_null(kp_syms_lookup(&s, 0xfff, &off));
+	ck_assert_ptr_null(elf_syms_lookup(&s, 0x1010, &off));	       /* past leaf's size */
+	ck_assert_str_eq(elf_syms_lookup(&s, 0x2fff, &off), "middle"); /* sizeless: to the next */
+	ck_assert_ptr_null(elf_syms_lookup(&s, 0xfff, &off));
 	build_file();
 	struct kp_data d = {0};
 	char err[200];
@@ -294,24 +319,24 @@ START_TEST(symbols_report_fold)
 	ck_assert_uint_eq(rows[2].samples, 1);
 	kp_rows_free(rows, n);
 	kp_free(&d);
-	kp_syms_free(&s);
+	elf_syms_free(&s);
 }
 END_TEST
 
 START_TEST(symbols_from_guest_elf)
 {
-	struct kp_syms s;
+	struct elf_syms s;
 	char err[200];
-	ck_assert_int_eq(kp_syms_load(GUEST_ELF, &s, err, sizeof(err)), 0);
+	ck_assert_int_eq(elf_syms_load(GUEST_ELF, &s, err, sizeof(err)), 0);
 	uint64_t a, sz, off;
-	ck_assert(kp_syms_find(&s, "perfcheck_hot_a", &a, &sz));
-	ck_assert_str_eq(kp_syms_lookup(&s, a + 1, &off), "perfcheck_hot_a");
-	ck_assert(kp_syms_find(&s, "kernel_start64", &a, &sz)); /* an assembly label */
+	ck_assert(elf_syms_find(&s, "perfcheck_hot_a", &a, &sz));
+	ck_assert_str_eq(elf_syms_lookup(&s, a + 1, &off), "perfcheck_hot_a");
+	ck_assert(elf_syms_find(&s, "kernel_start64", &a, &sz)); /* an assembly label */
 	ck_assert_uint_ne(s.text_id, 0);
 	ck_assert_uint_eq(s.text_id, perf_elf_text_id(GUEST_ELF)); /* vmm agrees */
-	kp_syms_free(&s);
-	ck_assert_int_lt(kp_syms_load("/nonexistent", &s, err, sizeof(err)), 0);
-	ck_assert_int_lt(kp_syms_load("/proc/self/status", &s, err, sizeof(err)), 0);
+	elf_syms_free(&s);
+	ck_assert_int_lt(elf_syms_load("/nonexistent", &s, err, sizeof(err)), 0);
+	ck_assert_int_lt(elf_syms_load("/proc/self/status", &s, err, sizeof(err)), 0);
 }
 END_TEST
 
@@ -473,6 +498,7 @@ int main(void)
 	TCase *tc = tcase_create("core");
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, parse_file);
+	tcase_add_test(tc, symbols_alias_choice);
 	tcase_add_test(tc, parse_truncated_everywhere);
 	tcase_add_test(tc, parse_corrupt);
 	tcase_add_test(tc, parse_fuzz);

@@ -6,14 +6,12 @@
 #include <stdint.h>
 #include <stdlib.h>
 
-#include "guest/kernel/ksyms.h"
+#include "lib/ksyms/ksyms_search.h"
 
-/* ksyms.c refers to the generated table; give it a small one. */
-const uint64_t ksyms_num = 3;
-const uint64_t ksyms_addr[] = {0x1000, 0x1010, 0x1040};
-const uint32_t ksyms_name_off[] = {0, 4, 8};
-const char ksyms_names[] = "aaa\0bbb\0ccc";
-const char __text_end[1];
+/* a small table of the shape tools/ksyms_gen.sh emits */
+static const uint64_t addrs[] = {0x1000, 0x1010, 0x1040};
+static const uint32_t name_off[] = {0, 4, 8};
+static const struct ksyms_table table = {3, addrs, name_off, "aaa\0bbb\0ccc"};
 
 START_TEST(search_edges)
 {
@@ -43,9 +41,22 @@ END_TEST
 
 START_TEST(address_by_name)
 {
-	ck_assert_uint_eq(ksyms_address("bbb"), 0x1010);
-	ck_assert_uint_eq(ksyms_address("ccc"), 0x1040);
-	ck_assert_uint_eq(ksyms_address("nope"), 0);
+	ck_assert_uint_eq(ksyms_table_address(&table, "bbb"), 0x1010);
+	ck_assert_uint_eq(ksyms_table_address(&table, "ccc"), 0x1040);
+	ck_assert_uint_eq(ksyms_table_address(&table, "nope"), 0);
+}
+END_TEST
+
+START_TEST(lookup_offsets)
+{
+	uint64_t off = 99;
+	ck_assert_ptr_null(ksyms_table_lookup(&table, 0xfff, &off));
+	ck_assert_str_eq(ksyms_table_lookup(&table, 0x1000, &off), "aaa");
+	ck_assert_uint_eq(off, 0);
+	ck_assert_str_eq(ksyms_table_lookup(&table, 0x103f, &off), "bbb");
+	ck_assert_uint_eq(off, 0x2f);
+	ck_assert_str_eq(ksyms_table_lookup(&table, 0x1041, &off), "ccc");
+	ck_assert_uint_eq(off, 1);
 }
 END_TEST
 
@@ -56,6 +67,7 @@ int main(void)
 	tcase_add_test(tc, search_edges);
 	tcase_add_test(tc, search_many);
 	tcase_add_test(tc, address_by_name);
+	tcase_add_test(tc, lookup_offsets);
 	suite_add_tcase(s, tc);
 	return check_run(s);
 }

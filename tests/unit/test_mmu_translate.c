@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "check_run.h"
-#include "guest/mm/mmu_translate.h"
+#include "lib/mmu/mmu_translate.h"
 
 #define NPAGES 16
 static uint64_t phys[NPAGES][512]; /* "physical" pages 0..15 at 0x0..0xf000 */

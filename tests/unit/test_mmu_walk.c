@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * tests/unit/test_mmu_walk.c - guest/mm/mmu_walk.c over page tables built
+ * tests/unit/test_mmu_walk.c - lib/mmu/mmu_walk.c over page tables built
  * in host memory: 1 GiB, 2 MiB and 4 KiB leaves, merging (and where it
  * must not merge), effective rights over levels, cache types, non-present
  * entries, a table pointer outside "RAM", and the exact line format.
@@ -12,7 +12,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "guest/mm/mmu_walk.h"
+#include "lib/mmu/mmu_walk.h"
 
 #define P 0x1ull
 #define W 0x2ull

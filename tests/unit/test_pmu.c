@@ -9,7 +9,7 @@
 #include <string.h>
 
 #include "check_run.h"
-#include "guest/arch/pmu_event.h"
+#include "lib/pmu_event/pmu_event.h"
 
 /* A fake MSR space: a small table of (msr, value), plus a write log. */
 struct fake {

@@ -14,7 +14,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "guest/lib/printf.h"
+#include "lib/printf/printf.h"
 
 #define BUF 512
 

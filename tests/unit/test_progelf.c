@@ -1,13 +1,13 @@
 /* SPDX-License-Identifier: MIT */
 /* tests/unit/test_progelf.c - the program ELF checks both the vmm and the
- * guest run (lib/progelf) and the SysV initial stack (guest/linux/stack.c). */
+ * guest run (lib/progelf) and the SysV initial stack (lib/progelf/linux_stack.c). */
 #include <check.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "check_run.h"
-#include "guest/linux/stack.h"
+#include "lib/progelf/linux_stack.h"
 #include "lib/progelf/progelf.h"
 
 /* A minimal static ET_EXEC: header, 2 program headers, text and data. */

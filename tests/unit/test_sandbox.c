@@ -114,18 +114,18 @@ START_TEST(vcpu_vm_ioctl_trapped)
 }
 END_TEST
 
-static void main_sysinfo(void)
+static void main_getppid(void)
 {
-	syscall(SYS_sysinfo, (void *)0);
+	syscall(SYS_getppid);
 }
 
 START_TEST(main_forbidden_named)
 {
 	char err[512];
-	int st = in_child(SB_MAIN, main_sysinfo, err, sizeof(err));
+	int st = in_child(SB_MAIN, main_getppid, err, sizeof(err));
 	ck_assert_msg(WIFEXITED(st) && WEXITSTATUS(st) == VMM_EXIT_SANDBOX, "status %#x: %s", st,
 		      err);
-	ck_assert_msg(strstr(err, "the main thread made system call 99 (sysinfo)"), "%s", err);
+	ck_assert_msg(strstr(err, "the main thread made system call 110 (getppid)"), "%s", err);
 }
 END_TEST
 

@@ -8,7 +8,7 @@
 #include <stdlib.h>
 
 #include "check_run.h"
-#include "guest/sched/sched.h"
+#include "lib/sched/sched.h"
 
 static char trace[64];
 static int ntrace;

@@ -6,7 +6,7 @@
 #include <stdint.h>
 
 #include "check_run.h"
-#include "guest/sched/sched.h"
+#include "lib/sched/sched.h"
 
 static void *where(void *arg)
 {

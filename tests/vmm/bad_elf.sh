@@ -3,7 +3,7 @@
 # (tests/vmm/mkbadelf.py) is refused with exit 2 and its own message.
 # ELF checks run before /dev/kvm is opened, so this needs no KVM.
 set -u
-. "$(dirname "$0")/../lib.sh"
+. "$(dirname "$0")/../../tools/lib.sh"
 vmm=$1
 dir=$2
 tab=$(printf '\t')

@@ -19,5 +19,5 @@ socat=$(command -v socat) || {
 exec flock /tmp/pk-nested.lock "$repo/tools/nested/run.sh" --cache "$cache" --timeout 400 \
 	--log "$build/tests/logs/vmm-debug.log" \
 	--file "$build/bin/vmm" --file "$build/bin/guest.elf" --file "$gdb" --file "$socat" \
-	--file "$here/debug_sockets.sh" --file "$here/../lib.sh" --file "$build/tests/as_uid" \
+	--file "$here/debug_sockets.sh" --file "$here/../../tools/lib.sh" --file "$build/tests/as_uid" \
 	-- "$here/debug_suite.sh"

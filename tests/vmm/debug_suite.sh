@@ -8,7 +8,7 @@
 # peer uid, no blind unlink, idle drop, resume on disconnect. Prints
 # PASS/FAIL per check and one summary line.
 set -u
-. ./lib.sh # t_pass/t_fail/t_skip/t_done (tests/lib.sh)
+. ./lib.sh # t_pass/t_fail/t_skip/t_done (tools/lib.sh)
 PORT=1234           # only for the explicit --gdb tcp:PORT case
 GDB=/tmp/gdb.sock   # the stub's Unix socket
 umask 000           # the worst umask: the sockets must still come out 0600
@@ -165,7 +165,7 @@ want mon-info-cpus /tmp/mon.out '^\* CPU 0: running rip=0x'
 want mon-regs /tmp/mon.out '^cr0 [0-9a-f]{16} cr2'
 want mon-mmu-header /tmp/mon.out '^Virt Addr -> Phys Addr Size Perms Cache NX$'
 want mon-mmu-kernel /tmp/mon.out '^0xffffffff80[0-9a-f]+ -> 0x[0-9a-f]+ [0-9]+[KMG]b RW?U? [A-Z+]+ N?X$'
-# one walker (guest/mm/mmu_walk.c): the monitor's table is the guest's own
+# one walker (lib/mmu/mmu_walk.c): the monitor's table is the guest's own
 ./vmm -c 2 -m 64M guest.elf -- run=mmu 2>&1 | tr -d '\r' | grep -E '^0x[0-9a-f]+ -> ' >/tmp/mmu-guest.txt
 grep -E '^0x[0-9a-f]+ -> ' /tmp/mon.out >/tmp/mmu-mon.txt
 if [ -s /tmp/mmu-guest.txt ] && cmp -s /tmp/mmu-guest.txt /tmp/mmu-mon.txt; then

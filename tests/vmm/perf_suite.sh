@@ -12,18 +12,11 @@
 perf_ratio() {
 	./kperf report -i "$2" -k guest.elf --source "$3" >/tmp/perf-report.txt 2>&1
 	rc=$?
-	verdict=$(awk -v rc="$rc" '
-		/^ *[0-9.]+% / { n++; sym[n] = $3; cnt[$3] = $2 }
-		END {
-			if (rc != 0) { print "kperf exit " rc; exit }
-			a = cnt["perfcheck_hot_a"]; b = cnt["perfcheck_hot_b"]
-			if (sym[1] != "perfcheck_hot_a" || sym[2] != "perfcheck_hot_b") {
-				print "ranking " sym[1] ", " sym[2]; exit
-			}
-			r = a / b
-			if (r < 2.55 || r > 3.45) { printf "ratio %.2f outside 3 +-15%%\n", r; exit }
-			printf "ok %d:%d = %.2f\n", a, b, r
-		}' /tmp/perf-report.txt)
+	if [ "$rc" -ne 0 ]; then
+		verdict="kperf exit $rc"
+	else
+		verdict=$(pk_perfcheck_verdict /tmp/perf-report.txt) # lib.sh
+	fi
 	case "$verdict" in
 	ok*)
 		t_pass "$1 (${verdict#ok })"

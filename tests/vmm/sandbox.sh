@@ -62,13 +62,13 @@ wait "$pid"
 
 # a syscall no role allows, from the main thread and from vCPU 0
 check sandbox-forbidden-main 126 \
-	'vmm: sandbox: the main thread made system call 99 \(sysinfo\), which its seccomp allow-list forbids' \
+	'vmm: sandbox: the main thread made system call 110 \(getppid\), which its seccomp allow-list forbids' \
 	-- --sandbox-selftest=forbidden-syscall --timeout 20 -c 1 -m 64M guest.elf -- run=spin
 check sandbox-forbidden-vcpu 126 \
-	'vmm: sandbox: the vCPU thread made system call 99 \(sysinfo\)' \
+	'vmm: sandbox: the vCPU thread made system call 110 \(getppid\)' \
 	-- --sandbox-selftest=forbidden-vcpu --timeout 20 -c 1 -m 64M guest.elf -- run=spin
 # and the same self-test without the sandbox is simply allowed
-check sandbox-selftest-unconfined 124 'sysinfo\(\) was allowed' \
+check sandbox-selftest-unconfined 124 'getppid\(\) was allowed' \
 	-- --no-sandbox --sandbox-selftest=forbidden-syscall --timeout 2 -c 1 -m 64M guest.elf \
 	-- run=spin
 

@@ -4,7 +4,7 @@
 # script into L1). Prints PASS/FAIL per check and one summary line; exits 0
 # only when nothing failed. Files are in the current directory.
 set -u
-. ./lib.sh # t_pass/t_fail/t_skip/t_done (tests/lib.sh)
+. ./lib.sh # t_pass/t_fail/t_skip/t_done (tools/lib.sh)
 out=/tmp/vmm-test.out
 
 # check NAME WANT_RC REGEX [REGEX...] -- VMM ARGS...
@@ -60,7 +60,7 @@ else
 	t_fail "result-files: --out /tmp lacks hello.txt/pattern.bin with the guest's contents"
 fi
 check bad-flag 2 'unknown option' -- --frobnicate guest.elf
-# the kernel's own page tables as run=mmu prints them (guest/mm/mmu_walk.c)
+# the kernel's own page tables as run=mmu prints them (lib/mmu/mmu_walk.c)
 check mmu-table 0 '^Virt Addr -> Phys Addr Size Perms Cache NX$' \
 	'^0xffffffff80200000 -> 0x200000 [0-9]+Kb RX WB -$' '^perfkern: exit 0' \
 	-- -c 2 -m 64M guest.elf -- run=mmu

@@ -22,7 +22,7 @@
 #include "perf_plot.h"
 #include "perf_report.h"
 #include "perf_spawn.h"
-#include "perf_sym.h"
+#include "lib/elfsym/elfsym.h"
 
 #define EVENTS_HELP                                                                                \
 	"EVENTS:\n"                                                                                \
@@ -42,10 +42,10 @@ static int load(const struct kopts *o, struct kp_data *d)
 	return 0;
 }
 
-static int load_syms(const struct kopts *o, const struct kp_data *d, struct kp_syms *s)
+static int load_syms(const struct kopts *o, const struct kp_data *d, struct elf_syms *s)
 {
 	char err[256];
-	if (kp_syms_load(o->elf, s, err, sizeof(err)) < 0) {
+	if (elf_syms_load(o->elf, s, err, sizeof(err)) < 0) {
 		fprintf(stderr, "kperf: %s: %s (give the guest ELF with -k)\n", o->elf, err);
 		return -1;
 	}
@@ -60,7 +60,7 @@ static int load_syms(const struct kopts *o, const struct kp_data *d, struct kp_s
 
 /* The record and the symbols every symbol-level command needs; on error
  * nothing is left allocated. */
-static int load_both(const struct kopts *o, struct kp_data *d, struct kp_syms *s)
+static int load_both(const struct kopts *o, struct kp_data *d, struct elf_syms *s)
 {
 	if (load(o, d) < 0)
 		return -1;
@@ -237,7 +237,7 @@ static void print_header(const struct kopts *o, const struct kp_data *d, uint64_
 static int cmd_report(struct kopts *o)
 {
 	struct kp_data d;
-	struct kp_syms s;
+	struct elf_syms s;
 	if (load_both(o, &d, &s) < 0)
 		return 1;
 	struct kp_row *rows = 0;
@@ -265,7 +265,7 @@ static int cmd_report(struct kopts *o)
 			       (unsigned long)rows[i].samples, rows[i].key);
 	}
 	kp_rows_free(rows, n);
-	kp_syms_free(&s);
+	elf_syms_free(&s);
 	kp_free(&d);
 	return rc;
 }
@@ -273,12 +273,12 @@ static int cmd_report(struct kopts *o)
 static int cmd_annotate(struct kopts *o, const char *symbol)
 {
 	struct kp_data d;
-	struct kp_syms s;
+	struct elf_syms s;
 	if (load_both(o, &d, &s) < 0)
 		return 1;
 	uint64_t addr, size;
 	int rc = 0;
-	if (!kp_syms_find(&s, symbol, &addr, &size)) {
+	if (!elf_syms_find(&s, symbol, &addr, &size)) {
 		fprintf(stderr, "kperf: annotate: no symbol '%s' in %s\n", symbol, o->elf);
 		rc = 1;
 		goto out;
@@ -332,7 +332,7 @@ static int cmd_annotate(struct kopts *o, const char *symbol)
 		rc = 1;
 	}
 out:
-	kp_syms_free(&s);
+	elf_syms_free(&s);
 	kp_free(&d);
 	return rc;
 }
@@ -340,11 +340,11 @@ out:
 static int cmd_plot(struct kopts *o)
 {
 	struct kp_data d;
-	struct kp_syms s;
+	struct elf_syms s;
 	if (load_both(o, &d, &s) < 0)
 		return 1;
 	int rc = kp_plot(&d, &s, o->source, o->out ? o->out : "kperf") < 0 ? 1 : 0;
-	kp_syms_free(&s);
+	elf_syms_free(&s);
 	kp_free(&d);
 	return rc;
 }

@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../guest/lib/blob.h"
+#include "lib/blob/blob.h"
 
 static int fail(char *err, size_t n, const char *fmt, ...)
 {
@@ -170,33 +170,28 @@ int kp_parse_log(struct kp_data *d, const char *text, size_t len, char *err, siz
 	const char *pos = text, *end = text + len, *l;
 	size_t n, blobs = 0;
 	while ((l = next_line(&pos, end, &n))) {
-		char name[65];
-		unsigned long blen;
-		unsigned crc;
-		char line[160];
-		if (n < 12 || n >= sizeof(line) || memcmp(l, "PKBLOB perf", 11) != 0)
+		char name[PK_BLOB_NAME_MAX + 1];
+		uint64_t blen;
+		uint32_t crc;
+		if (blob_head_parse(l, n, name, &blen, &crc) < 0 || strncmp(name, "perf.", 5) != 0)
 			continue;
-		memcpy(line, l, n);
-		line[n] = 0;
-		if (sscanf(line, "PKBLOB %64s %lu %8x", name, &blen, &crc) != 3 ||
-		    strncmp(name, "perf.", 5) != 0)
-			continue;
-		if (blen > (256ul << 20))
-			return fail(err, errlen, "blob %s: length %lu too large", name, blen);
+		if (blen > PK_BLOB_LEN_MAX)
+			return fail(err, errlen, "blob %s: length %llu too large", name,
+				    (unsigned long long)blen);
 		uint8_t *buf = malloc(blen + 4);
 		if (!buf)
 			return fail(err, errlen, "out of memory");
 		size_t got = 0;
 		int ended = 0;
 		while ((l = next_line(&pos, end, &n))) {
-			if (n >= 11 && memcmp(l, "PKBLOB-END ", 11) == 0) {
+			if (blob_is_end(l, n, name)) {
 				ended = 1;
 				break;
 			}
 			if (got + n / 4 * 3 > blen + 3) {
 				free(buf);
-				return fail(err, errlen, "blob %s: more data than its %lu bytes",
-					    name, blen);
+				return fail(err, errlen, "blob %s: more data than its %llu bytes",
+					    name, (unsigned long long)blen);
 			}
 			long k = blob_unbase64(l, n, buf + got);
 			if (k < 0) {
@@ -211,8 +206,8 @@ int kp_parse_log(struct kp_data *d, const char *text, size_t len, char *err, siz
 			rc = fail(err, errlen, "blob %s: no PKBLOB-END line (truncated log?)",
 				  name);
 		else if (got != blen)
-			rc = fail(err, errlen, "blob %s: %zu bytes, header says %lu", name, got,
-				  blen);
+			rc = fail(err, errlen, "blob %s: %zu bytes, header says %llu", name, got,
+				  (unsigned long long)blen);
 		else if (blob_crc32(0, buf, got) != crc)
 			rc = fail(err, errlen, "blob %s: CRC-32 mismatch (corrupt log)", name);
 		else if (got >= 8 && !memcmp(buf, &(uint64_t){PK_PERF_MAGIC}, 8))

@@ -2,7 +2,7 @@
 /*
  * tools/kperf/perf_data.h - reading perf records (proto/perf.h) from a
  * vmm --perf file or from a console log holding framed "perf.*" blobs
- * (guest/lib/blob.h). Every length is checked: bad input gives an error
+ * (lib/blob/blob.h). Every length is checked: bad input gives an error
  * string naming the offset and the reason, never a crash.
  */
 #ifndef PK_KPERF_PERF_DATA_H
@@ -11,7 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "../../proto/perf.h"
+#include "proto/perf.h"
 
 struct kp_sample {
 	uint64_t tsc, task, rip;

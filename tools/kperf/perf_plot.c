@@ -99,7 +99,7 @@ static int gp_plot_one(FILE *g, const char *prefix, const char *dat, const char 
 	return 0;
 }
 
-int kp_plot(const struct kp_data *d, const struct kp_syms *s, unsigned source, const char *prefix)
+int kp_plot(const struct kp_data *d, const struct elf_syms *s, unsigned source, const char *prefix)
 {
 	for (const char *c = prefix; *c; c++)
 		if ((unsigned char)*c < 0x20 || *c == 0x7f) {

@@ -9,7 +9,7 @@
 #include <stdio.h>
 
 #include "perf_data.h"
-#include "perf_sym.h"
+#include "lib/elfsym/elfsym.h"
 
 /* a then b (NULL for none) as one gnuplot '...' literal; kp_dat_label: s as
  * a "..." label column of a data file. Neither lets a quote, newline or
@@ -17,6 +17,6 @@
 void kp_gp_quote(FILE *f, const char *a, const char *b);
 void kp_dat_label(FILE *f, const char *s);
 
-int kp_plot(const struct kp_data *d, const struct kp_syms *s, unsigned source, const char *prefix);
+int kp_plot(const struct kp_data *d, const struct elf_syms *s, unsigned source, const char *prefix);
 
 #endif

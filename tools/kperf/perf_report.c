@@ -6,9 +6,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-const char *kp_sym_name(const struct kp_syms *s, uint64_t addr)
+const char *kp_sym_name(const struct elf_syms *s, uint64_t addr)
 {
-	const char *n = s ? kp_syms_lookup(s, addr, 0) : 0;
+	const char *n = s ? elf_syms_lookup(s, addr, 0) : 0;
 	return n ? n : "[unknown]";
 }
 
@@ -49,7 +49,7 @@ static int count_keys(char **keys, size_t nk, struct kp_row **rows, size_t *n)
 	return 0;
 }
 
-int kp_aggregate(const struct kp_data *d, const struct kp_syms *s, enum kp_sort sort,
+int kp_aggregate(const struct kp_data *d, const struct elf_syms *s, enum kp_sort sort,
 		 unsigned source, struct kp_row **rows, size_t *n, uint64_t *total)
 {
 	char **keys = calloc(d->ns ? d->ns : 1, sizeof(*keys));
@@ -80,8 +80,8 @@ int kp_aggregate(const struct kp_data *d, const struct kp_syms *s, enum kp_sort 
 	return rc;
 }
 
-int kp_fold(const struct kp_data *d, const struct kp_syms *s, unsigned source, struct kp_row **rows,
-	    size_t *n)
+int kp_fold(const struct kp_data *d, const struct elf_syms *s, unsigned source,
+	    struct kp_row **rows, size_t *n)
 {
 	char **keys = calloc(d->ns ? d->ns : 1, sizeof(*keys));
 	if (!keys)

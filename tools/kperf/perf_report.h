@@ -8,7 +8,7 @@
 #define PK_KPERF_PERF_REPORT_H
 
 #include "perf_data.h"
-#include "perf_sym.h"
+#include "lib/elfsym/elfsym.h"
 
 enum kp_sort { KP_SORT_SYM, KP_SORT_CPU, KP_SORT_TASK };
 
@@ -19,14 +19,14 @@ struct kp_row {
 
 /* source: 0 = every source, else enum pk_perf_source. Rows come sorted by
  * samples, most first (ties by key). *total = samples that matched. */
-int kp_aggregate(const struct kp_data *d, const struct kp_syms *s, enum kp_sort sort,
+int kp_aggregate(const struct kp_data *d, const struct elf_syms *s, enum kp_sort sort,
 		 unsigned source, struct kp_row **rows, size_t *n, uint64_t *total);
 /* Folded stacks, outermost frame first; rows sorted by key. */
-int kp_fold(const struct kp_data *d, const struct kp_syms *s, unsigned source, struct kp_row **rows,
-	    size_t *n);
+int kp_fold(const struct kp_data *d, const struct elf_syms *s, unsigned source,
+	    struct kp_row **rows, size_t *n);
 void kp_rows_free(struct kp_row *rows, size_t n);
 
 /* Name for a sample address ("[unknown]" when outside every symbol). */
-const char *kp_sym_name(const struct kp_syms *s, uint64_t addr);
+const char *kp_sym_name(const struct elf_syms *s, uint64_t addr);
 
 #endif

@@ -18,10 +18,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "../../../proto/boot.h"
-#include "../../../proto/hypercall.h"
-#include "../../../proto/pc.h"
-#include "../../../proto/perf.h"
+#include "proto/boot.h"
+#include "proto/hypercall.h"
+#include "proto/pc.h"
+#include "proto/perf.h"
 
 #define RAW_PATTERN "PKGUESTPATTERN.\n" /* 16 bytes; attack.sh knows it */
 #define RAW_BIG (1u << 20)		/* the "long" length of a flipping len */
