@@ -50,7 +50,8 @@ struct vm {
 	int elf_fd;	   /* the ELF, pre-opened: crash-dump symbols under the sandbox */
 	int smaps_fd;	   /* /proc/self/smaps, pre-opened with -v */
 	long host_cpus;	   /* online host CPUs, for pinning vCPU threads */
-	uint64_t t_mem_ns, t_elf_ns, t_kvm_ns, t_vm_ns, t_vcpus_ns, t_exit_ns;
+	uint64_t t_mem_ns, t_elf_ns, t_kvm_ns, t_vm_ns, t_vcpus_ns, t_sandbox_ns, t_start_ns,
+		t_exit_ns;
 };
 
 uint64_t vm_now_ns(const struct vm *vm);

@@ -64,9 +64,10 @@ static void main_stats(struct vm *vm)
 		vm->mem.backing, vm->ncpus, vm->tsc_khz, atomic_load(&vm->hc_warnings));
 	fprintf(stderr,
 		"  timeline (us since exec): memory ready %lu, ELF loaded %lu, /dev/kvm open %lu, "
-		"VM created %lu, vCPUs set up %lu, exit %lu\n",
+		"VM created %lu, vCPUs set up %lu, sandboxed %lu, threads started %lu, exit %lu\n",
 		vm->t_mem_ns / 1000, vm->t_elf_ns / 1000, vm->t_kvm_ns / 1000, vm->t_vm_ns / 1000,
-		vm->t_vcpus_ns / 1000, vm->t_exit_ns / 1000);
+		vm->t_vcpus_ns / 1000, vm->t_sandbox_ns / 1000, vm->t_start_ns / 1000,
+		vm->t_exit_ns / 1000);
 	for (unsigned i = 0; i < vm->ncpus; i++) {
 		struct vcpu_stats *s = &vm->vcpus[i].st;
 		fprintf(stderr,
@@ -165,8 +166,10 @@ int main(int argc, char **argv)
 	/* everything privileged is open: confine the process (sandbox.h) */
 	if (sandbox_setup(vm) < 0)
 		return VMM_EXIT_HOST;
+	vm->t_sandbox_ns = vm_now_ns(vm);
 	if (vcpu_start_all(vm) < 0)
 		return VMM_EXIT_HOST;
+	vm->t_start_ns = vm_now_ns(vm);
 	if (perf_start(vm) < 0)
 		fprintf(stderr, "vmm: --perf-freq: no sampling thread; guest records only\n");
 	/* the debug sockets were made at setup; their threads start here,
