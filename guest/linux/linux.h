@@ -52,7 +52,8 @@ struct lthread {
 	const void *start_fpu;	   /* XSAVE image to start with (NULL: clean) */
 	struct task *task;
 	uint64_t syscalls;
-	char name[16]; /* prctl PR_SET_NAME; the task's name */
+	char name[16];	     /* prctl PR_SET_NAME; the task's name */
+	uint64_t kstack_top; /* where entry.S builds this thread's syscall frame */
 };
 #define LINUX_THREADS_PER_CPU 2 /* at most two threads per core (docs/programs.md) */
 
@@ -138,6 +139,10 @@ struct linux_program {
 extern struct linux_program linux_prog;
 /* The program symbol containing addr (from its ELF symtab), or NULL. */
 const char *linux_prog_symbol(uint64_t addr, uint64_t *off);
+
+/* The native API table (native.c; include/perfkern/perfkern.h). */
+struct pk_api;
+extern const struct pk_api linux_native_api;
 
 /* CLOCK_MONOTONIC: ns since the TSC started (sys_proc.c). */
 uint64_t linux_now_ns(void);

@@ -22,6 +22,7 @@
 #include "lib/heap/pages.h"
 #include "lib/sched/sched.h"
 #include "linux.h"
+#include "include/perfkern/perfkern.h"
 #include "lib/progelf/linux_stack.h"
 
 struct linux_program linux_prog;
@@ -189,14 +190,23 @@ static int start_program(const struct progelf_info *pi, char *args, unsigned arg
 	if (rc)
 		return rc;
 	struct linux_auxv aux[] = {
-		{AT_PHDR, pi->phdr},   {AT_PHENT, sizeof(struct pe_phdr)},
-		{AT_PHNUM, pi->phnum}, {AT_PAGESZ, 4096},
-		{AT_BASE, 0},	       {AT_FLAGS, 0},
-		{AT_ENTRY, pi->entry}, {AT_UID, 0},
-		{AT_EUID, 0},	       {AT_GID, 0},
-		{AT_EGID, 0},	       {AT_HWCAP, cpuid(1, 0).edx},
-		{AT_CLKTCK, 100},      {AT_SECURE, 0},
-		{AT_RANDOM, 0},	       {AT_EXECFN, 0},
+		{AT_PHDR, pi->phdr},
+		{AT_PHENT, sizeof(struct pe_phdr)},
+		{AT_PHNUM, pi->phnum},
+		{AT_PAGESZ, 4096},
+		{AT_BASE, 0},
+		{AT_FLAGS, 0},
+		{AT_ENTRY, pi->entry},
+		{AT_UID, 0},
+		{AT_EUID, 0},
+		{AT_GID, 0},
+		{AT_EGID, 0},
+		{AT_HWCAP, cpuid(1, 0).edx},
+		{AT_CLKTCK, 100},
+		{AT_SECURE, 0},
+		{AT_RANDOM, 0},
+		{AT_EXECFN, 0},
+		{AT_PERFKERN, (uint64_t)&linux_native_api}, /* include/perfkern/perfkern.h */
 	};
 	struct linux_stack_in in = {v,	 argc, v + argc, envc, aux, sizeof(aux) / sizeof(aux[0]),
 				    {0}, v[0]};

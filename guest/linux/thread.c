@@ -117,6 +117,7 @@ static __attribute__((noinline)) void thread_enter(struct lthread *t)
 		linux_fpu_init(fpu);
 	}
 	t->regs = frame;
+	t->kstack_top = (uint64_t)(frame + 1);
 	linux_fs_load(t);
 	linux_user_enter(frame, fpu);
 }

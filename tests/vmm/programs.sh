@@ -56,6 +56,10 @@ for libc in musl glibc; do
 	same "psum-$libc-3" "psum.$libc" 3
 	same "pingpong-$libc" "pingpong.$libc"
 	vmm_check "hostile-$libc" 0 '^hostile: all refused cleanly' -- -c 2 -m 256M "./hostile.$libc"
+	# the native API table (include/perfkern/perfkern.h) from auxv
+	vmm_check "native-$libc" 0 '^native: channel 1000 items, sum right' -- -c 2 -m 256M \
+		"./native.$libc"
+	grep -q '^native: parallel_for rc 0, sum right' "$out" || t_fail "native-$libc: parallel_for"
 	# a fatal fault: 128 + SIGSEGV, the program's own symbol in the dump
 	vmm_check "segv-$libc" 139 'crash_here\+0x' -- -c 1 -m 128M "./segv.$libc"
 	grep -q "killed by SIGSEGV (exit 139)" "$out" || t_fail "segv-$libc: no 'killed by SIGSEGV' line"
