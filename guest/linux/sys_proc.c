@@ -9,6 +9,8 @@
 #include "guest/arch/smp.h"
 #include "guest/arch/tsc.h"
 #include "lib/kstring/kstring.h"
+#include "guest/kernel/console.h"
+#include "guest/mm/frames.h"
 #include "lib/sched/sched.h"
 #include "linux.h"
 
@@ -170,6 +172,129 @@ static long sys_rt_sigprocmask(long how, uint64_t set, uint64_t oset, uint64_t s
 }
 LINUX_SYS(14, rt_sigprocmask, sys_rt_sigprocmask, "dxxd");
 LINUX_SYS(131, sigaltstack, sys_zero, "xx");
+
+/* kill/tkill/tgkill of this process: nothing can run a handler, so a
+ * signal whose action is the default ends the program as Linux would
+ * (128 + signal: raise(SIGABRT) from abort() exits 134), an ignored one
+ * is dropped, and one with a handler is refused (ENOSYS). */
+#define SIG_IGN 1
+static long signal_self(long sig)
+{
+	if (sig < 0 || sig > 64)
+		return -EINVAL;
+	if (sig == 0)
+		return 0;
+	uint64_t h = sig_actions[sig].handler;
+	/* default action ignore: SIGCHLD 17, SIGCONT 18, SIGURG 23, SIGWINCH 28 */
+	if (h == SIG_IGN || (!h && (sig == 17 || sig == 18 || sig == 23 || sig == 28)))
+		return 0;
+	if (h && sig != 9 && sig != 19)
+		return -ENOSYS;
+	kprintf("linux: program %s killed by signal %ld (exit %ld)\n", linux_prog.name, sig,
+		128 + sig);
+	linux_exit_group((int)(128 + sig));
+}
+
+static long sys_kill(long pid, long sig)
+{
+	if (pid != PROG_PID && pid != 0 && pid != -1)
+		return -ESRCH;
+	return signal_self(sig);
+}
+LINUX_SYS(62, kill, sys_kill, "dd");
+
+static long sys_tkill(long tid, long sig)
+{
+	(void)tid; /* one process: any of its threads ends it the same way */
+	return signal_self(sig);
+}
+LINUX_SYS(200, tkill, sys_tkill, "dd");
+
+static long sys_tgkill(long pid, long tid, long sig)
+{
+	if (pid != PROG_PID)
+		return -ESRCH;
+	return sys_tkill(tid, sig);
+}
+LINUX_SYS(234, tgkill, sys_tgkill, "ddd");
+
+/* struct sysinfo (include/uapi/linux/sysinfo.h) */
+struct ksysinfo {
+	int64_t uptime;
+	uint64_t loads[3], totalram, freeram, sharedram, bufferram, totalswap, freeswap;
+	uint16_t procs, pad;
+	uint64_t totalhigh, freehigh;
+	uint32_t mem_unit;
+	char reserved[4];
+};
+_Static_assert(sizeof(struct ksysinfo) == 112, "struct sysinfo");
+
+static long sys_sysinfo(uint64_t p)
+{
+	if (!linux_uaccess_ok(p, sizeof(struct ksysinfo), 1))
+		return -EFAULT;
+	struct frame_alloc fa;
+	frames_stats(&fa);
+	struct ksysinfo s = {0};
+	s.uptime = (int64_t)(linux_now_ns() / 1000000000u);
+	s.totalram = fa.total_pages * 4096;
+	s.freeram = fa.free_pages * 4096;
+	s.procs = 1;
+	s.mem_unit = 1;
+	*(struct ksysinfo *)p = s;
+	return 0;
+}
+LINUX_SYS(99, sysinfo, sys_sysinfo, "p");
+
+static long sys_sched_setaffinity(long pid, uint64_t len, uint64_t mask)
+{
+	(void)pid;
+	/* threads stay where they were placed (two per CPU): accepted */
+	return linux_uaccess_ok(mask, len, 0) ? 0 : -EFAULT;
+}
+LINUX_SYS(203, sched_setaffinity, sys_sched_setaffinity, "ddp");
+
+static long sys_getcpu(uint64_t cpu, uint64_t node)
+{
+	if ((cpu && !linux_uaccess_ok(cpu, 4, 1)) || (node && !linux_uaccess_ok(node, 4, 1)))
+		return -EFAULT;
+	if (cpu)
+		*(uint32_t *)cpu = sched_cpu_self();
+	if (node)
+		*(uint32_t *)node = 0;
+	return 0;
+}
+LINUX_SYS(309, getcpu, sys_getcpu, "pp");
+
+static long sys_umask(long mask)
+{
+	static long cur = 022;
+	long old = cur;
+	cur = mask & 0777;
+	return old;
+}
+LINUX_SYS(95, umask, sys_umask, "x");
+
+static long sys_getresid(uint64_t a, uint64_t b, uint64_t c)
+{
+	uint64_t p[3] = {a, b, c};
+	for (int i = 0; i < 3; i++) {
+		if (!linux_uaccess_ok(p[i], 4, 1))
+			return -EFAULT;
+		*(uint32_t *)p[i] = 0;
+	}
+	return 0;
+}
+LINUX_SYS(118, getresuid, sys_getresid, "ppp");
+LINUX_SYS(120, getresgid, sys_getresid, "ppp");
+
+static long sys_one(void)
+{
+	return PROG_PID; /* process group and session: the one process */
+}
+LINUX_SYS(111, getpgrp, sys_one, "");
+LINUX_SYS(121, getpgid, sys_one, "d");
+LINUX_SYS(124, getsid, sys_one, "d");
 
 /* --- time: CLOCK_MONOTONIC counts from boot (TSC); CLOCK_REALTIME is
  * the same count (the guest has no wall clock of its own) --- */

@@ -63,6 +63,8 @@ for libc in musl glibc; do
 	# a fatal fault: 128 + SIGSEGV, the program's own symbol in the dump
 	vmm_check "segv-$libc" 139 'crash_here\+0x' -- -c 1 -m 128M "./segv.$libc"
 	grep -q "killed by SIGSEGV (exit 139)" "$out" || t_fail "segv-$libc: no 'killed by SIGSEGV' line"
+	vmm_check "abort-$libc" 134 'killed by signal 6 \(exit 134\)' -- -c 1 -m 128M \
+		"./segv.$libc" abort
 	vmm_check "strace-$libc" 3 '\] (write|writev)\(1, ' -- --strace -c 1 -m 128M \
 		"./hello.$libc" a b c
 done
