@@ -17,6 +17,7 @@
 #include <stdint.h>
 
 #include "errno.h"
+#include "lib/sched/sched.h"
 
 /* What entry.S pushes, lowest address first. */
 struct linux_regs {
@@ -66,6 +67,8 @@ int linux_thread_pick_cpu(void);
 void linux_thread_release_cpu(unsigned cpu);
 /* FS base of t into this CPU (wrfsbase with CR4.FSGSBASE, else the MSR). */
 void linux_fs_load(struct lthread *t);
+/* run=prog awaits it when perf= is on (thread.c). */
+extern struct future linux_exit_future;
 /* Exit the whole program with status (exit_group, a fatal signal). */
 void linux_exit_group(int status) __attribute__((noreturn));
 /* futex wake of n waiters on uaddr (CLONE_CHILD_CLEARTID, FUTEX_WAKE). */

@@ -274,10 +274,10 @@ static int prog_run(const char *cmdline)
 		kprintf("linux: %s: cannot start it (%d)\n", args, rc);
 		return PK_EXIT_TESTS_FAILED;
 	}
-	/* the program ends the run (exit_group, its last thread's exit);
-	 * meanwhile this CPU's executor runs its tasks */
-	static struct future never = FUTURE_INIT;
-	sched_await(&never);
-	return PK_EXIT_OK;
+	/* the program ends the run: exit_group or its last thread's exit
+	 * stop the VM at once, or, with perf= on, complete this future so
+	 * that app_main flushes the profile first; meanwhile this CPU's
+	 * executor runs its tasks */
+	return (int)(intptr_t)sched_await(&linux_exit_future);
 }
 APP("prog", prog_run, "run the Linux program (vmm PROGRAM ARGS..., or app=/path args...)");

@@ -15,6 +15,7 @@
 #include "guest/arch/spinlock.h"
 #include "guest/kernel/console.h"
 #include "guest/kernel/platform.h"
+#include "guest/perf/perf.h"
 #include "lib/kstring/kstring.h"
 #include "lib/heap/heap.h"
 #include "lib/sched/sched.h"
@@ -98,7 +99,9 @@ void linux_thread_release_cpu(unsigned cpu)
 	live_threads--;
 	int last = live_threads == 0;
 	spin_unlock(&threads_lock);
-	if (last) /* the last thread left without exit_group: status 0 */
+	if (last && perf_active()) /* the last thread left without exit_group: 0 */
+		future_set(&linux_exit_future, 0);
+	else if (last)
 		linux_exit_group(0);
 }
 
@@ -133,6 +136,7 @@ static void *thread_main(void *arg)
 	if (this_cpu()->prog_fs_owner == t)
 		this_cpu()->prog_fs_owner = 0;
 	unsigned cpu = t->cpu;
+	sched_local_set(self_key, 0);
 	kfree(t);
 	linux_thread_release_cpu(cpu);
 	return 0;
@@ -153,8 +157,18 @@ int linux_thread_spawn(struct lthread *t, unsigned cpu)
 	return t->task ? 0 : -ENOMEM;
 }
 
+struct future linux_exit_future = FUTURE_INIT;
+
 void linux_exit_group(int status)
 {
+	/* with perf= on, run=prog's app (awaiting this on CPU 0) returns the
+	 * status, so app_main's perf_end hands the records over first; this
+	 * thread leaves program code meanwhile */
+	struct lthread *t = linux_self();
+	if (perf_active() && t) {
+		future_set(&linux_exit_future, (void *)(intptr_t)(status & 0xff)); /* first wins */
+		linux_longjmp(&t->exit_jmp, 1);
+	}
 	/* the status is the vmm's: no "perfkern: exit" line after the
 	 * program's last output (unless --strace, where it ends the trace) */
 	if (!linux_strace)

@@ -68,6 +68,19 @@ for libc in musl glibc; do
 	vmm_check "strace-$libc" 3 '\] (write|writev)\(1, ' -- --strace -c 1 -m 128M \
 		"./hello.$libc" a b c
 done
+# profiling a program: perf=timer in the guest, its records reach --perf
+# before the vmm exits with the program's status
+if [ -x psum.musl ]; then
+	rm -f /tmp/prog.perf
+	vmm_check perf-records 0 'with 2 threads = .* \(right\)' -- -c 2 -m 256M --perf /tmp/prog.perf \
+		--perf-freq 0 --kernel-cmdline perf=timer:1000 ./psum.musl 2
+	sz=$(wc -c </tmp/prog.perf 2>/dev/null || echo 0)
+	if [ "$sz" -gt 2000 ]; then
+		t_pass "perf-records-file: $sz bytes"
+	else
+		t_fail "perf-records-file: --perf holds $sz bytes, wanted the guest's samples"
+	fi
+fi
 # busybox-static: a program nobody here wrote
 if [ -x ./busybox ]; then
 	same busybox-true busybox true
