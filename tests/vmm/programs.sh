@@ -68,6 +68,8 @@ for libc in musl glibc; do
 	vmm_check "strace-$libc" 3 '\] (write|writev)\(1, ' -- --strace -c 1 -m 128M \
 		"./hello.$libc" a b c
 done
+# a static-PIE (glibc's -static-pie), moved to the kernel's base
+same hello-static-pie hello.pie pie "arg two"
 # profiling a program: perf=timer in the guest, its records reach --perf
 # before the vmm exits with the program's status
 if [ -x psum.musl ]; then
