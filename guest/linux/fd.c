@@ -12,6 +12,7 @@
 #include "guest/fs/vfs.h"
 #include "lib/kstring/kstring.h"
 #include "lib/heap/heap.h"
+#include "lib/lpath/lpath.h"
 #include "linux.h"
 
 static struct {
@@ -40,6 +41,7 @@ void lfile_put(struct lfile *f)
 		vfs_close(f->vf);
 	if (f->pipe)
 		lpipe_close(f->pipe, f->kind == LF_PIPE_W);
+	kfree(f->path);
 	kfree(f);
 }
 
@@ -93,58 +95,28 @@ void linux_fd_init(void)
 
 int linux_path_resolve(const char *path, char *out, size_t max)
 {
-	if (!*path)
-		return -ENOENT;
-	char tmp[512];
-	size_t n = 0;
-	/* relative paths start from the cwd */
-	const char *parts[2] = {*path == '/' ? "" : cwd, path};
-	out[0] = 0;
-	for (int k = 0; k < 2; k++) {
-		for (const char *p = parts[k]; *p;) {
-			while (*p == '/')
-				p++;
-			const char *e = p;
-			while (*e && *e != '/')
-				e++;
-			size_t l = (size_t)(e - p);
-			if (l == 0 || (l == 1 && p[0] == '.')) {
-				/* nothing */
-			} else if (l == 2 && p[0] == '.' && p[1] == '.') {
-				while (n > 0 && tmp[n - 1] != '/')
-					n--;
-				if (n > 0)
-					n--; /* the '/' before the last component */
-			} else {
-				if (n + 1 + l >= sizeof(tmp))
-					return -ENAMETOOLONG;
-				tmp[n++] = '/';
-				memcpy(tmp + n, p, l);
-				n += l;
-			}
-			p = e;
-		}
-	}
-	if (n == 0)
-		tmp[n++] = '/';
-	if (n + 1 > max)
-		return -ENAMETOOLONG;
-	memcpy(out, tmp, n);
-	out[n] = 0;
-	return 0;
+	return lpath_resolve(cwd, path, out, max); /* relative: from the cwd */
 }
 
-/* A user path (at dirfd, which must be AT_FDCWD: no directory fds as
- * bases yet) made absolute: 0 or -errno. */
+/* A user path (absolute, relative to the cwd, or with dirfd to the
+ * directory that fd was opened on) made absolute: 0 or -errno. */
 int linux_upath(long dirfd, uint64_t upath, char *out, size_t max)
 {
 	char p[256];
 	long l = linux_ustr(upath, p, sizeof(p));
 	if (l < 0)
 		return (int)l;
-	if (p[0] != '/' && dirfd != AT_FDCWD)
-		return -ENOSYS; /* openat relative to a directory fd */
-	return linux_path_resolve(p, out, max);
+	if (p[0] == '/' || dirfd == AT_FDCWD)
+		return linux_path_resolve(p, out, max);
+	/* relative to a directory fd: the path it was opened with */
+	struct lfile *f = lfd_get((int)dirfd);
+	if (!f)
+		return -EBADF;
+	int rc = f->kind != LF_FILE || (f->mode & S_IFMT) != S_IFDIR || !f->path
+			 ? -ENOTDIR
+			 : lpath_resolve(f->path, p, out, max);
+	lfile_put(f);
+	return rc;
 }
 
 const char *linux_cwd(void)

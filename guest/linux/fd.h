@@ -25,6 +25,7 @@ struct lfile {
 	struct vfs_file *vf;
 	struct lpipe *pipe;
 	uint32_t mode; /* S_IF* of a vfs file, from open */
+	char *path;    /* a directory's absolute path (openat's dirfd), else NULL */
 };
 
 /* The description behind fd with a reference taken, or NULL (EBADF). */

@@ -7,6 +7,7 @@
  */
 #include "guest/fs/vfs.h"
 #include "guest/kernel/console.h"
+#include "lib/heap/heap.h"
 #include "lib/kstring/kstring.h"
 #include "fd.h"
 #include "linux.h"
@@ -162,6 +163,12 @@ static long sys_openat(long dirfd, uint64_t upath, long flags, long mode)
 	}
 	f->vf = vf;
 	f->mode = st.mode;
+	if ((st.mode & S_IFMT) == S_IFDIR) { /* a base for openat(dirfd, ...) */
+		size_t l = strlen(path) + 1;
+		f->path = kmalloc(l);
+		if (f->path)
+			memcpy(f->path, path, l);
+	}
 	int fd = lfd_install(f, 0, (flags & O_CLOEXEC) != 0);
 	if (fd < 0)
 		lfile_put(f);
