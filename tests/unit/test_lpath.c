@@ -17,9 +17,9 @@ static const char *norm(const char *base, const char *path)
 START_TEST(lpath_cases)
 {
 	ck_assert_str_eq(norm("/", "a/b"), "/a/b");
-	ck_assert_str_eq(norm("/home/u", "x//y/./z/"), "/home/u/x/y/z");
-	ck_assert_str_eq(norm("/home/u", "../v"), "/home/v");
-	ck_assert_str_eq(norm("/home/u", "/etc/../etc/./passwd"), "/etc/passwd");
+	ck_assert_str_eq(norm("/d/u", "x//y/./z/"), "/d/u/x/y/z");
+	ck_assert_str_eq(norm("/d/u", "../v"), "/d/v");
+	ck_assert_str_eq(norm("/d/u", "/etc/../etc/./passwd"), "/etc/passwd");
 	/* no spelling climbs above the root */
 	ck_assert_str_eq(norm("/a", "../../../../etc"), "/etc");
 	ck_assert_str_eq(norm("/", ".."), "/");
