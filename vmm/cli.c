@@ -69,15 +69,8 @@ int cli_uint(const char *opt, const char *arg, unsigned long lo, unsigned long h
 	return 0;
 }
 
-static int opt_cpus(const char *arg, struct vmm_opts *o)
-{
-	unsigned long n;
-	if (cli_uint("cpus", arg, 1, PK_MAX_CPUS_VMM, "1.." CLI_STR(PK_MAX_CPUS_VMM), &n) < 0)
-		return -1;
-	o->cpus = (unsigned)n;
-	return 0;
-}
-VMM_OPTION(cpus, .name = "cpus", .short_name = 'c', .arg = "N", .parse = opt_cpus,
+VMM_OPTION(cpus, .name = "cpus", .short_name = 'c', .arg = "N",
+	   VMM_UINT(cpus, 1, PK_MAX_CPUS_VMM, "1.." CLI_STR(PK_MAX_CPUS_VMM)),
 	   .help = "vCPUs (default: every host logical CPU)");
 
 static int opt_memory(const char *arg, struct vmm_opts *o)
@@ -129,13 +122,7 @@ static int opt_timeout(const char *arg, struct vmm_opts *o)
 VMM_OPTION(timeout, .name = "timeout", .arg = "SEC", .parse = opt_timeout,
 	   .help = "stop a guest that runs longer (exit 124)");
 
-static int opt_stats(const char *arg, struct vmm_opts *o)
-{
-	(void)arg;
-	o->stats = true;
-	return 0;
-}
-VMM_OPTION(stats, .name = "stats", .parse = opt_stats,
+VMM_OPTION(stats, .name = "stats", VMM_FLAG(stats),
 	   .help = "exit counts, KVM_RUN time, boot timeline");
 
 static int opt_trace(const char *arg, struct vmm_opts *o)
@@ -165,6 +152,33 @@ static int opt_version(const char *arg, struct vmm_opts *o)
 	return 1;
 }
 VMM_OPTION(version, .name = "version", .parse = opt_version, .help = "print the version");
+
+/* One option's value: its parser, or the field its kind names. */
+static int cli_take(const struct vmm_option *opt, const char *arg, struct vmm_opts *o)
+{
+	void *field = (char *)o + opt->field;
+	unsigned long v;
+	switch (opt->kind) {
+	case VMM_OPT_FLAG:
+		*(bool *)field = true;
+		return 0;
+	case VMM_OPT_STRING:
+		if (!*arg) {
+			fprintf(stderr, "vmm: --%s needs a value\n", opt->name);
+			return -1;
+		}
+		*(const char **)field = arg;
+		return 0;
+	case VMM_OPT_UINT:
+		if (cli_uint(opt->name, arg, opt->lo, opt->hi, opt->what, &v) < 0)
+			return -1;
+		*(unsigned *)field = (unsigned)v;
+		return 0;
+	case VMM_OPT_PARSE:
+		break;
+	}
+	return opt->parse(arg, o);
+}
 
 static int opt_cmp(const void *a, const void *b)
 {
@@ -266,7 +280,7 @@ int cli_parse(int argc, char **argv, struct vmm_opts *o)
 				argv[optind - 1]);
 			return -1;
 		}
-		int rc = opt->parse(opt->arg ? optarg : 0, o);
+		int rc = cli_take(opt, opt->arg ? optarg : 0, o);
 		if (rc)
 			return rc;
 	}

@@ -19,13 +19,7 @@
 #include "io.h"
 #include "kvm.h"
 
-static int console_opt_raw(const char *arg, struct vmm_opts *o)
-{
-	(void)arg;
-	o->raw_console = true;
-	return 0;
-}
-VMM_OPTION(raw_console, .name = "raw-console", .parse = console_opt_raw,
+VMM_OPTION(raw_console, .name = "raw-console", VMM_FLAG(raw_console),
 	   .help = "guest console bytes unescaped (default: control bytes but\n"
 		   "\\n \\r \\t are shown as \\xNN)");
 

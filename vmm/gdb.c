@@ -82,13 +82,7 @@ VMM_OPTION(gdb, .name = "gdb", .arg = "PATH", .parse = gdb_opt,
 	   .help = "gdb stub on Unix socket PATH, mode 0600 (gdb: target remote PATH)\n"
 		   "--gdb tcp:PORT: on 127.0.0.1:PORT instead, ANY local user can connect");
 
-static int gdb_opt_wait(const char *arg, struct vmm_opts *o)
-{
-	(void)arg;
-	o->gdb_wait = true;
-	return 0;
-}
-VMM_OPTION(gdb_wait, .name = "gdb-wait", .parse = gdb_opt_wait,
+VMM_OPTION(gdb_wait, .name = "gdb-wait", VMM_FLAG(gdb_wait),
 	   .help = "with --gdb: vCPUs wait for gdb before the first instruction");
 
 static struct gdb the_gdb = {.fd = -1, .sock.lfd = -1};

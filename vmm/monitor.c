@@ -29,27 +29,11 @@
 #include "kvm.h"
 #include "sandbox.h"
 
-static int monitor_opt(const char *arg, struct vmm_opts *o)
-{
-	if (!*arg) {
-		fprintf(stderr, "vmm: --monitor needs a socket path\n");
-		return -1;
-	}
-	o->monitor = arg;
-	return 0;
-}
-VMM_OPTION(monitor, .name = "monitor", .arg = "PATH", .parse = monitor_opt,
+VMM_OPTION(monitor, .name = "monitor", .arg = "PATH", VMM_STRING(monitor),
 	   .help = "text monitor on Unix socket PATH, mode 0600 (nc -U PATH)");
 
-static int monitor_opt_idle(const char *arg, struct vmm_opts *o)
-{
-	unsigned long sec;
-	if (cli_uint("monitor-idle", arg, 0, 86400, "seconds 0..86400 (0 = never)", &sec) < 0)
-		return -1;
-	o->monitor_idle = (unsigned)sec;
-	return 0;
-}
-VMM_OPTION(monitor_idle, .name = "monitor-idle", .arg = "SEC", .parse = monitor_opt_idle,
+VMM_OPTION(monitor_idle, .name = "monitor-idle", .arg = "SEC",
+	   VMM_UINT(monitor_idle, 0, 86400, "seconds 0..86400 (0 = never)"),
 	   .help = "drop a monitor client silent for SEC seconds (default 300, 0 = never)");
 
 #define MON_PROMPT "(pk) "

@@ -29,24 +29,13 @@
 #include "proto/hypercall.h"
 #include "kvm.h"
 #include "perf.h"
+#include "sandbox.h"
 
-static int outdir_opt(const char *arg, struct vmm_opts *o)
-{
-	o->out_dir = arg;
-	return 0;
-}
-VMM_OPTION(out, .name = "out", .arg = "DIR", .parse = outdir_opt,
+VMM_OPTION(out, .name = "out", .arg = "DIR", VMM_STRING(out_dir),
 	   .help = "where result_write blobs go (docs/vmm-security.md)");
 
-static int outdir_opt_files(const char *arg, struct vmm_opts *o)
-{
-	unsigned long n;
-	if (cli_uint("out-max-files", arg, 0, 1000000, "0..1000000", &n) < 0)
-		return -1;
-	o->out_max_files = (unsigned)n;
-	return 0;
-}
-VMM_OPTION(out_max_files, .name = "out-max-files", .arg = "N", .parse = outdir_opt_files,
+VMM_OPTION(out_max_files, .name = "out-max-files", .arg = "N",
+	   VMM_UINT(out_max_files, 0, 1000000, "0..1000000"),
 	   .help = "at most N result files per run (default 1024)");
 
 static int outdir_opt_bytes(const char *arg, struct vmm_opts *o)
@@ -83,7 +72,8 @@ int outdir_open(struct vm *vm)
 			e == ENOTDIR ? "not a directory" : strerror(e));
 		return -e;
 	}
-	return 0;
+	/* the one host directory the vCPU threads may create files in */
+	return sandbox_fs_allow(d->fd, true);
 }
 
 /* A name for messages: the guest chose these bytes, the terminal must not

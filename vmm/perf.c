@@ -30,23 +30,11 @@
 #include "kvm.h"
 #include "sandbox.h"
 
-static int perf_opt(const char *arg, struct vmm_opts *o)
-{
-	o->perf_file = arg;
-	return 0;
-}
-VMM_OPTION(perf, .name = "perf", .arg = "FILE", .parse = perf_opt,
+VMM_OPTION(perf, .name = "perf", .arg = "FILE", VMM_STRING(perf_file),
 	   .help = "profile: samples + guest perf records to FILE");
 
-static int perf_opt_freq(const char *arg, struct vmm_opts *o)
-{
-	unsigned long hz;
-	if (cli_uint("perf-freq", arg, 0, 100000, "0..100000 Hz", &hz) < 0)
-		return -1;
-	o->perf_hz = (unsigned)hz;
-	return 0;
-}
-VMM_OPTION(perf_freq, .name = "perf-freq", .arg = "HZ", .parse = perf_opt_freq,
+VMM_OPTION(perf_freq, .name = "perf-freq", .arg = "HZ",
+	   VMM_UINT(perf_hz, 0, 100000, "0..100000 Hz"),
 	   .help = "vmm-side sampling rate with --perf (default 1000, 0 = off)");
 
 struct perf_buf {

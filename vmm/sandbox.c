@@ -38,13 +38,7 @@
 #include "kvm.h"
 #include "sandbox_rules.h"
 
-static int sb_opt_off(const char *arg, struct vmm_opts *o)
-{
-	(void)arg;
-	o->no_sandbox = true;
-	return 0;
-}
-VMM_OPTION(no_sandbox, .name = "no-sandbox", .parse = sb_opt_off,
+VMM_OPTION(no_sandbox, .name = "no-sandbox", VMM_FLAG(no_sandbox),
 	   .help = "no seccomp filter, no_new_privs or rlimits (debugging)");
 
 static int sb_opt_user(const char *arg, struct vmm_opts *o)
@@ -75,10 +69,10 @@ VMM_OPTION(user, .name = "user", .arg = "UID[:GID]", .parse = sb_opt_user,
 static int sb_opt_selftest(const char *arg, struct vmm_opts *o)
 {
 	if (strcmp(arg, "forbidden-syscall") && strcmp(arg, "forbidden-vcpu") &&
-	    strcmp(arg, "log")) {
+	    strcmp(arg, "log") && strcmp(arg, "landlock")) {
 		fprintf(stderr,
-			"vmm: --sandbox-selftest %s: expected forbidden-syscall, forbidden-vcpu "
-			"or log\n",
+			"vmm: --sandbox-selftest %s: expected forbidden-syscall, forbidden-vcpu, "
+			"landlock or log\n",
 			arg);
 		return -1;
 	}
@@ -233,6 +227,8 @@ int sandbox_setup(struct vm *vm)
 	int rc = sb_limit_nofile(vm);
 	if (rc < 0)
 		return rc;
+	if ((rc = sandbox_landlock(o->verbose)) < 0)
+		return rc;
 	struct sigaction sa = {.sa_sigaction = sb_sigsys, .sa_flags = SA_SIGINFO};
 	sigfillset(&sa.sa_mask);
 	sigaction(SIGSYS, &sa, 0);
@@ -254,6 +250,17 @@ int sandbox_thread_enter(enum sandbox_role r)
 void sandbox_selftest(const struct vm *vm, enum sandbox_role r)
 {
 	const char *t = vm->opts->selftest;
+	if (t && !strcmp(t, "landlock") && r == SB_VCPU) {
+		/* what a hijacked vCPU thread would try: seccomp lets openat by,
+		 * Landlock must not */
+		int fd = openat(AT_FDCWD, "/etc/passwd", O_RDONLY | O_CLOEXEC);
+		fprintf(stderr,
+			"vmm: sandbox self-test: open /etc/passwd from the vCPU thread: %s\n",
+			fd >= 0 ? "opened" : strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return;
+	}
 	bool want = t && ((!strcmp(t, "forbidden-syscall") && r == SB_MAIN) ||
 			  (!strcmp(t, "forbidden-vcpu") && r == SB_VCPU));
 	if (!want)

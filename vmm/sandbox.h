@@ -17,6 +17,8 @@
 #ifndef PK_VMM_SANDBOX_H
 #define PK_VMM_SANDBOX_H
 
+#include <stdbool.h>
+
 struct vm;
 
 enum sandbox_role {
@@ -38,10 +40,19 @@ int sandbox_setup(struct vm *vm);
 /* At the start of each thread (vCPU: before its KVM_RUN loop). 0, or a
  * negative errno; a thread that cannot confine itself stops the VM. */
 int sandbox_thread_enter(enum sandbox_role r);
+/* Before sandbox_setup: the host directory dirfd (an O_PATH fd is
+ * enough) stays reachable once Landlock confines the process (landlock.c),
+ * read-only or writable. Everything else is out of reach. */
+int sandbox_fs_allow(int dirfd, bool writable);
+/* sandbox_setup's Landlock step: 0 applied, 1 not available (said under
+ * -v), or a negative errno (message printed). */
+int sandbox_landlock(int verbose);
 /* Is the sandbox on (false with --no-sandbox or before setup)? */
 int sandbox_active(void);
 /* --sandbox-selftest=forbidden-syscall|forbidden-vcpu: make a syscall no
- * role allows (sysinfo) from role r when the self-test asks for it. */
+ * role allows (getppid) from role r when the self-test asks for it;
+ * =landlock: open a host file outside every registered directory from a
+ * vCPU thread and say what happened. */
 void sandbox_selftest(const struct vm *vm, enum sandbox_role r);
 
 #endif

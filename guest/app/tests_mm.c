@@ -321,6 +321,38 @@ static void shootdown_case(struct ktest_ctx *t, unsigned slot, uint64_t map_size
 	pages_free(mem, map_size);
 }
 
+/* An emptied page table makes way for a large page: it is unlinked, kept
+ * until the shootdown has run on every CPU, then freed (table_pages goes
+ * back down), and every CPU reads through the new large page. */
+TEST(paging_emptied_table_freed_after_shootdown)
+{
+	uint64_t va = TEST_VA + 40 * PAGE_1G; /* a window of its own */
+	uint8_t *big = pages_alloc(PAGE_2M, PAGE_2M);
+	EXPECT(big != 0);
+	uint64_t pa = (uint64_t)big - PK_DIRECT_MAP_BASE;
+	*(volatile uint64_t *)(big + PAGE_SIZE) = 0x7777;
+	EXPECT_EQ(paging_map(va + PAGE_SIZE, pa + PAGE_SIZE, PAGE_SIZE, PG_WRITE), 0);
+	uint64_t with_pt = paging_stats.table_pages;
+	EXPECT_EQ(paging_unmap(va + PAGE_SIZE, PAGE_SIZE), 0);
+	uint64_t shots = paging_stats.shootdowns;
+	EXPECT_EQ(paging_map(va, pa, PAGE_2M, PG_WRITE), 0);
+	EXPECT_EQ(paging_stats.table_pages, with_pt - 1);
+	if (smp_cpu_count > 1)
+		EXPECT(paging_stats.shootdowns > shots);
+	uint64_t size = 0;
+	EXPECT_EQ(paging_query(va + PAGE_SIZE, 0, 0, &size), 0);
+	EXPECT_EQ(size, PAGE_2M);
+	static struct sd_job jobs[PK_MAX_CPUS];
+	for (uint32_t c = 0; c < smp_cpu_count; c++) {
+		jobs[c] = (struct sd_job){va + PAGE_SIZE, 0, 0, 0};
+		EXPECT_EQ(on_cpu(c, sd_touch, &jobs[c]), 0);
+		EXPECT_MSG(jobs[c].vector == -1 && jobs[c].value == 0x7777,
+			   "cpu %u: vector %d value 0x%lx", c, jobs[c].vector, jobs[c].value);
+	}
+	EXPECT_EQ(paging_unmap(va, PAGE_2M), 0);
+	pages_free(big, PAGE_2M);
+}
+
 TEST(shootdown_unmap_4k)
 {
 	if (smp_cpu_count < 2)

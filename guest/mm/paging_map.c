@@ -114,13 +114,41 @@ static int table_empty(const uint64_t *t, int l)
 	return 1;
 }
 
+/* Tables unlinked but not yet free (paging_lock): another CPU's
+ * paging-structure caches may still point at them until the shootdown
+ * after the unlink has run everywhere (SDM Vol 3A 4.10.3.1, 4.10.4.1: an
+ * INVLPG or a CR3 load drops those caches whatever the address). Linked
+ * through word 0: a 4 KiB-aligned pointer has P (bit 0) clear, so a stale
+ * walk through a parked table still finds nothing present. */
+static uint64_t *tables_parked;
+
+/* Unlinked table t of level-l entries and its subtables: parked. */
 static void table_free(uint64_t *t, int l)
 {
 	for (unsigned i = 0; l > 1 && i < 512; i++)
 		if (t[i] && !entry_is_leaf(t[i], l))
 			table_free(entry_table(t[i]), l - 1);
-	pages_free(t, PAGE_4K);
+	memset(t, 0, 8 * 512);
+	t[0] = (uint64_t)tables_parked;
+	tables_parked = t;
 	paging_stats.table_pages--;
+}
+
+/* After a shootdown that followed the unlinks: hand parked tables back.
+ * Any shootdown will do, not just the parker's own: each one starts after
+ * the lock was released, so after every unlink made before it. */
+static void tables_release(void)
+{
+	uint64_t f = spin_lock_irqsave(&paging_lock);
+	uint64_t *t = tables_parked;
+	tables_parked = 0;
+	spin_unlock_irqrestore(&paging_lock, f);
+	while (t) {
+		uint64_t *next = (uint64_t *)t[0];
+		t[0] = 0;
+		pages_free(t, PAGE_4K);
+		t = next;
+	}
 }
 
 /* Replace the large leaf *e (level 2 or 3) by a table of 512 smaller
@@ -262,8 +290,10 @@ int paging_map(uint64_t va, uint64_t pa, uint64_t size, unsigned flags)
 	uint64_t f = spin_lock_irqsave(&paging_lock);
 	int rc = paging_map_locked(va, pa, size, flags, &structural);
 	spin_unlock_irqrestore(&paging_lock, f);
-	if (structural)
+	if (structural) {
 		paging_shootdown(va, size);
+		tables_release();
+	}
 	return rc;
 }
 

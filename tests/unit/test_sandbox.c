@@ -207,6 +207,43 @@ START_TEST(base_then_role)
 }
 END_TEST
 
+/* Landlock: a vCPU thread may open files beneath the registered
+ * directory (--out), and nothing else, although seccomp allows openat */
+static int ll_dir = -1;
+static void vcpu_open_files(void)
+{
+	int fd = openat(ll_dir, "result.bin", O_CREAT | O_WRONLY | O_CLOEXEC, 0600);
+	if (fd < 0)
+		_exit(70);
+	close(fd);
+	errno = 0;
+	fd = open("/etc/passwd", O_RDONLY | O_CLOEXEC);
+	fprintf(stderr, "outside: %s\n", fd >= 0 ? "opened" : strerror(errno));
+	_exit(fd < 0 && errno == EACCES ? 0 : 71);
+}
+
+START_TEST(landlock_confines_files)
+{
+	if (syscall(SYS_landlock_create_ruleset, NULL, 0, 1u /* VERSION */) < 1) {
+		printf("SKIP landlock_confines_files: no Landlock in this kernel\n");
+		return;
+	}
+	char dir[] = "/tmp/pk-landlock-XXXXXX";
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	ll_dir = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	ck_assert_int_ge(ll_dir, 0);
+	ck_assert_int_eq(sandbox_fs_allow(ll_dir, true), 0);
+	char err[512];
+	int st = in_child(SB_VCPU, vcpu_open_files, err, sizeof(err));
+	ck_assert_msg(WIFEXITED(st) && WEXITSTATUS(st) == 0, "status %#x: %s", st, err);
+	ck_assert_ptr_nonnull(strstr(err, "outside: Permission denied"));
+	char path[64];
+	snprintf(path, sizeof(path), "%s/result.bin", dir);
+	ck_assert_int_eq(unlink(path), 0);
+	ck_assert_int_eq(rmdir(dir), 0);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("sandbox");
@@ -218,6 +255,7 @@ int main(void)
 	tcase_add_test(t, exec_mapping_killed);
 	tcase_add_test(t, main_no_new_threads);
 	tcase_add_test(t, base_then_role);
+	tcase_add_test(t, landlock_confines_files);
 	suite_add_tcase(s, t);
 	return check_run(s);
 }

@@ -5,6 +5,7 @@
 #   every thread of a running vmm has Seccomp 2 and NoNewPrivs 1,
 #   a syscall outside the allow-list is named and exits 126,
 #   --no-sandbox really turns it off, --user drops to another uid,
+#   Landlock keeps a vCPU thread's opens beneath the registered directories,
 #   --out refuses planted symlinks/FIFOs and stops at its caps.
 
 
@@ -67,6 +68,19 @@ check sandbox-forbidden-main 126 \
 check sandbox-forbidden-vcpu 126 \
 	'vmm: sandbox: the vCPU thread made system call 110 \(getppid\)' \
 	-- --sandbox-selftest=forbidden-vcpu --timeout 20 -c 1 -m 64M guest.elf -- run=spin
+# Landlock: a vCPU thread's openat (seccomp allows it, for --out) still
+# cannot reach a file outside the registered directories
+./vmm -v --sandbox-selftest=landlock --timeout 20 -c 1 -m 64M guest.elf -- run=probe \
+	>/tmp/sb-ll.out 2>&1
+if grep -q 'no Landlock in this kernel' /tmp/sb-ll.out; then
+	t_skip sandbox-landlock "L1's kernel has no Landlock"
+elif grep -q 'open /etc/passwd from the vCPU thread: Permission denied' /tmp/sb-ll.out &&
+	grep -q 'Landlock ABI [0-9]*: file access only beneath 0 registered directories' /tmp/sb-ll.out; then
+	t_pass sandbox-landlock
+else
+	t_fail sandbox-landlock "the vCPU thread opened /etc/passwd:"
+	sed 's/^/  | /' /tmp/sb-ll.out | grep -v '^  | perfkern\|^  | cpu\|^  | mm\|^  | tsc' | head -8
+fi
 # and the same self-test without the sandbox is simply allowed
 check sandbox-selftest-unconfined 124 'getppid\(\) was allowed' \
 	-- --no-sandbox --sandbox-selftest=forbidden-syscall --timeout 2 -c 1 -m 64M guest.elf \

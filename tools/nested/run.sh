@@ -78,7 +78,7 @@ POWEROFF_GRACE=15
 # this long after that means a frozen L1, a hang without waiting out the
 # timeout. Hangs are retried up to this many boots in all.
 SILENCE=${NESTED_SILENCE:-75}
-ATTEMPTS=3
+ATTEMPTS=${NESTED_ATTEMPTS:-4}
 
 usage() {
 	sed -n '2,/^set -euo/{/^set -euo/d;s/^# \{0,1\}//;p}' "${BASH_SOURCE[0]}"
@@ -322,6 +322,27 @@ harness_rc() {
 	echo "${line#HARNESS rc=}"
 }
 
+# frozen_cpus MONITOR_SOCKET: where each L1 vCPU is, from QEMU's monitor
+# (halted or running, RIP, CPL, IF, CR3): the evidence for a frozen L1,
+# printed with the hang (a vCPU spinning at one RIP with IF=0, or one in
+# the L2 guest that never exits, tell different stories)
+frozen_cpus() {
+	command -v socat >/dev/null 2>&1 || { echo "(no socat: vCPU state not read)"; return; }
+	printf 'info cpus\ninfo registers -a\n' | socat -t 2 - "UNIX-CONNECT:$1" 2>/dev/null |
+		tr -d '\r' | awk '
+			/^\* ?CPU #|^  CPU #/ { sub(/^[* ]+/, ""); print "cpus: " $0 }
+			/^CPU#[0-9]+/ { cpu = $1 }
+			/^RAX=/ { next }
+			/^RIP=/ {
+				rip = $1; efl = $2; cpl = ""; hlt = ""
+				for (i = 1; i <= NF; i++) {
+					if ($i ~ /^CPL=/) cpl = $i
+					if ($i ~ /^HLT=/) hlt = $i
+				}
+			}
+			/^CR0=/ { printf "%s %s %s %s %s %s\n", cpu, rip, efl, cpl, hlt, $3 }' | head -n 16
+}
+
 # boot ATTEMPT -> sets RESULT (harness|hang|died|) and HRC
 boot() {
 	local attempt=$1 raw=$TMP/console.$1 t0 now deadline hung_at='' harness_at='' qrc line
@@ -335,7 +356,8 @@ boot() {
 	${DEATHSIG[@]+"${DEATHSIG[@]}"} qemu-system-x86_64 -machine q35 -accel tcg -cpu "$CPU" -smp "$SMP" -m "$MEM" \
 		-kernel "$KERNEL" -initrd "$INITRD" \
 		-append "console=ttyS0 quiet panic=-1" \
-		-nographic -no-reboot ${QEMU_EXTRA[@]+"${QEMU_EXTRA[@]}"} </dev/null >"$raw" 2>&1 &
+		-nographic -no-reboot -monitor "unix:$TMP/mon.$attempt,server=on,wait=off" \
+		${QEMU_EXTRA[@]+"${QEMU_EXTRA[@]}"} </dev/null >"$raw" 2>&1 &
 	QPID=$!
 	# Stream the console to stdout and the log, minus the serial CRs and
 	# SeaBIOS's terminal resets (ESC c clears the user's screen).
@@ -362,6 +384,7 @@ boot() {
 				grew=$now
 			elif grep -a -q 'harness: alive' "$raw" && ((now - grew > SILENCE * 1000)); then
 				silent=$(((now - grew) / 1000))
+				FROZEN_CPUS=$(frozen_cpus "$TMP/mon.$attempt")
 				break
 			fi
 		fi
@@ -397,6 +420,7 @@ boot() {
 		msg "L1 hang (no HARNESS line within $(((now - t0) / 1000)) s) on attempt $attempt"
 		if [ -n "$silent" ]; then
 			msg "the L1 console (heartbeat every 20 s) was silent for $silent s: L1 froze"
+			[ -n "${FROZEN_CPUS:-}" ] && printf '%s\n' "$FROZEN_CPUS" | sed "s/^/$ME: frozen L1: /"
 		elif [ -n "$sigs" ]; then
 			msg "kernel reported:"
 			while IFS= read -r line; do msg "  $line"; done <<<"$sigs"
