@@ -21,12 +21,7 @@
 #include "kvm.h"
 
 /* --- the options that only a PROGRAM takes --- */
-static int opt_kernel(const char *arg, struct vmm_opts *o)
-{
-	o->kernel = arg;
-	return 0;
-}
-VMM_OPTION(kernel, .name = "kernel", .arg = "FILE", .parse = opt_kernel,
+VMM_OPTION(kernel, .name = "kernel", .arg = "FILE", VMM_STRING(kernel),
 	   .help = "with a PROGRAM: the kernel it runs on (default: guest.elf next to vmm)");
 
 static int opt_env(const char *arg, struct vmm_opts *o)
@@ -46,21 +41,9 @@ static int opt_env(const char *arg, struct vmm_opts *o)
 VMM_OPTION(env, .name = "env", .arg = "K=V", .parse = opt_env,
 	   .help = "with a PROGRAM: an environment variable (repeatable)");
 
-static int opt_strace(const char *arg, struct vmm_opts *o)
-{
-	(void)arg;
-	o->strace = true;
-	return 0;
-}
-VMM_OPTION(strace, .name = "strace", .parse = opt_strace,
+VMM_OPTION(strace, .name = "strace", VMM_FLAG(strace),
 	   .help = "with a PROGRAM: print each system call it makes");
-
-static int opt_kernel_cmdline(const char *arg, struct vmm_opts *o)
-{
-	o->kernel_cmdline = arg;
-	return 0;
-}
-VMM_OPTION(kernel_cmdline, .name = "kernel-cmdline", .arg = "S", .parse = opt_kernel_cmdline,
+VMM_OPTION(kernel_cmdline, .name = "kernel-cmdline", .arg = "S", VMM_STRING(kernel_cmdline),
 	   .help = "with a PROGRAM: more kernel options after run=prog");
 
 char *prog_args_block(const char *const *argv, unsigned n, const char *const *env, unsigned m,
