@@ -30,6 +30,7 @@
 
 extern char bsp_stack[];
 
+PK_PARAM(quiet, "no kernel messages until the app asks for them (run=prog does)");
 PK_PARAM(smp_timeout_ms, "how long the BSP waits for the APs to check in (default 2000)");
 
 void kernel_main(uint32_t protocol, uint64_t ptr)
@@ -46,6 +47,7 @@ void kernel_main(uint32_t protocol, uint64_t ptr)
 
 	/* Whatever the loader handed over becomes our own pk_bootinfo. */
 	bootinfo_load(protocol, ptr);
+	console_quiet = cmdline_has(boot_info.cmdline, "quiet");
 	hypercall_detect(boot_info.platform);
 	kprintf("\nperfkern: booted via %s, cmdline \"%s\"\n", bootinfo_protocol_name(protocol),
 		boot_info.cmdline);

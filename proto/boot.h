@@ -121,6 +121,16 @@ _Static_assert(sizeof(struct pk_bootinfo) ==
 #define PK_KERNEL_PHYS 0x200000 /* 2 MiB: first huge page above the 1 MiB boot stub */
 
 /*
+ * An ELF note (name "perfkern", this type) marks an image the vmm enters
+ * directly at e_entry although nothing of it sits in the higher half (the
+ * raw test guests). Without it, and without a higher-half PT_LOAD or the
+ * PVH note a kernel has, the vmm takes an ELF for a Linux program
+ * (lib/progelf/progelf.h).
+ */
+#define PK_ELFNOTE_NAME "perfkern"
+#define PK_ELFNOTE_VMM_GUEST 1
+
+/*
  * The GDT layout every entry path and the vmm use, identical on every CPU
  * and in the boot/trampoline GDTs, so a selector never changes meaning
  * (SDM Vol 3A 3.4.5, 5.2.1). The vmm enters the kernel with these loaded.

@@ -30,7 +30,9 @@ enum pk_hc_nr {
 	PK_HC_PERF_FLUSH = 4, /* hand the vmm perf records (proto/perf.h) */
 	PK_HC_RESULT_WRITE = 5,
 	PK_HC_ABORT = 6,
-	/* 7..9: the program loader's (issue 14, the prog branch) */
+	PK_HC_PROG_INFO = 7, /* the Linux program the vmm was given (docs/programs.md) */
+	PK_HC_PROG_READ = 8, /* its ELF file and argv/env, piece by piece */
+	/* 9: reserved for programs */
 	/* 10..19: host files, structs in proto/fs.h */
 	PK_HC_FS_SHARE_INFO = 10,
 	PK_HC_FS_OPEN = 11,
@@ -108,7 +110,38 @@ struct pk_hc_abort {
 	uint64_t msg_len; /* IN: <= PK_HC_CONSOLE_MAX */
 };
 
+/* prog_info: what `vmm PROGRAM ARGS...` handed over. image_len 0 = the
+ * vmm was given a kernel, not a program. */
+struct pk_hc_prog_info {
+	struct pk_hc_hdr hdr;
+	uint64_t image_len; /* OUT: bytes of PROGRAM's ELF file */
+	uint64_t args_len;  /* OUT: bytes of the argument block (PK_PROG_ARGS) */
+	uint32_t argc;	    /* OUT: strings of argv (argv[0] = PROGRAM as given) */
+	uint32_t envc;	    /* OUT: strings of the environment (--env) after them */
+	uint32_t flags;	    /* OUT: PK_PROG_F_* */
+	uint32_t reserved;
+};
+#define PK_PROG_F_STRACE 1u /* vmm --strace */
+
+/* prog_read: copy [offset, offset+len) of one of the two blobs into the
+ * guest buffer at buf (clipped at the blob's end; done says how much). */
+struct pk_hc_prog_read {
+	struct pk_hc_hdr hdr;
+	uint32_t what; /* IN: PK_PROG_IMAGE or PK_PROG_ARGS */
+	uint32_t reserved;
+	uint64_t offset; /* IN */
+	uint64_t buf;	 /* IN: GPA of the destination */
+	uint64_t len;	 /* IN: <= PK_HC_PROG_READ_MAX */
+	uint64_t done;	 /* OUT: bytes written */
+};
+#define PK_PROG_IMAGE 0u /* the ELF file */
+#define PK_PROG_ARGS 1u	 /* argc + envc NUL-terminated strings, back to back */
+#define PK_HC_PROG_READ_MAX (64u << 20)
+#define PK_HC_PROG_ARGS_MAX (256u << 10) /* the argument block's cap (Linux: ARG_MAX-ish) */
+
 _Static_assert(sizeof(struct pk_hc_console_write) == 24, "ABI");
+_Static_assert(sizeof(struct pk_hc_prog_info) == 40, "ABI");
+_Static_assert(sizeof(struct pk_hc_prog_read) == 48, "ABI");
 _Static_assert(sizeof(struct pk_hc_exit) == 16, "ABI");
 _Static_assert(sizeof(struct pk_hc_cpu_online) == 16, "ABI");
 _Static_assert(sizeof(struct pk_hc_time_info) == 32, "ABI");

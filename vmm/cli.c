@@ -198,7 +198,8 @@ static void cli_usage(FILE *f)
 		if (p->help && n < CLI_MAX_OPTS)
 			v[n++] = p;
 	qsort(v, n, sizeof(v[0]), opt_cmp);
-	fprintf(f, "usage: vmm [options] guest.elf [-- guest command line]\n");
+	fprintf(f, "usage: vmm [options] guest.elf [-- guest command line]\n"
+		   "       vmm [options] PROGRAM [ARGS...]  (a static x86-64 Linux executable)\n");
 	for (size_t i = 0; i < n; i++) {
 		char lhs[64];
 		snprintf(lhs, sizeof(lhs), "%c%c%c --%s%s%s", v[i]->short_name ? '-' : ' ',
@@ -295,14 +296,15 @@ int cli_parse(int argc, char **argv, struct vmm_opts *o)
 		return -1;
 	}
 	o->elf = argv[optind++];
+	/* whether the words after the ELF are a kernel command line (after
+	 * --) or a program's arguments depends on what the ELF is: vmm/prog.c
+	 * decides once it has read it */
+	o->rest = (const char *const *)argv + optind;
+	o->nrest = argc - optind;
 	if (optind < argc && strcmp(argv[optind], "--") == 0)
 		optind++;
-	else if (optind < argc) {
-		fprintf(stderr,
-			"vmm: unexpected '%s' after the ELF (guest arguments go after --)\n",
-			argv[optind]);
-		return -1;
-	}
+	else
+		optind = argc;
 	size_t used = 0;
 	for (; optind < argc; optind++) {
 		size_t len = strlen(argv[optind]);

@@ -9,6 +9,7 @@
 #include <time.h>
 
 #include "outdir.h"
+#include "prog.h"
 #include "share.h"
 #include "vmm.h"
 
@@ -34,6 +35,7 @@ struct vm {
 	const struct vmm_opts *opts;
 	struct guest_mem mem;
 	struct elf_image img;
+	struct vm_prog prog; /* vmm PROGRAM ARGS...: what the guest reads (prog.h) */
 	struct vcpu *vcpus;
 	unsigned ncpus;
 	struct vm_dbg *dbg;	  /* gdb stub / monitor state (dbg.h), NULL without */

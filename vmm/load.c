@@ -208,13 +208,11 @@ int elf_load_image(void *file, size_t len, struct guest_mem *m, uint64_t reserve
 	return rc;
 }
 
-/* The whole file in vmm memory first: it is read once, then checked and
- * copied from that one copy (a file changed under us cannot pass the checks
- * with one content and load another). */
-int elf_load(const char *path, struct guest_mem *m, uint64_t reserved_end, struct elf_image *img,
-	     char *err, size_t errlen)
+int elf_read_file(const char *path, uint64_t max, uint8_t **out, size_t *outlen, char *err,
+		  size_t errlen)
 {
-	memset(img, 0, sizeof(*img));
+	*out = 0;
+	*outlen = 0;
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0) {
 		int e = errno;
@@ -228,10 +226,9 @@ int elf_load(const char *path, struct guest_mem *m, uint64_t reserved_end, struc
 		snprintf(err, errlen, "not a regular file");
 		goto out;
 	}
-	/* nothing larger fits below BOOT_MAPPED_END anyway */
-	if ((uint64_t)st.st_size > BOOT_MAPPED_END) {
-		snprintf(err, errlen, "%ld bytes: larger than the first GiB the image loads into",
-			 (long)st.st_size);
+	if ((uint64_t)st.st_size > max) {
+		snprintf(err, errlen, "%ld bytes: larger than the %lu MiB it may be",
+			 (long)st.st_size, (unsigned long)(max >> 20));
 		goto out;
 	}
 	size_t len = (size_t)st.st_size, got = 0;
@@ -252,10 +249,30 @@ int elf_load(const char *path, struct guest_mem *m, uint64_t reserved_end, struc
 		}
 		got += (size_t)n;
 	}
-	rc = elf_load_image(buf, len, m, reserved_end, img, err, errlen);
+	*out = buf;
+	*outlen = len;
+	buf = 0;
+	rc = 0;
 out:
 	free(buf);
 	close(fd);
+	return rc;
+}
+
+/* The whole file in vmm memory first: it is read once, then checked and
+ * copied from that one copy (a file changed under us cannot pass the checks
+ * with one content and load another). Nothing larger than BOOT_MAPPED_END
+ * fits below it anyway. */
+int elf_load(const char *path, struct guest_mem *m, uint64_t reserved_end, struct elf_image *img,
+	     char *err, size_t errlen)
+{
+	memset(img, 0, sizeof(*img));
+	uint8_t *buf;
+	size_t len;
+	int rc = elf_read_file(path, BOOT_MAPPED_END, &buf, &len, err, errlen);
+	if (rc == 0)
+		rc = elf_load_image(buf, len, m, reserved_end, img, err, errlen);
+	free(buf);
 	return rc;
 }
 

@@ -123,14 +123,13 @@ int main(int argc, char **argv)
 		return VMM_EXIT_HOST;
 	vm->t_mem_ns = vm_now_ns(vm);
 
-	char err[256];
-	if (elf_load(opts.elf, &vm->mem, BOOT_RESERVED_END, &vm->img, err, sizeof(err)) < 0) {
-		fprintf(stderr, "vmm: %s: %s\n", opts.elf, err);
+	/* a kernel, or a Linux program and the kernel it runs on (prog.h) */
+	const char *kernel_path;
+	if (prog_load(vm, &opts, &kernel_path) < 0)
 		return VMM_EXIT_USAGE; /* bad input, like a bad flag */
-	}
 	vm->t_elf_ns = vm_now_ns(vm);
 	/* kept open for crash-dump symbols: the sandbox allows no open() */
-	vm->elf_fd = open(opts.elf, O_RDONLY | O_CLOEXEC);
+	vm->elf_fd = open(kernel_path, O_RDONLY | O_CLOEXEC);
 	if (opts.verbose)
 		vm->smaps_fd = open("/proc/self/smaps", O_RDONLY | O_CLOEXEC);
 

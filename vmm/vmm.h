@@ -21,6 +21,8 @@
 	300 /* s: a forgotten `nc -U` frees the monitor */ /* the kernel brings up at most         \
 							      PK_MAX_CPUS */
 
+#define VMM_MAX_ENV 256
+
 enum hugepage_mode { HP_AUTO, HP_1G, HP_2M, HP_THP, HP_OFF };
 
 struct vmm_opts {
@@ -42,17 +44,24 @@ struct vmm_opts {
 	unsigned gdb_port;	    /* --gdb tcp:PORT (0 = none) */
 	bool gdb_wait;		    /* --gdb-wait: vCPUs start stopped */
 	const char *monitor;
-	unsigned monitor_idle; /* --monitor-idle: seconds, 0 = never */
-	const char *perf_file; /* --perf: record file (vmm/perf.c) */
-	unsigned perf_hz;      /* --perf-freq: vmm sampling rate, 0 = guest records only */
-	bool no_sandbox;       /* --no-sandbox: no seccomp, no_new_privs, rlimits (sandbox.h) */
-	bool drop_user;	       /* --user UID[:GID] given */
-	uint32_t uid, gid;     /* the ids to drop to after setup */
-	const char *selftest;  /* hidden --sandbox-selftest=MODE (sandbox.c) */
-	bool raw_console;      /* --raw-console: guest bytes reach the terminal unescaped */
-	const char *net;       /* --net tap:IFNAME | user[,hostfwd=...] (net.h) */
-	const char *elf;
-	char cmdline[PK_CMDLINE_MAX];
+	unsigned monitor_idle;	 /* --monitor-idle: seconds, 0 = never */
+	const char *perf_file;	 /* --perf: record file (vmm/perf.c) */
+	unsigned perf_hz;	 /* --perf-freq: vmm sampling rate, 0 = guest records only */
+	bool no_sandbox;	 /* --no-sandbox: no seccomp, no_new_privs, rlimits (sandbox.h) */
+	bool drop_user;		 /* --user UID[:GID] given */
+	uint32_t uid, gid;	 /* the ids to drop to after setup */
+	const char *selftest;	 /* hidden --sandbox-selftest=MODE (sandbox.c) */
+	bool raw_console;	 /* --raw-console: guest bytes reach the terminal unescaped */
+	const char *net;	 /* --net tap:IFNAME | user[,hostfwd=...] (net.h) */
+	const char *elf;	 /* the ELF named on the command line */
+	const char *const *rest; /* the words after it */
+	int nrest;
+	char cmdline[PK_CMDLINE_MAX]; /* after "--", for a kernel */
+	const char *kernel;	      /* --kernel: what a PROGRAM runs on */
+	const char *env[VMM_MAX_ENV]; /* --env K=V */
+	unsigned nenv;
+	bool strace;		    /* --strace */
+	const char *kernel_cmdline; /* --kernel-cmdline: after run=prog */
 };
 
 /* The one error style (err.c): print "vmm: WHAT: strerror(errno)" for the
@@ -106,6 +115,10 @@ int elf_load(const char *path, struct guest_mem *m, uint64_t reserved_end, struc
  * buffer in place, so it is the caller's own copy. */
 int elf_load_image(void *file, size_t len, struct guest_mem *m, uint64_t reserved_end,
 		   struct elf_image *img, char *err, size_t errlen);
+/* Read a whole regular file of at most max bytes into a malloc'd buffer
+ * (*buf, *len; the caller frees). 0 or -errno with err naming the reason. */
+int elf_read_file(const char *path, uint64_t max, uint8_t **buf, size_t *len, char *err,
+		  size_t errlen);
 /* Symbol containing addr (for crash dumps), or NULL. */
 const char *elf_symbol(const char *path, uint64_t addr, uint64_t *off, char *buf, size_t len);
 /* The same through an fd opened before the sandbox (pread only). */

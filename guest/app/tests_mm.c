@@ -132,7 +132,7 @@ TEST_PERCPU(guard_pages_below_stacks)
 	EXPECT_EQ(paging_query(guard, 0, 0, 0), PG_ENOENT);
 	/* the stack itself is there, right above the guard */
 	EXPECT_EQ(trap_probe(do_read, (void *)c->stack_lo, &p), -1);
-	for (int i = 0; i < 3; i++) {
+	for (int i = 0; i < IST_COUNT; i++) {
 		uint64_t ist = (uint64_t)desc_ist_block(c->index) + (uint64_t)i * IST_STRIDE;
 		EXPECT_EQ(trap_probe(do_read, (void *)ist, &p), PF);
 		EXPECT_EQ(trap_probe(do_read, (void *)(ist + STACK_GUARD), &p), -1);

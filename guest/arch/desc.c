@@ -35,7 +35,7 @@ extern const char isr_stubs[]; /* isr.S: 16 bytes per vector */
 
 /* IST stacks per CPU: a fault on a broken stack (#DF), an NMI or a #MC
  * always gets a known-good stack. Each has a guard page below it (desc.h). */
-uint8_t ist_bsp[3][IST_STRIDE] __attribute__((aligned(4096)));
+uint8_t ist_bsp[IST_COUNT][IST_STRIDE] __attribute__((aligned(4096)));
 static uint8_t *ist_block[PK_MAX_CPUS];
 
 uint8_t *desc_ist_block(uint32_t cpu)
@@ -48,10 +48,10 @@ uint32_t desc_ist_prepare(uint32_t cpus)
 	for (uint32_t c = 1; c < cpus; c++) {
 		if (ist_block[c])
 			continue;
-		uint8_t *b = pages_alloc(3 * IST_STRIDE, PAGE_SIZE);
+		uint8_t *b = pages_alloc(IST_COUNT * IST_STRIDE, PAGE_SIZE);
 		if (!b)
 			return c;
-		for (int i = 0; i < 3; i++)
+		for (int i = 0; i < IST_COUNT; i++)
 			paging_guard(b + i * IST_STRIDE);
 		ist_block[c] = b;
 	}
@@ -65,7 +65,7 @@ void idt_init(void)
 		idt[v] = (struct idt_gate){
 			.off_lo = (uint16_t)a,
 			.sel = SEL_CODE64,
-			.ist = 0,
+			.ist = v >= 32 ? IST_IRQ : 0, /* layout.h: IST_IRQ */
 			.type = 0x8e,
 			.off_mid = (uint16_t)(a >> 16),
 			.off_hi = (uint32_t)(a >> 32),
@@ -88,7 +88,7 @@ void desc_init_cpu(struct percpu *c)
 	uint64_t tss_limit = sizeof(c->tss) - 1;
 
 	memset(&c->tss, 0, sizeof(c->tss));
-	for (int i = 0; i < 3; i++)
+	for (int i = 0; i < IST_COUNT; i++)
 		c->tss.ist[i] = (uint64_t)desc_ist_block(c->index) + (uint64_t)(i + 1) * IST_STRIDE;
 	c->tss.iomap_base = sizeof(c->tss); /* no I/O bitmap */
 

@@ -10,7 +10,7 @@ struct percpu;
 void desc_init_cpu(struct percpu *c);
 
 /*
- * IST stacks (#DF, NMI, #MC): three IST_STRIDE slots per CPU, each a guard
+ * IST stacks (#DF, NMI, #MC, IRQs): IST_COUNT IST_STRIDE slots per CPU, each a guard
  * page under an IST_SIZE stack. CPU 0's are static (its desc_init_cpu runs
  * before the frame allocator; paging.c leaves the guards unmapped); the
  * APs' come from pages_alloc() in desc_ist_prepare(), which the BSP calls
@@ -20,7 +20,7 @@ void desc_init_cpu(struct percpu *c);
 #include <stdint.h>
 
 #include "layout.h"
-extern uint8_t ist_bsp[3][IST_STRIDE];
+extern uint8_t ist_bsp[IST_COUNT][IST_STRIDE];
 uint32_t desc_ist_prepare(uint32_t cpus);
 uint8_t *desc_ist_block(uint32_t cpu); /* base of the 3 slots, NULL if none */
 

@@ -56,25 +56,8 @@ isr_common:
 	movl fpu_xsave_size(%rip), %eax
 	subq %rax, %rsp
 	andq $-64, %rsp /* XSAVE needs 64-byte alignment (SDM Vol 1 13.4) */
-	cmpb $0, fpu_use_xsave(%rip)
-	je 1f
-	/* XSAVE leaves the header's reserved bytes alone but XRSTOR faults
-	 * on non-zero ones (SDM Vol 1 13.4.2): clear bytes 512..575 first */
-	xorl %eax, %eax
-	movq %rax, 512(%rsp)
-	movq %rax, 520(%rsp)
-	movq %rax, 528(%rsp)
-	movq %rax, 536(%rsp)
-	movq %rax, 544(%rsp)
-	movq %rax, 552(%rsp)
-	movq %rax, 560(%rsp)
-	movq %rax, 568(%rsp)
-	movl $-1, %eax
-	movl $-1, %edx
-	xsave64 (%rsp)
-	jmp 2f
-1:	fxsave64 (%rsp)
-2:
+	movq %rsp, %rdi
+	call fpu_save
 	/* fake frame so backtraces from a handler continue into the
 	 * interrupted code: [rbp] = its rbp, [rbp+8] = its rip */
 	pushq 17*8(%rbx) /* frame->rip */
@@ -84,14 +67,9 @@ isr_common:
 	call trap_dispatch
 	addq $16, %rsp
 
-	cmpb $0, fpu_use_xsave(%rip)
-	je 3f
-	movl $-1, %eax
-	movl $-1, %edx
-	xrstor64 (%rsp)
-	jmp 4f
-3:	fxrstor64 (%rsp)
-4:	movq %rbx, %rsp
+	movq %rsp, %rdi
+	call fpu_restore
+	movq %rbx, %rsp
 	popq %r15
 	popq %r14
 	popq %r13
@@ -109,6 +87,46 @@ isr_common:
 	popq %rax
 	addq $16, %rsp /* vector, error code */
 	iretq
+
+/*
+ * fpu_save(area %rdi) / fpu_restore(area %rdi): the whole extended state,
+ * XSAVE of every XCR0 component (FXSAVE on CPUs without XSAVE), to or from
+ * a 64-byte aligned area of fpu_xsave_size bytes. Clobber rax and rdx
+ * only. The interrupt path above and the Linux syscall entry
+ * (guest/linux/entry.S) both use them.
+ */
+	.globl fpu_save
+fpu_save:
+	cmpb $0, fpu_use_xsave(%rip)
+	je 1f
+	/* XSAVE leaves the header's reserved bytes alone but XRSTOR faults
+	 * on non-zero ones (SDM Vol 1 13.4.2): clear bytes 512..575 first */
+	xorl %eax, %eax
+	movq %rax, 512(%rdi)
+	movq %rax, 520(%rdi)
+	movq %rax, 528(%rdi)
+	movq %rax, 536(%rdi)
+	movq %rax, 544(%rdi)
+	movq %rax, 552(%rdi)
+	movq %rax, 560(%rdi)
+	movq %rax, 568(%rdi)
+	movl $-1, %eax
+	movl $-1, %edx
+	xsave64 (%rdi)
+	ret
+1:	fxsave64 (%rdi)
+	ret
+
+	.globl fpu_restore
+fpu_restore:
+	cmpb $0, fpu_use_xsave(%rip)
+	je 1f
+	movl $-1, %eax
+	movl $-1, %edx
+	xrstor64 (%rdi)
+	ret
+1:	fxrstor64 (%rdi)
+	ret
 
 /*
  * Early exception stubs: until idt_init() runs, any exception lands in

@@ -38,6 +38,12 @@ struct percpu {
 	uint64_t timer_deadline;  /* TSC-deadline armed last (apic.c) */
 	uint64_t scratch;	  /* free for tests and debugging */
 	uint64_t online_tsc;	  /* TSC when this CPU came online */
+	/* guest/linux/entry.S reaches these as %gs:PERCPU_PROG_*: where the
+	 * running program thread's syscall frame goes, and the program's RSP
+	 * while the entry stub switches stacks */
+	uint64_t prog_kstack;
+	uint64_t prog_ursp;
+	void *prog_fs_owner; /* the thread whose FS base is loaded (guest/linux/) */
 
 	/* smp_call() mailbox: one outstanding call, run by the idle loop */
 	void (*volatile call_fn)(void *);
@@ -48,6 +54,9 @@ struct percpu {
 	uint64_t gdt[GDT_ENTRIES] __attribute__((aligned(16)));
 	struct tss tss __attribute__((aligned(16)));
 } __attribute__((aligned(64)));
+
+_Static_assert(__builtin_offsetof(struct percpu, prog_kstack) == PERCPU_PROG_KSTACK, "entry.S");
+_Static_assert(__builtin_offsetof(struct percpu, prog_ursp) == PERCPU_PROG_URSP, "entry.S");
 
 extern struct percpu percpu_area[PK_MAX_CPUS];
 

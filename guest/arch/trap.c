@@ -20,6 +20,12 @@
 
 static irq_handler_fn irq_handlers[256];
 static trap_describe_fn trap_describer;
+static const struct trap_program *trap_prog;
+
+void trap_set_program(const struct trap_program *p)
+{
+	trap_prog = p;
+}
 static volatile uint64_t irq_unexpected;
 volatile uint64_t irq_hlt_skipped;
 extern char cpu_idle_hlt[]; /* isr.S */
@@ -95,6 +101,8 @@ static void print_frame(const char *label, uint64_t addr, uint64_t lookup)
 {
 	uint64_t off = 0;
 	const char *name = ksyms_lookup(lookup, &off);
+	if (!name && trap_prog)
+		name = trap_prog->symbol(lookup, &off);
 	if (name)
 		kprintf("  %s 0x%016lx %s+0x%lx\n", label, addr, name, off + (addr - lookup));
 	else
@@ -173,6 +181,7 @@ static void __attribute__((noreturn)) trap_fatal(struct trap_frame *f)
 	kprintf("\nEXCEPTION %s %s (vector %lu) on cpu %u, error code 0x%lx\n",
 		trap_mnemonic((unsigned)f->vector), trap_names[f->vector & 31][1], f->vector,
 		c->index, f->error);
+	int status = trap_prog ? trap_prog->exit_status(f) : -1;
 	if (f->vector == 14)
 		kprintf("  page fault at 0x%016lx: %s, %s%s\n", read_cr2(),
 			f->error & 1 ? "protection violation" : "not present",
@@ -201,7 +210,7 @@ static void __attribute__((noreturn)) trap_fatal(struct trap_frame *f)
 		read_cr3(), read_cr4());
 	kprintf("backtrace:\n");
 	trap_backtrace_frame(f);
-	platform_exit(PK_EXIT_PANIC);
+	platform_exit(status >= 0 ? status : PK_EXIT_PANIC);
 }
 
 static void trap_exception(struct trap_frame *f)

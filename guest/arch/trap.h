@@ -57,6 +57,18 @@ struct trap_context {
 typedef void (*trap_describe_fn)(uint64_t fault_addr, uint64_t rsp, struct trap_context *out);
 void trap_set_describer(trap_describe_fn fn);
 
+/*
+ * A Linux program's fault (guest/linux/prog.c): exit_status says the run's
+ * exit status (128 + the signal Linux would send, after a line naming it)
+ * when the frame is the program's, else -1; symbol names program code in
+ * the report. NULL until a program runs.
+ */
+struct trap_program {
+	int (*exit_status)(const struct trap_frame *f);
+	const char *(*symbol)(uint64_t addr, uint64_t *off);
+};
+void trap_set_program(const struct trap_program *p);
+
 /* Exception names: "#PF" and "page fault". */
 const char *trap_mnemonic(unsigned vector);
 

@@ -16,6 +16,7 @@
 
 static struct spinlock console_lock = SPINLOCK_INIT;
 static volatile int console_panicking;
+volatile int console_quiet;
 
 /* Under the vmm one hypercall carries a whole line (one exit instead of
  * two per character on COM1); elsewhere COM1. */
@@ -44,6 +45,8 @@ int kvprintf(const char *fmt, va_list ap)
 {
 	char buf[KPRINTF_BUF];
 	int n = pk_vsnprintf(buf, sizeof(buf), fmt, ap);
+	if (console_quiet)
+		return n;
 	size_t len = n < 0 ? 0 : (size_t)n;
 	if (len >= sizeof(buf)) { /* say so rather than silently cut a line */
 		len = sizeof(buf) - 1;
@@ -71,4 +74,5 @@ void console_panic_takeover(void)
 	for (long i = 0; i < 10000000 && console_lock.next != console_lock.owner; i++)
 		cpu_relax();
 	console_panicking = 1;
+	console_quiet = 0;
 }

@@ -18,4 +18,10 @@ int kvprintf(const char *fmt, va_list ap) __attribute__((format(printf, 1, 0)));
  * itself, interrupted mid-line), wait briefly, then write anyway. */
 void console_panic_takeover(void);
 
+/* `quiet` on the command line: kprintf/kvprintf print nothing until it is
+ * cleared (run=prog clears it before the program starts, so a program's
+ * output is not buried in boot lines); console_write always prints, and a
+ * panic clears it. */
+extern volatile int console_quiet;
+
 #endif

@@ -368,6 +368,11 @@ int perf_counting(void)
 	return mode == PERF_COUNT;
 }
 
+int perf_active(void)
+{
+	return mode != PERF_OFF;
+}
+
 struct perf_region perf_region_begin(const char *name)
 {
 	struct perf_region r = {.name = name, .live = 1};

@@ -25,6 +25,8 @@ int perf_begin(const char *cmdline);
 void perf_end(void);
 /* Is counting active (perf=count)? */
 int perf_counting(void);
+/* Is any perf= mode active (records that perf_end must hand over)? */
+int perf_active(void);
 
 struct perf_region {
 	const char *name;

@@ -222,4 +222,24 @@ else
 		atk_why="${atk_why:+$atk_why; }$(grep -a '^fs-escapes' "$atk_dir/stdout" | head -3 | tr '\n' ' ')"
 	[ -d "$atk_share/newdir" ] || atk_why="${atk_why:+$atk_why; }mkdir in the writable share did not happen"
 	atk_verdict fs-escapes
+	# prog_read (vmm/hcall_prog.c), len and offset flipped under it: with
+	# no program every call is refused; with one (busybox, static, in
+	# L1) the calls answered 0 copied exactly the 16 bytes asked for
+	atk_run prog-read
+	atk_judge 0
+	atk_count_ok=$(sed -n 's/^attack prog-read done: [0-9]* calls, \([0-9]*\) ok.*/\1/p' "$atk_dir/stdout")
+	[ "${atk_count_ok:-x}" = 0 ] || atk_why="${atk_why:+$atk_why; }${atk_count_ok:-?} calls answered 0 without a program"
+	atk_verdict prog-read-none
+	rm -rf "$atk_dir"
+	mkdir -p "$atk_out"
+	"$atk_vmm" -c 2 -m 32M --timeout 60 --out "$atk_out" --kernel ./raw_attack.elf \
+		--kernel-cmdline "attack=prog-read ms=$atk_ms" /bin/busybox \
+		>"$atk_dir/stdout" 2>"$atk_dir/stderr"
+	atk_rc=$?
+	atk_judge 0
+	atk_count_ok=$(sed -n 's/^attack prog-read done: [0-9]* calls, \([0-9]*\) ok.*/\1/p' "$atk_dir/stdout")
+	[ "${atk_count_ok:-0}" -gt 0 ] || atk_why="${atk_why:+$atk_why; }no call was answered 0"
+	grep -q '^attack prog-read: 0 inconsistent answers' "$atk_dir/stdout" ||
+		atk_why="${atk_why:+$atk_why; }$(grep -a 'inconsistent' "$atk_dir/stdout" || echo 'no verdict line')"
+	atk_verdict prog-read
 fi

@@ -137,6 +137,8 @@ static struct pk_hc_console_write cw;
 static struct pk_hc_result_write rw;
 static struct pk_hc_perf_flush pf;
 static struct pk_hc_abort ab;
+static struct pk_hc_prog_read pr;
+static volatile uint64_t inconsistent; /* prog-read answers no single request explains */
 static _Alignas(8) char name[16];
 static _Alignas(8) struct {
 	struct pk_perf_rec h;
@@ -269,6 +271,33 @@ static void abort_flip(void)
 {
 	((volatile uint64_t *)&ab.msg_len)[0] = PK_HC_CONSOLE_MAX;
 	((volatile uint64_t *)&ab.msg_len)[0] = 16;
+}
+
+/* prog_read of the program's first 16 bytes into the last 16 bytes of
+ * RAM; vCPU 1 flips len 16 <-> 1 MiB and offset 0 <-> 2^64 - 16. The
+ * vmm copies the request once: an answer of 0 must report done <= 16 and
+ * leave the ELF magic there (offset 0 and len 16 were what it read). */
+static void pread_setup(void)
+{
+	pr = (struct pk_hc_prog_read){.what = PK_PROG_IMAGE, .buf = ram_end - 16, .len = 16};
+}
+static int64_t pread_call(void)
+{
+	put16((char *)(uintptr_t)(ram_end - 16), RAW_PATTERN);
+	int64_t r = raw_hc(PK_HC_PROG_READ, &pr);
+	const volatile uint8_t *b = (const volatile uint8_t *)(uintptr_t)(ram_end - 16);
+	if (r == 0 && (pr.done > 16 || b[0] != 0x7f || b[1] != 'E' || b[2] != 'L' || b[3] != 'F'))
+		inconsistent++;
+	if (r != 0 && pr.done != 0) /* refused: done stays as the vmm wrote it, 0 */
+		inconsistent++;
+	return r;
+}
+static void pread_flip(void)
+{
+	((volatile uint64_t *)&pr.len)[0] = RAW_BIG;
+	((volatile uint64_t *)&pr.offset)[0] = ~15ull;
+	((volatile uint64_t *)&pr.len)[0] = 16;
+	((volatile uint64_t *)&pr.offset)[0] = 0;
 }
 
 /* vmm-reserved exit codes, through either path */
@@ -486,6 +515,7 @@ static const struct attack attacks[] = {
 	{"fs-flags", fspath_setup, fsflags_call, fsflags_flip, 0},
 	{"fs-seg", fsseg_setup, fsseg_call, fsseg_flip, 0},
 	{"fs-escapes", fspath_setup, fsx_call, no_flip, 0},
+	{"prog-read", pread_setup, pread_call, pread_flip, 0},
 };
 
 /* ---- the command line ---------------------------------------------------- */
@@ -525,9 +555,8 @@ static void vcpu0(const struct pk_bootinfo *bi)
 			mode = &attacks[i];
 	if (!mode) {
 		raw_print("attack: usage: attack=result-name|console-len|result-len|perf-records|"
-			  "abort-len|exit-reserved|port-reserved|escape|virtq|fs-path|fs-flags|fs-"
-			  "seg|"
-			  "fs-escapes [ms=N]\n");
+			  "abort-len|exit-reserved|port-reserved|escape|virtq|prog-read|fs-path|"
+			  "fs-flags|fs-seg|fs-escapes [ms=N]\n");
 		raw_exit(2);
 	}
 	if (bi->cpu_count < 2) {
@@ -587,6 +616,14 @@ static void vcpu0(const struct pk_bootinfo *bi)
 	}
 	memcpy(p, "\n", 2);
 	raw_print(msg);
+	if (mode->setup == pread_setup) {
+		p = msg;
+		for (const char *s = "attack prog-read: "; *s; s++)
+			*p++ = *s;
+		p = raw_utoa(p, inconsistent);
+		memcpy(p, " inconsistent answers\n", 23);
+		raw_print(msg);
+	}
 	raw_exit(0);
 }
 

@@ -17,6 +17,16 @@ _start:
 	hlt
 	jmp 1b
 
+	/* the vmm boots an image with this note as a raw guest, not as a
+	 * Linux program (proto/boot.h PK_ELFNOTE_VMM_GUEST) */
+	.section .note.perfkern, "a", @note
+	.balign 4
+	.long 9 /* namesz: "perfkern" and its NUL */
+	.long 0 /* descsz */
+	.long 1 /* PK_ELFNOTE_VMM_GUEST */
+	.asciz "perfkern"
+	.balign 4
+
 	.bss
 	.balign 16
 raw_stacks:

@@ -1,0 +1,169 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * guest/linux/native.c - the native API table (include/perfkern/
+ * perfkern.h) whose address the program's auxv carries (AT_PERFKERN).
+ * The program calls these kernel functions directly. A call that may have
+ * let another program thread run on this CPU (a block, a yield) puts the
+ * caller's FS base and syscall frame slot back before it returns, as the
+ * syscall exit does.
+ */
+#include "include/perfkern/perfkern.h"
+
+#include "guest/arch/cpu.h"
+#include "guest/arch/cpufeat.h"
+#include "guest/arch/percpu.h"
+#include "guest/arch/tsc.h"
+#include "guest/perf/perf.h"
+#include "lib/heap/heap.h"
+#include "lib/sched/sched.h"
+#include "linux.h"
+
+_Static_assert(sizeof(struct pk_region) == sizeof(struct perf_region), "pk_region");
+_Static_assert(__builtin_offsetof(struct pk_region, live) ==
+		       __builtin_offsetof(struct perf_region, live),
+	       "pk_region");
+
+static void resume(void)
+{
+	struct lthread *t = linux_self();
+	if (!t)
+		return;
+	this_cpu()->prog_kstack = t->kstack_top;
+	linux_fs_load(t);
+}
+
+static unsigned api_cpu_count(void)
+{
+	return sched_cpu_count();
+}
+
+static unsigned api_cpu_self(void)
+{
+	return sched_cpu_self();
+}
+
+static uint64_t api_tsc_khz(void)
+{
+	return tsc_khz;
+}
+
+static void api_yield(void)
+{
+	sched_yield();
+	resume();
+}
+
+static int api_sleep_ns(uint64_t ns)
+{
+	int rc = sched_sleep(ns);
+	resume();
+	return rc;
+}
+
+struct api_chan {
+	struct chan c;
+	void *slots[];
+};
+
+static void *api_chan_new(unsigned cap)
+{
+	if (!cap || cap > (1u << 20))
+		return 0;
+	struct api_chan *a = kmalloc(sizeof(*a) + cap * sizeof(void *));
+	if (a && chan_init(&a->c, a->slots, cap) != 0) {
+		kfree(a);
+		a = 0;
+	}
+	return a;
+}
+
+static int api_chan_send(void *c, void *item)
+{
+	int rc = chan_send(&((struct api_chan *)c)->c, item);
+	resume();
+	return rc;
+}
+
+static int api_chan_recv(void *c, void **item)
+{
+	int rc = chan_recv(&((struct api_chan *)c)->c, item);
+	resume();
+	return rc;
+}
+
+static void api_chan_close(void *c)
+{
+	chan_close(&((struct api_chan *)c)->c);
+}
+
+static void api_chan_free(void *c)
+{
+	kfree(c);
+}
+
+struct pfor {
+	void (*fn)(uint64_t i, void *arg);
+	void *arg;
+	uint64_t fs;
+};
+
+/* On a helper task the FS base may be another thread's or none: the
+ * caller's, so code reading its TLS (stack-protector canary) works; the
+ * next program thread to return here reloads its own. */
+static void pfor_one(uint64_t i, void *ctx)
+{
+	struct pfor *p = ctx;
+	struct percpu *c = this_cpu();
+	if (c->prog_fs_owner != (void *)p) {
+		if (cpu_has(CPUF_FSGSBASE))
+			__asm__ volatile("wrfsbase %0" ::"r"(p->fs));
+		else
+			wrmsr(0xc0000100, p->fs); /* IA32_FS_BASE */
+		c->prog_fs_owner = p;
+	}
+	p->fn(i, p->arg);
+}
+
+static int api_parallel_for(uint64_t n, void (*fn)(uint64_t i, void *arg), void *arg)
+{
+	struct lthread *t = linux_self();
+	struct pfor p = {fn, arg, t ? t->fs : 0};
+	int rc = sched_parallel_for(n, pfor_one, &p);
+	/* no CPU may keep &p as its FS owner once p is gone */
+	for (unsigned i = 0; i < sched_cpu_count(); i++)
+		__atomic_compare_exchange_n(&percpu_area[i].prog_fs_owner, &(void *){&p}, 0, 0,
+					    __ATOMIC_RELAXED, __ATOMIC_RELAXED);
+	resume();
+	return rc;
+}
+
+static struct pk_region api_region_begin(const char *name)
+{
+	struct perf_region r = perf_region_begin(name);
+	struct pk_region out;
+	__builtin_memcpy(&out, &r, sizeof(out));
+	return out;
+}
+
+static void api_region_end(struct pk_region *r)
+{
+	perf_region_end((struct perf_region *)r);
+}
+
+const struct pk_api linux_native_api = {
+	.version = PK_API_VERSION,
+	.size = sizeof(struct pk_api),
+	.cpu_count = api_cpu_count,
+	.cpu_self = api_cpu_self,
+	.tsc_khz = api_tsc_khz,
+	.yield = api_yield,
+	.sleep_ns = api_sleep_ns,
+	.chan_new = api_chan_new,
+	.chan_send = api_chan_send,
+	.chan_recv = api_chan_recv,
+	.chan_close = api_chan_close,
+	.chan_free = api_chan_free,
+	.parallel_for = api_parallel_for,
+	.region_begin = api_region_begin,
+	.region_end = api_region_end,
+};
