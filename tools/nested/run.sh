@@ -353,7 +353,7 @@ boot() {
 	: >"$raw"
 	t0=$(now_ms)
 	deadline=$((t0 + TIMEOUT * 1000))
-	${DEATHSIG[@]+"${DEATHSIG[@]}"} qemu-system-x86_64 -machine q35 -accel tcg -cpu "$CPU" -smp "$SMP" -m "$MEM" \
+	${DEATHSIG[@]+"${DEATHSIG[@]}"} qemu-system-x86_64 -machine q35 -accel "tcg${NESTED_TCG_THREAD:+,thread=$NESTED_TCG_THREAD}" -cpu "$CPU" -smp "$SMP" -m "$MEM" \
 		-kernel "$KERNEL" -initrd "$INITRD" \
 		-append "console=ttyS0 quiet panic=-1" \
 		-nographic -no-reboot -monitor "unix:$TMP/mon.$attempt,server=on,wait=off" \
