@@ -1,18 +1,21 @@
 #!/bin/sh
-# tests/prog/qemu.sh IMAGE EXAMPLES WORKDIR - the same static Linux program
+# tests/prog/qemu.sh IMAGE EXAMPLES WORKDIR [KPERF] - the same static Linux program
 # natively on this host and on the PC platform (QEMU TCG, no vmm):
 # `qemu -kernel guest.elf -initrd files.cpio -append "quiet app=/prog ARGS"`
 # loads it from the initrd through the vfs (docs/programs.md). The serial
 # output must be the native output byte for byte and the kernel's exit
 # code (isa-debug-exit) the native exit status. Also: words after app= that
 # look like kernel options stay the program's, a missing path is one clear
-# line and exit 2, a fatal fault names the program's own function.
+# line and exit 2, a fatal fault names the program's own function; with
+# KPERF, a program profiled with perf=timer: kperf report -p names its hot
+# function and --sort task its thread.
 set -u
 here=$(cd "$(dirname "$0")/../.." && pwd)
 . "$here/tools/lib.sh"
 image=$1
 ex=$2
 work=$3
+kperf=${4:-}
 rm -rf "$work"
 mkdir -p "$work/tree/bin"
 for f in "$ex"/*.musl "$ex"/*.glibc; do
@@ -107,5 +110,23 @@ if [ "$brc" = 11 ] && grep -q 'killed by SIGSEGV (exit 139)' "$work/segv.out" &&
 else
 	t_fail prog-segv "exit $brc (wanted 11); output:"
 	tail -20 "$work/segv.out" | sed 's/^/  | /'
+fi
+# profiling a program: the guest's timer samples go out as serial blobs
+if [ -n "$kperf" ] && [ -x "$work/tree/bin/psum.musl" ]; then
+	boot perf "perf=timer:1000 app=/bin/psum.musl 3"
+	"$kperf" report -i "$work/perf.log" -k "$image" -p "$work/tree/bin/psum.musl" \
+		>"$work/perf.sym" 2>&1
+	"$kperf" report -i "$work/perf.log" -k "$image" -p "$work/tree/bin/psum.musl" \
+		--sort task >"$work/perf.task" 2>&1
+	# psum's threads spend their time in work(), named from the program
+	if [ "$brc" = 0 ] && grep -qE '^ +[0-9.]+% +[0-9]+  work$' "$work/perf.sym" &&
+		grep -qE '^ +[0-9.]+% +[0-9]+  prog	work$' "$work/perf.task"; then
+		t_pass prog-perf "$(grep -E '  work$' "$work/perf.sym" | head -1 | tr -s ' ')"
+	else
+		t_fail prog-perf "exit $brc; no work / prog<TAB>work rows:"
+		head -8 "$work/perf.sym" "$work/perf.task" | sed 's/^/  | /'
+	fi
+else
+	t_skip prog-perf "no kperf given or psum.musl not built"
 fi
 t_done

@@ -385,6 +385,76 @@ START_TEST(symbols_program_and_kernel)
 }
 END_TEST
 
+static void put_task(uint32_t cpu, uint64_t task, const char *name)
+{
+	struct pk_perf_task t = {{PK_PERF_REC_TASK, sizeof(t), cpu}, task, {0}};
+	strncpy(t.name, name, sizeof(t.name));
+	put(&t, sizeof(t));
+}
+
+static void put_task_sample(uint32_t cpu, uint64_t task, uint64_t rip)
+{
+	struct pk_perf_sample x = {
+		{PK_PERF_REC_SAMPLE, sizeof(x), cpu}, 1, task, rip, PK_PERF_SRC_TIMER, 0, 0, 0};
+	put(&x, sizeof(x));
+}
+
+/* --sort task names the program's threads from the task records, the
+ * latest record for an id naming the samples after it (a rename, a reused
+ * id); a task no record named keeps its id */
+START_TEST(task_names)
+{
+	blen = 0;
+	struct pk_perf_header h = {.magic = PK_PERF_MAGIC,
+				   .version = PK_PERF_VERSION,
+				   .header_size = sizeof(h),
+				   .ncpus = 2};
+	put(&h, sizeof(h));
+	put_task(0, 0xa000, "prog");
+	put_task_sample(0, 0xa000, 0x401104);
+	put_task(1, 0xb000, "worker-1");
+	put_task_sample(1, 0xb000, 0x401104);
+	put_task_sample(1, 0xb000, 0x401150);
+	put_task(0, 0xa000, "psum-main"); /* PR_SET_NAME */
+	put_task_sample(0, 0xa000, 0x401000);
+	put_task_sample(0, 0xc000, 0x401000); /* never named */
+	struct kp_data d = {0};
+	char err[200];
+	ck_assert_int_eq(kp_parse_file(&d, buf, blen, err, sizeof(err)), 0);
+	ck_assert_uint_eq(d.ns, 5);
+	ck_assert_uint_eq(d.ntn, 3);
+	ck_assert_str_eq(kp_task_name(&d, &d.s[0]), "prog");
+	ck_assert_str_eq(kp_task_name(&d, &d.s[3]), "psum-main");
+	ck_assert_str_eq(kp_task_name(&d, &d.s[4]), "");
+	static const uint64_t pa[] = {0x401000, 0x401100};
+	static const uint64_t psz[] = {0x40, 0x80};
+	static const char *const pn[] = {"main", "hot_loop"};
+	struct elf_syms p;
+	ck_assert_int_eq(elf_syms_from(&p, pa, psz, pn, 2), 0);
+	struct kp_row *rows;
+	size_t n;
+	uint64_t total;
+	ck_assert_int_eq(kp_aggregate(&d, &p, KP_SORT_TASK, 0, &rows, &n, &total), 0);
+	ck_assert_uint_eq(n, 4);
+	ck_assert_str_eq(rows[0].key, "worker-1\thot_loop");
+	ck_assert_uint_eq(rows[0].samples, 2);
+	ck_assert_str_eq(rows[1].key, "0xc000\tmain");
+	ck_assert_str_eq(rows[2].key, "prog\thot_loop");
+	ck_assert_str_eq(rows[3].key, "psum-main\tmain");
+	kp_rows_free(rows, n);
+	/* a task record cut short is refused like any short record */
+	blen -= sizeof(struct pk_perf_sample) * 2 + sizeof(struct pk_perf_task);
+	struct pk_perf_rec shortrec = {PK_PERF_REC_TASK, 16, 0};
+	put(&shortrec, sizeof(shortrec));
+	put(&(uint64_t){0xa000}, 8);
+	kp_free(&d);
+	ck_assert_int_lt(kp_parse_file(&d, buf, blen, err, sizeof(err)), 0);
+	ck_assert_ptr_nonnull(strstr(err, "task record"));
+	kp_free(&d);
+	elf_syms_free(&p);
+}
+END_TEST
+
 START_TEST(symbols_from_guest_elf)
 {
 	struct elf_syms s;
@@ -569,6 +639,7 @@ int main(void)
 	tcase_add_test(tc, symbols_report_fold);
 	tcase_add_test(tc, symbols_from_guest_elf);
 	tcase_add_test(tc, symbols_program_and_kernel);
+	tcase_add_test(tc, task_names);
 	tcase_add_test(tc, gnuplot_quoting);
 	tcase_add_test(tc, cli_numbers);
 	tcase_add_test(tc, cli_per_command_options);
