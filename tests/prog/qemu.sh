@@ -84,22 +84,19 @@ same hello-kernel-words "/bin/hello.glibc run=tests quiet app=/x" -- \
 grep -q "unknown command-line option" "$work/hello-kernel-words.out" &&
 	t_fail hello-kernel-words-warn "the program's words were taken for kernel options"
 
-# a missing program: one line naming it, exit 2 (bad command line)
-boot missing "quiet app=/bin/nosuch arg"
-if [ "$brc" = 2 ] && grep -q '^linux: app=/bin/nosuch: no such file' "$work/missing.out"; then
-	t_pass prog-missing
-else
-	t_fail prog-missing "exit $brc; output:"
-	tail -5 "$work/missing.out" | sed 's/^/  | /'
-fi
-# a directory is not a program
-boot dir "quiet app=/bin"
-if [ "$brc" = 2 ] && grep -q '^linux: app=/bin: is a directory' "$work/dir.out"; then
-	t_pass prog-directory
-else
-	t_fail prog-directory "exit $brc; output:"
-	tail -5 "$work/dir.out" | sed 's/^/  | /'
-fi
+# refused NAME CMDLINE REGEX: one line naming the path, exit 2 (bad
+# command line)
+refused() {
+	boot "$1" "$2"
+	if [ "$brc" = 2 ] && grep -q "$3" "$work/$1.out"; then
+		t_pass "prog-$1"
+	else
+		t_fail "prog-$1" "exit $brc; output:"
+		tail -5 "$work/$1.out" | sed 's/^/  | /'
+	fi
+}
+refused missing "quiet app=/bin/nosuch arg" '^linux: app=/bin/nosuch: no such file'
+refused directory "quiet app=/bin" '^linux: app=/bin: is a directory'
 # app= with no run= runs it (make iso APP= writes no run=); a fatal fault
 # prints the program's own function and exits 128 + SIGSEGV, which
 # isa-debug-exit carries as 139 & 127 = 11 (QEMU's status is (code << 1) | 1)
