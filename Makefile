@@ -50,6 +50,7 @@ fuzz: build
 BENCH_ROUNDS ?= 10
 PERF_BENCH_ROUNDS ?= 5
 BENCH_REPEATS ?= 5
+APPS_BENCH_ROUNDS ?= 5
 bench: build
 	bench/boot/run.sh $(BUILD) $(BENCH_ROUNDS)
 	bench/heap/run.sh $(BUILD) $(BENCH_REPEATS)
@@ -57,6 +58,7 @@ bench: build
 	bench/pages/run.sh $(BUILD)
 	bench/sched/run.sh $(BUILD)
 	bench/perf/run.sh $(BUILD) $(PERF_BENCH_ROUNDS)
+	bench/apps/run.sh $(BUILD) $(APPS_BENCH_ROUNDS)
 	python3 bench/tables.py
 
 # Just the heap suite (glibc/libkheap/mimalloc/jemalloc/tcmalloc, a few minutes).

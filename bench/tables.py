@@ -275,6 +275,60 @@ def table_perf(results):
     return out
 
 
+APPS_LABEL = {
+    "getpid": "getpid (raw syscall)",
+    "indirect_call": "indirect call (no syscall)",
+    "read_64": "read 64 B from the share",
+    "read_4096": "read 4 KiB from the share",
+    "read_1048576": "read 1 MiB from the share",
+    "pingpong": "mutex + condvar hand-off",
+    "barrier": "condvar barrier, 2 threads",
+    "spawn_join": "pthread spawn + join",
+    "compute": "integer loop (control)",
+}
+
+
+def table_apps(results):
+    rows = [r for r in read(results, "apps") if r["exit_status"] == "0"]
+    if not rows:
+        raise TableError("apps.csv: no run exited 0")
+    libcs = ordered([r["libc"] for r in rows], ["glibc", "musl"])
+
+    def med(v, libc, case, col="value"):
+        vals = [float(r[col]) for r in rows
+                if (r["variant"], r["libc"], r["case"]) == (v, libc, case)]
+        return statistics.median(vals) if vals else None
+
+    header, body = ["ns per op"], []
+    for libc in libcs:
+        header += ["%s native" % libc, "%s vmm" % libc, "vmm / native"]
+    for case in ordered([r["case"] for r in rows], list(APPS_LABEL)):
+        line = [APPS_LABEL.get(case, case)]
+        for libc in libcs:
+            n, v = med("native", libc, case), med("vmm", libc, case)
+            line += [sig(n), sig(v), "%.2fx" % (v / n) if n and v else "-"]
+        body.append(line)
+    out = md(header, body)
+    notes = []
+    for libc in libcs:
+        g, c = med("vmm", libc, "getpid"), med("vmm", libc, "indirect_call")
+        wn, wv = med("native", libc, "compute", "wall_ns"), med("vmm", libc, "compute", "wall_ns")
+        if g and c:
+            notes.append("%s: under the vmm a getpid costs %.0fx an indirect call" % (libc, g / c))
+        rn, rv = med("native", libc, "read_1048576"), med("vmm", libc, "read_1048576")
+        if rn and rv:
+            notes.append("%s: 1 MiB reads move %.0f MB/s natively, %.0f MB/s from the share "
+                         "(%.2fx the bytes/s)" % (libc, 2**20 / rn * 1e3, 2**20 / rv * 1e3, rn / rv))
+        if wn and wv:
+            notes.append("%s: the whole compute process (fork to exit) takes %.0f ms natively, "
+                         "%.0f ms under the vmm (its boot included)" % (libc, wn / 1e6, wv / 1e6))
+    out += ["", "Medians of %d alternating rounds, %s vCPUs, %s (%s). %s."
+            % (len({r["round"] for r in rows}), only(rows, "vcpus"),
+               WHERE.get(only(rows, "where"), only(rows, "where")), only(rows, "cpu_model"),
+               "; ".join(notes))]
+    return out
+
+
 TABLES = {
     "heap": table_heap,
     "heap-guest": table_heap_guest,
@@ -283,6 +337,7 @@ TABLES = {
     "boot": table_boot,
     "pages": table_pages,
     "perf": table_perf,
+    "apps": table_apps,
 }
 
 MARK = re.compile(r"^<!-- tables:([a-z0-9-]+) (begin|end) -->$")

@@ -12,6 +12,40 @@
 
 #include "vmm.h"
 
+/* A thread whose errors must wait (vmm_err_defer): they collect here. */
+static _Thread_local struct vmm_errbuf *err_deferred;
+
+void vmm_err_defer(struct vmm_errbuf *b)
+{
+	if (b)
+		b->len = 0, b->text[0] = 0;
+	err_deferred = b;
+}
+
+void vmm_err_flush(struct vmm_errbuf *b)
+{
+	if (b->len)
+		fputs(b->text, stderr);
+	b->len = 0;
+}
+
+void vmm_errorf(const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	struct vmm_errbuf *b = err_deferred;
+	if (!b) {
+		vfprintf(stderr, fmt, ap);
+	} else if (b->len < sizeof(b->text) - 1) {
+		int n = vsnprintf(b->text + b->len, sizeof(b->text) - b->len, fmt, ap);
+		if (n > 0)
+			b->len += (size_t)n;
+		if (b->len > sizeof(b->text) - 1)
+			b->len = sizeof(b->text) - 1;
+	}
+	va_end(ap);
+}
+
 int vmm_syserr(const char *fmt, ...)
 {
 	int e = errno ? errno : EIO;
@@ -20,6 +54,6 @@ int vmm_syserr(const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(what, sizeof(what), fmt, ap);
 	va_end(ap);
-	fprintf(stderr, "vmm: %s: %s\n", what, strerror(e));
+	vmm_errorf("vmm: %s: %s\n", what, strerror(e));
 	return -e;
 }

@@ -31,7 +31,7 @@ int kvm_open(struct vm *vm)
 	vm->kvm_fd = open("/dev/kvm", O_RDWR | O_CLOEXEC);
 	if (vm->kvm_fd < 0) {
 		int e = errno;
-		fprintf(stderr,
+		vmm_errorf(
 			"vmm: /dev/kvm: %s. Enable virtualization in the firmware, load kvm-intel "
 			"or kvm-amd, and check access to /dev/kvm (group kvm). Without KVM, "
 			"`make run` boots the same vmm in the nested-KVM harness.\n",
@@ -40,8 +40,8 @@ int kvm_open(struct vm *vm)
 	}
 	int v = ioctl(vm->kvm_fd, KVM_GET_API_VERSION, 0);
 	if (v != KVM_API_VERSION) {
-		fprintf(stderr, "vmm: /dev/kvm: API version %d, this vmm needs %d\n", v,
-			KVM_API_VERSION);
+		vmm_errorf("vmm: /dev/kvm: API version %d, this vmm needs %d\n", v,
+			   KVM_API_VERSION);
 		return -ENOTSUP;
 	}
 	static const struct {
@@ -57,8 +57,7 @@ int kvm_open(struct vm *vm)
 	};
 	for (size_t i = 0; i < sizeof(need) / sizeof(need[0]); i++)
 		if (ioctl(vm->kvm_fd, KVM_CHECK_EXTENSION, need[i].cap) <= 0) {
-			fprintf(stderr, "vmm: /dev/kvm lacks %s, which the vmm needs\n",
-				need[i].name);
+			vmm_errorf("vmm: /dev/kvm lacks %s, which the vmm needs\n", need[i].name);
 			return -ENOTSUP;
 		}
 	int sz = ioctl(vm->kvm_fd, KVM_GET_VCPU_MMAP_SIZE, 0);

@@ -6,6 +6,7 @@
  * stop -> exit with the guest's code (docs/vmm.md "Exit codes").
  */
 #include <errno.h>
+#include <pthread.h>
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
@@ -84,6 +85,28 @@ static void main_stats(struct vm *vm)
 	net_stats(vm);
 }
 
+/* /dev/kvm, the VM and its memory slots (kvm.c), off the main thread */
+struct vm_create_job {
+	struct vm *vm;
+	pthread_t thread;
+	int rc;
+	struct vmm_errbuf err;
+};
+
+static void *vm_create_ahead(void *arg)
+{
+	struct vm_create_job *j = arg;
+	struct vm *vm = j->vm;
+	vmm_err_defer(&j->err);
+	j->rc = kvm_open(vm);
+	vm->t_kvm_ns = vm_now_ns(vm);
+	if (j->rc == 0)
+		j->rc = kvm_create_vm(vm);
+	vm->t_vm_ns = vm_now_ns(vm);
+	vmm_err_defer(0);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	struct vm *vm = &the_vm;
@@ -123,24 +146,30 @@ int main(int argc, char **argv)
 		return VMM_EXIT_HOST;
 	vm->t_mem_ns = vm_now_ns(vm);
 
+	/* The VM is created on a second thread while this one loads the ELF:
+	 * both take tens of ms (KVM_CREATE_VM and the memory slot; reading the
+	 * file and the host zeroing the huge pages it lands in) and neither
+	 * needs the other. Its errors wait: bad input is reported first, and
+	 * alone, as if KVM had not been touched. */
+	struct vm_create_job job = {.vm = vm};
+	bool ahead = pthread_create(&job.thread, 0, vm_create_ahead, &job) == 0;
 	/* a kernel, or a Linux program and the kernel it runs on (prog.h) */
 	const char *kernel_path;
-	if (prog_load(vm, &opts, &kernel_path) < 0)
+	rc = prog_load(vm, &opts, &kernel_path);
+	if (ahead)
+		pthread_join(job.thread, 0);
+	if (rc < 0)
 		return VMM_EXIT_USAGE; /* bad input, like a bad flag */
 	vm->t_elf_ns = vm_now_ns(vm);
 	/* kept open for crash-dump symbols: the sandbox allows no open() */
 	vm->elf_fd = open(kernel_path, O_RDONLY | O_CLOEXEC);
 	if (opts.verbose)
 		vm->smaps_fd = open("/proc/self/smaps", O_RDONLY | O_CLOEXEC);
-
-	/* bad input is reported before KVM is even opened */
-	if (kvm_open(vm) < 0)
+	if (!ahead)
+		vm_create_ahead(&job);
+	vmm_err_flush(&job.err);
+	if (job.rc < 0) /* the failing open or ioctl is named (vmm_syserr) */
 		return VMM_EXIT_HOST;
-	vm->t_kvm_ns = vm_now_ns(vm);
-
-	if (kvm_create_vm(vm) < 0) /* the failing ioctl is named (vmm_syserr) */
-		return VMM_EXIT_HOST;
-	vm->t_vm_ns = vm_now_ns(vm);
 	perf_pmu_cpuid(vm); /* no vPMU on the host: none in the guest's CPUID */
 	bool gb = false;
 	for (uint32_t i = 0; i < vm->cpuid->nent; i++)

@@ -7,14 +7,63 @@
  * I/O thread: its sockets, timers and callbacks never meet a vCPU thread.
  */
 #include <arpa/inet.h>
+#include <dlfcn.h>
 #include <errno.h>
 #include <slirp/libslirp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "net.h"
+
+/* libslirp is loaded when --net user asks for it, not linked: it and
+ * the glib it pulls in cost every boot tens of ms of dynamic loading in
+ * an emulated L1, and most runs have no network. Found by the library's
+ * soname (Debian's libslirp0), else next to the vmm binary. */
+static struct {
+	Slirp *(*new)(const SlirpConfig *, const SlirpCb *, void *);
+	int (*add_hostfwd)(Slirp *, int, struct in_addr, int, struct in_addr, int);
+	void (*cleanup)(Slirp *);
+	void (*input)(Slirp *, const uint8_t *, int);
+	void (*pollfds_fill)(Slirp *, uint32_t *, SlirpAddPollCb, void *);
+	void (*pollfds_poll)(Slirp *, int, SlirpGetREventsCb, void *);
+} sl_lib;
+
+static int sl_load(void)
+{
+	if (sl_lib.new)
+		return 0;
+	void *h = dlopen("libslirp.so.0", RTLD_NOW | RTLD_LOCAL);
+	if (!h) {
+		char path[4096];
+		ssize_t n = readlink("/proc/self/exe", path, sizeof(path) - 32);
+		char *slash = n > 0 ? memrchr(path, '/', (size_t)n) : 0;
+		if (slash) {
+			strcpy(slash + 1, "libslirp.so.0");
+			h = dlopen(path, RTLD_NOW | RTLD_LOCAL);
+		}
+	}
+	if (!h) {
+		fprintf(stderr, "vmm: --net user needs libslirp (Debian: libslirp0): %s\n",
+			dlerror());
+		return -1;
+	}
+	*(void **)&sl_lib.new = dlsym(h, "slirp_new");
+	*(void **)&sl_lib.add_hostfwd = dlsym(h, "slirp_add_hostfwd");
+	*(void **)&sl_lib.cleanup = dlsym(h, "slirp_cleanup");
+	*(void **)&sl_lib.input = dlsym(h, "slirp_input");
+	*(void **)&sl_lib.pollfds_fill = dlsym(h, "slirp_pollfds_fill");
+	*(void **)&sl_lib.pollfds_poll = dlsym(h, "slirp_pollfds_poll");
+	if (!sl_lib.new || !sl_lib.add_hostfwd || !sl_lib.cleanup || !sl_lib.input ||
+	    !sl_lib.pollfds_fill || !sl_lib.pollfds_poll) {
+		fprintf(stderr, "vmm: --net user: libslirp lacks a function the vmm needs\n");
+		sl_lib.new = 0;
+		return -1;
+	}
+	return 0;
+}
 
 #define SLIRP_TIMERS 16
 #define SLIRP_FDS 64
@@ -135,7 +184,7 @@ static int sl_send(struct net_backend *b, const struct iovec *iov, int iovcnt)
 		memcpy(s->buf + n, iov[i].iov_base, iov[i].iov_len);
 		n += iov[i].iov_len;
 	}
-	slirp_input(s->s, s->buf, (int)n);
+	sl_lib.input(s->s, s->buf, (int)n);
 	return 0;
 }
 
@@ -147,7 +196,7 @@ static int sl_fill(struct net_backend *b, struct pollfd *p, int max, int *timeou
 	s->n = 0;
 	s->max = max;
 	uint32_t t = *timeout_ms < 0 ? UINT32_MAX : (uint32_t)*timeout_ms;
-	slirp_pollfds_fill(s->s, &t, sl_add_poll, s);
+	sl_lib.pollfds_fill(s->s, &t, sl_add_poll, s);
 	int64_t now = sl_now_ns() / 1000000;
 	for (int i = 0; i < SLIRP_TIMERS; i++)
 		if (s->timers[i].used && s->timers[i].expire_ms >= 0) {
@@ -166,7 +215,7 @@ static void sl_ready(struct net_backend *b, struct pollfd *p, int n)
 	struct slirp_be *s = (struct slirp_be *)b;
 	s->p = p;
 	s->n = n;
-	slirp_pollfds_poll(s->s, 0, sl_get_revents, s);
+	sl_lib.pollfds_poll(s->s, 0, sl_get_revents, s);
 	int64_t now = sl_now_ns() / 1000000;
 	for (int i = 0; i < SLIRP_TIMERS; i++) {
 		struct slirp_timer *t = &s->timers[i];
@@ -196,6 +245,8 @@ static struct in_addr sl_addr(uint32_t host_order)
 
 struct net_backend *net_slirp_open(const struct net_opts *o)
 {
+	if (sl_load() < 0)
+		return 0;
 	struct slirp_be *s = calloc(1, sizeof(*s));
 	if (!s)
 		return 0;
@@ -208,7 +259,7 @@ struct net_backend *net_slirp_open(const struct net_opts *o)
 		.vdhcp_start = sl_addr(0x0a00020f),
 		.vnameserver = sl_addr(0x0a000203),
 	};
-	s->s = slirp_new(&cfg, &sl_cb, s);
+	s->s = sl_lib.new(&cfg, &sl_cb, s);
 	if (!s->s) {
 		fprintf(stderr, "vmm: --net user: slirp_new failed\n");
 		free(s);
@@ -216,15 +267,15 @@ struct net_backend *net_slirp_open(const struct net_opts *o)
 	}
 	for (unsigned i = 0; i < o->nfwd; i++) {
 		const struct net_fwd *f = &o->fwd[i];
-		if (slirp_add_hostfwd(s->s, f->udp, sl_addr(f->host_addr), f->host_port,
-				      sl_addr(f->guest_addr), f->guest_port) < 0) {
+		if (sl_lib.add_hostfwd(s->s, f->udp, sl_addr(f->host_addr), f->host_port,
+				       sl_addr(f->guest_addr), f->guest_port) < 0) {
 			char h[16], g[16];
 			inet_ntop(AF_INET, &(struct in_addr){htonl(f->host_addr)}, h, sizeof(h));
 			inet_ntop(AF_INET, &(struct in_addr){htonl(f->guest_addr)}, g, sizeof(g));
 			fprintf(stderr, "vmm: --net user: hostfwd=%s:%s:%u-%s:%u: %s\n",
 				f->udp ? "udp" : "tcp", h, f->host_port, g, f->guest_port,
 				strerror(errno));
-			slirp_cleanup(s->s);
+			sl_lib.cleanup(s->s);
 			free(s);
 			return 0;
 		}

@@ -67,6 +67,18 @@ struct vmm_opts {
 /* The one error style (err.c): print "vmm: WHAT: strerror(errno)" for the
  * call that failed, WHAT naming the ioctl or file; returns -errno. */
 int vmm_syserr(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* One error line (fmt ends in \n) the same way: to stderr, or into the
+ * calling thread's deferred buffer (below). */
+void vmm_errorf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* A thread that works ahead of the main thread (VM creation while the
+ * ELF loads) keeps its errors for later: a bad ELF is still the one
+ * message a user sees, as if KVM had not been touched. NULL ends it. */
+struct vmm_errbuf {
+	size_t len;
+	char text[1024];
+};
+void vmm_err_defer(struct vmm_errbuf *b);
+void vmm_err_flush(struct vmm_errbuf *b);
 
 /* Parse argv; 0 = run, 1 = printed help/version (exit 0), -1 = error
  * printed (exit VMM_EXIT_USAGE). */
