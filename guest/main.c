@@ -47,10 +47,13 @@ void kernel_main(uint32_t protocol, uint64_t ptr)
 
 	/* Whatever the loader handed over becomes our own pk_bootinfo. */
 	bootinfo_load(protocol, ptr);
+	/* the kernel's options end at app=: the rest is the program's */
+	app_cmdline_split(boot_info.cmdline);
 	console_quiet = cmdline_has(boot_info.cmdline, "quiet");
 	hypercall_detect(boot_info.platform);
-	kprintf("\nperfkern: booted via %s, cmdline \"%s\"\n", bootinfo_protocol_name(protocol),
-		boot_info.cmdline);
+	kprintf("\nperfkern: booted via %s, cmdline \"%s%s%s\"\n", bootinfo_protocol_name(protocol),
+		boot_info.cmdline, boot_info.cmdline[0] && app_program_words[0] ? " " : "",
+		app_program_words);
 	platform_check_vmm_abi(); /* a vmm of another hypercall ABI: stop here */
 	boot_stage("boot info");
 

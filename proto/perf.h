@@ -66,6 +66,7 @@ enum pk_perf_rec_type {
 	PK_PERF_REC_SAMPLE = 1,
 	PK_PERF_REC_COUNT = 2,
 	PK_PERF_REC_LOST = 3,
+	PK_PERF_REC_TASK = 4,
 };
 
 struct pk_perf_rec {
@@ -102,6 +103,16 @@ struct pk_perf_count {
 	uint64_t tsc_cycles; /* TSC cycles the counter was enabled */
 };
 
+/* A task's name (sched task name: a program thread's PR_SET_NAME, else
+ * "prog"): written before the first sample of that task on a CPU and again
+ * whenever its name changed, so the samples after it carry that name
+ * (`kperf report --sort task`). A task id may be reused once the task is
+ * gone: the latest record for an id names the samples that follow it. */
+struct pk_perf_task {
+	struct pk_perf_rec h;
+	uint64_t task; /* pk_perf_sample.task */
+	char name[32]; /* NUL-padded */
+};
 /* Samples a ring had to drop (full, or more CPUs than rings). */
 struct pk_perf_lost {
 	struct pk_perf_rec h;
@@ -126,6 +137,7 @@ _Static_assert(sizeof(struct pk_perf_rec) == 8, "perf ABI");
 _Static_assert(sizeof(struct pk_perf_sample) == 40, "perf ABI");
 _Static_assert(sizeof(struct pk_perf_count) == 72, "perf ABI");
 _Static_assert(sizeof(struct pk_perf_lost) == 16, "perf ABI");
+_Static_assert(sizeof(struct pk_perf_task) == 48, "perf ABI");
 
 /* FNV-1a 64 (the elf_id hash), one definition for guest, vmm and kperf. */
 static inline uint64_t pk_perf_fnv1a(uint64_t h, const void *data, uint64_t len)

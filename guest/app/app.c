@@ -14,6 +14,7 @@
 #include "lib/cmdline/cmdline.h"
 #include "guest/kernel/param.h"
 #include "lib/kstring/kstring.h"
+#include "proto/boot.h"
 
 /* Two known blobs for the host to check (tests: vmm --out, tools/pkblob.py). */
 static int result_run(const char *cmdline)
@@ -82,6 +83,21 @@ static int help_run(const char *cmdline)
 }
 APP("help", help_run, "list the apps and the command-line options");
 
+static char program_words[PK_CMDLINE_MAX];
+const char *app_program_words = program_words;
+
+void app_cmdline_split(char *cmdline)
+{
+	char *w = (char *)cmdline_find(cmdline, "app");
+	if (!w)
+		return;
+	pk_strlcpy(program_words, w, sizeof(program_words));
+	/* the blanks before app= belong to neither part */
+	while (w > cmdline && (w[-1] == ' ' || w[-1] == '\t' || w[-1] == '\n' || w[-1] == '\r'))
+		w--;
+	*w = 0;
+}
+
 int app_main(const char *cmdline)
 {
 	char value[64];
@@ -92,7 +108,8 @@ int app_main(const char *cmdline)
 		return PK_EXIT_BAD_CMDLINE;
 	}
 
-	const char *name = "demo";
+	/* app= alone runs the program: `make iso APP=` writes no run= */
+	const char *name = program_words[0] ? "prog" : "demo";
 	if (cmdline_get(cmdline, "run", value, sizeof(value)) >= 0)
 		name = value;
 	const struct app *a = app_find(name);

@@ -25,6 +25,16 @@ struct app {
 /* Check the command line, run the chosen app, return the exit code. */
 int app_main(const char *cmdline);
 
+/*
+ * `app=/path ARGS...` ends the kernel's part of the command line: that
+ * word and every word after it are the program's (docs/programs.md), so
+ * an argument such as `quiet` or `run=x` never reaches the kernel's own
+ * options. app_cmdline_split moves them out of cmdline (cutting it at the
+ * first app= word) into app_program_words, "" when there is none.
+ */
+void app_cmdline_split(char *cmdline);
+extern const char *app_program_words;
+
 void demo_parallel(void); /* demo_parallel.c: the demo's matmul on 1..N CPUs */
 /* scale.c: run(ncpu) returns the cycles of one run; the best of reps on
  * 1, 2, 4 ... online CPUs goes to report (with the 1-CPU best). */

@@ -12,6 +12,7 @@
 #include "guest/app/app.h"
 #include "guest/arch/cpu.h"
 #include "guest/arch/trap.h"
+#include "guest/fs/fs_errno.h"
 #include "guest/fs/vfs.h"
 #include "guest/kernel/console.h"
 #include "guest/kernel/hypercall.h"
@@ -24,10 +25,12 @@
 #include "linux.h"
 #include "include/perfkern/perfkern.h"
 #include "lib/progelf/linux_stack.h"
+#include "lib/lpath/lpath.h"
 
 struct linux_program linux_prog;
 
-PK_PARAM(app, "the Linux program to run from the vfs: app=/path [args...] (run=prog)");
+PK_PARAM(app, "the Linux program to run from the vfs: app=/path [args...], the last option "
+	      "(implies run=prog)");
 
 /* Image and argument block from the vmm. */
 static int fetch_vmm(uint8_t **img, size_t *len, char **args, size_t *args_len, unsigned *argc,
@@ -76,56 +79,80 @@ static int fetch_vmm(uint8_t **img, size_t *len, char **args, size_t *args_len, 
 	return 0;
 }
 
-/* app=/path args...: the rest of the command line after the app= word. */
-static int fetch_vfs(const char *cmdline, uint8_t **img, size_t *len, char **args, size_t *args_len,
-		     unsigned *argc, unsigned *envc)
+/* Why a file could not be the program, for the one error line. */
+static const char *fetch_reason(int rc)
 {
-	char path[256];
-	if (cmdline_get(cmdline, "app", path, sizeof(path)) < 0)
+	switch (rc) {
+	case -ENOENT:
+		return "no such file (is the file system there? QEMU -initrd, GRUB module2)";
+	case -EISDIR:
+		return "is a directory";
+	case -ENOTDIR:
+		return "a component of the path is not a directory";
+	case -E2BIG:
+		return "larger than the 1 GiB a program may be";
+	case -ENOMEM:
+		return "no memory for its image";
+	case -ENAMETOOLONG:
+		return "path too long";
+	default:
+		return "read error";
+	}
+}
+
+/* app=/path args... (app_program_words, cut off the kernel's options at
+ * boot): the image through the vfs, argv = path then every later word,
+ * split and unquoted as Linux does for init. A failure is reported here,
+ * by path, and returned as 1 so the caller does not add a second line. */
+static int fetch_vfs(uint8_t **img, size_t *len, char **args, size_t *args_len, unsigned *argc,
+		     unsigned *envc)
+{
+	const char *words = app_program_words;
+	if (!words[0])
 		return -ENOENT;
-	struct vfs_file *f;
-	struct vfs_stat st;
-	int rc = vfs_open(path, 0, 0, &f);
-	if (rc)
-		return rc;
-	rc = vfs_fstat(f, &st);
+	size_t cap = strlen(words) + 1;
+	char *a = kmalloc(cap);
+	if (!a)
+		return -ENOMEM;
+	int n = cmdline_words(words, a, cap);
+	/* n >= 1 and a starts with "app=": the split cut at that word */
+	size_t used = 0;
+	for (int i = 0; i < n; i++)
+		used += strlen(a + used) + 1;
+	memmove(a, a + 4, used - 4); /* argv[0]: the path, without "app=" */
+	used -= 4;
+	char path[256];
+	int rc = a[0] ? lpath_resolve("/", a, path, sizeof(path)) : -ENOENT;
+	struct vfs_file *f = 0;
+	struct vfs_stat st = {0};
+	if (!rc)
+		rc = vfs_open(path, 0, 0, &f);
+	if (!rc)
+		rc = vfs_fstat(f, &st);
+	if (!rc && (st.mode & S_IFMT) == S_IFDIR)
+		rc = -EISDIR;
 	if (!rc && st.size > PROGELF_MAX_FILE)
 		rc = -E2BIG;
 	uint8_t *b = rc ? 0 : pages_alloc((st.size + 4095) & ~4095ull, 4096);
 	if (!rc && !b)
 		rc = -ENOMEM;
 	for (uint64_t off = 0; !rc && off < st.size;) {
-		long n = vfs_pread(f, b + off, st.size - off, off);
-		if (n <= 0)
-			rc = n < 0 ? (int)n : -EIO;
-		off += n > 0 ? (uint64_t)n : 0;
+		long got = vfs_pread(f, b + off, st.size - off, off);
+		if (got <= 0)
+			rc = got < 0 ? (int)got : -EIO;
+		off += got > 0 ? (uint64_t)got : 0;
 	}
-	vfs_close(f);
-	if (rc)
-		return rc;
-	/* argv = path, then every word after app=... */
-	const char *rest = cmdline;
-	const char *w = 0;
-	size_t kl, wl;
-	const char *pos = cmdline;
-	while ((w = cmdline_next(&pos, &kl, &wl)))
-		if (kl == 3 && !strncmp(w, "app", 3))
-			rest = w + wl;
-	char *a = kmalloc(strlen(path) + strlen(rest) + 2);
-	if (!a)
-		return -ENOMEM;
-	size_t n = strlen(path) + 1;
-	memcpy(a, path, n);
-	*argc = 1;
-	for (pos = rest; (w = cmdline_next(&pos, &kl, &wl)); (*argc)++) {
-		memcpy(a + n, w, wl);
-		a[n + wl] = 0;
-		n += wl + 1;
+	if (f)
+		vfs_close(f);
+	if (rc) {
+		kprintf("linux: app=%s: %s (%d)\n", a, fetch_reason(rc), rc);
+		return 1;
 	}
 	*img = b;
 	*len = st.size;
 	*args = a;
-	*args_len = n;
+	*args_len = used;
+	*argc = (unsigned)n;
 	*envc = 0;
 	return 0;
 }
@@ -254,12 +281,14 @@ static int prog_run(const char *cmdline)
 		linux_strace = 1;
 	int rc = fetch_vmm(&img, &len, &args, &args_len, &argc, &envc);
 	if (rc == -ENOENT)
-		rc = fetch_vfs(cmdline, &img, &len, &args, &args_len, &argc, &envc);
-	if (rc) {
-		kprintf("linux: no program: %s (vmm PROGRAM, or app=/path with a file system)\n",
-			rc == -ENOENT ? "none given" : "it could not be read");
+		rc = fetch_vfs(&img, &len, &args, &args_len, &argc, &envc);
+	if (rc == -ENOENT)
+		kprintf("linux: no program: none given (vmm PROGRAM, or app=/path with a file "
+			"system)\n");
+	else if (rc < 0) /* rc 1: fetch_vfs named the path and the reason */
+		kprintf("linux: no program: it could not be read (%d)\n", rc);
+	if (rc)
 		return PK_EXIT_BAD_CMDLINE;
-	}
 	char err[200];
 	struct progelf_info pi;
 	if (progelf_check(img, len, &pi, err, sizeof(err)) < 0) {

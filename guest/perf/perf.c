@@ -105,9 +105,35 @@ static int stack_read(void *ctx, uint64_t va, uint64_t *val)
 	return 0;
 }
 
+/* The last task this CPU's ring named, and the name it gave. */
+static const struct task *named_task[PK_MAX_CPUS];
+static char named_name[PK_MAX_CPUS][32];
+
+/* A task record before the first sample of a task (or after a rename):
+ * kperf report --sort task prints names, not task addresses. */
+static void perf_name_task(const struct percpu *c, const struct task *t)
+{
+	if (!t || c->index >= PK_MAX_CPUS)
+		return;
+	const char *name = sched_task_name(t);
+	if (named_task[c->index] == t && !strncmp(named_name[c->index], name, 31))
+		return;
+	struct pk_perf_task r;
+	memset(&r, 0, sizeof(r));
+	r.h.type = PK_PERF_REC_TASK;
+	r.h.size = sizeof(r);
+	r.h.cpu = c->index;
+	r.task = (uint64_t)t;
+	pk_strlcpy(r.name, name, sizeof(r.name));
+	ring_put(&r, sizeof(r));
+	named_task[c->index] = t;
+	memcpy(named_name[c->index], r.name, sizeof(r.name));
+}
+
 static void perf_sample(const struct trap_frame *f, uint8_t source)
 {
 	struct percpu *c = this_cpu();
+	perf_name_task(c, sched_current());
 	struct {
 		struct pk_perf_sample s;
 		uint64_t frames[PK_PERF_MAX_DEPTH];

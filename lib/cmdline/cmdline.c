@@ -106,6 +106,41 @@ int cmdline_get(const char *cmdline, const char *key, char *out, size_t outsz)
 	return n > (size_t)(~0u >> 1) ? (int)(~0u >> 1) : (int)n;
 }
 
+const char *cmdline_find(const char *cmdline, const char *key)
+{
+	const char *pos = cmdline, *w;
+	size_t keylen, wordlen;
+
+	if (!key || !*key)
+		return NULL;
+	while ((w = cmdline_next(&pos, &keylen, &wordlen)))
+		if (cmdline_key_eq(w, keylen, key))
+			return w;
+	return NULL;
+}
+
+int cmdline_words(const char *s, char *out, size_t outsz)
+{
+	const char *pos = s, *w;
+	size_t wordlen, n = 0;
+	int count = 0;
+
+	while ((w = cmdline_next(&pos, NULL, &wordlen))) {
+		for (size_t i = 0; i < wordlen; i++) {
+			if (w[i] == '"')
+				continue;
+			if (n + 1 >= outsz)
+				return -1;
+			out[n++] = w[i];
+		}
+		if (n >= outsz)
+			return -1;
+		out[n++] = '\0';
+		count++;
+	}
+	return count;
+}
+
 bool cmdline_has(const char *cmdline, const char *key)
 {
 	return cmdline_get(cmdline, key, NULL, 0) >= 0;

@@ -35,4 +35,19 @@ uint64_t cmdline_get_uint(const char *cmdline, const char *key, uint64_t fallbac
  */
 const char *cmdline_next(const char **pos, size_t *keylen, size_t *wordlen);
 
+/*
+ * The first word whose key is `key` (unlike cmdline_get, the first one: a
+ * word that starts a program's arguments, `app=`), or NULL. Points at the
+ * word itself, so the caller can cut the line there.
+ */
+const char *cmdline_find(const char *cmdline, const char *key);
+
+/*
+ * Splits s into words the way Linux hands init its arguments: at blanks,
+ * a double quote groups blanks into a word and is itself dropped. Each
+ * word goes into out NUL-terminated, one after the other. Returns the
+ * number of words, or -1 when they do not fit in outsz bytes.
+ */
+int cmdline_words(const char *s, char *out, size_t outsz);
+
 #endif

@@ -179,6 +179,37 @@ out:
 	return rc;
 }
 
+int elf_syms_merge(struct elf_syms *dst, const struct elf_syms *kernel, const struct elf_syms *prog,
+		   uint64_t split)
+{
+	size_t cap = kernel->n + prog->n, n = 0;
+	uint64_t *addr = malloc((cap ? cap : 1) * sizeof(*addr));
+	uint64_t *size = malloc((cap ? cap : 1) * sizeof(*size));
+	const char **name = malloc((cap ? cap : 1) * sizeof(*name));
+	int rc = -1;
+	if (!addr || !size || !name)
+		goto out;
+	/* both inputs are sorted and the halves do not overlap: prog's part
+	 * then kernel's part is sorted too */
+	for (int half = 0; half < 2; half++) {
+		const struct elf_syms *from = half ? kernel : prog;
+		for (size_t i = 0; i < from->n; i++)
+			if ((from->addr[i] >= split) == half) {
+				addr[n] = from->addr[i];
+				size[n] = from->size[i];
+				name[n++] = from->name[i];
+			}
+	}
+	rc = elf_syms_from(dst, addr, size, (const char *const *)name, n);
+	if (!rc)
+		dst->text_id = kernel->text_id;
+out:
+	free(addr);
+	free(size);
+	free(name);
+	return rc;
+}
+
 const char *elf_syms_lookup(const struct elf_syms *s, uint64_t addr, uint64_t *off)
 {
 	long i = ksyms_search(s->addr, s->n, addr);

@@ -34,6 +34,18 @@ uint64_t elf_text_id_fd(int fd);
 /* Build from arrays (tests); names are copied. */
 int elf_syms_from(struct elf_syms *s, const uint64_t *addr, const uint64_t *size,
 		  const char *const *name, size_t n);
+/*
+ * A program's symbols beside the kernel's (`vmm PROGRAM`: docs/programs.md):
+ * the program is loaded in the lower half, the kernel runs in the higher
+ * half, so dst gets prog's symbols below split and kernel's from split up
+ * (split = 1 << 63), one sorted table that every lookup uses unchanged.
+ * Symbols on the wrong side of split are dropped (the kernel's boot code
+ * below 4 GiB never runs once a program does). Names are copied; the
+ * inputs stay the caller's. text_id is the kernel's.
+ */
+int elf_syms_merge(struct elf_syms *dst, const struct elf_syms *kernel, const struct elf_syms *prog,
+		   uint64_t split);
+#define ELF_SYMS_SPLIT (1ull << 63)
 /* Function containing addr, or NULL (outside every sized symbol). */
 const char *elf_syms_lookup(const struct elf_syms *s, uint64_t addr, uint64_t *off);
 /* Address and size of a symbol by name; 0 when absent. */

@@ -1,5 +1,5 @@
 #!/bin/sh
-# tests/fs/qemu.sh MODE IMAGE WORKDIR - the file tests on the PC platform,
+# tests/fs/qemu.sh MODE IMAGE WORKDIR [EXAMPLES] - the file tests on the PC platform,
 # each comparing what the guest read with the host's files (fnv.py):
 #   initrd  QEMU -kernel guest.elf -initrd files.cpio (a PVH module),
 #           mounted at /: a 3 MiB file copied into the /tmp RAM fs and
@@ -8,13 +8,15 @@
 #   iso     `make iso FILES=dir APP=prog ARGS=...` (tools/mkiso.sh --files
 #           --app --args): GRUB loads the cpio as a multiboot2 module and
 #           passes app=/PROG ARGS; under SeaBIOS and OVMF the kernel mounts it at /
-#           and sums a 3 MiB file from it, its boot line shows the app=.
+#           and sums a 3 MiB file from it, its boot line shows the app=;
+#           then an ISO of EXAMPLES/hello.glibc with no --cmdline runs it.
 set -u
 here=$(cd "$(dirname "$0")/../.." && pwd)
 . "$here/tools/lib.sh"
 mode=$1
 image=$2
 work=$3
+examples=${4:-}
 rm -rf "$work"
 mkdir -p "$work"
 sh "$here/tests/fs/mkfiles.sh" "$work/files"
@@ -65,8 +67,8 @@ initrd() {
 iso() {
 	mkdir -p "$work/files/bin"
 	printf 'not really a program\n' >"$work/files/bin/tool"
-	# the app= word is the prog loader's; until it exists the kernel warns
-	# about it and runs run=fsum, which proves the module was mounted
+	# with run=fsum given, app= names the program but fsum runs: the sum
+	# proves the module was mounted, the boot line shows what GRUB passed
 	if ! "$here/tools/mkiso.sh" "$image" "$work/files.iso" --timeout 0 \
 		--cmdline "run=fsum file=/data/big.bin" --files "$work/files" --app bin/tool \
 		--args "one two" >"$work/mkiso.log" 2>&1; then
@@ -93,6 +95,30 @@ iso() {
 			t_fail iso-files-app-cmdline-$fw "no app=/bin/tool one two on the kernel's boot line"
 		fi
 	done
+	# a real program: `make iso APP=hello ARGS="one two"` with no CMDLINE
+	# writes just app=/hello one two; the kernel runs it (app= implies
+	# run=prog) and its exit code is the program's (hello: argc - 1)
+	if [ -n "$examples" ] && [ -x "$examples/hello.glibc" ]; then
+		if "$here/tools/mkiso.sh" "$image" "$work/prog.iso" --timeout 0 --files "$work/files" \
+			--app "$examples/hello.glibc" --args "one two" >"$work/mkiso-prog.log" 2>&1; then
+			for fw in bios uefi; do
+				python3 "$here/tools/qemu_run.py" --image "$work/prog.iso" --kind iso \
+					--firmware $fw --smp 2 --expect none --expect-exit 2 \
+					--expect-line '^argv\[1\] = one$' --expect-line '^argv\[2\] = two$' \
+					--expect-line '^malloc ok: 1$' --log "$work/prog-$fw.log" >/dev/null 2>&1
+				if [ $? -eq 0 ]; then
+					t_pass iso-files-prog-$fw
+				else
+					t_fail iso-files-prog-$fw "hello.glibc one two: not its output or not exit 2"
+					grep -aE '^(perfkern|linux|argv|hello|qemu_run)' "$work/prog-$fw.log" | tail
+				fi
+			done
+		else
+			t_fail iso-files-prog-build "$(tail -1 "$work/mkiso-prog.log")"
+		fi
+	else
+		t_skip iso-files-prog "no hello.glibc in '$examples' (the examples target)"
+	fi
 	# bad input: a missing program or directory is refused with a reason
 	if "$here/tools/mkiso.sh" "$image" "$work/x.iso" --files "$work/files" --app nosuch \
 		>"$work/bad.log" 2>&1 || ! grep -q 'no such file' "$work/bad.log"; then
@@ -105,7 +131,7 @@ iso() {
 case $mode in
 initrd | iso) "$mode" ;;
 *)
-	echo "usage: qemu.sh initrd|iso IMAGE WORKDIR" >&2
+	echo "usage: qemu.sh initrd|iso IMAGE WORKDIR [EXAMPLES]" >&2
 	exit 2
 	;;
 esac

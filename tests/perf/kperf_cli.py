@@ -1,9 +1,11 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: MIT
-"""tests/perf/kperf_cli.py KPERF ELF WORKDIR - kperf's command line on
+"""tests/perf/kperf_cli.py KPERF ELF WORKDIR [PROGRAM] - kperf's command line on
 hand-made record files (proto/perf.h): stat with counts (IPC, miss rates),
 report/annotate/plot with no samples, a recording of another kernel (the
-.text hash warning), usage errors (exit 2) and unreadable input (exit 1)."""
+.text hash warning), usage errors (exit 2) and unreadable input (exit 1);
+with PROGRAM (a static Linux example), -p: samples in both halves named
+from the program's and the kernel's symbols."""
 import os
 import struct
 import subprocess
@@ -11,6 +13,7 @@ import sys
 
 MAGIC = 0x31465245504B5000
 kperf, elf, work = sys.argv[1:4]
+prog = sys.argv[4] if len(sys.argv) > 4 else ""
 os.makedirs(work, exist_ok=True)
 failures = []
 
@@ -178,4 +181,24 @@ rc, out = run("annotate", "perfcheck_hot_a", "-i", f3, "-k", elf, "--source", "t
 expect("annotate: options after the symbol", rc == 0 and " 50 samples" in out, out)
 rc, out = run("record", "-o", os.path.join(work, "r.pkperf"), "--", "/nonexistent/vmm")
 expect("record of a command that cannot run", rc != 0 and "cannot run" in out, out)
+# -p PROGRAM: a lower-half sample is the program's, a higher-half one the
+# kernel's (the program's main and the kernel's perfcheck_hot_a)
+if prog and os.path.exists(prog):
+    main = int(next(l.split()[0] for l in subprocess.run(["nm", prog], capture_output=True,
+                    text=True).stdout.splitlines() if l.endswith(" T main")), 16)
+    f4 = write("prog.pkperf", header() + b"".join(sample(0, i, main + 1) for i in range(3)) +
+               sample(1, 9, addr + 4))
+    rc, out = run("report", "-i", f4, "-k", elf, "-p", prog)
+    expect("report -p: the program's main and the kernel's symbol", rc == 0 and
+           " 75.00%        3  main" in out and " 25.00%        1  perfcheck_hot_a" in out, out)
+    rc, out = run("report", "-i", f4, "-k", elf)
+    # (the kernel's own low boot symbols then name them wrongly)
+    expect("report without -p: no program symbols", rc == 0 and "  main" not in out, out)
+    rc, out = run("annotate", "-i", f4, "-k", elf, "-p", prog, "main")
+    expect("annotate -p: disassembled from the program", rc == 0 and
+           "main: 3 samples" in out, out)
+    rc, out = run("report", "-i", f4, "-k", elf, "-p", "/nonexistent/prog")
+    expect("report -p of a missing file", rc == 1 and "/nonexistent/prog" in out, out)
+else:
+    print("SKIP report -p: no program ELF given (build the examples target)")
 sys.exit(1 if failures else 0)

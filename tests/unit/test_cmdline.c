@@ -241,6 +241,37 @@ START_TEST(numbers)
 }
 END_TEST
 
+/* app=: the first one starts the program's words, later ones are its */
+START_TEST(find_first)
+{
+	const char *line = "run=prog xapp=1 app=/bin/a app=2 b";
+	ck_assert_ptr_eq(cmdline_find(line, "app"), line + 16);
+	ck_assert_ptr_eq(cmdline_find(line, "run"), line);
+	ck_assert_ptr_null(cmdline_find(line, "ap"));
+	ck_assert_ptr_null(cmdline_find(line, ""));
+	ck_assert_ptr_null(cmdline_find("", "app"));
+	const char *q = "x \"app=/a b\"";
+	ck_assert_ptr_eq(cmdline_find(q, "app"), q + 2); /* quotes around the key */
+}
+END_TEST
+
+/* words packed NUL-separated, quotes dropped, blanks inside quotes kept */
+START_TEST(words_pack)
+{
+	char out[64];
+	ck_assert_int_eq(cmdline_words("  /hello a\t\"b c\" d=\"e f\"\n", out, sizeof(out)), 4);
+	ck_assert_int_eq(memcmp(out, "/hello\0a\0b c\0d=e f\0", 19), 0);
+	ck_assert_int_eq(cmdline_words("", out, sizeof(out)), 0);
+	ck_assert_int_eq(cmdline_words("x \"\" y", out, sizeof(out)), 3); /* an empty word */
+	ck_assert_int_eq(memcmp(out, "x\0\0y\0", 5), 0);
+	/* exactly full: "ab\0c\0" is 5 bytes */
+	ck_assert_int_eq(cmdline_words("ab c", out, 5), 2);
+	ck_assert_int_eq(cmdline_words("ab c", out, 4), -1);
+	ck_assert_int_eq(cmdline_words("abc", out, 3), -1);
+	ck_assert_int_eq(cmdline_words("a", out, 0), -1);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("cmdline");
@@ -255,6 +286,8 @@ int main(void)
 	tcase_add_test(tc, next_iterates_words);
 	tcase_add_test(tc, long_line);
 	tcase_add_test(tc, numbers);
+	tcase_add_test(tc, find_first);
+	tcase_add_test(tc, words_pack);
 	suite_add_tcase(s, tc);
 	return check_run(s);
 }

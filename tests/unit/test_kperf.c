@@ -323,6 +323,138 @@ START_TEST(symbols_report_fold)
 }
 END_TEST
 
+/* kperf -p PROGRAM: the program's symbols in the lower half, the
+ * kernel's in the higher half, one table (elf_syms_merge) */
+START_TEST(symbols_program_and_kernel)
+{
+	static const uint64_t ka[] = {0xffffffff80201000ull, 0xffffffff80202000ull, 0x100000};
+	static const uint64_t ksz[] = {0x100, 0x40, 0x10};
+	static const char *const kn[] = {"sys_write", "sched_switch", "boot32"};
+	static const uint64_t pa[] = {0x401000, 0x401100, 0xffffffff80201000ull};
+	static const uint64_t psz[] = {0x40, 0x80, 0x10};
+	static const char *const pn[] = {"main", "hot_loop", "bogus_high"};
+	struct elf_syms k, p, m;
+	ck_assert_int_eq(elf_syms_from(&k, ka, ksz, kn, 3), 0);
+	ck_assert_int_eq(elf_syms_from(&p, pa, psz, pn, 3), 0);
+	k.text_id = 42;
+	ck_assert_int_eq(elf_syms_merge(&m, &k, &p, ELF_SYMS_SPLIT), 0);
+	ck_assert_uint_eq(m.n, 4); /* boot32 and bogus_high are on the wrong side */
+	ck_assert_uint_eq(m.text_id, 42);
+	uint64_t off;
+	ck_assert_str_eq(elf_syms_lookup(&m, 0x401110, &off), "hot_loop");
+	ck_assert_uint_eq(off, 0x10);
+	ck_assert_str_eq(elf_syms_lookup(&m, 0x401000, &off), "main");
+	ck_assert_str_eq(elf_syms_lookup(&m, 0xffffffff80201008ull, &off), "sys_write");
+	ck_assert_ptr_null(elf_syms_lookup(&m, 0x100004, &off)); /* the kernel's low part */
+	ck_assert_ptr_null(elf_syms_lookup(&m, 0x401180, &off)); /* past hot_loop */
+	/* synthetic samples in both halves: a program frame under a kernel leaf */
+	uint64_t frames[] = {0x401020};
+	struct kp_sample sm[] = {
+		{.rip = 0x401104, .cpu = 0, .source = PK_PERF_SRC_TIMER, .task = 0x1000},
+		{.rip = 0x401150, .cpu = 1, .source = PK_PERF_SRC_TIMER, .task = 0x2000},
+		{.rip = 0x401170, .cpu = 1, .source = PK_PERF_SRC_TIMER, .task = 0x2000},
+		{.rip = 0xffffffff80201010ull, .cpu = 0, .source = PK_PERF_SRC_TIMER, .depth = 1},
+		{.rip = 0x7fff0000, .cpu = 0, .source = PK_PERF_SRC_TIMER},
+	};
+	struct kp_data d = {.s = sm, .ns = 5, .frames = frames, .nframes = 1};
+	struct kp_row *rows;
+	size_t n;
+	uint64_t total;
+	ck_assert_int_eq(kp_aggregate(&d, &m, KP_SORT_SYM, 0, &rows, &n, &total), 0);
+	ck_assert_uint_eq(total, 5);
+	ck_assert_uint_eq(n, 3);
+	ck_assert_str_eq(rows[0].key, "hot_loop");
+	ck_assert_uint_eq(rows[0].samples, 3);
+	ck_assert_str_eq(rows[1].key, "[unknown]");
+	ck_assert_str_eq(rows[2].key, "sys_write");
+	kp_rows_free(rows, n);
+	ck_assert_int_eq(kp_fold(&d, &m, 0, &rows, &n), 0);
+	int seen = 0;
+	for (size_t i = 0; i < n; i++)
+		seen |= !strcmp(rows[i].key, "main;sys_write");
+	ck_assert(seen);
+	kp_rows_free(rows, n);
+	/* without -p the program's addresses have no name */
+	ck_assert_int_eq(kp_aggregate(&d, &k, KP_SORT_SYM, 0, &rows, &n, &total), 0);
+	ck_assert_str_eq(rows[0].key, "[unknown]");
+	ck_assert_uint_eq(rows[0].samples, 4);
+	kp_rows_free(rows, n);
+	elf_syms_free(&m);
+	elf_syms_free(&p);
+	elf_syms_free(&k);
+}
+END_TEST
+
+static void put_task(uint32_t cpu, uint64_t task, const char *name)
+{
+	struct pk_perf_task t = {{PK_PERF_REC_TASK, sizeof(t), cpu}, task, {0}};
+	strncpy(t.name, name, sizeof(t.name));
+	put(&t, sizeof(t));
+}
+
+static void put_task_sample(uint32_t cpu, uint64_t task, uint64_t rip)
+{
+	struct pk_perf_sample x = {
+		{PK_PERF_REC_SAMPLE, sizeof(x), cpu}, 1, task, rip, PK_PERF_SRC_TIMER, 0, 0, 0};
+	put(&x, sizeof(x));
+}
+
+/* --sort task names the program's threads from the task records, the
+ * latest record for an id naming the samples after it (a rename, a reused
+ * id); a task no record named keeps its id */
+START_TEST(task_names)
+{
+	blen = 0;
+	struct pk_perf_header h = {.magic = PK_PERF_MAGIC,
+				   .version = PK_PERF_VERSION,
+				   .header_size = sizeof(h),
+				   .ncpus = 2};
+	put(&h, sizeof(h));
+	put_task(0, 0xa000, "prog");
+	put_task_sample(0, 0xa000, 0x401104);
+	put_task(1, 0xb000, "worker-1");
+	put_task_sample(1, 0xb000, 0x401104);
+	put_task_sample(1, 0xb000, 0x401150);
+	put_task(0, 0xa000, "psum-main"); /* PR_SET_NAME */
+	put_task_sample(0, 0xa000, 0x401000);
+	put_task_sample(0, 0xc000, 0x401000); /* never named */
+	struct kp_data d = {0};
+	char err[200];
+	ck_assert_int_eq(kp_parse_file(&d, buf, blen, err, sizeof(err)), 0);
+	ck_assert_uint_eq(d.ns, 5);
+	ck_assert_uint_eq(d.ntn, 3);
+	ck_assert_str_eq(kp_task_name(&d, &d.s[0]), "prog");
+	ck_assert_str_eq(kp_task_name(&d, &d.s[3]), "psum-main");
+	ck_assert_str_eq(kp_task_name(&d, &d.s[4]), "");
+	static const uint64_t pa[] = {0x401000, 0x401100};
+	static const uint64_t psz[] = {0x40, 0x80};
+	static const char *const pn[] = {"main", "hot_loop"};
+	struct elf_syms p;
+	ck_assert_int_eq(elf_syms_from(&p, pa, psz, pn, 2), 0);
+	struct kp_row *rows;
+	size_t n;
+	uint64_t total;
+	ck_assert_int_eq(kp_aggregate(&d, &p, KP_SORT_TASK, 0, &rows, &n, &total), 0);
+	ck_assert_uint_eq(n, 4);
+	ck_assert_str_eq(rows[0].key, "worker-1\thot_loop");
+	ck_assert_uint_eq(rows[0].samples, 2);
+	ck_assert_str_eq(rows[1].key, "0xc000\tmain");
+	ck_assert_str_eq(rows[2].key, "prog\thot_loop");
+	ck_assert_str_eq(rows[3].key, "psum-main\tmain");
+	kp_rows_free(rows, n);
+	/* a task record cut short is refused like any short record */
+	blen -= sizeof(struct pk_perf_sample) * 2 + sizeof(struct pk_perf_task);
+	struct pk_perf_rec shortrec = {PK_PERF_REC_TASK, 16, 0};
+	put(&shortrec, sizeof(shortrec));
+	put(&(uint64_t){0xa000}, 8);
+	kp_free(&d);
+	ck_assert_int_lt(kp_parse_file(&d, buf, blen, err, sizeof(err)), 0);
+	ck_assert_ptr_nonnull(strstr(err, "task record"));
+	kp_free(&d);
+	elf_syms_free(&p);
+}
+END_TEST
+
 START_TEST(symbols_from_guest_elf)
 {
 	struct elf_syms s;
@@ -506,6 +638,8 @@ int main(void)
 	tcase_add_test(tc, base64_roundtrip);
 	tcase_add_test(tc, symbols_report_fold);
 	tcase_add_test(tc, symbols_from_guest_elf);
+	tcase_add_test(tc, symbols_program_and_kernel);
+	tcase_add_test(tc, task_names);
 	tcase_add_test(tc, gnuplot_quoting);
 	tcase_add_test(tc, cli_numbers);
 	tcase_add_test(tc, cli_per_command_options);

@@ -82,6 +82,21 @@ if [ -x psum.musl ]; then
 	else
 		t_fail "perf-records-file: --perf holds $sz bytes, wanted the guest's samples"
 	fi
+	# kperf -p: psum's hot function by name, its threads by task name
+	if [ -x ./kperf ]; then
+		./kperf report -i /tmp/prog.perf -k ./guest.elf -p ./psum.musl >/tmp/prog.rep 2>&1
+		./kperf report -i /tmp/prog.perf -k ./guest.elf -p ./psum.musl --sort task \
+			>/tmp/prog.task 2>&1
+		if grep -qE '^ +[0-9.]+% +[0-9]+  work$' /tmp/prog.rep &&
+			grep -qE '^ +[0-9.]+% +[0-9]+  prog	work$' /tmp/prog.task; then
+			t_pass "perf-program-symbols: $(grep -E '  work$' /tmp/prog.rep | tr -s ' ')"
+		else
+			t_fail "perf-program-symbols: no work / prog<TAB>work rows:"
+			head -8 /tmp/prog.rep /tmp/prog.task | sed 's/^/  | /'
+		fi
+	else
+		t_skip "perf-program-symbols: no kperf in the initramfs"
+	fi
 fi
 # busybox-static: a program nobody here wrote
 if [ -x ./busybox ]; then

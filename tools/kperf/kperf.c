@@ -3,10 +3,9 @@
  * tools/kperf/kperf.c - perf-like profiling of the perfkern kernel:
  *   kperf record [-F HZ] [-e EVENTS] [-o FILE] -- ./build/bin/vmm guest.elf ...
  *   kperf stat [-i FILE] | kperf stat [-e EVENTS] [-o FILE] -- ./build/bin/vmm ...
- *   kperf report [-i FILE] [-k ELF] [--sort sym|cpu|task] [--source S] [--folded] [--top N]
- *   kperf annotate [-i FILE] [-k ELF] [--source S] SYMBOL
- *   kperf plot [-i FILE] [-k ELF] [--source S] [-o PREFIX]
- * FILE is a vmm --perf record file or a console log with framed perf blobs
+ *   kperf report [-i FILE] [-k ELF] [-p PROGRAM] [--sort sym|cpu|task] [--source S] [--folded]
+ * [--top N] kperf annotate [-i FILE] [-k ELF] [--source S] SYMBOL kperf plot [-i FILE] [-k ELF]
+ * [--source S] [-o PREFIX] FILE is a vmm --perf record file or a console log with framed perf blobs
  * (QEMU / bare metal). The commands[] table at the end says which options
  * each subcommand takes (kperf_cli.c parses them). Exit 0, 1 for bad input
  * data, 2 for bad usage.
@@ -55,6 +54,23 @@ static int load_syms(const struct kopts *o, const struct kp_data *d, struct elf_
 			"kperf: warning: %s is not the kernel that was recorded (.text hash "
 			"%016lx, recording says %016lx); symbols may be wrong\n",
 			o->elf, (unsigned long)s->text_id, (unsigned long)d->hdr.elf_id);
+	if (!o->prog)
+		return 0;
+	/* the program's symbols below the split, the kernel's above it */
+	struct elf_syms p, both;
+	if (elf_syms_load(o->prog, &p, err, sizeof(err)) < 0) {
+		fprintf(stderr, "kperf: %s: %s (-p names the program that ran)\n", o->prog, err);
+		elf_syms_free(s);
+		return -1;
+	}
+	int rc = elf_syms_merge(&both, s, &p, ELF_SYMS_SPLIT);
+	elf_syms_free(&p);
+	elf_syms_free(s);
+	if (rc < 0) {
+		fprintf(stderr, "kperf: out of memory\n");
+		return -1;
+	}
+	*s = both;
 	return 0;
 }
 
@@ -279,7 +295,8 @@ static int cmd_annotate(struct kopts *o, const char *symbol)
 	uint64_t addr, size;
 	int rc = 0;
 	if (!elf_syms_find(&s, symbol, &addr, &size)) {
-		fprintf(stderr, "kperf: annotate: no symbol '%s' in %s\n", symbol, o->elf);
+		fprintf(stderr, "kperf: annotate: no symbol '%s' in %s%s%s\n", symbol, o->elf,
+			o->prog ? " or " : "", o->prog ? o->prog : "");
 		rc = 1;
 		goto out;
 	}
@@ -291,8 +308,10 @@ static int cmd_annotate(struct kopts *o, const char *symbol)
 	char start[48], stop[48];
 	snprintf(start, sizeof(start), "--start-address=0x%lx", (unsigned long)addr);
 	snprintf(stop, sizeof(stop), "--stop-address=0x%lx", (unsigned long)(addr + size));
-	char *argv[] = {"objdump", "-d",	   "-l", "--no-show-raw-insn", start, stop,
-			"--",	   (char *)o->elf, 0};
+	/* a lower-half symbol is the program's (-p), disassembled from its file */
+	const char *file = o->prog && addr < ELF_SYMS_SPLIT ? o->prog : o->elf;
+	char *argv[] = {"objdump", "-d",	 "-l", "--no-show-raw-insn", start, stop,
+			"--",	   (char *)file, 0};
 	int fd = -1;
 	pid_t pid = kp_spawn(argv, &fd);
 	FILE *p = pid < 0 ? 0 : fdopen(fd, "r");
@@ -328,7 +347,7 @@ static int cmd_annotate(struct kopts *o, const char *symbol)
 	}
 	fclose(p);
 	if (kp_wait(pid) != 0) {
-		fprintf(stderr, "kperf: annotate: objdump failed on %s\n", o->elf);
+		fprintf(stderr, "kperf: annotate: objdump failed on %s\n", file);
 		rc = 1;
 	}
 out:
@@ -396,11 +415,11 @@ static const struct kp_cmd commands[] = {
 	 "counter totals, IPC and miss rates of a recording (-i) or of a run it makes", EVENTS_HELP,
 	 KO_INPUT | KO_EVENT | KO_OUTPUT, 0, -1, run_stat},
 	{"report", "", "samples per symbol (or CPU, task), or folded stacks", 0,
-	 KO_INPUT | KO_ELF | KO_SORT | KO_SOURCE | KO_FOLDED | KO_TOP, 0, 0, run_report},
+	 KO_INPUT | KO_ELF | KO_PROG | KO_SORT | KO_SOURCE | KO_FOLDED | KO_TOP, 0, 0, run_report},
 	{"annotate", "SYMBOL", "one function's disassembly with its samples per instruction", 0,
-	 KO_INPUT | KO_ELF | KO_SOURCE, 1, 1, run_annotate},
+	 KO_INPUT | KO_ELF | KO_PROG | KO_SOURCE, 1, 1, run_annotate},
 	{"plot", "", "gnuplot charts: timeline, top symbols, counter ratios (-o PREFIX)", 0,
-	 KO_INPUT | KO_ELF | KO_OUTPUT | KO_SOURCE, 0, 0, run_plot},
+	 KO_INPUT | KO_ELF | KO_PROG | KO_OUTPUT | KO_SOURCE, 0, 0, run_plot},
 };
 #define NCMDS (sizeof(commands) / sizeof(commands[0]))
 

@@ -22,6 +22,8 @@ static const struct kp_optdef {
 	{KO_OUTPUT, "output", 'o', "FILE",
 	 "the recording (default " KP_DEFAULT_DATA "), or plot's chart prefix (default kperf)"},
 	{KO_ELF, "elf", 'k', "ELF", "guest ELF with symbols (default " KP_DEFAULT_ELF ")"},
+	{KO_PROG, "program", 'p', "ELF",
+	 "the Linux program that ran (vmm PROGRAM): its symbols for lower-half addresses"},
 	{KO_FREQ, "freq", 'F', "HZ", "sampling rate, 1..100000 (default 1000)"},
 	{KO_EVENT, "event", 'e', "EVENTS", "what to record (below)"},
 	{KO_SORT, "sort", 0, "KEY", "sym (default), cpu or task"},
@@ -79,6 +81,9 @@ static int set_opt(const struct kp_cmd *c, const struct kp_optdef *d, const char
 		break;
 	case KO_ELF:
 		o->elf = v;
+		break;
+	case KO_PROG:
+		o->prog = v;
 		break;
 	case KO_EVENT:
 		o->events = v;

@@ -28,10 +28,12 @@ enum {
 	KO_SOURCE = 1u << 6, /* --source pmu|timer|vmm */
 	KO_FOLDED = 1u << 7, /* --folded */
 	KO_TOP = 1u << 8,    /* --top N */
+	KO_PROG = 1u << 9,   /* -p, --program ELF */
 };
 
 struct kopts {
 	const char *in, *elf, *out, *events;
+	const char *prog; /* the Linux program's ELF (vmm PROGRAM), or NULL */
 	unsigned hz;
 	int folded, top;
 	unsigned source;

@@ -86,8 +86,13 @@ int kp_parse_records(struct kp_data *d, const uint8_t *p, size_t len, char *err,
 				return fail(err, errlen, "out of memory");
 			if (s.depth) /* frames may still be NULL */
 				memcpy(d->frames + d->nframes, r + sizeof(s), s.depth * 8u);
-			d->s[d->ns++] = (struct kp_sample){s.tsc,    s.task,  s.rip,   h.cpu,
-							   s.source, s.flags, s.depth, d->nframes};
+			/* the latest task record for this id names it */
+			size_t tn = d->ntn;
+			while (tn && d->tnames[tn - 1].task != s.task)
+				tn--;
+			d->s[d->ns++] =
+				(struct kp_sample){s.tsc,   s.task,  s.rip,	 h.cpu, s.source,
+						   s.flags, s.depth, d->nframes, tn};
 			d->nframes += s.depth;
 			d->sources |= 1u << s.source;
 		} else if (h.type == PK_PERF_REC_COUNT) {
@@ -106,6 +111,18 @@ int kp_parse_records(struct kp_data *d, const uint8_t *p, size_t len, char *err,
 			k->raw = c.raw;
 			k->value = c.value;
 			k->cycles = c.tsc_cycles;
+		} else if (h.type == PK_PERF_REC_TASK) {
+			struct pk_perf_task t;
+			if (h.size < sizeof(t))
+				return fail(err, errlen, "task record at offset %zu too short",
+					    off);
+			memcpy(&t, r, sizeof(t));
+			if (grow((void **)&d->tnames, &d->cap_tn, d->ntn + 1, sizeof(*d->tnames)))
+				return fail(err, errlen, "out of memory");
+			struct kp_tname *k = &d->tnames[d->ntn++];
+			k->task = t.task;
+			memcpy(k->name, t.name, sizeof(t.name));
+			k->name[32] = 0;
 		} else if (h.type == PK_PERF_REC_LOST) {
 			struct pk_perf_lost l;
 			if (h.size < sizeof(l))
@@ -267,8 +284,14 @@ int kp_parse(struct kp_data *d, const uint8_t *p, size_t len, char *err, size_t 
 	return rc;
 }
 
+const char *kp_task_name(const struct kp_data *d, const struct kp_sample *s)
+{
+	return s->tname && s->tname <= d->ntn ? d->tnames[s->tname - 1].name : "";
+}
+
 void kp_free(struct kp_data *d)
 {
+	free(d->tnames);
 	free(d->s);
 	free(d->c);
 	free(d->frames);

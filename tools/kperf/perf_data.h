@@ -19,6 +19,13 @@ struct kp_sample {
 	uint8_t source, flags;
 	uint16_t depth;
 	size_t frames; /* index of frames[0] in kp_data.frames */
+	size_t tname;  /* 1 + index in kp_data.tnames of the task's name, 0 = none */
+};
+
+/* A PK_PERF_REC_TASK: one entry per (task, name) as the records gave them. */
+struct kp_tname {
+	uint64_t task;
+	char name[33];
 };
 
 struct kp_count {
@@ -36,9 +43,14 @@ struct kp_data {
 	size_t nc, cap_c;
 	uint64_t *frames;
 	size_t nframes, cap_f;
+	struct kp_tname *tnames;
+	size_t ntn, cap_tn;
 	uint64_t lost, unknown;
 	unsigned sources; /* bit per source seen in samples */
 };
+
+/* The name a sample's task had ("" when no task record named it). */
+const char *kp_task_name(const struct kp_data *d, const struct kp_sample *s);
 
 /* Load path (binary record file or text log). 0, or -1 with err filled. */
 int kp_load(const char *path, struct kp_data *d, char *err, size_t errlen);

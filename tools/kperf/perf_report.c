@@ -64,6 +64,11 @@ int kp_aggregate(const struct kp_data *d, const struct elf_syms *s, enum kp_sort
 		char buf[256];
 		if (sort == KP_SORT_CPU)
 			snprintf(buf, sizeof(buf), "%u\t%s", x->cpu, sym);
+		else if (sort == KP_SORT_TASK && kp_task_name(d, x)[0])
+			/* by name, as perf's comm: threads of one name share rows */
+			snprintf(buf, sizeof(buf), "%s\t%s", kp_task_name(d, x), sym);
+		else if (sort == KP_SORT_TASK && !x->task)
+			snprintf(buf, sizeof(buf), "[executor]\t%s", sym); /* no task ran */
 		else if (sort == KP_SORT_TASK)
 			snprintf(buf, sizeof(buf), "%#lx\t%s", (unsigned long)x->task, sym);
 		else
