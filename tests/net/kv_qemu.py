@@ -8,7 +8,7 @@ value, 1000 pipelined SETs through `redis-cli --pipe`, then hostile clients
 (garbage bytes, `*99999999`, a negative length, an endless inline line, a
 client that floods pipelined requests without reading) after each of which
 the server must still answer PING; SHUTDOWN ends it with exit 0. PASS/FAIL
-lines; SKIP (exit 0) without redis-cli.
+lines; SKIP (exit 77) without redis-cli or without lwIP (--no-lwip).
 """
 import os
 import shutil
@@ -88,11 +88,14 @@ def flood(port, seconds=3):
 
 
 def main():
+    if sys.argv[1] == "--no-lwip":
+        print("SKIP: kv-qemu (run=kv needs lwIP: configure with -DPK_LWIP=ON)")
+        return 77
     elf = sys.argv[1]
     logdir = sys.argv[2] if len(sys.argv) > 2 else "."
     if not shutil.which("redis-cli"):
         print("SKIP: kv-qemu (no redis-cli: apt-get install redis-tools, tools/deps.sh)")
-        return 0
+        return 77
     os.makedirs(logdir, exist_ok=True)
     log = os.path.join(logdir, "kv-qemu.log")
     port = free_port()
