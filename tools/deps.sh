@@ -10,7 +10,8 @@ qemu-system-x86 qemu-utils ovmf
 grub-common grub-pc-bin grub-efi-amd64-bin xorriso mtools
 busybox-static cpio gdb gnuplot-nox clang-format clang libclang-rt-dev
 libboost-context-dev socat inotify-tools libslirp-dev musl-tools
-libmimalloc-dev libmimalloc2.0 libjemalloc2 libtcmalloc-minimal4 valgrind"
+libmimalloc-dev libmimalloc2.0 libjemalloc2 libtcmalloc-minimal4 valgrind
+redis-tools"
 
 [ "${PK_DEPS_SKIP:-0}" = 1 ] && exit 0
 

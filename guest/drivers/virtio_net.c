@@ -32,14 +32,16 @@ static struct {
 	uint16_t txfree[VNET_QMAX]; /* free transmit buffer indices (a stack) */
 	unsigned ntxfree;
 	volatile uint64_t irqs;
+	struct sched_irq_event ev; /* the task in vnet_wait */
 	uint64_t rx_dropped;
-	bool up;
+	bool up, msix;
 } vn;
 
 static void vnet_irq(struct trap_frame *f)
 {
 	(void)f;
-	vn.irqs++; /* the app polls the rings; the interrupt ended its hlt */
+	vn.irqs++;
+	sched_irq_signal(&vn.ev); /* the one irq-safe wakeup: two flags, no lock */
 }
 
 static bool vnet_match(const struct pci_dev *d)
@@ -100,6 +102,7 @@ int vnet_init(struct vnet_info *info)
 		return -1;
 	/* MSI-X entry 0 for receive, 1 for transmit, both to this CPU */
 	uint32_t me = apic_id();
+	sched_irq_event_init(&vn.ev, sched_cpu_self());
 	bool msix = virtio_pci_msix_route(vp, 0, VEC_VIRTIO, me) &&
 		    virtio_pci_msix_route(vp, 1, VEC_VIRTIO + 1, me);
 	if (msix) {
@@ -134,6 +137,7 @@ int vnet_init(struct vnet_info *info)
 	virtio_pci_ready(vp);
 	virtio_queue_kick(&vn.rx);
 	info->msix = msix;
+	vn.msix = msix;
 	info->rx_size = rxn;
 	info->tx_size = txn;
 	info->features = vp->features;
@@ -209,6 +213,16 @@ int vnet_send(const void *frame, uint32_t len)
 	}
 	virtio_queue_kick(&vn.tx);
 	return 0;
+}
+
+int vnet_wait(uint64_t ns)
+{
+	if (!vn.up)
+		return -1;
+	if (!vn.msix) /* no interrupt to wait for: poll every 200 us */
+		ns = ns < 200 * 1000 ? ns : 200 * 1000;
+	int r = sched_irq_wait(&vn.ev, ns);
+	return r < 0 ? r : r ? 1 : 0;
 }
 
 uint64_t vnet_irqs(void)

@@ -32,6 +32,12 @@ int vnet_send(const void *frame, uint32_t len);
  * back), at most `us` microseconds: 0, or -1 when some are still out.
  * Before exiting: the host stops the device with the VM. */
 int vnet_flush(uint64_t us);
+/* In a task on the CPU that ran vnet_init: suspend until a receive or
+ * transmit interrupt came since the last wait, or ns passed (UINT64_MAX:
+ * none; without MSI-X at most 200 us, the poll interval). 1 interrupted,
+ * 0 timed out, negative on cancel or a wrong CPU. Check the rings first:
+ * an interrupt that came before the check makes this return at once. */
+int vnet_wait(uint64_t ns);
 /* Interrupts taken and frames dropped as malformed (the device's). */
 uint64_t vnet_irqs(void);
 uint64_t vnet_rx_dropped(void);

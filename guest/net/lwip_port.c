@@ -130,3 +130,10 @@ bool pk_lwip_poll(struct netif *n)
 	sys_check_timeouts();
 	return got;
 }
+
+void pk_lwip_wait(uint64_t max_ns)
+{
+	u32_t ms = sys_timeouts_sleeptime(); /* lwIP's next timer */
+	uint64_t ns = ms == SYS_TIMEOUTS_SLEEPTIME_INFINITE ? UINT64_MAX : (uint64_t)ms * 1000000;
+	vnet_wait(ns < max_ns ? ns : max_ns);
+}

@@ -18,5 +18,8 @@ struct netif *pk_lwip_start(uint32_t ip);
 /* Feed received frames to lwIP and run its due timers; true when a frame
  * came in. */
 bool pk_lwip_poll(struct netif *n);
+/* After a pk_lwip_poll that found nothing: suspend until the device
+ * interrupts, lwIP's next timer is due, or max_ns pass. */
+void pk_lwip_wait(uint64_t max_ns);
 
 #endif

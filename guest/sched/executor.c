@@ -10,22 +10,36 @@
 #include "guest/arch/smp.h"
 #include "lib/sched/sched.h"
 
+/* Run what is ready, then halt until an interrupt (a wake IPI, the timer
+ * for the first sleeper, a device's sched_irq_signal) unless `done` (when
+ * given) or new work turned up meanwhile. */
+static void executor_round(const struct future *done)
+{
+	sched_poll(); /* this CPU's tasks first */
+	irq_disable();
+	sched_set_idle(1); /* from here remote wakers send an IPI */
+	if (!smp_call_pending() && !sched_has_work() && !(done && future_ready(done))) {
+		uint64_t deadline = sched_next_deadline();
+		if (deadline != UINT64_MAX)
+			apic_timer_deadline(deadline); /* a sleeping task */
+		cpu_idle_halt(); /* sti; hlt: a wake IPI cannot slip in between */
+		sched_set_idle(0);
+		return;
+	}
+	sched_set_idle(0);
+	irq_enable();
+	smp_call_run();
+}
+
 void sched_executor_loop(void)
 {
-	for (;;) {
-		sched_poll(); /* this CPU's tasks first */
-		irq_disable();
-		sched_set_idle(1); /* from here remote wakers send an IPI */
-		if (!smp_call_pending() && !sched_has_work()) {
-			uint64_t deadline = sched_next_deadline();
-			if (deadline != UINT64_MAX)
-				apic_timer_deadline(deadline); /* a sleeping task */
-			cpu_idle_halt(); /* sti; hlt: a wake IPI cannot slip in between */
-			sched_set_idle(0);
-			continue;
-		}
-		sched_set_idle(0);
-		irq_enable();
-		smp_call_run();
-	}
+	for (;;)
+		executor_round(0);
+}
+
+void *sched_join_halting(struct task *t)
+{
+	while (!future_ready(&t->done))
+		executor_round(&t->done);
+	return sched_join(t);
 }

@@ -109,6 +109,45 @@ static void timers_expire(struct executor *e)
 	}
 }
 
+static void timer_remove(struct executor *e, struct task *t)
+{
+	for (struct task **p = &e->timers; *p; p = &(*p)->next)
+		if (*p == t) {
+			*p = t->next;
+			return;
+		}
+}
+
+/* Tasks whose armed event was signalled become ready (owner only). The
+ * flag is cleared before the scan: a signal during it sets it again. */
+static __attribute__((noinline)) void irq_take(struct executor *e)
+{
+	__atomic_store_n(&e->irq_pending, 0, __ATOMIC_SEQ_CST);
+	struct sched_irq_event **p = &e->irq_armed;
+	while (*p) {
+		struct sched_irq_event *ev = *p;
+		struct task *t = ev->waiter;
+		if (!__atomic_load_n(&ev->pending, __ATOMIC_ACQUIRE) ||
+		    get_state(t) != TASK_BLOCKED) { /* quiet, or its timeout already woke it */
+			p = &ev->next;
+			continue;
+		}
+		*p = ev->next;
+		ev->waiter = 0; /* tells the task a signal, not the timer, woke it */
+		if (t->wake_at != UINT64_MAX)
+			timer_remove(e, t);
+		sched_set_state(t, TASK_READY);
+		runq_push(e, t);
+		e->st.irq_wakeups++;
+	}
+}
+
+static inline void irq_drain(struct executor *e)
+{
+	if (__atomic_load_n(&e->irq_pending, __ATOMIC_RELAXED))
+		irq_take(e);
+}
+
 static void timer_insert(struct executor *e, struct task *t)
 {
 	struct task **p = &e->timers;
@@ -150,6 +189,7 @@ void sched_make_ready(struct task *t)
 static void switch_from(struct executor *e, struct task *me)
 {
 	inbox_drain(e);
+	irq_drain(e);
 	timers_expire(e);
 	struct task *n = runq_pop(e);
 	if (n == me) { /* woken again before it even left */
@@ -229,6 +269,7 @@ static inline __attribute__((always_inline)) void yield_body(int slow)
 		return;
 	if (slow) {
 		inbox_drain(e);
+		irq_drain(e);
 		timers_expire(e);
 	}
 	struct task *n = runq_pop(e);
@@ -254,7 +295,8 @@ void sched_yield(void)
 {
 	struct executor *e = sched_self();
 	if (__builtin_expect(sched_switch_hook != 0 ||
-				     __atomic_load_n(&e->inbox, __ATOMIC_RELAXED) || e->timers,
+				     __atomic_load_n(&e->inbox, __ATOMIC_RELAXED) || e->timers ||
+				     __atomic_load_n(&e->irq_pending, __ATOMIC_RELAXED),
 			     0))
 		yield_slow();
 	else
@@ -303,6 +345,7 @@ int sched_step(void)
 {
 	struct executor *e = sched_self();
 	inbox_drain(e);
+	irq_drain(e);
 	timers_expire(e);
 	struct task *n = runq_pop(e);
 	if (!n)
@@ -406,6 +449,65 @@ int sched_sleep(uint64_t ns)
 	return sched_cancelled() ? SCHED_ECANCELED : 0;
 }
 
+void sched_irq_event_init(struct sched_irq_event *ev, unsigned cpu)
+{
+	ev->pending = 0;
+	ev->cpu = cpu;
+	ev->waiter = 0;
+	ev->next = 0;
+}
+
+void sched_irq_signal(struct sched_irq_event *ev)
+{
+	unsigned cpu = ev->cpu;
+	struct executor *e = &sched_execs[cpu];
+	__atomic_store_n(&ev->pending, 1, __ATOMIC_RELEASE);
+	/* seq_cst pairs with sched_set_idle, as in sched_make_ready */
+	__atomic_store_n(&e->irq_pending, 1, __ATOMIC_SEQ_CST);
+	if (e != sched_self() && __atomic_load_n(&e->idle, __ATOMIC_SEQ_CST))
+		sched_wake(cpu);
+}
+
+int sched_irq_wait(struct sched_irq_event *ev, uint64_t ns)
+{
+	struct executor *e = sched_self();
+	struct task *me = e->current;
+	if (ev->cpu >= SCHED_MAX_EXEC || &sched_execs[ev->cpu] != e || ev->waiter)
+		return SCHED_EINVAL;
+	uint64_t deadline = ns == UINT64_MAX ? UINT64_MAX : sched_clock() + sched_ns_to_ticks(ns);
+	if (!me) {
+		while (!__atomic_load_n(&ev->pending, __ATOMIC_ACQUIRE) && sched_clock() < deadline)
+			if (!sched_step())
+				sched_relax();
+		return __atomic_exchange_n(&ev->pending, 0, __ATOMIC_ACQ_REL);
+	}
+	if (sched_cancelled())
+		return SCHED_ECANCELED;
+	if (__atomic_exchange_n(&ev->pending, 0, __ATOMIC_ACQ_REL))
+		return 1;
+	/* a signal from here on sets e->irq_pending, which switch_from looks
+	 * at before it leaves: a signal before the switch readies us at once */
+	ev->waiter = me;
+	ev->next = e->irq_armed;
+	e->irq_armed = ev;
+	me->wake_at = deadline;
+	sched_set_state(me, TASK_BLOCKED);
+	if (deadline != UINT64_MAX)
+		timer_insert(e, me);
+	switch_from(e, me);
+	if (ev->waiter) { /* the timeout woke us: disarm */
+		ev->waiter = 0;
+		for (struct sched_irq_event **p = &e->irq_armed; *p; p = &(*p)->next)
+			if (*p == ev) {
+				*p = ev->next;
+				break;
+			}
+	}
+	if (sched_cancelled())
+		return SCHED_ECANCELED;
+	return __atomic_exchange_n(&ev->pending, 0, __ATOMIC_ACQ_REL);
+}
+
 const char *sched_task_name(const struct task *t)
 {
 	return t ? t->name : "executor";
@@ -451,6 +553,7 @@ int sched_has_work(void)
 {
 	struct executor *e = sched_self();
 	return e->runq.head || __atomic_load_n(&e->inbox, __ATOMIC_SEQ_CST) ||
+	       __atomic_load_n(&e->irq_pending, __ATOMIC_SEQ_CST) ||
 	       (e->timers && e->timers->wake_at <= sched_clock());
 }
 

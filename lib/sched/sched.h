@@ -133,6 +133,32 @@ int future_ready(const struct future *f);
 /* Wait for f without blocking the CPU; returns its value. */
 void *sched_await(struct future *f);
 
+/* --- waiting for an interrupt ---
+ * The one wakeup an interrupt handler may give (sched_make_ready may not:
+ * it touches the run queue the interrupted code may be in the middle of).
+ * The handler only stores two flags and, when the waiter's CPU is another
+ * idle one, sends it the wake IPI: no lock, no allocation. The owner's
+ * executor sees the flag on its next step (or before it halts: it is part
+ * of sched_has_work, checked with interrupts off, and cpu_idle_halt's
+ * labelled hlt covers an interrupt between the check and the hlt) and
+ * readies the waiting task itself. One task waits on an event at a time,
+ * on the CPU named by sched_irq_event_init. */
+struct sched_irq_event {
+	int pending;		      /* atomic: set by the handler, taken by the waiter */
+	unsigned cpu;		      /* executor of the waiting task */
+	struct task *waiter;	      /* owner CPU only: the task in sched_irq_wait */
+	struct sched_irq_event *next; /* owner CPU only: its armed events */
+};
+void sched_irq_event_init(struct sched_irq_event *ev, unsigned cpu);
+/* From an interrupt handler (or any CPU): the event happened. */
+void sched_irq_signal(struct sched_irq_event *ev);
+/* In a task on ev->cpu: suspend until the event was signalled since the
+ * last wait, or `ns` passed (UINT64_MAX: no timeout). 1 when signalled,
+ * 0 on timeout, SCHED_ECANCELED when cancelled, SCHED_EINVAL on the
+ * wrong CPU or with another waiter. In executor context it spins on
+ * sched_step like the other waits. */
+int sched_irq_wait(struct sched_irq_event *ev, uint64_t ns);
+
 /* --- bounded channels: any number of senders and receivers, FIFO --- */
 struct sched_waitq {
 	struct task *head, *tail;
@@ -182,6 +208,7 @@ void sched_run(void);
 /* Per-CPU counters, for benchmarks and the "IPI only when idle" claim. */
 struct sched_stats {
 	uint64_t switches, spawned, remote_wakeups, wake_ipis;
+	uint64_t irq_wakeups; /* tasks sched_irq_signal woke */
 };
 void sched_stats_get(unsigned cpu, struct sched_stats *out);
 
@@ -190,6 +217,11 @@ void sched_stats_get(unsigned cpu, struct sched_stats *out);
  * to the APs, the BSP runs tasks from app code and joins it at the end). */
 void sched_init(void);
 void sched_executor_loop(void) __attribute__((noreturn));
+/* Kernel only, executor context: sched_join, but halting the CPU while
+ * nothing is ready (sched_join there spins through sched_step), so a task
+ * that waits for interrupts leaves its CPU idle: what apps that serve the
+ * network run their loop in. */
+void *sched_join_halting(struct task *t);
 
 /* Build the initial frame of a new task below `top` (16-aligned). */
 uint64_t sched_stack_init(uint64_t top, struct task *t);

@@ -13,15 +13,17 @@
 enum task_state { TASK_READY, TASK_RUNNING, TASK_BLOCKED, TASK_EXITING, TASK_DONE };
 
 struct executor {
-	uint64_t rsp;		 /* the executor loop's own context */
-	struct sched_waitq runq; /* ready FIFO, owner only */
-	struct task *current;	 /* running task, NULL in executor context */
-	struct task *timers;	 /* sleepers sorted by wake_at, owner only */
+	uint64_t rsp;			   /* the executor loop's own context */
+	struct sched_waitq runq;	   /* ready FIFO, owner only */
+	struct task *current;		   /* running task, NULL in executor context */
+	struct task *timers;		   /* sleepers sorted by wake_at, owner only */
+	struct sched_irq_event *irq_armed; /* events a task waits on, owner only */
 	void *local[SCHED_LOCAL_SLOTS];
 	struct sched_stats st;
 	/* written by other CPUs: a line of its own */
 	struct task *inbox __attribute__((aligned(64))); /* atomic MPSC stack */
-	int idle; /* atomic: the owner is about to halt / halted */
+	int idle;	 /* atomic: the owner is about to halt / halted */
+	int irq_pending; /* atomic: sched_irq_signal hit one of irq_armed */
 } __attribute__((aligned(64)));
 
 extern struct executor sched_execs[SCHED_MAX_EXEC];

@@ -197,6 +197,61 @@ static void *set_it(void *arg)
 	return (void *)(intptr_t)future_set(arg, (void *)42);
 }
 
+/* sched_irq_wait / sched_irq_signal: the interrupt-safe wakeup */
+static struct sched_irq_event irq_ev;
+static int irq_rc[4];
+
+static void *irq_waiter(void *arg)
+{
+	uintptr_t i = (uintptr_t)arg;
+	irq_rc[i] = sched_irq_wait(&irq_ev, i == 2 ? 1000000 : UINT64_MAX);
+	return 0;
+}
+
+static void *irq_signaller(void *arg)
+{
+	(void)arg;
+	sched_irq_signal(&irq_ev);
+	return 0;
+}
+
+START_TEST(irq_event_wakes_once)
+{
+	sched_irq_event_init(&irq_ev, sched_cpu_self());
+	/* signalled before the wait: returns at once, and takes the signal */
+	sched_irq_signal(&irq_ev);
+	struct task *w = sched_spawn(irq_waiter, (void *)0, "irq-waiter");
+	sched_join(w);
+	ck_assert_int_eq(irq_rc[0], 1);
+	/* blocked without a timeout: only the signal can wake it */
+	struct sched_stats before, after;
+	sched_stats_get(sched_cpu_self(), &before);
+	w = sched_spawn(irq_waiter, (void *)1, "irq-waiter");
+	sched_poll(); /* it runs and blocks */
+	ck_assert(!future_ready(&w->done));
+	sched_join(sched_spawn(irq_signaller, 0, "signaller"));
+	sched_join(w);
+	ck_assert_int_eq(irq_rc[1], 1);
+	sched_stats_get(sched_cpu_self(), &after);
+	ck_assert_uint_eq(after.irq_wakeups - before.irq_wakeups, 1);
+	/* a timeout returns 0 and disarms: a later signal wakes nobody twice */
+	w = sched_spawn(irq_waiter, (void *)2, "irq-waiter");
+	sched_join(w);
+	ck_assert_int_eq(irq_rc[2], 0);
+	sched_irq_signal(&irq_ev);
+	sched_poll();
+	sched_stats_get(sched_cpu_self(), &before);
+	ck_assert_uint_eq(before.irq_wakeups, after.irq_wakeups);
+	/* executor context: the pending signal left above is taken at once */
+	ck_assert_int_eq(sched_irq_wait(&irq_ev, 0), 1);
+	ck_assert_int_eq(sched_irq_wait(&irq_ev, 1000), 0);
+	/* the wrong CPU's event is refused */
+	struct sched_irq_event other;
+	sched_irq_event_init(&other, sched_cpu_self() + 1);
+	ck_assert_int_eq(sched_irq_wait(&other, 0), SCHED_EINVAL);
+}
+END_TEST
+
 START_TEST(future_await_and_set_once)
 {
 	struct future f = FUTURE_INIT;
@@ -426,6 +481,7 @@ int main(void)
 	tcase_add_test(tc, x87_cw_per_task);
 	tcase_add_test(tc, join_finished_and_yield_alone);
 	tcase_add_test(tc, sleep_wakes_in_deadline_order);
+	tcase_add_test(tc, irq_event_wakes_once);
 	tcase_add_test(tc, future_await_and_set_once);
 	tcase_add_test(tc, chan_full_empty_fifo);
 	tcase_add_test(tc, chan_close_wakes_everyone);

@@ -67,6 +67,41 @@ else
 	fi
 fi
 
+# run=kv (a -DPK_LWIP=ON kernel) behind --net user: RESP2 inline
+# requests from busybox nc (no redis-cli in L1; qemu.kv has it), then
+# SHUTDOWN must end the VM with exit 0
+if ! grep -q 'run=kv\|RESP2 key-value' guest.elf 2>/dev/null; then
+	t_skip net-user-kv "this kernel was built without -DPK_LWIP=ON"
+else
+	./vmm --timeout 120 --stats -c 2 -m 128M --net user,hostfwd=tcp:127.0.0.1:6380-:6379 \
+		guest.elf -- run=kv kv_secs=100 >/tmp/net-kv.out 2>&1 &
+	vpid=$!
+	kvout=""
+	for _ in 1 2 3 4 5 6 7 8 9 10 11 12; do
+		sleep 3
+		kvout=$( (printf 'PING\r\nSET a hello\r\nGET a\r\nINCR n\r\n'; sleep 2) |
+			nc 127.0.0.1 6380 2>&1 | tr -d '\r' | tr '\n' ' ')
+		case "$kvout" in *PONG*) break ;; esac
+	done
+	(printf 'SHUTDOWN\r\n'; sleep 1) | nc 127.0.0.1 6380 >/dev/null 2>&1
+	wait "$vpid"
+	vrc=$?
+	case "$kvout" in
+	"+PONG +OK \$5 hello :1 "*)
+		if [ "$vrc" -eq 0 ] && grep -q '^KV port=6379' /tmp/net-kv.out; then
+			t_pass net-user-kv "$kvout$(grep -E '^KV|  net \(' /tmp/net-kv.out | tr '\n' ' ')"
+		else
+			t_fail "net-user-kv: vmm exit $vrc"
+			tail -20 /tmp/net-kv.out | sed 's/^/  | /'
+		fi
+		;;
+	*)
+		t_fail "net-user-kv: got '$kvout'"
+		tail -20 /tmp/net-kv.out | sed 's/^/  | /'
+		;;
+	esac
+fi
+
 # the raw attack guest's hostile rings (tests/vmm/raw/virtq.c): the vmm
 # survives every round, stops the device on each broken ring, and a reset
 # afterwards gives a working device again (an ARP reply from slirp)

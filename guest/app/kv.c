@@ -1,0 +1,279 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * guest/app/kv.c - run=kv (a -DPK_LWIP=ON build): a key-value server on
+ * TCP port 6379 speaking RESP2 (lib/resp, guest/app/kv_store.c) over
+ * lwIP's raw API, one stack on one CPU. Each connection keeps the bytes of
+ * its current request (kmalloc, growing to the request's size) and its
+ * pending replies. Flow control: received bytes are acknowledged to the
+ * peer (tcp_recved) only while fewer than KV_OUT_HIGH reply bytes wait, so
+ * a pipelining client that does not read is held back by its own window
+ * and the server never queues more than a window of its input. A protocol
+ * error is answered and the connection closed; so is running out of memory.
+ * Options: ip= (else DHCP), kv_max_value= (bytes, default 512 MiB),
+ * kv_secs= (exit after that long, default 0: until SHUTDOWN).
+ *   KV port=6379 conns=N closed=N requests=N errors=N keys=N
+ */
+#include "proto/exit.h"
+#include "guest/arch/cpu.h"
+#include "guest/arch/tsc.h"
+#include "guest/drivers/virtio_net.h"
+#include "guest/kernel/console.h"
+#include "guest/kernel/param.h"
+#include "guest/net/lwip_port.h"
+#include "lib/cmdline/cmdline.h"
+#include "lib/heap/heap.h"
+#include "lib/kstring/kstring.h"
+#include "lib/net/echo.h"
+#include "lib/sched/sched.h"
+#include "app.h"
+#include "kv_store.h"
+#include "lwip/netif.h"
+#include "lwip/tcp.h"
+
+PK_PARAM(kv_max_value, "kv: largest bulk string accepted, bytes (default 512 MiB)");
+PK_PARAM(kv_secs, "kv: exit 0 after this many seconds (default 0: until SHUTDOWN)");
+
+#define KV_PORT 6379
+#define KV_MAX_ARGS 1024
+#define KV_OUT_HIGH (256 * 1024) /* replies waiting: stop reading */
+
+struct kv_conn {
+	struct tcp_pcb *pcb;
+	uint8_t *in;
+	size_t inlen, incap;
+	uint32_t unacked; /* received, not yet tcp_recved */
+	int peer_closed, closing;
+	struct resp_parser rp;
+	struct resp_arg argv[KV_MAX_ARGS];
+	struct kv_out out;
+};
+
+static struct resp_limits kv_lim = {KV_MAX_ARGS, 512ull << 20, 64 * 1024};
+static struct {
+	uint64_t conns, closed, requests, errors;
+	int shutdown;
+} st;
+
+static void conn_free(struct kv_conn *c)
+{
+	kfree(c->in);
+	kv_out_free(&c->out);
+	kfree(c);
+	st.closed++;
+}
+
+/* ERR_ABRT when the close had to abort (a callback must return that) */
+static err_t conn_close(struct kv_conn *c)
+{
+	struct tcp_pcb *pcb = c->pcb;
+	err_t r = ERR_OK;
+	tcp_arg(pcb, 0);
+	tcp_recv(pcb, 0);
+	tcp_sent(pcb, 0);
+	tcp_err(pcb, 0);
+	conn_free(c);
+	if (tcp_close(pcb) != ERR_OK)
+		tcp_abort(pcb), r = ERR_ABRT;
+	return r;
+}
+
+/* Queue pending replies into lwIP's send buffer. */
+static void conn_flush(struct kv_conn *c)
+{
+	struct kv_out *o = &c->out;
+	while (o->off < o->len) {
+		size_t n = o->len - o->off, room = tcp_sndbuf(c->pcb);
+		if (n > room)
+			n = room;
+		if (n > 0xffff)
+			n = 0xffff;
+		if (!n || tcp_write(c->pcb, o->p + o->off, (u16_t)n, TCP_WRITE_FLAG_COPY) != ERR_OK)
+			break;
+		o->off += n;
+	}
+	if (o->off == o->len) {
+		o->off = o->len = 0;
+		if (o->cap > KV_OUT_HIGH) /* a big reply went out: give its memory back */
+			kv_out_free(o);
+	}
+	tcp_output(c->pcb);
+}
+
+/* Parse and run what is complete; *closed when the connection went. */
+static err_t conn_run(struct kv_conn *c, int *closed)
+{
+	size_t start = 0;
+	while (!c->closing && c->out.len - c->out.off < KV_OUT_HIGH) {
+		enum resp_rc rc = resp_feed(&c->rp, c->in + start, c->inlen - start);
+		if (rc == RESP_MORE)
+			break;
+		if (rc == RESP_ERROR) {
+			st.errors++;
+			kv_out_put(&c->out, "-", 1);
+			kv_out_put(&c->out, c->rp.err, strlen(c->rp.err));
+			kv_out_put(&c->out, "\r\n", 2);
+			c->closing = 1; /* the stream cannot be resynced (Redis closes too) */
+			break;
+		}
+		if (c->rp.argc)
+			st.requests++;
+		int r = kv_exec(c->in + start, c->rp.argv, c->rp.argc, &c->out);
+		if (r == KV_SHUTDOWN)
+			st.shutdown = 1;
+		else if (r == KV_QUIT)
+			c->closing = 1;
+		start += c->rp.used;
+		resp_next(&c->rp);
+	}
+	if (start) {
+		memmove(c->in, c->in + start, c->inlen - start);
+		c->inlen -= start;
+	}
+	if (c->inlen == 0 && c->incap > 64 * 1024) { /* after a big request */
+		kfree(c->in);
+		c->in = 0, c->incap = 0;
+	}
+	while (c->out.len - c->out.off < KV_OUT_HIGH && c->unacked) {
+		u16_t n = c->unacked > 0xffff ? 0xffff : (u16_t)c->unacked;
+		tcp_recved(c->pcb, n);
+		c->unacked -= n;
+	}
+	conn_flush(c);
+	*closed = 0;
+	if (c->out.oom || ((c->closing || c->peer_closed) && c->out.len == c->out.off)) {
+		*closed = 1;
+		return conn_close(c);
+	}
+	return ERR_OK;
+}
+
+static err_t kv_recv(void *arg, struct tcp_pcb *pcb, struct pbuf *p, err_t err)
+{
+	struct kv_conn *c = arg;
+	if (!c || err != ERR_OK) {
+		if (p)
+			pbuf_free(p);
+		return ERR_OK;
+	}
+	int closed;
+	if (!p) {
+		c->peer_closed = 1;
+		return conn_run(c, &closed);
+	}
+	if (c->closing) { /* answered an error already: discard the rest */
+		tcp_recved(pcb, p->tot_len);
+		pbuf_free(p);
+		return ERR_OK;
+	}
+	if (c->inlen + p->tot_len > c->incap) {
+		size_t cap = c->incap ? c->incap : 4096;
+		while (cap < c->inlen + p->tot_len)
+			cap *= 2;
+		uint8_t *n = krealloc(c->in, cap);
+		if (!n) { /* no memory for this request: drop the client */
+			pbuf_free(p);
+			tcp_arg(pcb, 0);
+			tcp_abort(pcb);
+			conn_free(c);
+			return ERR_ABRT;
+		}
+		c->in = n, c->incap = cap;
+	}
+	pbuf_copy_partial(p, c->in + c->inlen, p->tot_len, 0);
+	c->inlen += p->tot_len;
+	c->unacked += p->tot_len;
+	pbuf_free(p);
+	return conn_run(c, &closed);
+}
+
+static err_t kv_sent(void *arg, struct tcp_pcb *pcb, u16_t len)
+{
+	(void)pcb, (void)len;
+	int closed;
+	return arg ? conn_run(arg, &closed) : ERR_OK;
+}
+
+static void kv_err(void *arg, err_t err)
+{
+	(void)err;
+	if (arg) /* the pcb is already gone */
+		conn_free(arg);
+}
+
+static err_t kv_accept(void *arg, struct tcp_pcb *pcb, err_t err)
+{
+	(void)arg;
+	if (err != ERR_OK || !pcb)
+		return ERR_VAL;
+	struct kv_conn *c = kmalloc(sizeof(*c));
+	if (!c) {
+		tcp_abort(pcb);
+		return ERR_ABRT;
+	}
+	memset(c, 0, sizeof(*c));
+	c->pcb = pcb;
+	resp_init(&c->rp, &kv_lim, c->argv);
+	tcp_arg(pcb, c);
+	tcp_recv(pcb, kv_recv);
+	tcp_sent(pcb, kv_sent);
+	tcp_err(pcb, kv_err);
+	tcp_nagle_disable(pcb); /* one reply per request must not wait for an ACK */
+	st.conns++;
+	return ERR_OK;
+}
+
+struct kv_job {
+	struct netif *n;
+	uint64_t end;
+};
+
+static void *kv_serve(void *arg)
+{
+	struct kv_job *j = arg;
+	int told = 0;
+	while (!st.shutdown && (!j->end || rdtsc() < j->end)) {
+		if (!pk_lwip_poll(j->n))
+			pk_lwip_wait(100 * 1000 * 1000);
+		if (!told && !ip4_addr_isany_val(*netif_ip4_addr(j->n))) {
+			kprintf("kv: serving RESP2 on %s:%u\n", ip4addr_ntoa(netif_ip4_addr(j->n)),
+				KV_PORT);
+			told = 1;
+		}
+	}
+	for (int k = 0; k < 20; k++) /* SHUTDOWN's +OK out */
+		pk_lwip_poll(j->n), sched_sleep(1000 * 1000);
+	return 0;
+}
+
+static int kv_run(const char *cmdline)
+{
+	uint32_t ip = 0;
+	char ipbuf[32];
+	if (cmdline_get(cmdline, "ip", ipbuf, sizeof(ipbuf)) == 0 && net_parse_ip(ipbuf, &ip) < 0) {
+		kprintf("kv: ip=%s is not an IPv4 address\n", ipbuf);
+		return PK_EXIT_BAD_CMDLINE;
+	}
+	kv_lim.max_bulk = cmdline_get_uint(cmdline, "kv_max_value", 512ull << 20);
+	uint64_t secs = cmdline_get_uint(cmdline, "kv_secs", 0);
+	struct netif *n = pk_lwip_start(ip);
+	if (!n)
+		return PK_EXIT_TESTS_FAILED;
+	struct tcp_pcb *pcb = tcp_new();
+	struct tcp_pcb *l =
+		pcb && tcp_bind(pcb, IP_ANY_TYPE, KV_PORT) == ERR_OK ? tcp_listen(pcb) : 0;
+	if (!l) {
+		kprintf("kv: cannot listen on TCP port %u\n", KV_PORT);
+		return PK_EXIT_TESTS_FAILED;
+	}
+	tcp_accept(l, kv_accept);
+	struct kv_job job = {n, secs ? rdtsc() + secs * tsc_khz * 1000 : 0};
+	struct task *t = sched_spawn(kv_serve, &job, "kv");
+	if (!t)
+		return PK_EXIT_TESTS_FAILED;
+	sched_join_halting(t);
+	vnet_flush(2000000);
+	kprintf("KV port=%u conns=%lu closed=%lu requests=%lu errors=%lu keys=%lu\n", KV_PORT,
+		st.conns, st.closed, st.requests, st.errors, kv_keys());
+	return PK_EXIT_OK;
+}
+APP("kv", kv_run, "RESP2 key-value server on TCP port 6379 (lwIP; redis-cli, redis-benchmark)");

@@ -1,0 +1,202 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
+"""tests/net/kv_qemu.py GUEST_ELF [LOGDIR] - run=kv (a -DPK_LWIP=ON build)
+under QEMU TCG q35, `-netdev user,hostfwd=tcp:127.0.0.1:P-:6379 -device
+virtio-net-pci`, driven by Debian's redis-cli (redis-tools): PING, SET/GET
+round trips, INCR, MSET/MGET, DEL/EXISTS, EXPIRE/TTL, CONFIG GET, a 100 KB
+value, 1000 pipelined SETs through `redis-cli --pipe`, then hostile clients
+(garbage bytes, `*99999999`, a negative length, an endless inline line, a
+client that floods pipelined requests without reading) after each of which
+the server must still answer PING; SHUTDOWN ends it with exit 0. PASS/FAIL
+lines; SKIP (exit 77) without redis-cli or without lwIP (--no-lwip).
+"""
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+REPO = os.path.dirname(os.path.dirname(HERE))
+failures = 0
+
+
+def result(ok, name, why=""):
+    global failures
+    print("%s: %s%s" % ("PASS" if ok else "FAIL", name, (" (" + why + ")") if why else ""))
+    failures += 0 if ok else 1
+
+
+def free_port():
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    return port
+
+
+def cli(port, *args, stdin=None):
+    r = subprocess.run(["redis-cli", "-p", str(port)] + list(args), input=stdin,
+                       stdout=subprocess.PIPE, stderr=subprocess.STDOUT, timeout=60)
+    return r.stdout.decode(errors="replace").rstrip("\n")
+
+
+def ping_ok(port):
+    try:
+        return cli(port, "PING") == "PONG"
+    except subprocess.TimeoutExpired:
+        return False
+
+
+def raw(port, data, read=True):
+    """Send data on a fresh connection; what came back before the server
+    closed it (or 5 s passed)."""
+    c = socket.create_connection(("127.0.0.1", port), timeout=20)
+    got = b""
+    try:
+        c.sendall(data)
+        c.settimeout(5)
+        while read:
+            b = c.recv(65536)
+            if not b:
+                break
+            got += b
+    except OSError:
+        pass
+    finally:
+        c.close()
+    return got
+
+
+def flood(port, seconds=3):
+    """Pipeline GETs without reading for a while: the server must hold
+    back through the TCP window, not queue without bound or stall."""
+    c = socket.create_connection(("127.0.0.1", port), timeout=20)
+    c.setblocking(False)
+    req = b"*2\r\n$3\r\nGET\r\n$3\r\nbig\r\n" * 64
+    sent, end = 0, time.time() + seconds
+    while time.time() < end:
+        try:
+            sent += c.send(req)
+        except BlockingIOError:
+            time.sleep(0.01)
+        except OSError:
+            break
+    c.close()
+    return sent
+
+
+def main():
+    if sys.argv[1] == "--no-lwip":
+        print("SKIP: kv-qemu (run=kv needs lwIP: configure with -DPK_LWIP=ON)")
+        return 77
+    elf = sys.argv[1]
+    logdir = sys.argv[2] if len(sys.argv) > 2 else "."
+    if not shutil.which("redis-cli"):
+        print("SKIP: kv-qemu (no redis-cli: apt-get install redis-tools, tools/deps.sh)")
+        return 77
+    os.makedirs(logdir, exist_ok=True)
+    log = os.path.join(logdir, "kv-qemu.log")
+    port = free_port()
+    cmd = [sys.executable, os.path.join(REPO, "tools", "qemu_run.py"), "--image", elf,
+           "--smp", "2", "--timeout", "300", "--expect", "none", "--log", log,
+           "--cmdline", "run=kv kv_secs=280",
+           "--expect-line", "^KV port=6379",
+           "--qemu-arg=-netdev", "--qemu-arg=user,id=n0,hostfwd=tcp:127.0.0.1:%d-:6379" % port,
+           "--qemu-arg=-device", "--qemu-arg=virtio-net-pci,netdev=n0"]
+    q = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    up = False
+    for _ in range(120):
+        if q.poll() is not None:
+            break
+        if ping_ok(port):
+            up = True
+            break
+        time.sleep(0.5)
+    result(up, "redis-cli PING answered PONG")
+    if up:
+        result(cli(port, "SET", "foo", "bar") == "OK" and cli(port, "GET", "foo") == "bar",
+               "SET then GET foo")
+        result(cli(port, "GET", "nokey") == "", "GET of a missing key is nil")
+        result(cli(port, "INCR", "n") == "1" and cli(port, "INCR", "n") == "2", "INCR")
+        result(cli(port, "INCR", "foo").startswith("ERR value is not an integer"),
+               "INCR of a non-number is an error")
+        result(cli(port, "MSET", "a", "1", "b", "2") == "OK" and
+               raw(port, b"MGET a b zz\r\nQUIT\r\n") ==
+               b"*3\r\n$1\r\n1\r\n$1\r\n2\r\n$-1\r\n+OK\r\n", "MSET, MGET (a nil for a missing key)")
+        result(cli(port, "DEL", "a", "zz") == "1" and cli(port, "EXISTS", "a", "b") == "1",
+               "DEL, EXISTS count keys")
+        result(cli(port, "EXPIRE", "b", "100") == "1" and cli(port, "TTL", "b") in ("100", "99")
+               and cli(port, "TTL", "foo") == "-1" and cli(port, "TTL", "nokey") == "-2",
+               "EXPIRE, TTL")
+        cfg = raw(port, b"CONFIG GET appendonly\r\nQUIT\r\n", read=True)
+        result(cfg.startswith(b"*2\r\n$10\r\nappendonly\r\n$2\r\nno\r\n"),
+               "CONFIG GET appendonly", repr(cfg[:60]))
+        big = bytes((i * 131 + 17) % 94 + 33 for i in range(100 * 1024))
+        setr = cli(port, "-x", "SET", "big", stdin=big)
+        back = subprocess.run(["redis-cli", "-p", str(port), "GET", "big"],
+                              stdout=subprocess.PIPE, timeout=60).stdout
+        result(setr == "OK" and back.rstrip(b"\n") == big, "a 100 KB value round trip",
+               "got %d bytes" % len(back))
+        pipe = b"".join(b"*3\r\n$3\r\nSET\r\n$%d\r\nk%d\r\n$%d\r\nv%d\r\n" %
+                        (len(b"k%d" % i), i, len(b"v%d" % i), i) for i in range(1000))
+        out = cli(port, "--pipe", stdin=pipe)
+        result("errors: 0, replies: 1000" in out and cli(port, "GET", "k777") == "v777",
+               "1000 pipelined SETs (redis-cli --pipe)", out.splitlines()[-1] if out else "")
+        # a pipelined batch in one write, replies in order
+        c = socket.create_connection(("127.0.0.1", port), timeout=20)
+        c.sendall(b"PING\r\n*2\r\n$3\r\nGET\r\n$3\r\nfoo\r\nECHO hi\r\n")
+        buf = b""
+        c.settimeout(10)
+        while buf.count(b"\r\n") < 5:
+            b = c.recv(4096)
+            if not b:
+                break
+            buf += b
+        c.close()
+        result(buf == b"+PONG\r\n$3\r\nbar\r\n$2\r\nhi\r\n", "three pipelined requests, one write",
+               repr(buf[:80]))
+        hostile = [
+            (b"*99999999\r\n", b"-ERR Protocol error: invalid multibulk length"),
+            (b"*1\r\n$-5\r\n", b"-ERR Protocol error: invalid bulk length"),
+            (b"*1\r\n$99999999999999999999999\r\n", b"-ERR Protocol error"),
+            (b"*2\r\n$3\r\nGET\r\n$1\r\nxyz\r\n", b"-ERR Protocol error"),
+            (bytes(range(256)) * 4, b"-ERR"),
+            (b"A" * 70000, b"-ERR Protocol error: too big inline request"),
+        ]
+        for data, want in hostile:
+            got = raw(port, data)
+            result(want in got and ping_ok(port), "hostile %r... answered %r, PING after" %
+                   (data[:16], want), repr(got[:60]))
+        sent = flood(port)
+        result(ping_ok(port), "PING after a client pipelined %d bytes without reading" % sent)
+        conns = []
+        for _ in range(100):  # more connections than lwIP has PCBs (64)
+            try:
+                conns.append(socket.create_connection(("127.0.0.1", port), timeout=5))
+            except OSError:
+                break
+        for c in conns:
+            c.close()
+        time.sleep(1)
+        result(ping_ok(port), "PING after opening and dropping %d connections" % len(conns))
+        cli(port, "SHUTDOWN")
+    try:
+        out, _ = q.communicate(timeout=120)
+    except subprocess.TimeoutExpired:
+        q.kill()
+        out, _ = q.communicate()
+    text = open(log, errors="replace").read() if os.path.exists(log) else out
+    summary = [ln for ln in text.splitlines() if ln.startswith("KV ")]
+    result(bool(summary) and " errors=0" not in summary[0], "the server counted the protocol errors",
+           summary[0] if summary else "no KV line")
+    result(q.returncode == 0, "the guest exited 0 after SHUTDOWN", "qemu_run.py exit %s" % q.returncode)
+    if failures:
+        sys.stdout.write(out[-3000:])
+    print("kv-qemu: %d failure(s)" % failures)
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
