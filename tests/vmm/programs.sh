@@ -55,6 +55,28 @@ for libc in musl glibc; do
 	# main + 3 threads: the most 2 CPUs take (two per CPU)
 	same "psum-$libc-3" "psum.$libc" 3
 	same "pingpong-$libc" "pingpong.$libc"
+	# files through --share: wordcount reads the examples' own binaries
+	# (L1's working directory) and writes its report into the share; the
+	# report, on stdout and in the host file, matches the native run's
+	mkdir -p /tmp/wc-share && rm -f /tmp/wc-share/* && cp "hello.$libc" "psum.$libc" /tmp/wc-share/
+	w=$PWD/wordcount.$libc
+	(cd /tmp/wc-share && "$w" "hello.$libc" "psum.$libc") >/tmp/wc-native.txt 2>&1
+	sed "s# hello# /ex/hello#; s# psum# /ex/psum#" /tmp/wc-native.txt >/tmp/wc-want.txt
+	t_bounded 110 "$out" ./vmm --timeout 90 -c 2 -m 256M --share /tmp/wc-share:/ex \
+		"./wordcount.$libc" -o /ex/wc.txt "/ex/hello.$libc" "/ex/psum.$libc"
+	if [ "$rc" -eq 0 ] && cmp -s /tmp/wc-want.txt "$out" && cmp -s /tmp/wc-want.txt /tmp/wc-share/wc.txt; then
+		t_pass "wordcount-share-$libc ($(tail -n 1 "$out" | tr -s ' '))"
+	else
+		t_fail "wordcount-share-$libc: exit $rc; wanted, got, written:"
+		sed 's/^/  want | /' /tmp/wc-want.txt
+		sed 's/^/  got  | /' "$out" | tail -10
+		sed 's/^/  file | /' /tmp/wc-share/wc.txt 2>/dev/null | tail -5
+	fi
+	# a read-only share refuses the report: EROFS, exit 1, nothing written
+	rm -f /tmp/wc-share/wc.txt
+	vmm_check "wordcount-ro-share-$libc" 1 'wc.txt: Read-only file system' -- -c 2 -m 256M \
+		--share /tmp/wc-share:/ex:ro "./wordcount.$libc" -o /ex/wc.txt "/ex/hello.$libc"
+	[ ! -e /tmp/wc-share/wc.txt ] || t_fail "wordcount-ro-share-$libc: wc.txt was created"
 	vmm_check "hostile-$libc" 0 '^hostile: all refused cleanly' -- -c 2 -m 256M "./hostile.$libc"
 	# the native API table (include/perfkern/perfkern.h) from auxv
 	vmm_check "native-$libc" 0 '^native: channel 1000 items, sum right' -- -c 2 -m 256M \
