@@ -73,8 +73,9 @@ int main(int argc, char **argv)
 			continue;
 		}
 		total.lines += c.lines, total.words += c.words, total.bytes += c.bytes;
-		len += (size_t)snprintf(report + len, sizeof(report) - len, "%8llu %8llu %8llu %s\n",
-					c.lines, c.words, c.bytes, argv[i]);
+		len += (size_t)snprintf(report + len, sizeof(report) - len,
+					"%8llu %8llu %8llu %s\n", c.lines, c.words, c.bytes,
+					argv[i]);
 		if (len >= sizeof(report))
 			len = sizeof(report) - 1;
 	}
