@@ -16,7 +16,7 @@ bench_qemu() {
 bench_nested() {
 	local log=$1 script=$2
 	shift 2
-	flock /tmp/pk-nested.lock "$repo/tools/nested/run.sh" --cache "$(pk_nested_cache "$build")" \
+	"$repo/tools/nested/run.sh" --cache "$(pk_nested_cache "$build")" \
 		--timeout "${PK_BENCH_TIMEOUT:-900}" --log "$log" \
 		--file "$build/bin/vmm" --file "$build/bin/guest.elf" "$@" -- "$script" >/dev/null
 }

@@ -57,7 +57,7 @@ static void fuzz_cleanup(void)
 static void fuzz_init(void)
 {
 	fake_vm_init(&vm, &vcpu, &opts, FUZZ_RAM);
-	strcpy(top, "/tmp/pk-fuzz-fs-XXXXXX");
+	snprintf(top, sizeof(top), "%s/pk-fuzz-fs-XXXXXX", P_tmpdir);
 	if (!mkdtemp(top))
 		abort();
 	char p[256];

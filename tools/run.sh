@@ -26,5 +26,5 @@ trap 'rm -f "$script"' EXIT
 echo "./vmm ${VMM_ARGS:-} guest.elf -- $cmdline" >"$script"
 # --net user dlopens libslirp: it goes next to the vmm in L1
 slirp=$(ldconfig -p 2>/dev/null | sed -n 's/.*libslirp\.so\.0 .*=> //p' | head -n 1)
-flock /tmp/pk-nested.lock "$here/tools/nested/run.sh" --cache "$(pk_nested_cache "$build")" \
+"$here/tools/nested/run.sh" --cache "$(pk_nested_cache "$build")" \
 	--file "$vmm" --file "$elf" ${slirp:+--file "$slirp:libslirp.so.0"} -- "$script"

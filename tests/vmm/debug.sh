@@ -16,7 +16,7 @@ socat=$(command -v socat) || {
 	echo "SKIP: socat not installed (tools/deps.sh)"
 	exit 77
 }
-exec flock /tmp/pk-nested.lock "$repo/tools/nested/run.sh" --cache "$cache" --timeout 400 \
+exec "$repo/tools/nested/run.sh" --cache "$cache" --timeout 400 \
 	--log "$build/tests/logs/vmm-debug.log" \
 	--file "$build/bin/vmm" --file "$build/bin/guest.elf" --file "$gdb" --file "$socat" \
 	--file "$here/debug_sockets.sh" --file "$here/../../tools/lib.sh" --file "$build/tests/as_uid" \

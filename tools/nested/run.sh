@@ -139,6 +139,15 @@ if [ ! -s "$CACHE/STAMP" ] || [ "${NESTED_REFRESH:-0}" = 1 ]; then
 	"$HERE/fetch.sh" "$CACHE" || die "fetch.sh $CACHE failed"
 fi
 
+# One TCG L1 at a time per cache, whoever starts it (tests, bench, make
+# run): two on two host cores starve each other into soft lockups. The
+# lock is held until this script exits; QEMU does not inherit it (9>&-),
+# so a leftover QEMU cannot keep it.
+if command -v flock >/dev/null 2>&1; then
+	exec 8>"$CACHE/.l1.lock"
+	flock 8
+fi
+
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/nested-run.XXXXXX")
 QPID=
 TPID=
@@ -357,7 +366,7 @@ boot() {
 		-kernel "$KERNEL" -initrd "$INITRD" \
 		-append "console=ttyS0 quiet panic=-1" \
 		-nographic -no-reboot -monitor "unix:$TMP/mon.$attempt,server=on,wait=off" \
-		${QEMU_EXTRA[@]+"${QEMU_EXTRA[@]}"} </dev/null >"$raw" 2>&1 &
+		${QEMU_EXTRA[@]+"${QEMU_EXTRA[@]}"} </dev/null >"$raw" 2>&1 8>&- &
 	QPID=$!
 	# Stream the console to stdout and the log, minus the serial CRs and
 	# SeaBIOS's terminal resets (ESC c clears the user's screen).
