@@ -162,6 +162,7 @@ int main(int argc, char **argv)
 		return VMM_EXIT_USAGE; /* bad input, like a bad flag */
 	vm->t_elf_ns = vm_now_ns(vm);
 	/* kept open for crash-dump symbols: the sandbox allows no open() */
+	vm->kernel_path = kernel_path;
 	vm->elf_fd = open(kernel_path, O_RDONLY | O_CLOEXEC);
 	if (opts.verbose)
 		vm->smaps_fd = open("/proc/self/smaps", O_RDONLY | O_CLOEXEC);

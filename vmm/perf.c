@@ -165,7 +165,8 @@ int perf_init(struct vm *vm)
 	for (unsigned i = 0; i < vm->ncpus; i++)
 		pthread_mutex_init(&perf.vcpu[i].lock, 0);
 	pthread_mutex_init(&perf.guest.lock, 0);
-	perf.elf_id = perf_elf_text_id(o->elf);
+	/* the kernel's .text, not PROGRAM's: the guest hashes its own */
+	perf.elf_id = vm->elf_fd >= 0 ? elf_text_id_fd(vm->elf_fd) : 0;
 	perf_report_pmu(vm);
 	perf.on = 1;
 	return 0;
@@ -394,7 +395,7 @@ int perf_finish(struct vm *vm)
 	};
 	if (perf.guest_elf_id && perf.elf_id && perf.guest_elf_id != perf.elf_id)
 		fprintf(stderr, "vmm: perf: the guest's .text hash differs from %s's\n",
-			vm->opts->elf);
+			vm->kernel_path);
 	const char *path = vm->opts->perf_file;
 	int fd = perf.fd;
 	int rc = 0;

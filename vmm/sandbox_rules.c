@@ -211,13 +211,12 @@ static const int sb_kill[] = {
 	SCMP_SYS(pidfd_getfd),
 };
 
-/* the filter's default action, which libseccomp refuses as a rule's
- * (in the logging flavour the kill rules are just that) */
-static uint32_t sb_default;
-
 static int sb_add(scmp_filter_ctx c, uint32_t act, int nr, unsigned n, const struct scmp_arg_cmp *a)
 {
-	if (act == sb_default)
+	/* libseccomp refuses a rule with the filter's default action (in the
+	 * logging flavour the kill rules are just that): it is a no-op */
+	uint32_t deflt = 0;
+	if (seccomp_attr_get(c, SCMP_FLTATR_ACT_DEFAULT, &deflt) == 0 && act == deflt)
 		return 0;
 	int rc = seccomp_rule_add_array(c, act, nr, n, a);
 	if (rc < 0)
@@ -234,7 +233,6 @@ int sb_compile(enum sandbox_role r, int log_only, struct sock_fprog *out)
 	unsigned want = r == SB_BASE ? ALL | B : bit;
 	uint32_t deflt = log_only ? SCMP_ACT_LOG : SCMP_ACT_TRAP;
 	uint32_t kill = log_only ? SCMP_ACT_LOG : SCMP_ACT_KILL_PROCESS;
-	sb_default = deflt;
 	scmp_filter_ctx c = seccomp_init(deflt);
 	if (!c)
 		return -ENOMEM;
