@@ -78,6 +78,15 @@ START_TEST(cli_bad)
 		{"--env", "NOEQUALS", "g", 0},
 		{"--env", "=v", "g", 0},
 		{"--kernel", 0},
+		/* the table-taken kinds (cli.h): an empty string, out-of-range,
+		 * signed or suffixed numbers, a value given to a flag */
+		{"--monitor", "", "g", 0},
+		{"--perf-freq", "100001", "g", 0},
+		{"--out-max-files", "1e3", "g", 0},
+		{"--monitor-idle", "-1", "g", 0},
+		{"--cpus", "+2", "g", 0},
+		{"--stats=1", "g", 0, 0},
+		{"--post-codes=yes", "g", 0, 0},
 		{0},
 	};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
