@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: MIT
-"""tests/net/kv_qemu.py GUEST_ELF [LOGDIR] - run=kv (a -DPK_LWIP=ON build)
+"""tests/net/kv_qemu.py GUEST_ELF [LOGDIR] - run=kv (a kernel with lwIP)
 under QEMU TCG q35, `-netdev user,hostfwd=tcp:127.0.0.1:P-:6379 -device
 virtio-net-pci`, driven by Debian's redis-cli (redis-tools): PING, SET/GET
 round trips, INCR, MSET/MGET, DEL/EXISTS, EXPIRE/TTL, CONFIG GET, a 100 KB
@@ -89,7 +89,8 @@ def flood(port, seconds=3):
 
 def main():
     if sys.argv[1] == "--no-lwip":
-        print("SKIP: kv-qemu (run=kv needs lwIP: configure with -DPK_LWIP=ON)")
+        why = sys.argv[2] if len(sys.argv) > 2 else "configured without it"
+        print(f"SKIP: kv-qemu (run=kv needs lwIP, not in this kernel: {why})")
         return 77
     elf = sys.argv[1]
     logdir = sys.argv[2] if len(sys.argv) > 2 else "."

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: MIT
 """tests/net/netecho_qemu.py GUEST_ELF [LOGDIR] [APP] - run=netecho (or
-APP=lwip-echo, the same echo through lwIP in a -DPK_LWIP=ON build) under QEMU
+APP=lwip-echo, the same echo through lwIP in a kernel with lwIP) under QEMU
 TCG q35 with `-device virtio-net-pci` on QEMU's user network: the host
 sends UDP datagrams to a forwarded port (hostfwd=udp:127.0.0.1:P-:7) and
 expects each back unchanged from the guest's by-hand UDP echo (lwip-echo: lwIP's, then a 100 KB round trip

@@ -44,7 +44,7 @@ fi
 # trip through hostfwd=tcp (slirp accepts the host client on the I/O
 # thread, inside the net role's filter)
 if ! grep -q 'lwip-echo' guest.elf 2>/dev/null; then
-	t_skip net-user-lwip "this kernel was built without -DPK_LWIP=ON"
+	t_skip net-user-lwip "this kernel was built without lwIP (PK_LWIP=OFF, or its fetch failed at configure time)"
 elif [ ! -x ./tcp_echo ] || [ ! -x ./udp_echo ]; then
 	t_skip net-user-lwip "no tcp_echo/udp_echo client in the initramfs"
 else
@@ -71,7 +71,7 @@ fi
 # requests from busybox nc (no redis-cli in L1; qemu.kv has it), then
 # SHUTDOWN must end the VM with exit 0
 if ! grep -q 'run=kv\|RESP2 key-value' guest.elf 2>/dev/null; then
-	t_skip net-user-kv "this kernel was built without -DPK_LWIP=ON"
+	t_skip net-user-kv "this kernel was built without lwIP (PK_LWIP=OFF, or its fetch failed at configure time)"
 else
 	./vmm --timeout 120 --stats -c 2 -m 128M --net user,hostfwd=tcp:127.0.0.1:6380-:6379 \
 		guest.elf -- run=kv kv_secs=100 >/tmp/net-kv.out 2>&1 &
