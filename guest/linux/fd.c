@@ -37,10 +37,16 @@ void lfile_put(struct lfile *f)
 {
 	if (__atomic_sub_fetch(&f->refs, 1, __ATOMIC_ACQ_REL))
 		return;
+	if (__atomic_load_n(&f->in_epoll, __ATOMIC_ACQUIRE))
+		lepoll_forget(f);
 	if (f->kind == LF_FILE && f->vf)
 		vfs_close(f->vf);
 	if (f->pipe)
 		lpipe_close(f->pipe, f->kind == LF_PIPE_W);
+	if (f->sock)
+		lsock_close(f->sock);
+	if (f->ep)
+		lepoll_close(f->ep);
 	kfree(f->path);
 	kfree(f);
 }

@@ -11,9 +11,11 @@
 
 #define LINUX_FD_MAX 256
 
-enum lfile_kind { LF_CONSOLE_IN, LF_CONSOLE_OUT, LF_FILE, LF_PIPE_R, LF_PIPE_W };
+enum lfile_kind { LF_CONSOLE_IN, LF_CONSOLE_OUT, LF_FILE, LF_PIPE_R, LF_PIPE_W, LF_SOCK, LF_EPOLL };
 
 struct lpipe;
+struct lsock;
+struct lepoll;
 struct vfs_file;
 struct lfile {
 	int refs; /* atomic: fds (dup) pointing here */
@@ -24,8 +26,11 @@ struct lfile {
 	uint64_t dir_cookie; /* getdents64 position */
 	struct vfs_file *vf;
 	struct lpipe *pipe;
-	uint32_t mode; /* S_IF* of a vfs file, from open */
-	char *path;    /* a directory's absolute path (openat's dirfd), else NULL */
+	struct lsock *sock; /* LF_SOCK (sys_net.c) */
+	struct lepoll *ep;  /* LF_EPOLL (sys_poll.c) */
+	int in_epoll;	    /* atomic: some epoll set names it (sys_poll.c) */
+	uint32_t mode;	    /* S_IF* of a vfs file, from open */
+	char *path;	    /* a directory's absolute path (openat's dirfd), else NULL */
 };
 
 /* The description behind fd with a reference taken, or NULL (EBADF). */
@@ -46,6 +51,17 @@ int linux_set_cwd(const char *abs);
 long lpipe_read(struct lpipe *p, void *buf, uint64_t n, int nonblock);
 long lpipe_write(struct lpipe *p, const void *buf, uint64_t n, int nonblock);
 void lpipe_close(struct lpipe *p, int writer);
+/* POLLIN/POLLOUT/POLLHUP/POLLERR of one end, now */
+unsigned lpipe_events(struct lpipe *p, int writer);
+
+/* sys_net.c: read/write on a socket fd, its close, its readiness */
+long lsock_rw(struct lfile *f, void *buf, uint64_t n, int write);
+void lsock_close(struct lsock *s);
+struct pk_sock *lsock_handle(struct lfile *f);
+/* sys_poll.c */
+void lepoll_close(struct lepoll *ep);
+/* f is being freed: out of every epoll set */
+void lepoll_forget(struct lfile *f);
 
 #define O_ACCMODE 3
 #define O_RDONLY 0
@@ -64,5 +80,6 @@ void lpipe_close(struct lpipe *p, int writer);
 #define S_IFCHR 0020000
 #define S_IFIFO 0010000
 #define S_IFREG 0100000
+#define S_IFSOCK 0140000
 
 #endif

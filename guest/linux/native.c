@@ -8,6 +8,7 @@
  * syscall exit does.
  */
 #include "include/perfkern/perfkern.h"
+#include "include/perfkern/net.h"
 
 #include "guest/arch/cpu.h"
 #include "guest/arch/cpufeat.h"
@@ -150,6 +151,49 @@ static void api_region_end(struct pk_region *r)
 	perf_region_end((struct perf_region *)r);
 }
 
+/* sockets: include/perfkern/net.h, each resuming the thread after a wait */
+static int api_net_listen(uint16_t port, int backlog, int limit, struct pk_sock **out)
+{
+	int rc = pk_listen(port, backlog, limit, out);
+	resume();
+	return rc;
+}
+
+static int api_net_accept(struct pk_sock *l, uint64_t ns, struct pk_sock **out,
+			  struct pk_sockaddr *peer)
+{
+	int rc = pk_sock_accept(l, ns, out, peer);
+	resume();
+	return rc;
+}
+
+static int api_net_connect(uint32_t ip, uint16_t port, uint64_t ns, struct pk_sock **out)
+{
+	int rc = pk_connect(ip, port, ns, out);
+	resume();
+	return rc;
+}
+
+static long api_net_recv(struct pk_sock *s, void *buf, size_t n, int flags, uint64_t ns)
+{
+	long rc = pk_sock_recv(s, buf, n, flags, ns, 0);
+	resume();
+	return rc;
+}
+
+static long api_net_send(struct pk_sock *s, const void *buf, size_t n, int flags, uint64_t ns)
+{
+	long rc = pk_sock_send(s, buf, n, flags, ns, 0);
+	resume();
+	return rc;
+}
+
+static void api_net_close(struct pk_sock *s)
+{
+	pk_sock_close(s);
+	resume();
+}
+
 const struct pk_api linux_native_api = {
 	.version = PK_API_VERSION,
 	.size = sizeof(struct pk_api),
@@ -166,4 +210,10 @@ const struct pk_api linux_native_api = {
 	.parallel_for = api_parallel_for,
 	.region_begin = api_region_begin,
 	.region_end = api_region_end,
+	.net_listen = api_net_listen,
+	.net_accept = api_net_accept,
+	.net_connect = api_net_connect,
+	.net_recv = api_net_recv,
+	.net_send = api_net_send,
+	.net_close = api_net_close,
 };

@@ -119,6 +119,18 @@ void lpipe_close(struct lpipe *p, int writer)
 		kfree(p);
 }
 
+unsigned lpipe_events(struct lpipe *p, int writer)
+{
+	spin_lock(&p->lock);
+	unsigned ev;
+	if (writer)
+		ev = p->readers == 0 ? 0x008 /* POLLERR */ : p->count < PIPE_SIZE ? 0x004 : 0;
+	else
+		ev = (p->count ? 0x001 : 0) | (p->writers == 0 ? 0x010 /* POLLHUP */ : 0);
+	spin_unlock(&p->lock);
+	return ev;
+}
+
 static long sys_pipe2(uint64_t ufds, long flags)
 {
 	if (flags & ~(O_CLOEXEC | O_NONBLOCK))

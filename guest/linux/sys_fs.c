@@ -42,6 +42,10 @@ static long file_rw(struct lfile *f, void *buf, uint64_t n, int write, int64_t a
 		return at >= 0 ? -ESPIPE : lpipe_read(f->pipe, buf, n, f->flags & O_NONBLOCK);
 	case LF_PIPE_W:
 		return at >= 0 ? -ESPIPE : lpipe_write(f->pipe, buf, n, f->flags & O_NONBLOCK);
+	case LF_SOCK:
+		return at >= 0 ? -ESPIPE : lsock_rw(f, buf, n, write);
+	case LF_EPOLL:
+		return -EINVAL;
 	case LF_FILE:
 		break;
 	}
@@ -236,6 +240,9 @@ static int stat_of(struct lfile *f, struct vfs_stat *st)
 	case LF_PIPE_R:
 	case LF_PIPE_W:
 		st->mode = S_IFIFO | 0600;
+		return 0;
+	case LF_SOCK:
+		st->mode = S_IFSOCK | 0777;
 		return 0;
 	default:
 		st->mode = S_IFCHR | 0620;

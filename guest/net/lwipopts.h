@@ -59,4 +59,8 @@
 #define LWIP_STATS 0
 #define LWIP_PROVIDE_ERRNO 1
 
+/* SO_REUSEADDR (include/perfkern/net.h PK_SO_REUSEADDR): a server bound
+ * again while its old connections sit in TIME_WAIT */
+#define SO_REUSE 1
+
 #endif

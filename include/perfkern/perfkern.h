@@ -19,6 +19,7 @@
 #ifndef PERFKERN_PERFKERN_H
 #define PERFKERN_PERFKERN_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #define AT_PERFKERN 0x504b /* "PK": an auxv type Linux does not use */
@@ -33,6 +34,9 @@ struct pk_region {
 	uint64_t tsc;
 	int live;
 };
+
+struct pk_sock;	    /* include/perfkern/net.h */
+struct pk_sockaddr; /* include/perfkern/net.h */
 
 struct pk_api {
 	uint32_t version; /* PK_API_VERSION */
@@ -54,6 +58,18 @@ struct pk_api {
 	int (*parallel_for)(uint64_t n, void (*fn)(uint64_t i, void *arg), void *arg);
 	struct pk_region (*region_begin)(const char *name);
 	void (*region_end)(struct pk_region *r);
+	/* sockets (include/perfkern/net.h has the flags, options and
+	 * semantics; the kernel's pk_listen, pk_sock_accept, pk_connect,
+	 * pk_sock_recv, pk_sock_send, pk_sock_close). Present when size
+	 * reaches past net_close. */
+	int (*net_listen)(uint16_t port, int backlog, int conn_limit, struct pk_sock **out);
+	int (*net_accept)(struct pk_sock *l, uint64_t timeout_ns, struct pk_sock **out,
+			  struct pk_sockaddr *peer);
+	int (*net_connect)(uint32_t ip, uint16_t port, uint64_t timeout_ns, struct pk_sock **out);
+	long (*net_recv)(struct pk_sock *s, void *buf, size_t n, int flags, uint64_t timeout_ns);
+	long (*net_send)(struct pk_sock *s, const void *buf, size_t n, int flags,
+			 uint64_t timeout_ns);
+	void (*net_close)(struct pk_sock *s);
 };
 
 #if defined(__STDC_HOSTED__) && __STDC_HOSTED__ && !defined(PK_KERNEL)

@@ -1,0 +1,677 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * guest/linux/sys_net.c - the Linux socket calls (AF_INET, SOCK_STREAM and
+ * SOCK_DGRAM) on include/perfkern/net.h: a socket fd is an lfile of kind
+ * LF_SOCK holding a pk_sock plus what Linux keeps per socket and the stack
+ * does not (SO_RCVTIMEO, SO_SNDTIMEO). Blocking calls suspend the thread
+ * (net.c waits for the socket's events); O_NONBLOCK / SOCK_NONBLOCK /
+ * MSG_DONTWAIT give EAGAIN. Every user pointer is checked before it is
+ * used (EFAULT). docs/programs.md lists the calls.
+ */
+#include "include/perfkern/net.h"
+
+#include "lib/heap/heap.h"
+#include "lib/kstring/kstring.h"
+#include "fd.h"
+#include "linux.h"
+
+#define AF_UNIX 1
+#define AF_INET 2
+#define SOCK_STREAM 1
+#define SOCK_DGRAM 2
+#define SOCK_NONBLOCK O_NONBLOCK
+#define SOCK_CLOEXEC O_CLOEXEC
+#define IPPROTO_IP 0
+#define IPPROTO_TCP 6
+#define IPPROTO_UDP 17
+#define SOL_SOCKET 1
+#define SO_TYPE 3
+#define SO_ERROR 4
+#define SO_REUSEADDR 2
+#define SO_BROADCAST 6
+#define SO_SNDBUF 7
+#define SO_RCVBUF 8
+#define SO_KEEPALIVE 9
+#define SO_LINGER 13
+#define SO_REUSEPORT 15
+#define SO_RCVTIMEO 20
+#define SO_SNDTIMEO 21
+#define SO_ACCEPTCONN 30
+#define SO_PROTOCOL 38
+#define SO_DOMAIN 39
+#define TCP_NODELAY 1
+#define MSG_OOB 0x1
+#define MSG_PEEK 0x2
+#define MSG_TRUNC 0x20
+#define MSG_DONTWAIT 0x40
+#define MSG_WAITALL 0x100
+#define MSG_NOSIGNAL 0x4000
+#define MSG_MORE 0x8000
+
+struct lsock {
+	struct pk_sock *s;
+	int type;
+	int listening;
+	uint64_t rcvtimeo, sndtimeo; /* ns; PK_NET_FOREVER = none set */
+};
+
+/* Linux's struct sockaddr_in (ip(7)): port and address in network order. */
+struct ksockaddr_in {
+	uint16_t family;
+	uint16_t port;
+	uint32_t addr;
+	uint8_t zero[8];
+};
+_Static_assert(sizeof(struct ksockaddr_in) == 16, "sockaddr_in");
+
+struct ktimeval {
+	int64_t sec, usec;
+};
+
+struct pk_sock *lsock_handle(struct lfile *f)
+{
+	return f->kind == LF_SOCK ? f->sock->s : 0;
+}
+
+void lsock_close(struct lsock *ls)
+{
+	pk_sock_close(ls->s);
+	kfree(ls);
+}
+
+/* fd's description when it is a socket: EBADF, ENOTSOCK otherwise. */
+static struct lfile *sock_get(long fd, long *err)
+{
+	struct lfile *f = lfd_get((int)fd);
+	if (!f) {
+		*err = -EBADF;
+		return 0;
+	}
+	if (f->kind != LF_SOCK) {
+		lfile_put(f);
+		*err = -ENOTSOCK;
+		return 0;
+	}
+	return f;
+}
+
+static int nonblock(struct lfile *f)
+{
+	return (__atomic_load_n(&f->flags, __ATOMIC_RELAXED) & O_NONBLOCK) != 0;
+}
+
+/* A user sockaddr_in into a: 0, -EFAULT, -EINVAL (short), -EAFNOSUPPORT. */
+static int addr_in(uint64_t uaddr, uint64_t len, struct pk_sockaddr *a)
+{
+	if (len < sizeof(struct ksockaddr_in) || len > 128)
+		return -EINVAL;
+	if (!linux_uaccess_ok(uaddr, sizeof(struct ksockaddr_in), 0))
+		return -EFAULT;
+	struct ksockaddr_in k;
+	memcpy(&k, (const void *)uaddr, sizeof(k));
+	if (k.family != AF_INET)
+		return -EAFNOSUPPORT;
+	a->ip = __builtin_bswap32(k.addr);
+	a->port = __builtin_bswap16(k.port);
+	return 0;
+}
+
+/* a out to a user (sockaddr *, socklen_t *) pair, as accept(2) and
+ * getsockname(2) do: at most *ulen bytes, *ulen := the full size. */
+static int addr_out(uint64_t uaddr, uint64_t ulen, const struct pk_sockaddr *a)
+{
+	if (!uaddr)
+		return 0;
+	if (!linux_uaccess_ok(ulen, 4, 1))
+		return -EFAULT;
+	int len = *(const int *)ulen;
+	if (len < 0)
+		return -EINVAL;
+	size_t k = (size_t)len < sizeof(struct ksockaddr_in) ? (size_t)len
+							     : sizeof(struct ksockaddr_in);
+	if (!linux_uaccess_ok(uaddr, k, 1))
+		return -EFAULT;
+	struct ksockaddr_in s = {
+		AF_INET, __builtin_bswap16(a->port), __builtin_bswap32(a->ip), {0}};
+	memcpy((void *)uaddr, &s, k);
+	*(int *)ulen = (int)sizeof(s);
+	return 0;
+}
+
+/* The checks accept(2) and friends make before they wait. */
+static int addr_out_ok(uint64_t uaddr, uint64_t ulen)
+{
+	if (!uaddr)
+		return 0;
+	if (!linux_uaccess_ok(ulen, 4, 1))
+		return -EFAULT;
+	int len = *(const int *)ulen;
+	if (len < 0)
+		return -EINVAL;
+	return linux_uaccess_ok(uaddr, (uint64_t)len < 16 ? (uint64_t)len : 16, 1) ? 0 : -EFAULT;
+}
+
+static long sock_install(struct pk_sock *s, int type, long flags)
+{
+	struct lsock *ls = kcalloc(1, sizeof(*ls));
+	struct lfile *f = lfile_new(LF_SOCK, O_RDWR | (int)(flags & SOCK_NONBLOCK));
+	if (!ls || !f) {
+		kfree(ls), kfree(f);
+		pk_sock_close(s);
+		return -ENOMEM;
+	}
+	ls->s = s;
+	ls->type = type;
+	ls->rcvtimeo = ls->sndtimeo = PK_NET_FOREVER;
+	f->sock = ls;
+	int fd = lfd_install(f, 0, (flags & SOCK_CLOEXEC) != 0);
+	if (fd < 0)
+		lfile_put(f);
+	return fd;
+}
+
+static long sys_socket(long domain, long type, long proto)
+{
+	if (domain != AF_INET)
+		return -EAFNOSUPPORT; /* no AF_UNIX, no IPv6 */
+	if (type & ~(0xf | SOCK_NONBLOCK | SOCK_CLOEXEC))
+		return -EINVAL;
+	int t = (int)(type & 0xf);
+	if (t != SOCK_STREAM && t != SOCK_DGRAM)
+		return -EPROTONOSUPPORT;
+	if (proto != 0 && proto != (t == SOCK_STREAM ? IPPROTO_TCP : IPPROTO_UDP))
+		return -EPROTONOSUPPORT;
+	struct pk_sock *s;
+	int r = pk_sock_open(t == SOCK_STREAM ? PK_SOCK_STREAM : PK_SOCK_DGRAM, &s);
+	if (r < 0)
+		return r == -ENETDOWN ? -EAFNOSUPPORT : r;
+	return sock_install(s, t, type);
+}
+LINUX_SYS(41, socket, sys_socket, "ddd");
+
+static long sys_socketpair(long domain, long type, long proto, uint64_t sv)
+{
+	(void)type, (void)proto, (void)sv;
+	return domain == AF_UNIX ? -EAFNOSUPPORT : -EOPNOTSUPP;
+}
+LINUX_SYS(53, socketpair, sys_socketpair, "dddp");
+
+static long sys_bind(long fd, uint64_t uaddr, uint64_t len)
+{
+	long err;
+	struct lfile *f = sock_get(fd, &err);
+	if (!f)
+		return err;
+	struct pk_sockaddr a;
+	long r = addr_in(uaddr, len, &a);
+	if (!r)
+		r = pk_sock_bind(f->sock->s, &a);
+	lfile_put(f);
+	return r;
+}
+LINUX_SYS(49, bind, sys_bind, "dpd");
+
+static long sys_listen(long fd, long backlog)
+{
+	long err;
+	struct lfile *f = sock_get(fd, &err);
+	if (!f)
+		return err;
+	if (backlog < 1)
+		backlog = 1;
+	if (backlog > 4096)
+		backlog = 4096; /* SOMAXCONN */
+	long r = f->sock->type != SOCK_STREAM ? -EOPNOTSUPP
+					      : pk_sock_listen(f->sock->s, (int)backlog);
+	if (!r)
+		f->sock->listening = 1;
+	lfile_put(f);
+	return r;
+}
+LINUX_SYS(50, listen, sys_listen, "dd");
+
+static long sys_accept4(long fd, uint64_t uaddr, uint64_t ulen, long flags)
+{
+	if (flags & ~(SOCK_NONBLOCK | SOCK_CLOEXEC))
+		return -EINVAL;
+	long err;
+	struct lfile *f = sock_get(fd, &err);
+	if (!f)
+		return err;
+	long r = addr_out_ok(uaddr, ulen);
+	struct pk_sock *c = 0;
+	struct pk_sockaddr peer;
+	if (!r)
+		r = pk_sock_accept(f->sock->s, nonblock(f) ? 0 : f->sock->rcvtimeo, &c, &peer);
+	lfile_put(f);
+	if (r < 0)
+		return r;
+	r = addr_out(uaddr, ulen, &peer); /* checked above: only a racing unmap fails */
+	if (r < 0) {
+		pk_sock_close(c);
+		return r;
+	}
+	return sock_install(c, SOCK_STREAM, flags);
+}
+LINUX_SYS(288, accept4, sys_accept4, "dppx");
+
+static long sys_accept(long fd, uint64_t uaddr, uint64_t ulen)
+{
+	return sys_accept4(fd, uaddr, ulen, 0);
+}
+LINUX_SYS(43, accept, sys_accept, "dpp");
+
+static long sys_connect(long fd, uint64_t uaddr, uint64_t len)
+{
+	long err;
+	struct lfile *f = sock_get(fd, &err);
+	if (!f)
+		return err;
+	struct pk_sockaddr a;
+	long r = addr_in(uaddr, len, &a);
+	if (!r)
+		r = pk_sock_connect(f->sock->s, &a, nonblock(f) ? 0 : f->sock->sndtimeo);
+	lfile_put(f);
+	return r;
+}
+LINUX_SYS(42, connect, sys_connect, "dpd");
+
+static int flags_in(long flags, int *out)
+{
+	if (flags & MSG_OOB)
+		return -EOPNOTSUPP;
+	*out = (int)(flags & (MSG_PEEK | MSG_DONTWAIT | MSG_WAITALL));
+	return 0;
+}
+
+/* send on f; to: NULL for a connected socket */
+static long sock_send(struct lfile *f, const void *buf, uint64_t n, int flags,
+		      const struct pk_sockaddr *to)
+{
+	uint64_t t = nonblock(f) ? 0 : f->sock->sndtimeo;
+	if (f->sock->type == SOCK_STREAM)
+		to = 0; /* Linux ignores the address on a connected stream */
+	return pk_sock_send(f->sock->s, buf, n, flags, t, to);
+}
+
+static long sock_recv(struct lfile *f, void *buf, uint64_t n, int flags, struct pk_sockaddr *from)
+{
+	uint64_t t = nonblock(f) ? 0 : f->sock->rcvtimeo;
+	return pk_sock_recv(f->sock->s, buf, n, flags, t, from);
+}
+
+long lsock_rw(struct lfile *f, void *buf, uint64_t n, int write)
+{
+	return write ? sock_send(f, buf, n, 0, 0) : sock_recv(f, buf, n, 0, 0);
+}
+
+static long sys_sendto(long fd, uint64_t buf, uint64_t n, long flags, uint64_t uaddr, uint64_t alen)
+{
+	int fl;
+	long r = flags_in(flags, &fl);
+	if (r)
+		return r;
+	if (n > 0x7ffff000)
+		n = 0x7ffff000;
+	if (!linux_uaccess_ok(buf, n, 0))
+		return -EFAULT;
+	struct pk_sockaddr a;
+	if (uaddr && (r = addr_in(uaddr, alen, &a)) < 0)
+		return r;
+	long err;
+	struct lfile *f = sock_get(fd, &err);
+	if (!f)
+		return err;
+	r = sock_send(f, (const void *)buf, n, fl, uaddr ? &a : 0);
+	lfile_put(f);
+	return r;
+}
+LINUX_SYS(44, sendto, sys_sendto, "dpdxpd");
+
+static long sys_recvfrom(long fd, uint64_t buf, uint64_t n, long flags, uint64_t uaddr,
+			 uint64_t ulen)
+{
+	int fl;
+	long r = flags_in(flags, &fl);
+	if (r)
+		return r;
+	if (n > 0x7ffff000)
+		n = 0x7ffff000;
+	if (!linux_uaccess_ok(buf, n, 1))
+		return -EFAULT;
+	if ((r = addr_out_ok(uaddr, ulen)) < 0)
+		return r;
+	long err;
+	struct lfile *f = sock_get(fd, &err);
+	if (!f)
+		return err;
+	struct pk_sockaddr from = {0, 0};
+	r = sock_recv(f, (void *)buf, n, fl, &from);
+	lfile_put(f);
+	if (r >= 0 && uaddr) {
+		long e = addr_out(uaddr, ulen, &from);
+		if (e < 0)
+			return e;
+	}
+	return r;
+}
+LINUX_SYS(45, recvfrom, sys_recvfrom, "dpdxpp");
+
+struct kmsghdr {
+	uint64_t name;
+	uint32_t namelen, pad0;
+	uint64_t iov, iovlen, control, controllen;
+	int32_t flags, pad1;
+};
+struct kiovec {
+	uint64_t base, len;
+};
+
+/* The msghdr and its iovecs checked (write: the buffers receive). */
+static long msg_in(uint64_t umsg, struct kmsghdr *m, int write)
+{
+	if (!linux_uaccess_ok(umsg, sizeof(*m), 0))
+		return -EFAULT;
+	memcpy(m, (const void *)umsg, sizeof(*m));
+	if (m->iovlen > 1024)
+		return -EMSGSIZE;
+	if (!linux_uaccess_ok(m->iov, m->iovlen * sizeof(struct kiovec), 0))
+		return -EFAULT;
+	for (uint64_t i = 0; i < m->iovlen; i++) {
+		struct kiovec v = ((const struct kiovec *)m->iov)[i];
+		if (v.len > 0x7ffff000 || !linux_uaccess_ok(v.base, v.len, write))
+			return -EFAULT;
+	}
+	return 0;
+}
+
+static long sys_sendmsg(long fd, uint64_t umsg, long flags)
+{
+	int fl;
+	struct kmsghdr m;
+	long r = flags_in(flags, &fl);
+	if (r || (r = msg_in(umsg, &m, 0)) < 0)
+		return r;
+	struct pk_sockaddr a;
+	if (m.name && (r = addr_in(m.name, m.namelen, &a)) < 0)
+		return r;
+	long err;
+	struct lfile *f = sock_get(fd, &err);
+	if (!f)
+		return err;
+	long total = 0;
+	if (f->sock->type == SOCK_DGRAM) { /* one datagram: gather it */
+		uint64_t n = 0;
+		for (uint64_t i = 0; i < m.iovlen; i++)
+			n += ((const struct kiovec *)m.iov)[i].len;
+		uint8_t *b = n <= 65507 ? kmalloc(n ? n : 1) : 0;
+		if (!b)
+			total = n > 65507 ? -EMSGSIZE : -ENOMEM;
+		else {
+			uint64_t at = 0;
+			for (uint64_t i = 0; i < m.iovlen; i++) {
+				struct kiovec v = ((const struct kiovec *)m.iov)[i];
+				memcpy(b + at, (const void *)v.base, v.len);
+				at += v.len;
+			}
+			total = sock_send(f, b, n, fl, m.name ? &a : 0);
+			kfree(b);
+		}
+	} else
+		for (uint64_t i = 0; i < m.iovlen; i++) {
+			struct kiovec v = ((const struct kiovec *)m.iov)[i];
+			if (!v.len)
+				continue;
+			r = sock_send(f, (const void *)v.base, v.len, fl, 0);
+			if (r < 0) {
+				total = total ? total : r;
+				break;
+			}
+			total += r;
+			if ((uint64_t)r < v.len)
+				break;
+		}
+	lfile_put(f);
+	return total;
+}
+LINUX_SYS(46, sendmsg, sys_sendmsg, "dpx");
+
+static long sys_recvmsg(long fd, uint64_t umsg, long flags)
+{
+	int fl;
+	struct kmsghdr m;
+	long r = flags_in(flags, &fl);
+	if (r || (r = msg_in(umsg, &m, 1)) < 0)
+		return r;
+	if (!linux_uaccess_ok(umsg, sizeof(m), 1))
+		return -EFAULT;
+	if (m.name && !linux_uaccess_ok(m.name, m.namelen < 16 ? m.namelen : 16, 1))
+		return -EFAULT;
+	long err;
+	struct lfile *f = sock_get(fd, &err);
+	if (!f)
+		return err;
+	struct pk_sockaddr from = {0, 0};
+	long total = 0;
+	if (f->sock->type == SOCK_DGRAM) { /* one datagram, scattered */
+		uint64_t n = 0;
+		for (uint64_t i = 0; i < m.iovlen; i++)
+			n += ((const struct kiovec *)m.iov)[i].len;
+		if (n > 65535)
+			n = 65535;
+		uint8_t *b = kmalloc(n ? n : 1);
+		total = b ? sock_recv(f, b, n, fl, &from) : -ENOMEM;
+		for (uint64_t i = 0, at = 0; total > 0 && i < m.iovlen && at < (uint64_t)total;
+		     i++) {
+			struct kiovec v = ((const struct kiovec *)m.iov)[i];
+			uint64_t k = (uint64_t)total - at < v.len ? (uint64_t)total - at : v.len;
+			memcpy((void *)v.base, b + at, k);
+			at += k;
+		}
+		kfree(b);
+	} else
+		for (uint64_t i = 0; i < m.iovlen; i++) {
+			struct kiovec v = ((const struct kiovec *)m.iov)[i];
+			if (!v.len)
+				continue;
+			/* the first piece may wait, the rest take what is there */
+			r = sock_recv(f, (void *)v.base, v.len, total ? fl | MSG_DONTWAIT : fl,
+				      &from);
+			if (r < 0) {
+				total = total ? total : r;
+				break;
+			}
+			total += r;
+			if ((uint64_t)r < v.len)
+				break;
+		}
+	lfile_put(f);
+	if (total < 0)
+		return total;
+	struct kmsghdr *um = (struct kmsghdr *)umsg;
+	if (m.name) {
+		struct ksockaddr_in s = {
+			AF_INET, __builtin_bswap16(from.port), __builtin_bswap32(from.ip), {0}};
+		memcpy((void *)m.name, &s, m.namelen < 16 ? m.namelen : 16);
+		um->namelen = 16;
+	}
+	um->controllen = 0; /* no ancillary data */
+	um->flags = 0;
+	return total;
+}
+LINUX_SYS(47, recvmsg, sys_recvmsg, "dpx");
+
+static long sys_shutdown(long fd, long how)
+{
+	long err;
+	struct lfile *f = sock_get(fd, &err);
+	if (!f)
+		return err;
+	long r = pk_sock_shutdown(f->sock->s, (int)how);
+	lfile_put(f);
+	return r;
+}
+LINUX_SYS(48, shutdown, sys_shutdown, "dd");
+
+static long sock_name(long fd, uint64_t uaddr, uint64_t ulen, int peer)
+{
+	long err;
+	struct lfile *f = sock_get(fd, &err);
+	if (!f)
+		return err;
+	struct pk_sockaddr a;
+	long r = addr_out_ok(uaddr, ulen);
+	if (!r && !uaddr)
+		r = -EFAULT;
+	if (!r)
+		r = pk_sock_name(f->sock->s, peer, &a);
+	lfile_put(f);
+	return r ? r : addr_out(uaddr, ulen, &a);
+}
+
+static long sys_getsockname(long fd, uint64_t uaddr, uint64_t ulen)
+{
+	return sock_name(fd, uaddr, ulen, 0);
+}
+LINUX_SYS(51, getsockname, sys_getsockname, "dpp");
+
+static long sys_getpeername(long fd, uint64_t uaddr, uint64_t ulen)
+{
+	return sock_name(fd, uaddr, ulen, 1);
+}
+LINUX_SYS(52, getpeername, sys_getpeername, "dpp");
+
+/* The pk option for (level, name), or 0: accepted and ignored, or -1. */
+static int opt_of(long level, long name)
+{
+	if (level == SOL_SOCKET)
+		switch (name) {
+		case SO_REUSEADDR:
+			return PK_SO_REUSEADDR;
+		case SO_KEEPALIVE:
+			return PK_SO_KEEPALIVE;
+		case SO_REUSEPORT:
+		case SO_BROADCAST:
+		case SO_SNDBUF:
+		case SO_RCVBUF:
+		case SO_LINGER:
+			return 0; /* the stack's buffers are its own */
+		}
+	if (level == IPPROTO_TCP)
+		return name == TCP_NODELAY ? PK_SO_NODELAY : name >= 2 && name <= 6 ? 0 : -1;
+	if (level == IPPROTO_IP)
+		return 0; /* IP_TOS and friends: accepted, ignored */
+	return -1;
+}
+
+static uint64_t timeval_ns(const struct ktimeval *tv)
+{
+	if (tv->sec == 0 && tv->usec == 0)
+		return PK_NET_FOREVER; /* 0 means no timeout */
+	return (uint64_t)tv->sec * 1000000000ull + (uint64_t)tv->usec * 1000ull;
+}
+
+static long sys_setsockopt(long fd, long level, long name, uint64_t uval, uint64_t len)
+{
+	long err;
+	struct lfile *f = sock_get(fd, &err);
+	if (!f)
+		return err;
+	long r = 0;
+	if (level == SOL_SOCKET && (name == SO_RCVTIMEO || name == SO_SNDTIMEO)) {
+		struct ktimeval tv;
+		if (len < sizeof(tv))
+			r = -EINVAL;
+		else if (!linux_uaccess_ok(uval, sizeof(tv), 0))
+			r = -EFAULT;
+		else {
+			memcpy(&tv, (const void *)uval, sizeof(tv));
+			if (tv.sec < 0 || tv.usec < 0 || tv.usec >= 1000000)
+				r = -EINVAL;
+			else if (name == SO_RCVTIMEO)
+				f->sock->rcvtimeo = timeval_ns(&tv);
+			else
+				f->sock->sndtimeo = timeval_ns(&tv);
+		}
+		lfile_put(f);
+		return r;
+	}
+	int opt = opt_of(level, name);
+	if (opt < 0)
+		r = -ENOPROTOOPT;
+	else if (len < 4)
+		r = -EINVAL;
+	else if (!linux_uaccess_ok(uval, 4, 0))
+		r = -EFAULT;
+	else if (opt)
+		r = pk_sock_setopt(f->sock->s, opt, *(const int *)uval);
+	lfile_put(f);
+	return r;
+}
+LINUX_SYS(54, setsockopt, sys_setsockopt, "dddpd");
+
+static long sys_getsockopt(long fd, long level, long name, uint64_t uval, uint64_t ulen)
+{
+	long err;
+	struct lfile *f = sock_get(fd, &err);
+	if (!f)
+		return err;
+	long r = 0;
+	int v = 0;
+	if (!linux_uaccess_ok(ulen, 4, 1))
+		r = -EFAULT;
+	else if (*(const int *)ulen < 0)
+		r = -EINVAL;
+	if (r)
+		goto out;
+	if (level == SOL_SOCKET && (name == SO_RCVTIMEO || name == SO_SNDTIMEO)) {
+		uint64_t ns = name == SO_RCVTIMEO ? f->sock->rcvtimeo : f->sock->sndtimeo;
+		struct ktimeval tv = {0, 0};
+		if (ns != PK_NET_FOREVER)
+			tv = (struct ktimeval){(int64_t)(ns / 1000000000u),
+					       (int64_t)(ns % 1000000000u / 1000)};
+		int len = *(const int *)ulen;
+		size_t k = (size_t)len < sizeof(tv) ? (size_t)len : sizeof(tv);
+		if (!linux_uaccess_ok(uval, k, 1)) {
+			r = -EFAULT;
+			goto out;
+		}
+		memcpy((void *)uval, &tv, k);
+		*(int *)ulen = (int)k;
+		goto out;
+	}
+	if (level == SOL_SOCKET && name == SO_TYPE)
+		v = f->sock->type;
+	else if (level == SOL_SOCKET && name == SO_DOMAIN)
+		v = AF_INET;
+	else if (level == SOL_SOCKET && name == SO_PROTOCOL)
+		v = f->sock->type == SOCK_STREAM ? IPPROTO_TCP : IPPROTO_UDP;
+	else if (level == SOL_SOCKET && name == SO_ACCEPTCONN)
+		v = f->sock->listening;
+	else if (level == SOL_SOCKET && name == SO_ERROR) {
+		r = pk_sock_getopt(f->sock->s, PK_SO_ERROR, &v);
+		v = -v; /* a positive errno */
+	} else if (level == SOL_SOCKET && (name == SO_SNDBUF || name == SO_RCVBUF))
+		v = 65536;
+	else {
+		int opt = opt_of(level, name);
+		if (opt < 0)
+			r = -ENOPROTOOPT;
+		else if (opt)
+			r = pk_sock_getopt(f->sock->s, opt, &v);
+	}
+	if (r)
+		goto out;
+	int len = *(const int *)ulen;
+	size_t k = len < 4 ? (size_t)len : 4;
+	if (!linux_uaccess_ok(uval, k, 1)) {
+		r = -EFAULT;
+		goto out;
+	}
+	memcpy((void *)uval, &v, k);
+	*(int *)ulen = (int)k;
+out:
+	lfile_put(f);
+	return r;
+}
+LINUX_SYS(55, getsockopt, sys_getsockopt, "dddpp");

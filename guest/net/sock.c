@@ -1,0 +1,756 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * guest/net/sock.c - the stack's socket ops (struct pk_net_ops,
+ * net_inst.h) over lwIP's raw API, TCP and UDP. Inside the stack: single
+ * instance, single CPU, no locks; every op runs on the owning executor and
+ * never waits (-EAGAIN where Linux would block; guest/net/net.c waits for
+ * the events this file publishes with pk_sock_notify).
+ *
+ * Flow control both ways:
+ * - receive: lwIP's pbufs stay queued on the socket as they came; the
+ *   peer's window is opened (tcp_recved) only for bytes recv took out, so
+ *   an app that does not read stops its peer within one window;
+ * - send: a send queues at most what tcp_sndbuf has room for (copied:
+ *   TCP_WRITE_FLAG_COPY) and says -EAGAIN when it is full; the sent
+ *   callback turns POLLOUT back on as ACKs free it.
+ * A listener refuses (resets) a connection when backlog connections wait
+ * for accept already, or when PK_SO_CONNLIMIT connections of it are open.
+ */
+#include "include/perfkern/net.h"
+
+#include "guest/kernel/console.h"
+#include "lib/heap/heap.h"
+#include "lib/kstring/kstring.h"
+#include "lwip/errno.h"
+#include "lwip/ip.h"
+#include "lwip/netif.h"
+#include "lwip/pbuf.h"
+#include "lwip/tcp.h"
+#include "lwip/udp.h"
+#include "lwip_port.h"
+#include "net_inst.h"
+
+enum sock_state { S_NEW, S_LISTEN, S_CONNECTING, S_CONN, S_DEAD };
+
+#define UDP_QUEUE_MAX 64 /* datagrams waiting for recv; more are dropped */
+
+struct dgram {
+	struct pbuf *p;
+	struct pk_sockaddr from;
+	struct dgram *next;
+};
+
+struct sock {
+	struct pk_sock h; /* first: the handle outside code sees */
+	enum sock_state state;
+	struct tcp_pcb *tcp; /* NULL once lwIP freed it (err callback) or we let go */
+	struct udp_pcb *udp;
+	int err;		    /* pending error, -errno, reported once */
+	int rd_eof, rd_shut;	    /* the peer sent FIN; we shut reading */
+	int wr_shut;		    /* we sent FIN */
+	struct pbuf *rx;	    /* TCP: received, not taken */
+	struct dgram *dq, *dq_tail; /* UDP */
+	unsigned dq_len;
+	/* a listener */
+	struct sock *acc, *acc_tail; /* connections waiting for accept */
+	unsigned acc_len, backlog;
+	unsigned open, limit; /* its connections not yet closed; PK_SO_CONNLIMIT */
+	int closed;	      /* closed by the app: freed with its last connection */
+	/* a connection */
+	struct sock *listener; /* counted in its `open` until closed */
+	struct sock *next;     /* accept queue */
+	int reuse;
+	struct pk_sockaddr local, peer;
+};
+
+static int inst_cpu; /* the CPU this instance runs on (start) */
+
+/* --- events --- */
+
+static unsigned sock_events(struct sock *s)
+{
+	unsigned ev = 0;
+	if (s->err)
+		ev |= PK_POLLERR;
+	if (s->h.type == PK_SOCK_DGRAM)
+		return ev | (s->dq ? PK_POLLIN : 0) | (s->udp ? PK_POLLOUT : 0);
+	switch (s->state) {
+	case S_LISTEN:
+		return ev | (s->acc ? PK_POLLIN : 0);
+	case S_NEW:
+		return ev | PK_POLLOUT | PK_POLLHUP; /* what Linux says for one */
+	case S_CONNECTING:
+		return ev;
+	case S_CONN:
+	case S_DEAD:
+		break;
+	}
+	if ((s->rx && s->rx->tot_len) || s->rd_eof || s->rd_shut || s->state == S_DEAD)
+		ev |= PK_POLLIN;
+	if (s->rd_eof)
+		ev |= PK_POLLRDHUP;
+	if (s->state == S_DEAD || (s->rd_eof && s->wr_shut))
+		ev |= PK_POLLHUP;
+	if (s->state == S_DEAD || s->wr_shut ||
+	    (s->tcp && tcp_sndbuf(s->tcp) > 0 && tcp_sndqueuelen(s->tcp) < TCP_SND_QUEUELEN))
+		ev |= PK_POLLOUT;
+	return ev;
+}
+
+static void sock_update(struct sock *s)
+{
+	pk_sock_notify(&s->h, sock_events(s));
+}
+
+static void addr_from(struct pk_sockaddr *a, const ip_addr_t *ip, u16_t port)
+{
+	a->ip = lwip_ntohl(ip_2_ip4(ip)->addr);
+	a->port = port;
+}
+
+static void addr_to(ip_addr_t *ip, const struct pk_sockaddr *a)
+{
+	ip_addr_set_ip4_u32(ip, lwip_htonl(a->ip));
+}
+
+static int err_to_errno(err_t e)
+{
+	switch (e) {
+	case ERR_OK:
+		return 0;
+	case ERR_MEM:
+	case ERR_BUF:
+		return -ENOBUFS;
+	case ERR_USE:
+		return -EADDRINUSE;
+	case ERR_ISCONN:
+		return -EISCONN;
+	case ERR_ALREADY:
+		return -EALREADY;
+	case ERR_RTE:
+		return -ENETUNREACH;
+	case ERR_RST:
+		return -ECONNRESET;
+	case ERR_ABRT:
+		return -ECONNABORTED;
+	case ERR_CLSD:
+		return -ENOTCONN;
+	case ERR_TIMEOUT:
+		return -ETIMEDOUT;
+	case ERR_VAL:
+	case ERR_ARG:
+	default:
+		return -EINVAL;
+	}
+}
+
+static struct sock *sock_alloc(int type)
+{
+	struct sock *s = kmalloc(sizeof(*s));
+	if (!s)
+		return 0;
+	memset(s, 0, sizeof(*s));
+	pk_sock_init(&s->h, (unsigned)inst_cpu, type);
+	return s;
+}
+
+static void conn_gone(struct sock *s);
+
+static void sock_free(struct sock *s)
+{
+	if (s->rx)
+		pbuf_free(s->rx);
+	for (struct dgram *d = s->dq, *n; d; d = n) {
+		n = d->next;
+		pbuf_free(d->p);
+		kfree(d);
+	}
+	kfree(s);
+}
+
+/* --- lwIP's callbacks --- */
+
+static err_t cb_recv(void *arg, struct tcp_pcb *pcb, struct pbuf *p, err_t err)
+{
+	struct sock *s = arg;
+	(void)err;
+	if (!s) {
+		if (p) {
+			tcp_recved(pcb, p->tot_len);
+			pbuf_free(p);
+		}
+		return ERR_OK;
+	}
+	if (!p)
+		s->rd_eof = 1;
+	else if (s->rd_shut) { /* shut for reading: taken and dropped */
+		tcp_recved(pcb, p->tot_len);
+		pbuf_free(p);
+	} else if (s->rx)
+		pbuf_cat(s->rx, p);
+	else
+		s->rx = p;
+	sock_update(s);
+	return ERR_OK;
+}
+
+static err_t cb_sent(void *arg, struct tcp_pcb *pcb, u16_t len)
+{
+	(void)pcb, (void)len;
+	if (arg)
+		sock_update(arg);
+	return ERR_OK;
+}
+
+/* The pcb is gone already (reset, abort, a failed connect). */
+static void cb_err(void *arg, err_t err)
+{
+	struct sock *s = arg;
+	if (!s)
+		return;
+	s->tcp = 0;
+	s->err = s->state == S_CONNECTING && err == ERR_RST ? -ECONNREFUSED : err_to_errno(err);
+	s->state = S_DEAD;
+	sock_update(s);
+}
+
+static err_t cb_connected(void *arg, struct tcp_pcb *pcb, err_t err)
+{
+	struct sock *s = arg;
+	if (!s)
+		return ERR_OK;
+	if (err != ERR_OK) {
+		s->err = err_to_errno(err);
+		s->state = S_DEAD;
+	} else {
+		s->state = S_CONN;
+		addr_from(&s->local, &pcb->local_ip, pcb->local_port);
+	}
+	sock_update(s);
+	return ERR_OK;
+}
+
+static void conn_callbacks(struct sock *s, struct tcp_pcb *pcb)
+{
+	tcp_arg(pcb, s);
+	tcp_recv(pcb, cb_recv);
+	tcp_sent(pcb, cb_sent);
+	tcp_err(pcb, cb_err);
+}
+
+static err_t cb_accept(void *arg, struct tcp_pcb *pcb, err_t err)
+{
+	struct sock *l = arg;
+	if (err != ERR_OK || !pcb)
+		return ERR_VAL;
+	struct sock *c = 0;
+	if (l && !l->closed && l->acc_len < l->backlog && (!l->limit || l->open < l->limit))
+		c = sock_alloc(PK_SOCK_STREAM);
+	if (!c) { /* over the limit (or out of memory): refused with a reset */
+		tcp_abort(pcb);
+		return ERR_ABRT;
+	}
+	c->state = S_CONN;
+	c->tcp = pcb;
+	c->listener = l;
+	addr_from(&c->local, &pcb->local_ip, pcb->local_port);
+	addr_from(&c->peer, &pcb->remote_ip, pcb->remote_port);
+	conn_callbacks(c, pcb);
+	if (l->acc_tail)
+		l->acc_tail->next = c;
+	else
+		l->acc = c;
+	l->acc_tail = c;
+	l->acc_len++;
+	l->open++;
+	sock_update(c);
+	sock_update(l);
+	return ERR_OK;
+}
+
+static void cb_udp(void *arg, struct udp_pcb *pcb, struct pbuf *p, const ip_addr_t *ip, u16_t port)
+{
+	struct sock *s = arg;
+	(void)pcb;
+	struct dgram *d = s && s->dq_len < UDP_QUEUE_MAX ? kmalloc(sizeof(*d)) : 0;
+	if (!d) {
+		pbuf_free(p);
+		return;
+	}
+	d->p = p;
+	addr_from(&d->from, ip, port);
+	d->next = 0;
+	if (s->dq_tail)
+		s->dq_tail->next = d;
+	else
+		s->dq = d;
+	s->dq_tail = d;
+	s->dq_len++;
+	sock_update(s);
+}
+
+/* --- the instance --- */
+
+static struct netif *inst_netif;
+static int inst_started, inst_rc;
+
+static void *inst_poll(void *arg)
+{
+	struct netif *n = arg;
+	for (;;)
+		if (!pk_lwip_poll(n))
+			pk_lwip_wait(10 * 1000 * 1000); /* at least every 10 ms: lwIP's timers */
+	return 0;
+}
+
+static int op_start(uint32_t ip)
+{
+	if (inst_started)
+		return inst_rc;
+	inst_started = 1;
+	inst_cpu = (int)sched_cpu_self();
+	inst_netif = pk_lwip_start(ip);
+	if (!inst_netif || !sched_spawn(inst_poll, inst_netif, "net-poll"))
+		return inst_rc = -ENETDOWN;
+	/* DHCP: an address before the first connect or getsockname (slirp
+	 * answers within milliseconds; give up waiting after 5 s) */
+	for (int i = 0; i < 500 && ip4_addr_isany_val(*netif_ip4_addr(inst_netif)); i++)
+		sched_sleep(10 * 1000 * 1000);
+	kprintf("net: sockets on %s\n", ip4addr_ntoa(netif_ip4_addr(inst_netif)));
+	return 0;
+}
+
+/* --- the ops --- */
+
+static int op_new(int type, struct pk_sock **out)
+{
+	struct sock *s = sock_alloc(type);
+	if (!s)
+		return -ENOBUFS;
+	if (type == PK_SOCK_STREAM) {
+		s->tcp = tcp_new();
+		if (s->tcp) {
+			tcp_arg(s->tcp, s);
+			tcp_err(s->tcp, cb_err);
+		}
+	} else {
+		s->udp = udp_new();
+		if (s->udp)
+			udp_recv(s->udp, cb_udp, s);
+	}
+	if (!s->tcp && !s->udp) {
+		sock_free(s);
+		return -ENOBUFS;
+	}
+	s->h.events = sock_events(s);
+	*out = &s->h;
+	return 0;
+}
+
+static int op_bind(struct pk_sock *h, const struct pk_sockaddr *a)
+{
+	struct sock *s = (struct sock *)h;
+	ip_addr_t ip;
+	addr_to(&ip, a);
+	err_t e;
+	if (s->udp)
+		e = udp_bind(s->udp, &ip, a->port);
+	else if (s->tcp && s->state == S_NEW && !s->local.port)
+		e = tcp_bind(s->tcp, &ip, a->port);
+	else
+		return -EINVAL;
+	if (e != ERR_OK)
+		return err_to_errno(e);
+	if (s->udp)
+		addr_from(&s->local, &s->udp->local_ip, s->udp->local_port);
+	else
+		addr_from(&s->local, &s->tcp->local_ip, s->tcp->local_port);
+	return 0;
+}
+
+static int op_listen(struct pk_sock *h, int backlog)
+{
+	struct sock *s = (struct sock *)h;
+	if (s->h.type != PK_SOCK_STREAM)
+		return -EOPNOTSUPP;
+	if (s->state == S_LISTEN) { /* Linux: listen again changes the backlog */
+		s->backlog = backlog < 1 ? 1 : backlog > 4096 ? 4096 : (unsigned)backlog;
+		return 0;
+	}
+	if (s->state != S_NEW || !s->tcp)
+		return -EINVAL;
+	if (!s->local.port) { /* Linux binds an ephemeral port */
+		struct pk_sockaddr any = {0, 0};
+		int r = op_bind(h, &any);
+		if (r)
+			return r;
+	}
+	err_t e = ERR_OK;
+	struct tcp_pcb *l = tcp_listen_with_backlog_and_err(s->tcp, 255, &e);
+	if (!l)
+		return e == ERR_USE ? -EADDRINUSE : err_to_errno(e);
+	s->tcp = l; /* the old pcb was freed */
+	s->state = S_LISTEN;
+	s->backlog = backlog < 1 ? 1 : backlog > 4096 ? 4096 : (unsigned)backlog;
+	tcp_arg(l, s);
+	tcp_accept(l, cb_accept);
+	sock_update(s);
+	return 0;
+}
+
+static int op_accept(struct pk_sock *h, struct pk_sock **out, struct pk_sockaddr *peer)
+{
+	struct sock *l = (struct sock *)h;
+	if (l->state != S_LISTEN)
+		return -EINVAL;
+	struct sock *c = l->acc;
+	if (!c)
+		return -EAGAIN;
+	l->acc = c->next;
+	if (!l->acc)
+		l->acc_tail = 0;
+	l->acc_len--;
+	c->next = 0;
+	if (peer)
+		*peer = c->peer;
+	*out = &c->h;
+	sock_update(l);
+	return 0;
+}
+
+static int op_connect(struct pk_sock *h, const struct pk_sockaddr *to, int first)
+{
+	struct sock *s = (struct sock *)h;
+	if (s->udp) { /* a default peer for send, a filter for recv */
+		ip_addr_t ip;
+		addr_to(&ip, to);
+		int r = err_to_errno(udp_connect(s->udp, &ip, to->port));
+		if (!r) {
+			s->peer = *to;
+			addr_from(&s->local, &s->udp->local_ip, s->udp->local_port);
+		}
+		return r;
+	}
+	switch (s->state) {
+	case S_NEW:
+		if (!first)
+			return -EINVAL;
+		break;
+	case S_CONNECTING:
+		return -EALREADY;
+	case S_CONN:
+		return first ? -EISCONN : 0;
+	case S_LISTEN:
+		return -EISCONN;
+	case S_DEAD: {
+		int e = s->err ? s->err : -ECONNABORTED;
+		s->err = 0;
+		return e;
+	}
+	}
+	if (!s->tcp)
+		return -EINVAL;
+	ip_addr_t ip;
+	addr_to(&ip, to);
+	err_t e = tcp_connect(s->tcp, &ip, to->port, cb_connected);
+	if (e != ERR_OK)
+		return err_to_errno(e);
+	conn_callbacks(s, s->tcp);
+	s->peer = *to;
+	addr_from(&s->local, &s->tcp->local_ip, s->tcp->local_port);
+	s->state = S_CONNECTING;
+	sock_update(s);
+	return -EINPROGRESS;
+}
+
+static long udp_take(struct sock *s, void *buf, size_t n, int flags, struct pk_sockaddr *from)
+{
+	struct dgram *d = s->dq;
+	if (!d)
+		return s->err ? (long)s->err : -EAGAIN;
+	size_t len = d->p->tot_len;
+	size_t k = n < len ? n : len;
+	pbuf_copy_partial(d->p, buf, (u16_t)k, 0);
+	if (from)
+		*from = d->from;
+	if (!(flags & PK_MSG_PEEK)) {
+		s->dq = d->next;
+		if (!s->dq)
+			s->dq_tail = 0;
+		s->dq_len--;
+		pbuf_free(d->p);
+		kfree(d);
+		sock_update(s);
+	}
+	return (long)k; /* the rest of a longer datagram is dropped, as on Linux */
+}
+
+static long op_recv(struct pk_sock *h, void *buf, size_t n, int flags, struct pk_sockaddr *from)
+{
+	struct sock *s = (struct sock *)h;
+	if (s->h.type == PK_SOCK_DGRAM)
+		return udp_take(s, buf, n, flags, from);
+	if (s->state == S_LISTEN || s->state == S_NEW || s->state == S_CONNECTING)
+		return -ENOTCONN;
+	if (from)
+		*from = s->peer;
+	if (s->rx && s->rx->tot_len && n && !s->rd_shut) {
+		size_t k = n < s->rx->tot_len ? n : s->rx->tot_len;
+		pbuf_copy_partial(s->rx, buf, (u16_t)k, 0);
+		if (!(flags & PK_MSG_PEEK)) {
+			s->rx = pbuf_free_header(s->rx, (u16_t)k);
+			if (s->tcp) /* open the window by what the app took */
+				tcp_recved(s->tcp, (u16_t)k);
+			sock_update(s);
+		}
+		return (long)k;
+	}
+	if (s->err) {
+		int e = s->err;
+		s->err = 0;
+		sock_update(s);
+		return e;
+	}
+	if (s->rd_eof || s->rd_shut || s->state == S_DEAD || !n)
+		return 0;
+	return -EAGAIN;
+}
+
+static long dgram_send(struct sock *s, const void *buf, size_t n, const struct pk_sockaddr *to)
+{
+	if (n > 65507)
+		return -EMSGSIZE;
+	if (!to && !s->peer.port)
+		return -EDESTADDRREQ;
+	struct pbuf *p = pbuf_alloc(PBUF_TRANSPORT, (u16_t)n, PBUF_RAM);
+	if (!p)
+		return -EAGAIN;
+	pbuf_take(p, buf, (u16_t)n);
+	err_t e;
+	if (to) {
+		ip_addr_t ip;
+		addr_to(&ip, to);
+		e = udp_sendto(s->udp, p, &ip, to->port);
+	} else
+		e = udp_send(s->udp, p);
+	pbuf_free(p);
+	if (e == ERR_OK)
+		addr_from(&s->local, &s->udp->local_ip, s->udp->local_port);
+	return e == ERR_OK ? (long)n : e == ERR_MEM ? -EAGAIN : err_to_errno(e);
+}
+
+static long op_send(struct pk_sock *h, const void *buf, size_t n, int flags,
+		    const struct pk_sockaddr *to)
+{
+	struct sock *s = (struct sock *)h;
+	(void)flags;
+	if (s->udp)
+		return dgram_send(s, buf, n, to);
+	if (s->err) {
+		int e = s->err;
+		s->err = 0;
+		sock_update(s);
+		return e;
+	}
+	if (s->state == S_DEAD || s->wr_shut)
+		return -EPIPE;
+	if (s->state != S_CONN || !s->tcp)
+		return -ENOTCONN;
+	if (!n)
+		return 0;
+	size_t room = tcp_sndbuf(s->tcp);
+	if (tcp_sndqueuelen(s->tcp) >= TCP_SND_QUEUELEN)
+		room = 0;
+	size_t k = n < room ? n : room;
+	if (k > 0xffff)
+		k = 0xffff;
+	if (!k || tcp_write(s->tcp, buf, (u16_t)k, TCP_WRITE_FLAG_COPY) != ERR_OK) {
+		sock_update(s);
+		return -EAGAIN;
+	}
+	tcp_output(s->tcp);
+	sock_update(s);
+	return (long)k;
+}
+
+static int op_shutdown(struct pk_sock *h, int how)
+{
+	struct sock *s = (struct sock *)h;
+	if (how < PK_SHUT_RD || how > PK_SHUT_RDWR)
+		return -EINVAL;
+	if (s->h.type != PK_SOCK_STREAM || (s->state != S_CONN && s->state != S_DEAD))
+		return -ENOTCONN;
+	if (how != PK_SHUT_WR && !s->rd_shut) {
+		s->rd_shut = 1; /* what waits is dropped, its window opened */
+		if (s->rx) {
+			if (s->tcp)
+				tcp_recved(s->tcp, s->rx->tot_len);
+			pbuf_free(s->rx);
+			s->rx = 0;
+		}
+	}
+	if (how != PK_SHUT_RD && !s->wr_shut) {
+		s->wr_shut = 1;
+		if (s->tcp && tcp_shutdown(s->tcp, 0, 1) != ERR_OK)
+			kprintf("net: shutdown: no memory for the FIN\n");
+	}
+	sock_update(s);
+	return 0;
+}
+
+/* Let go of a connection's pcb: a graceful close (a reset when unread
+ * data waits, as Linux does), an abort when lwIP has no memory for it. */
+static void tcp_let_go(struct tcp_pcb *pcb)
+{
+	tcp_arg(pcb, 0);
+	tcp_sent(pcb, 0);
+	tcp_err(pcb, 0);
+	tcp_recv(pcb, 0); /* lwIP's default: take and drop */
+	if (tcp_close(pcb) != ERR_OK)
+		tcp_abort(pcb);
+}
+
+/* An accepted connection is closed: its listener counts one less, and a
+ * listener closed before it is freed with its last connection. */
+static void conn_gone(struct sock *s)
+{
+	struct sock *l = s->listener;
+	if (!l)
+		return;
+	l->open--;
+	if (l->closed && !l->open)
+		sock_free(l);
+}
+
+static void op_close(struct pk_sock *h)
+{
+	struct sock *s = (struct sock *)h;
+	if (s->udp)
+		udp_remove(s->udp);
+	if (s->state == S_LISTEN) {
+		struct sock *c;
+		while ((c = s->acc)) { /* never accepted: reset */
+			s->acc = c->next;
+			if (c->tcp) {
+				tcp_arg(c->tcp, 0);
+				tcp_abort(c->tcp);
+			}
+			s->open--;
+			sock_free(c);
+		}
+		s->acc_tail = 0;
+		s->acc_len = 0;
+		tcp_arg(s->tcp, 0);
+		tcp_close(s->tcp); /* a listen pcb closes at once */
+		s->tcp = 0;
+		s->closed = 1;
+		if (s->open) /* accepted connections still point at it */
+			return;
+	} else if (s->tcp) {
+		if (s->rx && s->rx->tot_len && s->tcp->state != CLOSED) {
+			tcp_arg(s->tcp, 0); /* unread data: reset, as Linux does */
+			tcp_abort(s->tcp);
+		} else
+			tcp_let_go(s->tcp);
+		s->tcp = 0;
+	}
+	conn_gone(s);
+	sock_free(s);
+}
+
+static int op_name(struct pk_sock *h, int peer, struct pk_sockaddr *out)
+{
+	struct sock *s = (struct sock *)h;
+	if (peer) {
+		if (s->h.type == PK_SOCK_STREAM ? s->state != S_CONN : !s->peer.port)
+			return -ENOTCONN;
+		*out = s->peer;
+	} else
+		*out = s->local;
+	return 0;
+}
+
+static int op_setopt(struct pk_sock *h, int opt, int val)
+{
+	struct sock *s = (struct sock *)h;
+	switch (opt) {
+	case PK_SO_NODELAY:
+		if (s->tcp && s->state != S_LISTEN) {
+			if (val)
+				tcp_nagle_disable(s->tcp);
+			else
+				tcp_nagle_enable(s->tcp);
+		}
+		return 0;
+	case PK_SO_KEEPALIVE:
+		if (s->tcp && s->state != S_LISTEN) {
+			if (val)
+				ip_set_option(s->tcp, SOF_KEEPALIVE);
+			else
+				ip_reset_option(s->tcp, SOF_KEEPALIVE);
+		}
+		return 0;
+	case PK_SO_REUSEADDR:
+		s->reuse = val != 0;
+		if (s->tcp) {
+			if (val)
+				ip_set_option(s->tcp, SOF_REUSEADDR);
+			else
+				ip_reset_option(s->tcp, SOF_REUSEADDR);
+		}
+		return 0;
+	case PK_SO_CONNLIMIT:
+		if (val < 0)
+			return -EINVAL;
+		s->limit = (unsigned)val;
+		return 0;
+	}
+	return -ENOPROTOOPT;
+}
+
+static int op_getopt(struct pk_sock *h, int opt, int *val)
+{
+	struct sock *s = (struct sock *)h;
+	switch (opt) {
+	case PK_SO_ERROR:
+		*val = s->err;
+		s->err = 0;
+		sock_update(s);
+		return 0;
+	case PK_SO_NODELAY:
+		*val = s->tcp && s->state != S_LISTEN && tcp_nagle_disabled(s->tcp);
+		return 0;
+	case PK_SO_KEEPALIVE:
+		*val = s->tcp && s->state != S_LISTEN && ip_get_option(s->tcp, SOF_KEEPALIVE);
+		return 0;
+	case PK_SO_REUSEADDR:
+		*val = s->reuse;
+		return 0;
+	case PK_SO_CONNLIMIT:
+		*val = (int)s->limit;
+		return 0;
+	case PK_SO_RCVBUF:
+		*val = s->rx ? s->rx->tot_len : 0;
+		return 0;
+	case PK_SO_SNDBUF:
+		*val = s->tcp && s->state == S_CONN ? tcp_sndbuf(s->tcp) : 0;
+		return 0;
+	}
+	return -ENOPROTOOPT;
+}
+
+const struct pk_net_ops pk_net_stack_ops = {
+	.start = op_start,
+	.sock_new = op_new,
+	.sock_bind = op_bind,
+	.sock_listen = op_listen,
+	.sock_accept = op_accept,
+	.sock_connect = op_connect,
+	.sock_recv = op_recv,
+	.sock_send = op_send,
+	.sock_shutdown = op_shutdown,
+	.sock_close = op_close,
+	.sock_name = op_name,
+	.sock_setopt = op_setopt,
+	.sock_getopt = op_getopt,
+};
