@@ -214,8 +214,9 @@ int main(int argc, char **argv)
 			int pending = c->off < c->len;
 			if (!pending)
 				c->len = c->off = 0;
-			/* backpressure: wait for room instead of reading more */
-			struct epoll_event ce = {(pending ? EPOLLOUT : EPOLLIN) | EPOLLRDHUP,
+			/* backpressure: wait for room instead of reading more (and
+			 * not for RDHUP meanwhile: level-triggered, it would spin) */
+			struct epoll_event ce = {pending ? EPOLLOUT : EPOLLIN | EPOLLRDHUP,
 						 {.fd = fd}};
 			epoll_ctl(ep, EPOLL_CTL_MOD, fd, &ce);
 		}

@@ -9,6 +9,7 @@
 #include <arpa/inet.h>
 #include <dlfcn.h>
 #include <errno.h>
+#include <signal.h>
 #include <slirp/libslirp.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -247,6 +248,10 @@ struct net_backend *net_slirp_open(const struct net_opts *o)
 {
 	if (sl_load() < 0)
 		return 0;
+	/* libslirp writes to forwarded host sockets with plain send(): a host
+	 * client that vanished (reset) would kill the whole vmm with SIGPIPE
+	 * (QEMU ignores it too); EPIPE is what slirp handles */
+	signal(SIGPIPE, SIG_IGN);
 	struct slirp_be *s = calloc(1, sizeof(*s));
 	if (!s)
 		return 0;

@@ -72,8 +72,12 @@ static long wait_files(struct lfile *const *f, const unsigned *want, unsigned n,
 		       int (*scan)(void *ctx), void *ctx)
 {
 	int r = scan(ctx);
-	if (r || timeout == 0)
+	if (r || timeout == 0) {
+		/* cooperative: a program that polls without ever waiting must
+		 * still let this CPU's other tasks (the stack's) run */
+		sched_yield();
 		return r;
+	}
 	struct sched_irq_event ev;
 	sched_irq_event_init(&ev, sched_cpu_self());
 	struct pk_sock_watch wl[16], *w = wl;

@@ -138,9 +138,13 @@ static uint64_t left_ns(uint64_t deadline)
  * too, for connect's -EALREADY), want turns true and the deadline allows. */
 static long run_waiting(struct net_call *c, unsigned want, uint64_t timeout_ns, long retry)
 {
-	if (timeout_ns == 0)
-		return on_cpu(c->s->cpu, c);
 	long r;
+	if (timeout_ns == 0) {
+		r = on_cpu(c->s->cpu, c);
+		if (r == retry) /* a busy poller: let the stack's task run */
+			sched_yield();
+		return r;
+	}
 	uint64_t deadline = deadline_of(timeout_ns);
 	struct sched_irq_event ev;
 	sched_irq_event_init(&ev, sched_cpu_self());
@@ -375,8 +379,10 @@ int pk_sock_poll(struct pk_sock *const *s, const unsigned *want, unsigned *got, 
 			ready += got[i] != 0;
 		}
 		uint64_t left = timeout_ns == 0 ? 0 : left_ns(deadline);
-		if (ready || !left)
+		if (ready || !left) {
+			sched_yield(); /* see run_waiting */
 			break;
+		}
 		if (sched_irq_wait(&ev, left) == SCHED_ECANCELED) {
 			ready = -EINTR;
 			break;

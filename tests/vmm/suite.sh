@@ -94,6 +94,8 @@ fi
 
 # virtio-net: UDP echo through --net user, hostile rings (tests/vmm/net.sh)
 [ -f ./net.sh ] && . ./net.sh
+# a static Linux server on the socket system calls (tests/vmm/net_sock.sh)
+[ -f ./net_sock.sh ] && . ./net_sock.sh
 
 # last: without /dev/kvm the vmm says how to get it, exit 120
 rm -f /dev/kvm
