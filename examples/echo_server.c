@@ -13,7 +13,8 @@
  * EADDRINUSE; timeouts: EAGAIN) and prints one line per check.
  *   echo_server: hostile N/N ok
  *   echo_server: listening on PORT
- *   echo_server: conns=N bytes=M shutdown
+ *   echo_server: conns=N bytes=M dgrams=D shutdown
+ * UDP datagrams to the same port come back to their sender.
  */
 #define _GNU_SOURCE /* accept4 */
 #include <errno.h>
@@ -152,6 +153,15 @@ int main(int argc, char **argv)
 		perror("echo_server: epoll");
 		return 1;
 	}
+	/* UDP on the same port: each datagram straight back */
+	int ufd = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK, 0);
+	struct epoll_event uev = {EPOLLIN, {.fd = ufd}};
+	if (ufd < 0 || bind(ufd, (struct sockaddr *)&a, sizeof(a)) < 0 ||
+	    epoll_ctl(ep, EPOLL_CTL_ADD, ufd, &uev) < 0) {
+		perror("echo_server: udp");
+		return 1;
+	}
+	long dgrams = 0;
 	printf("echo_server: listening on %d\n", port);
 	long nconns = 0, bytes = 0;
 	for (;;) {
@@ -181,6 +191,20 @@ int main(int argc, char **argv)
 				}
 				continue;
 			}
+			if (fd == ufd) {
+				char d[2048];
+				struct sockaddr_in from;
+				socklen_t flen = sizeof(from);
+				ssize_t r;
+				while ((r = recvfrom(ufd, d, sizeof(d), 0, (struct sockaddr *)&from,
+						     &flen)) >= 0) {
+					sendto(ufd, d, (size_t)r, 0, (struct sockaddr *)&from,
+					       flen);
+					dgrams++;
+					flen = sizeof(from);
+				}
+				continue;
+			}
 			struct conn *c = conns[fd];
 			if (!c)
 				continue;
@@ -193,8 +217,9 @@ int main(int argc, char **argv)
 				if (r < 0)
 					continue;
 				if (c->first && r >= 8 && !memcmp(c->buf, "SHUTDOWN", 8)) {
-					printf("echo_server: conns=%ld bytes=%ld shutdown\n",
-					       nconns, bytes);
+					printf("echo_server: conns=%ld bytes=%ld dgrams=%ld "
+					       "shutdown\n",
+					       nconns, bytes, dgrams);
 					return 0;
 				}
 				c->first = 0;

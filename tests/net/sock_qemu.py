@@ -6,7 +6,7 @@ holds examples/echo_server (glibc and musl builds, one boot each), booted
 with `quiet app=/bin/echo_server.LIBC 7777` and `-netdev
 user,hostfwd=tcp:127.0.0.1:P-:7777 -device virtio-net-pci`. Checks: its
 hostile calls (bad pointers, bad fds, a used port, timeouts) fail as on
-Linux, bytes round-trip (1 byte, 300 KB), 40 connections at once, a
+Linux, bytes round-trip (1 byte, 300 KB), UDP datagrams, 40 connections at once, a
 client that vanishes (a reset with data unread) and one that half-closes,
 80 connections opened and dropped; the server still echoes after each;
 SHUTDOWN ends it with exit 0. PASS/FAIL lines; SKIP (exit 77) without
@@ -94,7 +94,9 @@ def boot(elf, tree_cpio, prog, logdir):
            "--smp", "2", "--timeout", "240", "--expect", "none", "--expect-exit", "any",
            "--log", log, "--cmdline", "quiet app=/bin/%s %d" % (prog, GPORT),
            "--qemu-arg=-initrd", "--qemu-arg=" + tree_cpio,
-           "--qemu-arg=-netdev", "--qemu-arg=user,id=n0,hostfwd=tcp:127.0.0.1:%d-:%d" % (port, GPORT),
+           "--qemu-arg=-netdev",
+           "--qemu-arg=user,id=n0,hostfwd=tcp:127.0.0.1:%d-:%d,hostfwd=udp:127.0.0.1:%d-:%d"
+           % (port, GPORT, port, GPORT),
            "--qemu-arg=-device", "--qemu-arg=virtio-net-pci,netdev=n0"]
     return subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True), \
         port, log
@@ -119,6 +121,18 @@ def run_one(elf, cpio, prog, logdir):
         got, err = echo(port, big, timeout=120)
         result(got == big, "%s: 300 KB of random bytes back unchanged" % prog,
                "%d of %d bytes %s" % (len(got), len(big), err))
+        u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        u.settimeout(5)
+        back = 0
+        for i in range(5):
+            d = b"datagram %d " % i + bytes(range(256)) * 4
+            u.sendto(d, ("127.0.0.1", port))
+            try:
+                back += u.recvfrom(4096)[0] == d
+            except OSError:
+                pass
+        u.close()
+        result(back == 5, "%s: 5 UDP datagrams (1 KB) back unchanged" % prog, "%d back" % back)
         n = many(port, 40)
         result(n == 40, "%s: 40 connections at once, each its own bytes" % prog, "%d ok" % n)
         # a client that vanishes: sends, never reads, resets (SO_LINGER 0)
