@@ -6,8 +6,8 @@
  * suspending its task. It never calls lwIP (it is outside the stack).
  * Options: sockecho_port= (default 7), sockecho_limit= (connections open
  * at once, 0: no limit), sockecho_idle_ms= (close a connection idle that
- * long, 0: never), sockecho_conns= (exit 0 after that many connections
- * closed, default 1), sockecho_secs= (that long without a new connection:
+ * long, 0: never), sockecho_conns= (exit 0 once that many connections
+ * closed and none is open, default 1), sockecho_secs= (that long without a new connection:
  * give up, exit 1; default 120).
  *   SOCKECHO port=P conns=N closed=N idle_closed=N bytes=N
  */
@@ -24,7 +24,8 @@
 PK_PARAM(sockecho_port, "sockecho: TCP port (default 7)");
 PK_PARAM(sockecho_limit, "sockecho: connections open at once (default 0: no limit)");
 PK_PARAM(sockecho_idle_ms, "sockecho: close a connection idle this long (default 0: never)");
-PK_PARAM(sockecho_conns, "sockecho: exit 0 after this many connections closed (default 1)");
+PK_PARAM(sockecho_conns,
+	 "sockecho: exit 0 once this many connections closed and none is open (default 1)");
 PK_PARAM(
 	sockecho_secs,
 	"sockecho: give up after this many seconds without a new connection, exit 1 (default 120)");
@@ -68,7 +69,7 @@ static void *sockecho_accept(void *arg)
 {
 	struct sockecho_job *j = arg;
 	uint64_t waited_ns = 0;
-	while (st.closed < j->want) {
+	while (st.closed < j->want || st.closed < st.conns) {
 		struct pk_sock *c;
 		struct pk_sockaddr peer;
 		int r = pk_sock_accept(j->l, 100 * 1000 * 1000, &c, &peer);
