@@ -196,7 +196,8 @@ static long sys_socketpair(long domain, long type, long proto, uint64_t sv)
 }
 LINUX_SYS(53, socketpair, sys_socketpair, "dddp");
 
-static long sys_bind(long fd, uint64_t uaddr, uint64_t len)
+/* bind(2) and connect(2): a socket fd and a user sockaddr_in */
+static long sock_addr_call(long fd, uint64_t uaddr, uint64_t len, int connect)
 {
 	long err;
 	struct lfile *f = sock_get(fd, &err);
@@ -205,9 +206,15 @@ static long sys_bind(long fd, uint64_t uaddr, uint64_t len)
 	struct pk_sockaddr a;
 	long r = addr_in(uaddr, len, &a);
 	if (!r)
-		r = pk_sock_bind(f->sock->s, &a);
+		r = connect ? pk_sock_connect(f->sock->s, &a, nonblock(f) ? 0 : f->sock->sndtimeo)
+			    : pk_sock_bind(f->sock->s, &a);
 	lfile_put(f);
 	return r;
+}
+
+static long sys_bind(long fd, uint64_t uaddr, uint64_t len)
+{
+	return sock_addr_call(fd, uaddr, len, 0);
 }
 LINUX_SYS(49, bind, sys_bind, "dpd");
 
@@ -263,16 +270,7 @@ LINUX_SYS(43, accept, sys_accept, "dpp");
 
 static long sys_connect(long fd, uint64_t uaddr, uint64_t len)
 {
-	long err;
-	struct lfile *f = sock_get(fd, &err);
-	if (!f)
-		return err;
-	struct pk_sockaddr a;
-	long r = addr_in(uaddr, len, &a);
-	if (!r)
-		r = pk_sock_connect(f->sock->s, &a, nonblock(f) ? 0 : f->sock->sndtimeo);
-	lfile_put(f);
-	return r;
+	return sock_addr_call(fd, uaddr, len, 1);
 }
 LINUX_SYS(42, connect, sys_connect, "dpd");
 

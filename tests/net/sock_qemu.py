@@ -22,24 +22,10 @@ import sys
 import tempfile
 import time
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-REPO = os.path.dirname(os.path.dirname(HERE))
+from qemu_net import Results, free_port, qemu_cmd
+
 GPORT = 7777
-failures = 0
-
-
-def result(ok, name, why=""):
-    global failures
-    print("%s: %s%s" % ("PASS" if ok else "FAIL", name, (" (" + why + ")") if why else ""))
-    failures += 0 if ok else 1
-
-
-def free_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
+result = Results()
 
 
 def echo(port, data, timeout=30):
@@ -90,14 +76,9 @@ def many(port, n):
 def boot(elf, tree_cpio, prog, logdir):
     port = free_port()
     log = os.path.join(logdir, "sock-qemu-%s.log" % prog)
-    cmd = [sys.executable, os.path.join(REPO, "tools", "qemu_run.py"), "--image", elf,
-           "--smp", "2", "--timeout", "240", "--expect", "none", "--expect-exit", "any",
-           "--log", log, "--cmdline", "quiet app=/bin/%s %d" % (prog, GPORT),
-           "--qemu-arg=-initrd", "--qemu-arg=" + tree_cpio,
-           "--qemu-arg=-netdev",
-           "--qemu-arg=user,id=n0,hostfwd=tcp:127.0.0.1:%d-:%d,hostfwd=udp:127.0.0.1:%d-:%d"
-           % (port, GPORT, port, GPORT),
-           "--qemu-arg=-device", "--qemu-arg=virtio-net-pci,netdev=n0"]
+    cmd = qemu_cmd(elf, log, "quiet app=/bin/%s %d" % (prog, GPORT),
+                   ["tcp:127.0.0.1:%d-:%d" % (port, GPORT), "udp:127.0.0.1:%d-:%d" % (port, GPORT)],
+                   ["--qemu-arg=-initrd", "--qemu-arg=" + tree_cpio])
     return subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True), \
         port, log
 
@@ -187,7 +168,7 @@ def run_one(elf, cpio, prog, logdir):
     done = [ln for ln in text.splitlines() if "shutdown" in ln and "conns=" in ln]
     result(bool(done), "%s: SHUTDOWN reached the server" % prog, done[0].strip() if done else "")
     result(q.returncode == 0, "%s: the guest exited 0" % prog, "qemu_run.py exit %s" % q.returncode)
-    if failures:
+    if result.failures:
         sys.stdout.write(text[-3000:])
 
 
@@ -219,8 +200,8 @@ def main():
                            input=names, stdout=f, check=True)
         for p in progs:
             run_one(elf, cpio, p, logdir)
-    print("sock-qemu: %d failure(s)" % failures)
-    return 1 if failures else 0
+    print("sock-qemu: %d failure(s)" % result.failures)
+    return 1 if result.failures else 0
 
 
 if __name__ == "__main__":

@@ -18,23 +18,9 @@ import sys
 import threading
 import time
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-REPO = os.path.dirname(os.path.dirname(HERE))
-failures = 0
+from qemu_net import Results, free_port, qemu_cmd
 
-
-def result(ok, name, why=""):
-    global failures
-    print("%s: %s%s" % ("PASS" if ok else "FAIL", name, (" (" + why + ")") if why else ""))
-    failures += 0 if ok else 1
-
-
-def free_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
+result = Results()
 
 
 def roundtrip(c, data):
@@ -69,14 +55,9 @@ def main():
     os.makedirs(logdir, exist_ok=True)
     log = os.path.join(logdir, "sockecho-qemu.log")
     port = free_port()
-    cmd = [sys.executable, os.path.join(REPO, "tools", "qemu_run.py"), "--image", elf,
-           "--smp", "2", "--timeout", "240", "--expect", "none", "--expect-exit", "any",
-           "--log", log, "--cmdline",
-           "run=sockecho sockecho_port=7777 sockecho_limit=4 sockecho_idle_ms=2000 "
-           "sockecho_conns=8 sockecho_secs=200",
-           "--qemu-arg=-netdev",
-           "--qemu-arg=user,id=n0,hostfwd=tcp:127.0.0.1:%d-:7777" % port,
-           "--qemu-arg=-device", "--qemu-arg=virtio-net-pci,netdev=n0"]
+    cmd = qemu_cmd(elf, log, "run=sockecho sockecho_port=7777 sockecho_limit=4 "
+                   "sockecho_idle_ms=2000 sockecho_conns=8 sockecho_secs=200",
+                   ["tcp:127.0.0.1:%d-:7777" % port])
     q = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     up = False
     for _ in range(240):
@@ -171,10 +152,10 @@ def main():
            "the app counted 8 or more connections, all closed, 1 of them for idling",
            line[0] if line else "no line")
     result(q.returncode == 0, "the guest exited 0", "qemu_run.py exit %s" % q.returncode)
-    if failures:
+    if result.failures:
         sys.stdout.write(text[-3000:])
-    print("sockecho-qemu: %d failure(s)" % failures)
-    return 1 if failures else 0
+    print("sockecho-qemu: %d failure(s)" % result.failures)
+    return 1 if result.failures else 0
 
 
 if __name__ == "__main__":
