@@ -14,6 +14,7 @@
 #include "proto/perf.h"
 #include "guest/kernel/param.h"
 #include "lib/cmdline/cmdline.h"
+#include "lib/heap/pages.h"
 #include "lib/kstring/kstring.h"
 #include "lib/printf/printf.h"
 #include "lib/sched/sched.h"
@@ -30,8 +31,11 @@
 #include "guest/arch/trap.h"
 #include "guest/arch/tsc.h"
 
-/* One static pool, split evenly among the CPUs at perf_begin (no heap
- * needed): 1 CPU gets 1 MiB, 256 CPUs 4 KiB each. */
+/* One pool from the frame allocator, taken at the first perf_begin and
+ * split evenly among the CPUs: 1 CPU gets 1 MiB, 256 CPUs 4 KiB each. Not
+ * static: a megabyte of .bss would put the kernel image over a 2 MiB page
+ * boundary, and every boot would pay for one more huge page (docs/boot.md
+ * "What a boot touches"). */
 #define PERF_POOL_BYTES (1024 * 1024)
 #define PERF_RING_MIN 4096
 
@@ -43,7 +47,7 @@ struct perf_ring {
 	uint64_t lost;
 } __attribute__((aligned(64)));
 
-static uint8_t pool[PERF_POOL_BYTES] __attribute__((aligned(64)));
+static uint8_t *pool;
 static struct perf_ring rings[PK_MAX_CPUS];
 static enum perf_mode mode;
 static uint32_t hz;
@@ -376,6 +380,11 @@ int perf_begin(const char *cmdline)
 				   : "counting",
 		platform_vmm ? " (records to the vmm)" : " (records on the console at the end)",
 		pmu_kind_name(), pmu_caps.why ? " - " : "", pmu_caps.why ? pmu_caps.why : "");
+	if (!pool && !(pool = pages_alloc(PERF_POOL_BYTES, 4096))) {
+		kprintf("perf: no %u KiB for the sample rings\n", PERF_POOL_BYTES >> 10);
+		mode = PERF_OFF;
+		return -1;
+	}
 	uint32_t n = smp_cpu_count ? smp_cpu_count : 1;
 	uint32_t cap = (PERF_POOL_BYTES / n) & ~63u;
 	if (cap < PERF_RING_MIN)
