@@ -67,6 +67,7 @@ enum pk_perf_rec_type {
 	PK_PERF_REC_COUNT = 2,
 	PK_PERF_REC_LOST = 3,
 	PK_PERF_REC_TASK = 4,
+	PK_PERF_REC_MARK = 5,
 };
 
 struct pk_perf_rec {
@@ -113,6 +114,16 @@ struct pk_perf_task {
 	uint64_t task; /* pk_perf_sample.task */
 	char name[32]; /* NUL-padded */
 };
+/* A marker: code on CPU h.cpu passed a named point at tsc (guest TSC),
+ * e.g. a program's phase boundary (the native API's mark(), guest/perf
+ * perf_mark). Written in every perf= mode; kperf report lists them after
+ * the profile, with their time since the first guest record. */
+struct pk_perf_mark {
+	struct pk_perf_rec h;
+	uint64_t tsc;
+	uint64_t task; /* pk_perf_sample.task of the caller (0 = executor) */
+	char name[32]; /* NUL-padded */
+};
 /* Samples a ring had to drop (full, or more CPUs than rings). */
 struct pk_perf_lost {
 	struct pk_perf_rec h;
@@ -138,6 +149,7 @@ _Static_assert(sizeof(struct pk_perf_sample) == 40, "perf ABI");
 _Static_assert(sizeof(struct pk_perf_count) == 72, "perf ABI");
 _Static_assert(sizeof(struct pk_perf_lost) == 16, "perf ABI");
 _Static_assert(sizeof(struct pk_perf_task) == 48, "perf ABI");
+_Static_assert(sizeof(struct pk_perf_mark) == 56, "perf ABI");
 
 /* FNV-1a 64 (the elf_id hash), one definition for guest, vmm and kperf. */
 static inline uint64_t pk_perf_fnv1a(uint64_t h, const void *data, uint64_t len)

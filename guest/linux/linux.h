@@ -67,6 +67,9 @@ int linux_thread_pick_cpu(void);
 void linux_thread_release_cpu(unsigned cpu);
 /* FS base of t into this CPU (wrfsbase with CR4.FSGSBASE, else the MSR). */
 void linux_fs_load(struct lthread *t);
+/* FS base fs into this CPU on behalf of owner (a thread, a native-API
+ * task): a no-op while owner is still the last to have loaded it. */
+void linux_fs_set(const void *owner, uint64_t fs);
 /* run=prog awaits it when perf= is on (thread.c). */
 extern struct future linux_exit_future;
 /* Exit the whole program with status (exit_group, a fatal signal). */

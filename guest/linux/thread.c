@@ -60,18 +60,23 @@ static void syscall_msrs_init(void)
 	cpu_msrs_done[cpu] = 1;
 }
 
-void linux_fs_load(struct lthread *t)
+void linux_fs_set(const void *owner, uint64_t fs)
 {
 	struct percpu *c = this_cpu();
-	if (c->prog_fs_owner == t)
+	if (c->prog_fs_owner == owner)
 		return;
 	/* CR4.FSGSBASE (early.c sets it when CPUID 7.EBX[0]): WRFSBASE, a
 	 * few cycles; else the MSR (SDM Vol 3A 3.4.4) */
 	if (cpu_has(CPUF_FSGSBASE))
-		__asm__ volatile("wrfsbase %0" ::"r"(t->fs));
+		__asm__ volatile("wrfsbase %0" ::"r"(fs));
 	else
-		wrmsr(MSR_FS_BASE, t->fs);
-	c->prog_fs_owner = t;
+		wrmsr(MSR_FS_BASE, fs);
+	c->prog_fs_owner = (void *)owner;
+}
+
+void linux_fs_load(struct lthread *t)
+{
+	linux_fs_set(t, t->fs);
 }
 
 int linux_thread_pick_cpu(void)

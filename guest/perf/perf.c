@@ -415,6 +415,25 @@ void perf_region_end(struct perf_region *r)
 		emit_counts(r->name, r->start, r->tsc);
 }
 
+void perf_mark(const char *name)
+{
+	if (mode == PERF_OFF)
+		return;
+	struct percpu *c = this_cpu();
+	struct pk_perf_mark r;
+	memset(&r, 0, sizeof(r));
+	r.h.type = PK_PERF_REC_MARK;
+	r.h.size = sizeof(r);
+	r.h.cpu = c->index;
+	r.task = (uint64_t)sched_current();
+	pk_strlcpy(r.name, name, sizeof(r.name));
+	uint64_t fl = irq_save();
+	r.tsc = rdtsc();
+	perf_name_task(c, sched_current()); /* kperf names the marker's task */
+	ring_put(&r, sizeof(r));
+	irq_restore(fl);
+}
+
 void perf_end(void)
 {
 	if (mode == PERF_OFF)

@@ -37,6 +37,10 @@ struct perf_region {
 struct perf_region perf_region_begin(const char *name);
 void perf_region_end(struct perf_region *r);
 
+/* A marker record (proto/perf.h PK_PERF_REC_MARK): this CPU passed the
+ * point `name` now. Any perf= mode; a no-op without one. */
+void perf_mark(const char *name);
+
 /* PERF_REGION("name") { ... }: count the block's events on this CPU (a
  * count record per event, region "name"); a no-op without perf=count. */
 #define PERF_REGION(name)                                                                          \

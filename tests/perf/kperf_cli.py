@@ -94,6 +94,29 @@ charts = [os.path.join(work, "mixed-%s.%s" % (c, e)) for c in ("timeline", "top"
 expect("plot: timeline, top symbols and counter ratios", rc == 0 and
        all(os.path.getsize(c) > 0 for c in charts if os.path.exists(c)) and
        all(os.path.exists(c) for c in charts), out)
+# markers (PK_PERF_REC_MARK): listed after the profile in recording order,
+# named by the task record before them, timed from the first guest record
+# (tsc_khz 1000000 in header(): 1 ms = 1e6 ticks)
+
+
+def task(cpu, tid, name):  # type size cpu | task name[32]
+    return struct.pack("<HHIQ32s", 4, 48, cpu, tid, name.encode())
+
+
+def mark(cpu, tsc, tid, name):  # type size cpu | tsc task name[32]
+    return struct.pack("<HHIQQ32s", 5, 56, cpu, tsc, tid, name.encode())
+
+
+assert len(mark(0, 0, 0, "x")) == 56
+f5 = write("marks.pkperf", header() + sample(0, 1000000, addr + 4) + task(1, 0x77, "prog") +
+           mark(1, 3500000, 0x77, "phase-one") + mark(0, 9000000, 0, "phase-two"))
+rc, out = run("report", "-i", f5, "-k", elf)
+expect("report lists markers (time, cpu, task, name)", rc == 0 and
+       "# 2 markers" in out and "# marker      2.500  cpu 1  prog  phase-one" in out and
+       "# marker      8.000  cpu 0  [executor]  phase-two" in out and
+       out.index("phase-one") < out.index("phase-two"), out)
+rc, out = run("report", "-i", f5, "-k", elf, "--folded")
+expect("report --folded: no marker lines", rc == 0 and "marker" not in out, out)
 # A hostile symbol name (same length as perfcheck_hot_a, patched into a copy
 # of the ELF) and a hostile -o path: neither may reach a shell or end a
 # gnuplot string (the old script ran "!touch PWND"; system() ran $(...)).

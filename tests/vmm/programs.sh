@@ -79,9 +79,13 @@ for libc in musl glibc; do
 	[ ! -e /tmp/wc-share/wc.txt ] || t_fail "wordcount-ro-share-$libc: wc.txt was created"
 	vmm_check "hostile-$libc" 0 '^hostile: all refused cleanly' -- -c 2 -m 256M "./hostile.$libc"
 	# the native API table (include/perfkern/perfkern.h) from auxv
-	vmm_check "native-$libc" 0 '^native: channel 1000 items, sum right' -- -c 2 -m 256M \
-		"./native.$libc"
+	# (spawn/await: a task pinned on each CPU, as many on any, one that
+	# spawns its own; a CPU past the last is refused)
+	vmm_check "native-$libc" 0 \
+		'^native: spawn 4 tasks, await sum right, pinned right, tls right, nested right, cpu 2 refused$' \
+		-- -c 2 -m 256M "./native.$libc"
 	grep -q '^native: parallel_for rc 0, sum right' "$out" || t_fail "native-$libc: parallel_for"
+	grep -q '^native: channel 1000 items, sum right' "$out" || t_fail "native-$libc: channel"
 	# a fatal fault: 128 + SIGSEGV, the program's own symbol in the dump
 	vmm_check "segv-$libc" 139 'crash_here\+0x' -- -c 1 -m 128M "./segv.$libc"
 	grep -q "killed by SIGSEGV (exit 139)" "$out" || t_fail "segv-$libc: no 'killed by SIGSEGV' line"
@@ -118,6 +122,20 @@ if [ -x psum.musl ]; then
 		fi
 	else
 		t_skip "perf-program-symbols: no kperf in the initramfs"
+	fi
+fi
+# kperf markers from the native API: in the recording, named by task
+if [ -x native.musl ] && [ -x ./kperf ]; then
+	rm -f /tmp/native.perf
+	vmm_check native-markers-run 0 '^native: spawn .* nested right' -- -c 2 -m 256M \
+		--perf /tmp/native.perf --perf-freq 0 --kernel-cmdline perf=timer:1000 ./native.musl
+	./kperf report -i /tmp/native.perf -k ./guest.elf -p ./native.musl >/tmp/native.rep 2>&1
+	if grep -qE '^# marker +[0-9.]+  cpu [0-9]+  prog  spawn-begin$' /tmp/native.rep &&
+		grep -qE '^# marker +[0-9.]+  cpu [0-9]+  prog  spawn-end$' /tmp/native.rep; then
+		t_pass "native-markers: $(grep -c '^# marker ' /tmp/native.rep) in kperf report"
+	else
+		t_fail "native-markers: no spawn-begin/spawn-end rows:"
+		grep '^#' /tmp/native.rep | head -12 | sed 's/^/  | /'
 	fi
 fi
 # busybox-static: a program nobody here wrote

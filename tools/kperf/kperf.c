@@ -250,6 +250,24 @@ static void print_header(const struct kopts *o, const struct kp_data *d, uint64_
 	       d->hdr.sample_hz);
 }
 
+/* Markers (PK_PERF_REC_MARK) in recording order, after the profile. */
+static void print_marks(const struct kp_data *d)
+{
+	if (d->nm)
+		printf("# %zu markers: ms since the first guest record, CPU, task, name\n", d->nm);
+	for (size_t i = 0; i < d->nm; i++) {
+		const struct kp_mark *m = &d->m[i];
+		char task[40];
+		if (kp_mark_task(d, m)[0])
+			snprintf(task, sizeof(task), "%s", kp_mark_task(d, m));
+		else
+			snprintf(task, sizeof(task), m->task ? "%#lx" : "[executor]",
+				 (unsigned long)m->task);
+		printf("# marker %10.3f  cpu %u  %s  %s\n", kp_mark_ms(d, m), m->cpu, task,
+		       m->name);
+	}
+}
+
 static int cmd_report(struct kopts *o)
 {
 	struct kp_data d;
@@ -279,6 +297,7 @@ static int cmd_report(struct kopts *o)
 			printf("%9.2f%% %8lu  %s\n",
 			       100.0 * (double)rows[i].samples / (double)total,
 			       (unsigned long)rows[i].samples, rows[i].key);
+		print_marks(&d);
 	}
 	kp_rows_free(rows, n);
 	elf_syms_free(&s);
