@@ -12,7 +12,12 @@
  * contiguous). Data buffers are the caller's own memory: each call
  * translates up to PK_FS_IO_MAX bytes of it, page by page through the
  * kernel's page tables, into a list of physical runs, so a 1 MiB read is
- * one exit wherever its pages are.
+ * one exit wherever its pages are. The walk and the hypercall run with
+ * interrupts off: a CPU that unmaps that memory meanwhile (a program's
+ * munmap on another thread) frees its frames only after every CPU took
+ * its TLB shootdown IPI (guest/mm/paging_tlb.c), so the frames the vmm
+ * writes stay the buffer's until the call returns; memory unmapped
+ * before the walk ends the run there (-EFAULT when nothing is left).
  */
 #include "guest/arch/cpu.h"
 #include "guest/arch/percpu.h"
@@ -158,8 +163,9 @@ static int hfs_stat(struct mount *m, const char *rel, struct vfs_stat *st)
 }
 
 /* [buf, buf+n) as physical runs in s->segs: the bytes covered (<= n, at
- * most PK_FS_IO_MAX, fewer when the segments run out); 0 if buf is not
- * mapped (the syscall layer checked it, so that is a kernel bug). */
+ * most PK_FS_IO_MAX, fewer when the segments run out or a page is not
+ * mapped); 0 if buf is not mapped (unmapped since the syscall layer
+ * checked it). paging_query takes its lock with interrupts saved. */
 static size_t hfs_segs(struct hfs_scratch *s, const void *buf, size_t n, uint32_t *nseg)
 {
 	uint64_t va = (uint64_t)buf, done = 0;
@@ -194,13 +200,15 @@ static long hfs_io(struct vfs_file *f, void *buf, size_t n, uint64_t off, unsign
 		struct hfs_scratch *s = hfs_cpu_scratch();
 		if (!s)
 			return total ? total : -ENOMEM;
-		/* the page walks take the paging lock: before interrupts go off */
-		uint32_t nseg;
-		size_t chunk = hfs_segs(s, buf, n, &nseg);
-		if (!chunk)
-			return total ? total : -EFAULT;
+		/* walk and call with interrupts off: see the top of the file */
 		uint64_t irq;
 		union hfs_req *r = hfs_req_begin(&irq);
+		uint32_t nseg;
+		size_t chunk = hfs_segs(s, buf, n, &nseg);
+		if (!chunk) {
+			irq_restore(irq);
+			return total ? total : -EFAULT;
+		}
 		r->io = (struct pk_hc_fs_io){
 			.handle = f->handle, .nseg = nseg, .segs = hfs_pa(s->segs), .off = off};
 		long got = (long)hypercall(nr, r);

@@ -135,7 +135,7 @@ static void *thread_main(void *arg)
 	struct lthread *t = arg;
 	sched_local_set(self_key, t);
 	syscall_msrs_init();
-	if (linux_setjmp(&t->exit_jmp) == 0)
+	if (arch_setjmp(&t->exit_jmp) == 0)
 		thread_enter(t);
 	/* SYS_exit jumped here: the task ends, its stack goes back */
 	if (this_cpu()->prog_fs_owner == t)
@@ -172,7 +172,7 @@ void linux_exit_group(int status)
 	struct lthread *t = linux_self();
 	if (perf_active() && t) {
 		future_set(&linux_exit_future, (void *)(intptr_t)(status & 0xff)); /* first wins */
-		linux_longjmp(&t->exit_jmp, 1);
+		arch_longjmp(&t->exit_jmp, 1);
 	}
 	/* the status is the vmm's: no "perfkern: exit" line after the
 	 * program's last output (unless --strace, where it ends the trace) */
@@ -188,11 +188,9 @@ static long sys_exit(long code)
 	(void)code;
 	struct lthread *t = linux_self();
 	/* CLONE_CHILD_CLEARTID: pthread_join waits on that word */
-	if (t->clear_tid && linux_uaccess_ok(t->clear_tid, 4, 1)) {
-		__atomic_store_n((uint32_t *)t->clear_tid, 0, __ATOMIC_RELEASE);
+	if (t->clear_tid && linux_put_u32(t->clear_tid, 0) == 0)
 		linux_futex_wake(t->clear_tid, 1, ~0u);
-	}
-	linux_longjmp(&t->exit_jmp, 1);
+	arch_longjmp(&t->exit_jmp, 1);
 }
 LINUX_SYS(60, exit, sys_exit, "d");
 
@@ -231,10 +229,7 @@ static long sys_arch_prctl(long code, uint64_t addr)
 		return 0;
 	}
 	if (code == ARCH_GET_FS) {
-		if (!linux_uaccess_ok(addr, 8, 1))
-			return -EFAULT;
-		*(uint64_t *)addr = t->fs;
-		return 0;
+		return linux_copy_out(addr, &t->fs, 8);
 	}
 	return -EINVAL;
 }
@@ -300,11 +295,13 @@ static long clone_thread(uint64_t flags, uint64_t stack, uint64_t ptid, uint64_t
 		t->clear_tid = ctid;
 	/* the ids are in place before the child can look at them */
 	int tid = t->tid = __atomic_fetch_add(&next_tid, 1, __ATOMIC_RELAXED);
-	if (flags & CLONE_PARENT_SETTID)
-		*(uint32_t *)ptid = (uint32_t)tid;
-	if (flags & CLONE_CHILD_SETTID)
-		*(uint32_t *)ctid = (uint32_t)tid;
-	int rc = linux_thread_spawn(t, (unsigned)cpu); /* t is the child's from here */
+	uint32_t utid = (uint32_t)tid;
+	int rc = 0;
+	if (((flags & CLONE_PARENT_SETTID) && linux_copy_out(ptid, &utid, 4)) ||
+	    ((flags & CLONE_CHILD_SETTID) && linux_copy_out(ctid, &utid, 4)))
+		rc = -EFAULT; /* unmapped since the check above */
+	if (!rc)
+		rc = linux_thread_spawn(t, (unsigned)cpu); /* t is the child's from here */
 	if (rc) {
 		kfree(fpu);
 		kfree(t);
@@ -326,9 +323,10 @@ struct clone_args { /* Linux include/uapi/linux/sched.h */
 static long sys_clone3(uint64_t uargs, uint64_t size)
 {
 	struct clone_args a = {0};
-	if (size < 64 || !linux_uaccess_ok(uargs, 64, 0))
-		return size < 64 ? -EINVAL : -EFAULT;
-	memcpy(&a, (const void *)uargs, 64);
+	if (size < 64)
+		return -EINVAL;
+	if (linux_copy_in(&a, uargs, 64))
+		return -EFAULT;
 	uint64_t sp = a.stack ? a.stack + a.stack_size : 0; /* clone3 names the lowest byte */
 	return clone_thread(a.flags | (a.exit_signal & 0xff), sp, a.parent_tid, a.child_tid, a.tls);
 }
@@ -352,10 +350,7 @@ static long sys_prctl(long op, uint64_t arg)
 		return 0;
 	}
 	if (op == PR_GET_NAME) {
-		if (!linux_uaccess_ok(arg, 16, 1))
-			return -EFAULT;
-		memcpy((void *)arg, t->name, 16);
-		return 0;
+		return linux_copy_out(arg, t->name, 16);
 	}
 	return -EINVAL;
 }

@@ -78,6 +78,10 @@ for libc in musl glibc; do
 		--share /tmp/wc-share:/ex:ro "./wordcount.$libc" -o /ex/wc.txt "/ex/hello.$libc"
 	[ ! -e /tmp/wc-share/wc.txt ] || t_fail "wordcount-ro-share-$libc: wc.txt was created"
 	vmm_check "hostile-$libc" 0 '^hostile: all refused cleanly' -- -c 2 -m 256M "./hostile.$libc"
+	# a buffer unmapped by main while a thread's pipe read/write uses it
+	grep -q '^read into a buffer unmapped meanwhile: ok' "$out" &&
+		grep -q '^write from a buffer unmapped meanwhile: ok' "$out" ||
+		t_fail "hostile-$libc: unmap during a call: $(grep meanwhile "$out")"
 	# the native API table (include/perfkern/perfkern.h) from auxv
 	# (spawn/await: a task pinned on each CPU, as many on any, one that
 	# spawns its own; a CPU past the last is refused)
