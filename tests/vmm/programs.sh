@@ -77,6 +77,31 @@ for libc in musl glibc; do
 	vmm_check "wordcount-ro-share-$libc" 1 'wc.txt: Read-only file system' -- -c 2 -m 256M \
 		--share /tmp/wc-share:/ex:ro "./wordcount.$libc" -o /ex/wc.txt "/ex/hello.$libc"
 	[ ! -e /tmp/wc-share/wc.txt ] || t_fail "wordcount-ro-share-$libc: wc.txt was created"
+	# 64-byte reads from a share: the read-ahead window serves them (a
+	# hypercall per 64 KiB, not per read: 16384 reads of 1 MiB), and
+	# reads see the program's own write, truncation and append through
+	# another fd at once; output as natively
+	mkdir -p /tmp/sr-share && dd if=/dev/urandom of=/tmp/sr-share/data bs=65536 count=16 2>/dev/null
+	"./shareread.$libc" /tmp/sr-share/data >/tmp/sr-native.txt 2>&1
+	t_bounded 110 "$out" ./vmm --timeout 90 --stats -c 2 -m 256M --share /tmp/sr-share:/sr \
+		"./shareread.$libc" /sr/data
+	hc=$(grep -o 'hypercalls [0-9]*' "$out" | awk '{s += $2} END {print s + 0}')
+	if [ "$rc" -eq 0 ] && [ "$(grep '^shareread' "$out")" = "$(cat /tmp/sr-native.txt)" ] &&
+		[ "$hc" -gt 0 ] && [ "$hc" -lt 2000 ]; then
+		t_pass "shareread-$libc: 16384 reads of 64 B, $hc hypercalls in all"
+	else
+		t_fail "shareread-$libc: exit $rc, $hc hypercalls (wanted < 2000); native, vmm:"
+		sed 's/^/  native | /' /tmp/sr-native.txt
+		sed 's/^/  vmm    | /' "$out" | tail -12
+	fi
+	cp /tmp/sr-share/data /tmp/sr-share/w && "./shareread.$libc" -w /tmp/sr-share/w >/tmp/sr-native.txt 2>&1
+	cp /tmp/sr-share/data /tmp/sr-share/w
+	vmm_check "shareread-writes-$libc" 0 'append: the new bytes are read: ok' -- -c 2 -m 256M \
+		--share /tmp/sr-share:/sr "./shareread.$libc" -w /sr/w
+	cmp -s /tmp/sr-native.txt "$out" || {
+		t_fail "shareread-writes-$libc: output differs from the native run:"
+		diff /tmp/sr-native.txt "$out" | head -10 | sed 's/^/  /'
+	}
 	vmm_check "hostile-$libc" 0 '^hostile: all refused cleanly' -- -c 2 -m 256M "./hostile.$libc"
 	# a buffer unmapped by main while a thread's pipe read/write uses it
 	grep -q '^read into a buffer unmapped meanwhile: ok' "$out" &&
