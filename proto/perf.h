@@ -18,7 +18,9 @@
  * FNV-1a 64 hash of its .text section contents (the guest hashes its own
  * text in memory, the vmm and kperf the section in the file; the image is
  * linked without a build-id). kperf warns when the hash does not match
- * the ELF it symbolises with.
+ * the ELF it symbolises with. A program's run also names the program by
+ * the same hash of its .text (prog_id, added in reserved space: readers
+ * of older files see 0 there); kperf -p refuses a program that differs.
  *
  * Version history: 1 = this layout. New record types and header fields in
  * reserved space keep the version; anything else bumps it.
@@ -58,7 +60,9 @@ struct pk_perf_header {
 	uint64_t start_tsc;   /* TSC (guest) or ns (vmm, see flags) at the start */
 	uint32_t flags;	      /* PK_PERF_HDR_* */
 	uint32_t reserved0;
-	uint64_t reserved[4];
+	uint64_t prog_id; /* a Linux program's run: FNV-1a 64 of PROGRAM's .text
+			     (as elf_id), 0 = no program or not known */
+	uint64_t reserved[3];
 };
 #define PK_PERF_HDR_GUEST 1u /* written by the guest (serial blob) */
 

@@ -150,6 +150,8 @@ struct linux_program {
 extern struct linux_program linux_prog;
 /* The program symbol containing addr (from its ELF symtab), or NULL. */
 const char *linux_prog_symbol(uint64_t addr, uint64_t *off);
+/* FNV-1a of its .text (proto/perf.h prog_id, as kperf hashes it), or 0. */
+uint64_t linux_prog_text_id(void);
 
 /* The native API table (native.c; include/perfkern/perfkern.h). */
 struct pk_api;

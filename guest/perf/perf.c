@@ -55,6 +55,7 @@ static unsigned ev_slot[PERF_MAX_EVENTS]; /* pmu_event.h slots: fixed counters f
 static unsigned pmi_slot;		  /* the cycles counter that raises PMIs */
 static uint64_t cpu_start[PK_MAX_CPUS][PERF_MAX_EVENTS];
 static uint64_t cpu_start_tsc[PK_MAX_CPUS];
+uint64_t perf_prog_id;
 
 extern const char __text_start[], __text_end[];
 
@@ -468,6 +469,7 @@ void perf_end(void)
 			.sample_hz = hz,
 			.start_tsc = start_tsc,
 			.flags = PK_PERF_HDR_GUEST,
+			.prog_id = perf_prog_id,
 		};
 		result_write("perf.hdr", &h, sizeof(h));
 		for (unsigned i = 0; i < PK_MAX_CPUS; i++) {

@@ -149,6 +149,15 @@ if [ -x psum.musl ]; then
 			t_fail "perf-program-symbols: no work / prog<TAB>work rows:"
 			head -8 /tmp/prog.rep /tmp/prog.task | sed 's/^/  | /'
 		fi
+		# the recording names psum (its .text hash): another -p is refused
+		./kperf report -i /tmp/prog.perf -k ./guest.elf -p ./hello.musl >/tmp/prog.wrong 2>&1
+		krc=$?
+		if [ "$krc" -eq 1 ] && grep -q 'hello.musl is not the program that was recorded' /tmp/prog.wrong; then
+			t_pass "perf-program-identity: another -p refused"
+		else
+			t_fail "perf-program-identity: kperf -p hello.musl on psum's recording: exit $krc:"
+			head -5 /tmp/prog.wrong | sed 's/^/  | /'
+		fi
 	else
 		t_skip "perf-program-symbols: no kperf in the initramfs"
 	fi

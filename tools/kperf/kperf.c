@@ -63,6 +63,21 @@ static int load_syms(const struct kopts *o, const struct kp_data *d, struct elf_
 		elf_syms_free(s);
 		return -1;
 	}
+	/* a wrong program names every sample wrongly: refused, not warned */
+	if (d->hdr.prog_id && d->hdr.prog_id != p.text_id) {
+		fprintf(stderr,
+			"kperf: %s is not the program that was recorded (.text hash %016lx, "
+			"recording says %016lx): give -p the PROGRAM the vmm ran\n",
+			o->prog, (unsigned long)p.text_id, (unsigned long)d->hdr.prog_id);
+		elf_syms_free(&p);
+		elf_syms_free(s);
+		return -1;
+	}
+	if (!d->hdr.prog_id)
+		fprintf(stderr,
+			"kperf: note: the recording does not name its program (QEMU/PC, or an "
+			"older vmm): %s is not checked\n",
+			o->prog);
 	int rc = elf_syms_merge(&both, s, &p, ELF_SYMS_SPLIT);
 	elf_syms_free(&p);
 	elf_syms_free(s);
