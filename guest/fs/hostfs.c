@@ -304,7 +304,10 @@ static long hfs_pread(struct vfs_file *f, void *buf, size_t n, uint64_t off)
 
 static long hfs_pwrite(struct vfs_file *f, const void *buf, size_t n, uint64_t off)
 {
-	hfs_written(); /* before and after: no fill in between keeps old bytes */
+	/* the bump after the write is the one that matters: a fill that read
+	 * the generation before it is stale from then on, one that read it
+	 * after it sees the written bytes; the first only ends windows early */
+	hfs_written();
 	long rc = hfs_io(f, (void *)buf, n, off, PK_HC_FS_PWRITE);
 	hfs_written();
 	return rc;
