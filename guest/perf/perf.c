@@ -59,6 +59,7 @@ static unsigned ev_slot[PERF_MAX_EVENTS]; /* pmu_event.h slots: fixed counters f
 static unsigned pmi_slot;		  /* the cycles counter that raises PMIs */
 static uint64_t cpu_start[PK_MAX_CPUS][PERF_MAX_EVENTS];
 static uint64_t cpu_start_tsc[PK_MAX_CPUS];
+uint64_t perf_prog_id;
 
 extern const char __text_start[], __text_end[];
 
@@ -424,6 +425,25 @@ void perf_region_end(struct perf_region *r)
 		emit_counts(r->name, r->start, r->tsc);
 }
 
+void perf_mark(const char *name)
+{
+	if (mode == PERF_OFF)
+		return;
+	struct percpu *c = this_cpu();
+	struct pk_perf_mark r;
+	memset(&r, 0, sizeof(r));
+	r.h.type = PK_PERF_REC_MARK;
+	r.h.size = sizeof(r);
+	r.h.cpu = c->index;
+	r.task = (uint64_t)sched_current();
+	pk_strlcpy(r.name, name, sizeof(r.name));
+	uint64_t fl = irq_save();
+	r.tsc = rdtsc();
+	perf_name_task(c, sched_current()); /* kperf names the marker's task */
+	ring_put(&r, sizeof(r));
+	irq_restore(fl);
+}
+
 void perf_end(void)
 {
 	if (mode == PERF_OFF)
@@ -458,6 +478,7 @@ void perf_end(void)
 			.sample_hz = hz,
 			.start_tsc = start_tsc,
 			.flags = PK_PERF_HDR_GUEST,
+			.prog_id = perf_prog_id,
 		};
 		result_write("perf.hdr", &h, sizeof(h));
 		for (unsigned i = 0; i < PK_MAX_CPUS; i++) {
