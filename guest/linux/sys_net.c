@@ -105,10 +105,9 @@ static int addr_in(uint64_t uaddr, uint64_t len, struct pk_sockaddr *a)
 {
 	if (len < sizeof(struct ksockaddr_in) || len > 128)
 		return -EINVAL;
-	if (!linux_uaccess_ok(uaddr, sizeof(struct ksockaddr_in), 0))
-		return -EFAULT;
 	struct ksockaddr_in k;
-	memcpy(&k, (const void *)uaddr, sizeof(k));
+	if (linux_copy_in(&k, uaddr, sizeof(k)))
+		return -EFAULT;
 	if (k.family != AF_INET)
 		return -EAFNOSUPPORT;
 	a->ip = __builtin_bswap32(k.addr);
@@ -122,20 +121,18 @@ static int addr_out(uint64_t uaddr, uint64_t ulen, const struct pk_sockaddr *a)
 {
 	if (!uaddr)
 		return 0;
-	if (!linux_uaccess_ok(ulen, 4, 1))
+	int len;
+	if (linux_copy_in(&len, ulen, sizeof(len)))
 		return -EFAULT;
-	int len = *(const int *)ulen;
 	if (len < 0)
 		return -EINVAL;
 	size_t k = (size_t)len < sizeof(struct ksockaddr_in) ? (size_t)len
 							     : sizeof(struct ksockaddr_in);
-	if (!linux_uaccess_ok(uaddr, k, 1))
-		return -EFAULT;
 	struct ksockaddr_in s = {
 		AF_INET, __builtin_bswap16(a->port), __builtin_bswap32(a->ip), {0}};
-	memcpy((void *)uaddr, &s, k);
-	*(int *)ulen = (int)sizeof(s);
-	return 0;
+	int full = (int)sizeof(s);
+	return linux_copy_out(uaddr, &s, k) || linux_copy_out(ulen, &full, sizeof(full)) ? -EFAULT
+											 : 0;
 }
 
 /* The checks accept(2) and friends make before they wait. */
@@ -143,9 +140,9 @@ static int addr_out_ok(uint64_t uaddr, uint64_t ulen)
 {
 	if (!uaddr)
 		return 0;
-	if (!linux_uaccess_ok(ulen, 4, 1))
+	int len;
+	if (!linux_uaccess_ok(ulen, 4, 1) || linux_copy_in(&len, ulen, sizeof(len)))
 		return -EFAULT;
-	int len = *(const int *)ulen;
 	if (len < 0)
 		return -EINVAL;
 	return linux_uaccess_ok(uaddr, (uint64_t)len < 16 ? (uint64_t)len : 16, 1) ? 0 : -EFAULT;
@@ -298,9 +295,73 @@ static long sock_recv(struct lfile *f, void *buf, uint64_t n, int flags, struct 
 	return pk_sock_recv(f->sock->s, buf, n, flags, t, from);
 }
 
+/* Program memory never reaches the stack: the data goes through a kernel
+ * buffer (linux_copy_in/out), so memory another thread unmaps meanwhile
+ * is EFAULT, not a fault inside lwIP on the owner's CPU. */
+#define SOCK_CHUNK 65536u
+
+/* send(2) of user bytes: a stream in chunks (each sent whole unless the
+ * timeout or O_NONBLOCK cut it short), a datagram whole. */
+static long usend(struct lfile *f, uint64_t ubuf, uint64_t n, int flags,
+		  const struct pk_sockaddr *to)
+{
+	if (f->sock->type == SOCK_DGRAM && n > 65507)
+		return -EMSGSIZE;
+	size_t cap = n < SOCK_CHUNK || f->sock->type == SOCK_DGRAM ? n : SOCK_CHUNK;
+	uint8_t *b = kmalloc(cap ? cap : 1);
+	if (!b)
+		return -ENOMEM;
+	long done = 0;
+	do {
+		size_t k = n - (uint64_t)done < cap ? n - (uint64_t)done : cap;
+		if (linux_copy_in(b, ubuf + (uint64_t)done, k)) {
+			done = done ? done : -EFAULT;
+			break;
+		}
+		long r = sock_send(f, b, k, flags, to);
+		if (r < 0) {
+			done = done ? done : r;
+			break;
+		}
+		done += r;
+		if ((size_t)r < k)
+			break;
+	} while ((uint64_t)done < n);
+	kfree(b);
+	return done;
+}
+
+/* recv(2) into user memory: at most one chunk, except that MSG_WAITALL
+ * on a stream goes on until n bytes, EOF or an error. */
+static long urecv(struct lfile *f, uint64_t ubuf, uint64_t n, int flags, struct pk_sockaddr *from)
+{
+	size_t cap = n < SOCK_CHUNK ? n : SOCK_CHUNK;
+	uint8_t *b = kmalloc(cap ? cap : 1);
+	if (!b)
+		return -ENOMEM;
+	long done = 0;
+	do {
+		size_t k = n - (uint64_t)done < cap ? n - (uint64_t)done : cap;
+		long r = sock_recv(f, b, k, flags, from);
+		if (r < 0) {
+			done = done ? done : r;
+			break;
+		}
+		if (linux_copy_out(ubuf + (uint64_t)done, b, (size_t)r)) {
+			done = -EFAULT;
+			break;
+		}
+		done += r;
+		if ((size_t)r < k || !(flags & MSG_WAITALL) || f->sock->type != SOCK_STREAM)
+			break;
+	} while ((uint64_t)done < n);
+	kfree(b);
+	return done;
+}
+
 long lsock_rw(struct lfile *f, void *buf, uint64_t n, int write)
 {
-	return write ? sock_send(f, buf, n, 0, 0) : sock_recv(f, buf, n, 0, 0);
+	return write ? usend(f, (uint64_t)buf, n, 0, 0) : urecv(f, (uint64_t)buf, n, 0, 0);
 }
 
 static long sys_sendto(long fd, uint64_t buf, uint64_t n, long flags, uint64_t uaddr, uint64_t alen)
@@ -311,7 +372,7 @@ static long sys_sendto(long fd, uint64_t buf, uint64_t n, long flags, uint64_t u
 		return r;
 	if (n > 0x7ffff000)
 		n = 0x7ffff000;
-	if (!linux_uaccess_ok(buf, n, 0))
+	if (!linux_uaccess_ok(buf, n, 0)) /* before anything waits; usend copies */
 		return -EFAULT;
 	struct pk_sockaddr a;
 	if (uaddr && (r = addr_in(uaddr, alen, &a)) < 0)
@@ -320,7 +381,7 @@ static long sys_sendto(long fd, uint64_t buf, uint64_t n, long flags, uint64_t u
 	struct lfile *f = sock_get(fd, &err);
 	if (!f)
 		return err;
-	r = sock_send(f, (const void *)buf, n, fl, uaddr ? &a : 0);
+	r = usend(f, buf, n, fl, uaddr ? &a : 0);
 	lfile_put(f);
 	return r;
 }
@@ -344,7 +405,7 @@ static long sys_recvfrom(long fd, uint64_t buf, uint64_t n, long flags, uint64_t
 	if (!f)
 		return err;
 	struct pk_sockaddr from = {0, 0};
-	r = sock_recv(f, (void *)buf, n, fl, &from);
+	r = urecv(f, buf, n, fl, &from);
 	lfile_put(f);
 	if (r >= 0 && uaddr) {
 		long e = addr_out(uaddr, ulen, &from);
@@ -365,72 +426,80 @@ struct kiovec {
 	uint64_t base, len;
 };
 
-/* The msghdr and its iovecs checked (write: the buffers receive). */
-static long msg_in(uint64_t umsg, struct kmsghdr *m, int write)
+/* The msghdr and a kernel copy of its iovecs (*iov, kfree it), each
+ * buffer checked (write: they receive) and the total into *total. */
+static long msg_in(uint64_t umsg, struct kmsghdr *m, struct kiovec **iov, uint64_t *total,
+		   int write)
 {
-	if (!linux_uaccess_ok(umsg, sizeof(*m), 0))
+	if (linux_copy_in(m, umsg, sizeof(*m)))
 		return -EFAULT;
-	memcpy(m, (const void *)umsg, sizeof(*m));
 	if (m->iovlen > 1024)
 		return -EMSGSIZE;
-	if (!linux_uaccess_ok(m->iov, m->iovlen * sizeof(struct kiovec), 0))
-		return -EFAULT;
+	*iov = kmalloc(m->iovlen ? m->iovlen * sizeof(struct kiovec) : 1);
+	if (!*iov)
+		return -ENOMEM;
+	*total = 0;
+	if (linux_copy_in(*iov, m->iov, m->iovlen * sizeof(struct kiovec)))
+		goto fault;
 	for (uint64_t i = 0; i < m->iovlen; i++) {
-		struct kiovec v = ((const struct kiovec *)m->iov)[i];
+		struct kiovec v = (*iov)[i];
 		if (v.len > 0x7ffff000 || !linux_uaccess_ok(v.base, v.len, write))
-			return -EFAULT;
+			goto fault;
+		*total += v.len;
 	}
 	return 0;
+fault:
+	kfree(*iov);
+	return -EFAULT;
 }
 
 static long sys_sendmsg(long fd, uint64_t umsg, long flags)
 {
 	int fl;
 	struct kmsghdr m;
+	struct kiovec *iov;
+	uint64_t n;
 	long r = flags_in(flags, &fl);
-	if (r || (r = msg_in(umsg, &m, 0)) < 0)
+	if (r || (r = msg_in(umsg, &m, &iov, &n, 0)) < 0)
 		return r;
 	struct pk_sockaddr a;
-	if (m.name && (r = addr_in(m.name, m.namelen, &a)) < 0)
-		return r;
 	long err;
-	struct lfile *f = sock_get(fd, &err);
-	if (!f)
-		return err;
-	long total = 0;
+	struct lfile *f = 0;
+	if (m.name && (r = addr_in(m.name, m.namelen, &a)) < 0)
+		goto out;
+	if (!(f = sock_get(fd, &err))) {
+		r = err;
+		goto out;
+	}
+	r = 0;
 	if (f->sock->type == SOCK_DGRAM) { /* one datagram: gather it */
-		uint64_t n = 0;
-		for (uint64_t i = 0; i < m.iovlen; i++)
-			n += ((const struct kiovec *)m.iov)[i].len;
 		uint8_t *b = n <= 65507 ? kmalloc(n ? n : 1) : 0;
 		if (!b)
-			total = n > 65507 ? -EMSGSIZE : -ENOMEM;
-		else {
-			uint64_t at = 0;
-			for (uint64_t i = 0; i < m.iovlen; i++) {
-				struct kiovec v = ((const struct kiovec *)m.iov)[i];
-				memcpy(b + at, (const void *)v.base, v.len);
-				at += v.len;
-			}
-			total = sock_send(f, b, n, fl, m.name ? &a : 0);
-			kfree(b);
-		}
+			r = n > 65507 ? -EMSGSIZE : -ENOMEM;
+		for (uint64_t i = 0, at = 0; b && i < m.iovlen; at += iov[i++].len)
+			if (linux_copy_in(b + at, iov[i].base, iov[i].len))
+				r = -EFAULT;
+		if (b && !r)
+			r = sock_send(f, b, n, fl, m.name ? &a : 0);
+		kfree(b);
 	} else
 		for (uint64_t i = 0; i < m.iovlen; i++) {
-			struct kiovec v = ((const struct kiovec *)m.iov)[i];
-			if (!v.len)
+			if (!iov[i].len)
 				continue;
-			r = sock_send(f, (const void *)v.base, v.len, fl, 0);
-			if (r < 0) {
-				total = total ? total : r;
+			long k = usend(f, iov[i].base, iov[i].len, fl, 0);
+			if (k < 0) {
+				r = r ? r : k;
 				break;
 			}
-			total += r;
-			if ((uint64_t)r < v.len)
+			r += k;
+			if ((uint64_t)k < iov[i].len)
 				break;
 		}
-	lfile_put(f);
-	return total;
+out:
+	if (f)
+		lfile_put(f);
+	kfree(iov);
+	return r;
 }
 LINUX_SYS(46, sendmsg, sys_sendmsg, "dpx");
 
@@ -438,64 +507,70 @@ static long sys_recvmsg(long fd, uint64_t umsg, long flags)
 {
 	int fl;
 	struct kmsghdr m;
+	struct kiovec *iov;
+	uint64_t n;
 	long r = flags_in(flags, &fl);
-	if (r || (r = msg_in(umsg, &m, 1)) < 0)
+	if (r || (r = msg_in(umsg, &m, &iov, &n, 1)) < 0)
 		return r;
-	if (!linux_uaccess_ok(umsg, sizeof(m), 1))
-		return -EFAULT;
-	if (m.name && !linux_uaccess_ok(m.name, m.namelen < 16 ? m.namelen : 16, 1))
-		return -EFAULT;
 	long err;
-	struct lfile *f = sock_get(fd, &err);
-	if (!f)
-		return err;
+	struct lfile *f = 0;
 	struct pk_sockaddr from = {0, 0};
-	long total = 0;
+	if (!linux_uaccess_ok(umsg, sizeof(m), 1) ||
+	    (m.name && !linux_uaccess_ok(m.name, m.namelen < 16 ? m.namelen : 16, 1))) {
+		r = -EFAULT;
+		goto out;
+	}
+	if (!(f = sock_get(fd, &err))) {
+		r = err;
+		goto out;
+	}
+	r = 0;
 	if (f->sock->type == SOCK_DGRAM) { /* one datagram, scattered */
-		uint64_t n = 0;
-		for (uint64_t i = 0; i < m.iovlen; i++)
-			n += ((const struct kiovec *)m.iov)[i].len;
 		if (n > 65535)
 			n = 65535;
 		uint8_t *b = kmalloc(n ? n : 1);
-		total = b ? sock_recv(f, b, n, fl, &from) : -ENOMEM;
-		for (uint64_t i = 0, at = 0; total > 0 && i < m.iovlen && at < (uint64_t)total;
-		     i++) {
-			struct kiovec v = ((const struct kiovec *)m.iov)[i];
-			uint64_t k = (uint64_t)total - at < v.len ? (uint64_t)total - at : v.len;
-			memcpy((void *)v.base, b + at, k);
+		r = b ? sock_recv(f, b, n, fl, &from) : -ENOMEM;
+		for (uint64_t i = 0, at = 0; r > 0 && i < m.iovlen && at < (uint64_t)r; i++) {
+			uint64_t k = (uint64_t)r - at < iov[i].len ? (uint64_t)r - at : iov[i].len;
+			if (linux_copy_out(iov[i].base, b + at, k))
+				r = -EFAULT;
 			at += k;
 		}
 		kfree(b);
 	} else
 		for (uint64_t i = 0; i < m.iovlen; i++) {
-			struct kiovec v = ((const struct kiovec *)m.iov)[i];
-			if (!v.len)
+			if (!iov[i].len)
 				continue;
 			/* the first piece may wait, the rest take what is there */
-			r = sock_recv(f, (void *)v.base, v.len, total ? fl | MSG_DONTWAIT : fl,
-				      &from);
-			if (r < 0) {
-				total = total ? total : r;
+			long k = urecv(f, iov[i].base, iov[i].len, r ? fl | MSG_DONTWAIT : fl,
+				       &from);
+			if (k < 0) {
+				r = r ? r : k;
 				break;
 			}
-			total += r;
-			if ((uint64_t)r < v.len)
+			r += k;
+			if ((uint64_t)k < iov[i].len)
 				break;
 		}
-	lfile_put(f);
-	if (total < 0)
-		return total;
+	if (r < 0)
+		goto out;
 	struct kmsghdr *um = (struct kmsghdr *)umsg;
-	if (m.name) {
-		struct ksockaddr_in s = {
-			AF_INET, __builtin_bswap16(from.port), __builtin_bswap32(from.ip), {0}};
-		memcpy((void *)m.name, &s, m.namelen < 16 ? m.namelen : 16);
-		um->namelen = 16;
-	}
-	um->controllen = 0; /* no ancillary data */
-	um->flags = 0;
-	return total;
+	struct ksockaddr_in sa = {
+		AF_INET, __builtin_bswap16(from.port), __builtin_bswap32(from.ip), {0}};
+	uint32_t salen = sizeof(sa);
+	uint64_t zero = 0;
+	int32_t mflags = 0;
+	if ((m.name && (linux_copy_out(m.name, &sa, m.namelen < 16 ? m.namelen : 16) ||
+			linux_copy_out((uint64_t)&um->namelen, &salen, sizeof(salen)))) ||
+	    linux_copy_out((uint64_t)&um->controllen, &zero,
+			   sizeof(zero)) || /* no ancillary data */
+	    linux_copy_out((uint64_t)&um->flags, &mflags, sizeof(mflags)))
+		r = -EFAULT;
+out:
+	if (f)
+		lfile_put(f);
+	kfree(iov);
+	return r;
 }
 LINUX_SYS(47, recvmsg, sys_recvmsg, "dpx");
 
@@ -580,10 +655,9 @@ static long sys_setsockopt(long fd, long level, long name, uint64_t uval, uint64
 		struct ktimeval tv;
 		if (len < sizeof(tv))
 			r = -EINVAL;
-		else if (!linux_uaccess_ok(uval, sizeof(tv), 0))
+		else if (linux_copy_in(&tv, uval, sizeof(tv)))
 			r = -EFAULT;
 		else {
-			memcpy(&tv, (const void *)uval, sizeof(tv));
 			if (tv.sec < 0 || tv.usec < 0 || tv.usec >= 1000000)
 				r = -EINVAL;
 			else if (name == SO_RCVTIMEO)
@@ -594,15 +668,15 @@ static long sys_setsockopt(long fd, long level, long name, uint64_t uval, uint64
 		lfile_put(f);
 		return r;
 	}
-	int opt = opt_of(level, name);
+	int opt = opt_of(level, name), v;
 	if (opt < 0)
 		r = -ENOPROTOOPT;
 	else if (len < 4)
 		r = -EINVAL;
-	else if (!linux_uaccess_ok(uval, 4, 0))
+	else if (linux_copy_in(&v, uval, sizeof(v)))
 		r = -EFAULT;
 	else if (opt)
-		r = pk_sock_setopt(f->sock->s, opt, *(const int *)uval);
+		r = pk_sock_setopt(f->sock->s, opt, v);
 	lfile_put(f);
 	return r;
 }
@@ -615,10 +689,10 @@ static long sys_getsockopt(long fd, long level, long name, uint64_t uval, uint64
 	if (!f)
 		return err;
 	long r = 0;
-	int v = 0;
-	if (!linux_uaccess_ok(ulen, 4, 1))
+	int v = 0, len;
+	if (!linux_uaccess_ok(ulen, 4, 1) || linux_copy_in(&len, ulen, sizeof(len)))
 		r = -EFAULT;
-	else if (*(const int *)ulen < 0)
+	else if (len < 0)
 		r = -EINVAL;
 	if (r)
 		goto out;
@@ -628,14 +702,10 @@ static long sys_getsockopt(long fd, long level, long name, uint64_t uval, uint64
 		if (ns != PK_NET_FOREVER)
 			tv = (struct ktimeval){(int64_t)(ns / 1000000000u),
 					       (int64_t)(ns % 1000000000u / 1000)};
-		int len = *(const int *)ulen;
 		size_t k = (size_t)len < sizeof(tv) ? (size_t)len : sizeof(tv);
-		if (!linux_uaccess_ok(uval, k, 1)) {
+		int klen = (int)k;
+		if (linux_copy_out(uval, &tv, k) || linux_copy_out(ulen, &klen, sizeof(klen)))
 			r = -EFAULT;
-			goto out;
-		}
-		memcpy((void *)uval, &tv, k);
-		*(int *)ulen = (int)k;
 		goto out;
 	}
 	if (level == SOL_SOCKET && name == SO_TYPE)
@@ -660,14 +730,10 @@ static long sys_getsockopt(long fd, long level, long name, uint64_t uval, uint64
 	}
 	if (r)
 		goto out;
-	int len = *(const int *)ulen;
 	size_t k = len < 4 ? (size_t)len : 4;
-	if (!linux_uaccess_ok(uval, k, 1)) {
+	int klen = (int)k;
+	if (linux_copy_out(uval, &v, k) || linux_copy_out(ulen, &klen, sizeof(klen)))
 		r = -EFAULT;
-		goto out;
-	}
-	memcpy((void *)uval, &v, k);
-	*(int *)ulen = (int)k;
 out:
 	lfile_put(f);
 	return r;

@@ -163,7 +163,10 @@ static long do_poll(uint64_t ufds, uint64_t nfds, uint64_t timeout)
 	ps.f = (struct lfile **)mem;
 	ps.p = (struct kpollfd *)(ps.f + nfds);
 	ps.want = (unsigned *)(ps.p + nfds);
-	memcpy(ps.p, (const void *)ufds, nfds * sizeof(struct kpollfd));
+	if (linux_copy_in(ps.p, ufds, nfds * sizeof(struct kpollfd))) {
+		kfree(mem);
+		return -EFAULT;
+	}
 	for (unsigned i = 0; i < nfds; i++) {
 		ps.f[i] = ps.p[i].fd >= 0 ? lfd_get(ps.p[i].fd) : 0;
 		ps.want[i] = (uint16_t)ps.p[i].events;
@@ -172,8 +175,11 @@ static long do_poll(uint64_t ufds, uint64_t nfds, uint64_t timeout)
 	for (unsigned i = 0; i < nfds; i++) {
 		if (ps.f[i])
 			lfile_put(ps.f[i]);
-		((struct kpollfd *)ufds)[i].revents = r < 0 ? 0 : ps.p[i].revents;
+		if (r < 0)
+			ps.p[i].revents = 0;
 	}
+	if (linux_copy_out(ufds, ps.p, nfds * sizeof(struct kpollfd)))
+		r = -EFAULT;
 	kfree(mem);
 	return r;
 }
@@ -195,9 +201,9 @@ static int timespec_ns(uint64_t uts, uint64_t *ns)
 		*ns = UINT64_MAX;
 		return 0;
 	}
-	if (!linux_uaccess_ok(uts, sizeof(struct ktimespec), 0))
+	struct ktimespec ts;
+	if (linux_copy_in(&ts, uts, sizeof(ts)))
 		return -EFAULT;
-	struct ktimespec ts = *(const struct ktimespec *)uts;
 	if (ts.sec < 0 || ts.nsec < 0 || ts.nsec >= 1000000000)
 		return -EINVAL;
 	*ns = (uint64_t)ts.sec * 1000000000ull + (uint64_t)ts.nsec;
@@ -219,11 +225,15 @@ static long do_select(long nfds, uint64_t ur, uint64_t uw, uint64_t ue, uint64_t
 {
 	if (nfds < 0 || nfds > LINUX_FD_MAX)
 		return -EINVAL;
-	uint64_t bytes = ((uint64_t)nfds + 63) / 64 * 8;
-	uint64_t *sets[3] = {(uint64_t *)ur, (uint64_t *)uw, (uint64_t *)ue};
+	size_t bytes = ((size_t)nfds + 63) / 64 * 8;
+	uint64_t usets[3] = {ur, uw, ue};
+	uint64_t sets[3][LINUX_FD_MAX / 64], out[3][LINUX_FD_MAX / 64];
 	for (int k = 0; k < 3; k++)
-		if (sets[k] && !linux_uaccess_ok((uint64_t)sets[k], bytes, 1))
+		if (usets[k] && (!linux_uaccess_ok(usets[k], bytes, 1) ||
+				 linux_copy_in(sets[k], usets[k], bytes)))
 			return -EFAULT;
+	static const unsigned asks[3] = {POLLIN, POLLOUT, POLLPRI};
+	static const unsigned hits[3] = {POLLIN | POLLHUP | POLLERR, POLLOUT | POLLERR, POLLPRI};
 	struct kpollfd p[LINUX_FD_MAX];
 	struct lfile *f[LINUX_FD_MAX];
 	unsigned want[LINUX_FD_MAX], n = 0;
@@ -231,8 +241,8 @@ static long do_select(long nfds, uint64_t ur, uint64_t uw, uint64_t ue, uint64_t
 	for (long fd = 0; fd < nfds; fd++) {
 		unsigned w = 0;
 		for (int k = 0; k < 3; k++)
-			if (sets[k] && sets[k][fd / 64] >> (fd % 64) & 1)
-				w |= k == 0 ? POLLIN : k == 1 ? POLLOUT : POLLPRI;
+			if (usets[k] && sets[k][fd / 64] >> (fd % 64) & 1)
+				w |= asks[k];
 		if (!w)
 			continue;
 		f[n] = lfd_get((int)fd);
@@ -250,24 +260,17 @@ static long do_select(long nfds, uint64_t ur, uint64_t uw, uint64_t ue, uint64_t
 		lfile_put(f[i]);
 	if (r < 0)
 		return r;
-	for (int k = 0; k < 3; k++)
-		if (sets[k])
-			memset(sets[k], 0, bytes);
+	memset(out, 0, sizeof(out));
 	long count = 0;
-	for (unsigned i = 0; i < n; i++) {
-		unsigned ev = (uint16_t)p[i].revents;
-		int fd = p[i].fd;
-		unsigned bits[3] = {POLLIN | POLLHUP | POLLERR, POLLOUT | POLLERR, POLLPRI};
+	for (unsigned i = 0; i < n; i++)
 		for (int k = 0; k < 3; k++)
-			if (sets[k] &&
-			    (want[i] & (k == 0	 ? POLLIN
-					: k == 1 ? POLLOUT
-						 : POLLPRI)) &&
-			    (ev & bits[k])) {
-				sets[k][fd / 64] |= 1ull << (fd % 64);
+			if ((want[i] & asks[k]) && ((uint16_t)p[i].revents & hits[k])) {
+				out[k][p[i].fd / 64] |= 1ull << (p[i].fd % 64);
 				count++;
 			}
-	}
+	for (int k = 0; k < 3; k++)
+		if (usets[k] && linux_copy_out(usets[k], out[k], bytes))
+			return -EFAULT;
 	return count;
 }
 
@@ -279,9 +282,9 @@ static long sys_select(long nfds, uint64_t r, uint64_t w, uint64_t e, uint64_t u
 {
 	uint64_t ns = UINT64_MAX;
 	if (utv) {
-		if (!linux_uaccess_ok(utv, sizeof(struct ktimeval), 0))
+		struct ktimeval tv;
+		if (linux_copy_in(&tv, utv, sizeof(tv)))
 			return -EFAULT;
-		struct ktimeval tv = *(const struct ktimeval *)utv;
 		if (tv.sec < 0 || tv.usec < 0)
 			return -EINVAL;
 		ns = (uint64_t)tv.sec * 1000000000ull + (uint64_t)tv.usec * 1000ull;
@@ -410,9 +413,8 @@ static long sys_epoll_ctl(long epfd, long op, long fd, uint64_t uev)
 		return -EINVAL;
 	struct kepoll_event e = {0, 0};
 	if (op != EPOLL_CTL_DEL) {
-		if (!linux_uaccess_ok(uev, sizeof(e), 0))
+		if (linux_copy_in(&e, uev, sizeof(e)))
 			return -EFAULT;
-		memcpy(&e, (const void *)uev, sizeof(e));
 	}
 	struct lfile *ef = lfd_get((int)epfd);
 	if (!ef)
@@ -570,7 +572,8 @@ static long do_epoll_wait(long epfd, uint64_t uev, long max, uint64_t timeout)
 				}
 		}
 		spin_unlock(&ep->lock);
-		memcpy((void *)uev, s.out, (size_t)r * sizeof(*s.out));
+		if (linux_copy_out(uev, s.out, (size_t)r * sizeof(*s.out)))
+			r = -EFAULT;
 	}
 	for (unsigned i = 0; i < s.n; i++)
 		lfile_put(s.f[i]);
