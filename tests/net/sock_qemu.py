@@ -9,7 +9,9 @@ hostile calls (bad pointers, bad fds, a used port, timeouts) fail as on
 Linux, bytes round-trip (1 byte, 300 KB), UDP datagrams, 40 connections at once, a
 client that vanishes (a reset with data unread) and one that half-closes,
 80 connections opened and dropped; the server still echoes after each;
-SHUTDOWN ends it with exit 0. PASS/FAIL lines; SKIP (exit 77) without
+SHUTDOWN ends it with exit 0. Then examples/native_echo (the native
+table's sockets, a kernel task per connection): 3 connections at once,
+100 KB each, every byte counted, exit 0. PASS/FAIL lines; SKIP (exit 77) without
 lwIP (--no-lwip WHY) or without cpio.
 """
 import os
@@ -73,10 +75,10 @@ def many(port, n):
     return ok
 
 
-def boot(elf, tree_cpio, prog, logdir):
+def boot(elf, tree_cpio, prog, logdir, args=""):
     port = free_port()
     log = os.path.join(logdir, "sock-qemu-%s.log" % prog)
-    cmd = qemu_cmd(elf, log, "quiet app=/bin/%s %d" % (prog, GPORT),
+    cmd = qemu_cmd(elf, log, ("quiet app=/bin/%s %d " % (prog, GPORT)) + args,
                    ["tcp:127.0.0.1:%d-:%d" % (port, GPORT), "udp:127.0.0.1:%d-:%d" % (port, GPORT)],
                    ["--qemu-arg=-initrd", "--qemu-arg=" + tree_cpio])
     return subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True), \
@@ -172,6 +174,57 @@ def run_one(elf, cpio, prog, logdir):
         sys.stdout.write(text[-3000:])
 
 
+def run_native(elf, cpio, prog, logdir):
+    """examples/native_echo: the native table's sockets, a task each."""
+    q, port, log = boot(elf, cpio, prog, logdir, args="3")
+    up = False
+    for _ in range(240):
+        if q.poll() is not None:
+            break
+        try:  # the first of the 3 connections: it must echo
+            c0 = socket.create_connection(("127.0.0.1", port), timeout=10)
+            c0.sendall(b"up")
+            if c0.recv(10) == b"up":
+                up = True
+                break
+            c0.close()
+        except OSError:
+            pass
+        time.sleep(0.5)
+    result(up, "%s: answers through hostfwd" % prog)
+    if up:
+        cs = [c0] + [socket.create_connection(("127.0.0.1", port), timeout=30) for _ in range(2)]
+        datas = [bytes([i + 1]) * (100 * 1024) for i in range(3)]
+        for c, d in zip(cs, datas):
+            c.sendall(d[:50000])
+        ok = 0
+        for c, d in zip(cs, datas):
+            c.sendall(d[50000:])
+            got = b""
+            while len(got) < len(d):
+                b = c.recv(65536)
+                if not b:
+                    break
+                got += b
+            ok += got == d
+            c.close()
+        result(ok == 3, "%s: 3 connections at once, 100 KB each back unchanged" % prog,
+               "%d of 3" % ok)
+    try:
+        out, _ = q.communicate(timeout=60)
+    except subprocess.TimeoutExpired:
+        q.kill()
+        out, _ = q.communicate()
+    text = open(log, errors="replace").read() if os.path.exists(log) else out
+    done = [ln for ln in text.splitlines() if ln.startswith("native_echo: conns=")]
+    result(done == ["native_echo: conns=3 bytes=%d" % (2 + 3 * 100 * 1024)],
+           "%s: the program counted 3 connections and every byte" % prog,
+           done[0] if done else "no line")
+    result(q.returncode == 0, "%s: the guest exited 0" % prog, "qemu_run.py exit %s" % q.returncode)
+    if result.failures:
+        sys.stdout.write(text[-3000:])
+
+
 def main():
     if sys.argv[1] == "--no-lwip":
         why = sys.argv[2] if len(sys.argv) > 2 else "configured without it"
@@ -183,7 +236,7 @@ def main():
         print("SKIP: sock-qemu (no cpio to pack the initrd)")
         return 77
     os.makedirs(logdir, exist_ok=True)
-    progs = [p for p in ("echo_server.glibc", "echo_server.musl")
+    progs = [p for p in ("echo_server.glibc", "echo_server.musl", "native_echo.glibc")
              if os.path.exists(os.path.join(exdir, p))]
     if not progs:
         print("SKIP: sock-qemu (no examples/echo_server built in %s)" % exdir)
@@ -199,7 +252,10 @@ def main():
             subprocess.run(["cpio", "-o", "-H", "newc", "--quiet"], cwd=os.path.join(work, "tree"),
                            input=names, stdout=f, check=True)
         for p in progs:
-            run_one(elf, cpio, p, logdir)
+            if p.startswith("native_echo"):
+                run_native(elf, cpio, p, logdir)
+            else:
+                run_one(elf, cpio, p, logdir)
     print("sock-qemu: %d failure(s)" % result.failures)
     return 1 if result.failures else 0
 
