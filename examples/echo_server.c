@@ -6,7 +6,8 @@
  * its echo (backpressure). The same static binary runs on Linux and on
  * perfkern (docs/programs.md).
  *
- *   echo_server PORT      serve until a connection starts with SHUTDOWN
+ *   echo_server PORT [et] serve until a connection starts with SHUTDOWN
+ *                         (et: connections in edge-triggered epoll)
  *
  * Before it listens it checks that hostile calls fail the way Linux fails
  * them (bad pointers: EFAULT; bad fds: EBADF/ENOTSOCK; a port in use:
@@ -141,14 +142,55 @@ static void drop(int ep, int fd)
 	conns[fd] = 0;
 }
 
+/* Edge-triggered (echo_server PORT et): a connection is registered once
+ * and never modified; each event reads until EAGAIN (an edge is not
+ * reported again), every chunk written out whole, waiting in poll for
+ * room. 1 when the connection asked for SHUTDOWN. */
+static int serve_et(int ep, int fd, struct conn *c, long *bytes)
+{
+	for (;;) {
+		ssize_t r = read(fd, c->buf, BUF);
+		if (r < 0 && errno == EAGAIN)
+			return 0;
+		if (r <= 0) {
+			drop(ep, fd);
+			return 0;
+		}
+		if (c->first && r >= 8 && !memcmp(c->buf, "SHUTDOWN", 8))
+			return 1;
+		c->first = 0;
+		*bytes += r;
+		for (size_t off = 0; off < (size_t)r;) {
+			ssize_t w = write(fd, c->buf + off, (size_t)r - off);
+			if (w >= 0) {
+				off += (size_t)w;
+				continue;
+			}
+			if (errno != EAGAIN) {
+				drop(ep, fd);
+				return 0;
+			}
+			struct pollfd p = {fd, POLLOUT, 0};
+			poll(&p, 1, 1000);
+		}
+	}
+}
+
+static void say_shutdown(long nconns, long bytes)
+{
+	printf("echo_server: conns=%ld bytes=%ld dgrams=%ld shutdown\n", nconns, bytes,
+	       __atomic_load_n(&dgrams, __ATOMIC_RELAXED));
+}
+
 int main(int argc, char **argv)
 {
 	if (argc < 2) {
-		fprintf(stderr, "usage: echo_server PORT\n");
+		fprintf(stderr, "usage: echo_server PORT [et]\n");
 		return 2;
 	}
 	setvbuf(stdout, 0, _IOLBF, 0);
 	int port = atoi(argv[1]);
+	int et = argc > 2 && !strcmp(argv[2], "et");
 	int lfd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	int one = 1;
 	struct sockaddr_in a = addr_of(port);
@@ -205,7 +247,9 @@ int main(int argc, char **argv)
 					}
 					conns[c]->first = 1;
 					setsockopt(c, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
-					struct epoll_event ce = {EPOLLIN | EPOLLRDHUP, {.fd = c}};
+					struct epoll_event ce = {EPOLLIN | EPOLLRDHUP |
+									 (et ? EPOLLET : 0),
+								 {.fd = c}};
 					epoll_ctl(ep, EPOLL_CTL_ADD, c, &ce);
 					nconns++;
 				}
@@ -214,6 +258,13 @@ int main(int argc, char **argv)
 			struct conn *c = conns[fd];
 			if (!c)
 				continue;
+			if (et) {
+				if (serve_et(ep, fd, c, &bytes)) {
+					say_shutdown(nconns, bytes);
+					return 0;
+				}
+				continue;
+			}
 			if (c->len == 0) { /* read only when the last echo is out */
 				ssize_t r = read(fd, c->buf, BUF);
 				if (r == 0 || (r < 0 && errno != EAGAIN)) { /* closed or vanished */
@@ -223,10 +274,7 @@ int main(int argc, char **argv)
 				if (r < 0)
 					continue;
 				if (c->first && r >= 8 && !memcmp(c->buf, "SHUTDOWN", 8)) {
-					printf("echo_server: conns=%ld bytes=%ld dgrams=%ld "
-					       "shutdown\n",
-					       nconns, bytes,
-					       __atomic_load_n(&dgrams, __ATOMIC_RELAXED));
+					say_shutdown(nconns, bytes);
 					return 0;
 				}
 				c->first = 0;

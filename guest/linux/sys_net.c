@@ -10,6 +10,9 @@
  */
 #include "include/perfkern/net.h"
 
+#include "guest/kernel/bootinfo.h"
+#include "guest/kernel/console.h"
+#include "lib/cmdline/cmdline.h"
 #include "lib/heap/heap.h"
 #include "lib/kstring/kstring.h"
 #include "fd.h"
@@ -178,8 +181,18 @@ static long sys_socket(long domain, long type, long proto)
 		return -EPROTONOSUPPORT;
 	if (proto != 0 && proto != (t == SOCK_STREAM ? IPPROTO_TCP : IPPROTO_UDP))
 		return -EPROTONOSUPPORT;
+	/* the first socket brings the network up: under `quiet` its log lines
+	 * (virtio-net, lwip) stay out of the program's output, as the boot's
+	 * do (console_quiet was cleared when the program started) */
+	static int started;
+	int hush = !__atomic_exchange_n(&started, 1, __ATOMIC_ACQ_REL) && !linux_strace &&
+		   cmdline_has(boot_info.cmdline, "quiet");
+	if (hush)
+		console_quiet = 1;
 	struct pk_sock *s;
 	int r = pk_sock_open(t == SOCK_STREAM ? PK_SOCK_STREAM : PK_SOCK_DGRAM, &s);
+	if (hush)
+		console_quiet = 0;
 	if (r < 0)
 		return r == -ENETDOWN ? -EAFNOSUPPORT : r;
 	return sock_install(s, t, type);

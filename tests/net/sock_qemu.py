@@ -9,7 +9,8 @@ hostile calls (bad pointers, bad fds, a used port, timeouts) fail as on
 Linux, bytes round-trip (1 byte, 300 KB), UDP datagrams, 40 connections at once, a
 client that vanishes (a reset with data unread) and one that half-closes,
 80 connections opened and dropped; the server still echoes after each;
-SHUTDOWN ends it with exit 0. Then examples/native_echo (the native
+SHUTDOWN ends it with exit 0; once more with the glibc build's
+connections in edge-triggered epoll (`et`). Then examples/native_echo (the native
 table's sockets, a kernel task per connection): 3 connections at once,
 100 KB each, every byte counted, exit 0. PASS/FAIL lines; SKIP (exit 77) without
 lwIP (--no-lwip WHY) or without cpio.
@@ -77,7 +78,7 @@ def many(port, n):
 
 def boot(elf, tree_cpio, prog, logdir, args=""):
     port = free_port()
-    log = os.path.join(logdir, "sock-qemu-%s.log" % prog)
+    log = os.path.join(logdir, "sock-qemu-%s%s.log" % (prog, "-" + args if args else ""))
     cmd = qemu_cmd(elf, log, ("quiet app=/bin/%s %d " % (prog, GPORT)) + args,
                    ["tcp:127.0.0.1:%d-:%d" % (port, GPORT), "udp:127.0.0.1:%d-:%d" % (port, GPORT)],
                    ["--qemu-arg=-initrd", "--qemu-arg=" + tree_cpio])
@@ -85,8 +86,9 @@ def boot(elf, tree_cpio, prog, logdir, args=""):
         port, log
 
 
-def run_one(elf, cpio, prog, logdir):
-    q, port, log = boot(elf, cpio, prog, logdir)
+def run_one(elf, cpio, binary, logdir, args=""):
+    q, port, log = boot(elf, cpio, binary, logdir, args)
+    prog = binary + (" " + args if args else "")
     up = False
     for _ in range(240):
         if q.poll() is not None:
@@ -256,6 +258,8 @@ def main():
                 run_native(elf, cpio, p, logdir)
             else:
                 run_one(elf, cpio, p, logdir)
+        if "echo_server.glibc" in progs:  # the same checks in edge-triggered epoll
+            run_one(elf, cpio, "echo_server.glibc", logdir, "et")
     print("sock-qemu: %d failure(s)" % result.failures)
     return 1 if result.failures else 0
 
