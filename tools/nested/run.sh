@@ -30,7 +30,7 @@
 #                        cwd /work, stdin /dev/null, PATH starting with /work.
 #
 # Inside L1 (/init): proc, sys, devtmpfs and tmpfs (/tmp) are mounted, the
-# modules irqbypass, ccp, kvm, kvm-amd are loaded, /dev/kvm is checked, 64 x
+# modules (irqbypass, ccp, kvm, kvm-amd; virtio-net, tun) are loaded, /dev/kvm is checked, 64 x
 # 2 MiB hugepages are reserved and hugetlbfs is mounted at /dev/hugepages;
 # then SCRIPT runs and /init prints "HARNESS rc=<n>" and powers off.
 #
