@@ -31,11 +31,22 @@
 #define LWIP_NETIF_STATUS_CALLBACK 1
 #define LWIP_NETIF_LINK_CALLBACK 1
 
-/* memory: lwIP's heap and pools in its own static arrays */
-#define MEM_LIBC_MALLOC 0
+/* memory: lwIP's heap (PBUF_RAM, the copies tcp_write makes) is the
+ * kernel's per-core heap, the heap of the CPU that owns the instance; the
+ * fixed-size pools (PCBs, segments, the receive pbufs) stay lwIP's static
+ * arrays, one set per stack copy, so their counts still bound what a
+ * flood of connections can take. Each copy having its own 1 MiB heap
+ * array made the kernel 1 MiB bigger per CPU (docs/network.md). */
+#include <stddef.h>
+void *kmalloc(size_t n);
+void kfree(void *p);
+void *kcalloc(size_t nmemb, size_t size);
+#define MEM_LIBC_MALLOC 1
+#define mem_clib_malloc kmalloc
+#define mem_clib_free kfree
+#define mem_clib_calloc kcalloc
 #define MEMP_MEM_MALLOC 0
 #define MEM_ALIGNMENT 8
-#define MEM_SIZE (1024 * 1024)
 #define PBUF_POOL_SIZE 256
 #define MEMP_NUM_TCP_PCB 64
 #define MEMP_NUM_TCP_PCB_LISTEN 8
