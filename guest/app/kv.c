@@ -296,8 +296,9 @@ static int kv_run(const char *cmdline)
 					   shared.cpu[i].conns);
 	}
 	kprintf("KV port=%u conns=%lu closed=%lu requests=%lu errors=%lu keys=%lu cpus=%u "
-		"conns_per_cpu=%s steered=%lu\n",
-		KV_PORT, conns, closed, requests, errors, kv_keys(), n, per, vnet_steered());
+		"conns_per_cpu=%s steered=%lu rx_dropped=%lu\n",
+		KV_PORT, conns, closed, requests, errors, kv_keys(), n, per, vnet_steered(),
+		vnet_rx_dropped());
 	return PK_EXIT_OK;
 }
 APP("kv", kv_run, "RESP2 key-value server on TCP port 6379 (lwIP; redis-cli, redis-benchmark)");

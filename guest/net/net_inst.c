@@ -160,7 +160,7 @@ int pk_net_app_each(const char *name, void *arg)
 {
 	unsigned n = pk_net_instances();
 	struct net_app_job jobs[PK_NET_MAX_INST];
-	struct task *t[PK_NET_MAX_INST];
+	struct task *t[PK_NET_MAX_INST] = {0};
 	int rc = n ? 0 : -1;
 	for (unsigned i = 0; i < n; i++) {
 		jobs[i] = (struct net_app_job){0, arg};
