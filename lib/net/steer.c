@@ -55,3 +55,18 @@ unsigned net_steer(const uint8_t *f, size_t len, unsigned n)
 		return 0;
 	return net_flow_hash(rd32(ip + 12), rd32(ip + 16), sport, dport) % n;
 }
+
+uint16_t net_steer_port(uint32_t local, uint32_t remote, uint16_t rport, unsigned want, unsigned n,
+			uint16_t from, uint16_t lo, uint16_t hi)
+{
+	if (lo > hi || lo == 0)
+		return 0;
+	uint32_t span = (uint32_t)hi - lo + 1;
+	uint32_t start = from >= lo && from <= hi ? (uint32_t)from - lo : 0;
+	for (uint32_t k = 0; k < span; k++) {
+		uint16_t port = (uint16_t)(lo + (start + k) % span);
+		if (n <= 1 || net_flow_hash(remote, local, rport, port) % n == want)
+			return port;
+	}
+	return 0;
+}

@@ -34,4 +34,12 @@ uint32_t net_flow_hash(uint32_t saddr, uint32_t daddr, uint16_t sport, uint16_t 
  */
 unsigned net_steer(const uint8_t *frame, size_t len, unsigned n);
 
+/* For a connection this CPU opens (local -> remote:rport): a local port in
+ * [lo, hi], tried from `from` upwards (wrapping), whose replies
+ * (remote:rport -> local:port) land on queue `want` of n, so the reply
+ * comes to the instance that connected. About one port in n fits; 0 when
+ * none in the range does. */
+uint16_t net_steer_port(uint32_t local, uint32_t remote, uint16_t rport, unsigned want, unsigned n,
+			uint16_t from, uint16_t lo, uint16_t hi);
+
 #endif

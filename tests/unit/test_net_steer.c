@@ -4,8 +4,8 @@
  * the vmm's virtio-net and the guest's driver share: a TCP/UDP flow
  * always lands on one queue and flows spread over all of them, ARP replies
  * go to every instance, everything else (ARP requests, ICMP, fragments,
- * DHCP replies, runts, IPv6) to queue 0, and no length reads out of
- * bounds (ASan).
+ * DHCP replies, runts, IPv6) to queue 0, no length reads out of bounds
+ * (ASan), and the port picked for a connection brings its replies back.
  */
 #include <arpa/inet.h>
 #include <check.h>
@@ -134,6 +134,31 @@ START_TEST(truncated_frames)
 }
 END_TEST
 
+START_TEST(connect_ports)
+{
+	/* the port picked for each CPU makes the reply steer back to it */
+	uint8_t f[64];
+	for (unsigned n = 1; n <= 8; n++)
+		for (unsigned want = 0; want < n; want++) {
+			uint16_t p = net_steer_port(GUEST, GW, 80, want, n, 50000, 49152, 65535);
+			ck_assert_uint_ge(p, 49152);
+			size_t len = mk_ip(f, 6, GW, 80, GUEST, p); /* the reply */
+			ck_assert_uint_eq(net_steer(f, len, n), n > 1 ? want : 0);
+			if (n == 1)
+				ck_assert_uint_eq(p, 50000); /* the first one tried */
+		}
+	/* wrapping from the top of the range; a one-port range that does not
+	 * fit; an empty range */
+	uint16_t p = net_steer_port(GUEST, GW, 80, 1, 2, 65535, 65530, 65535);
+	ck_assert(p >= 65530);
+	uint16_t only = 40000;
+	unsigned q = net_flow_hash(GW, GUEST, 80, only) % 4;
+	ck_assert_uint_eq(net_steer_port(GUEST, GW, 80, (q + 1) % 4, 4, only, only, only), 0);
+	ck_assert_uint_eq(net_steer_port(GUEST, GW, 80, q, 4, only, only, only), only);
+	ck_assert_uint_eq(net_steer_port(GUEST, GW, 80, 0, 2, 0, 10, 9), 0);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("net_steer");
@@ -141,6 +166,7 @@ int main(void)
 	tcase_add_test(tc, flows_spread_and_stick);
 	tcase_add_test(tc, queue_zero_and_all);
 	tcase_add_test(tc, truncated_frames);
+	tcase_add_test(tc, connect_ports);
 	suite_add_tcase(s, tc);
 	return check_run(s);
 }
