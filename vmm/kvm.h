@@ -27,6 +27,7 @@ struct vcpu {
 	struct kvm_run *run;
 	pthread_t thread;
 	struct vcpu_stats st;
+	int stats_fd; /* KVM_GET_STATS_FD with --stats (kvm_stats.h) */
 };
 
 struct vm {
@@ -53,6 +54,7 @@ struct vm {
 	int elf_fd;		 /* the ELF, pre-opened: crash-dump symbols under the sandbox */
 	const char *kernel_path; /* that ELF: the kernel (PROGRAM's --kernel, or the ELF given) */
 	int smaps_fd;		 /* /proc/self/smaps, pre-opened with -v */
+	int stats_fd;		 /* the VM's KVM_GET_STATS_FD with --stats */
 	long host_cpus;		 /* online host CPUs, for pinning vCPU threads */
 	uint64_t t_mem_ns, t_elf_ns, t_kvm_ns, t_vm_ns, t_vcpus_ns, t_sandbox_ns, t_start_ns,
 		t_exit_ns;

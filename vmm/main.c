@@ -19,6 +19,7 @@
 
 #include "dbg.h"
 #include "kvm.h"
+#include "kvm_stats.h"
 #include "net.h"
 #include "perf.h"
 #include "sandbox.h"
@@ -82,6 +83,7 @@ static void main_stats(struct vm *vm)
 				fprintf(stderr, " %u:%lu", r, s->exits[r]);
 		fprintf(stderr, "\n");
 	}
+	kvm_stats_print(vm, stderr);
 	net_stats(vm);
 }
 
@@ -182,6 +184,8 @@ int main(int argc, char **argv)
 	}
 	if (kvm_create_vcpus(vm) < 0)
 		return VMM_EXIT_HOST;
+	if (opts.stats)
+		kvm_stats_open(vm);
 
 	bool gdb = opts.gdb_path || opts.gdb_port;
 	if ((gdb || opts.monitor) && pause_init(vm, opts.gdb_wait) < 0)
