@@ -36,6 +36,7 @@ extern const struct pk_net_app __start_pk_net_apps[], __stop_pk_net_apps[];
 static unsigned net_ninst; /* instances started: pk_net_ops_on answers for these */
 static struct task *net_poll[PK_NET_MAX_INST];
 static volatile int net_stopping;
+static bool net_brought_up; /* the device and instances exist (pk_net_up ran) */
 
 const struct pk_net_ops *pk_net_ops_on(unsigned cpu)
 {
@@ -60,6 +61,12 @@ static void *net_poll_task(void *arg)
 	return 0;
 }
 
+static int net_poll_start(unsigned i)
+{
+	net_poll[i] = sched_spawn_on(i, net_poll_task, (void *)net_copies[i], "net-poll");
+	return net_poll[i] ? 0 : -1;
+}
+
 struct net_start_job {
 	unsigned inst;
 	const struct pk_net_cfg *cfg;
@@ -79,15 +86,29 @@ static int net_inst_up(unsigned i, const struct pk_net_cfg *cfg)
 	struct task *t = sched_spawn_on(i, net_start_task, &j, "net-start");
 	if (!t || (intptr_t)sched_join(t) < 0)
 		return -1;
-	net_poll[i] = sched_spawn_on(i, net_poll_task, (void *)net_copies[i], "net-poll");
-	if (!net_poll[i])
+	if (net_poll_start(i) < 0)
 		return -1;
 	__atomic_store_n(&net_ninst, i + 1, __ATOMIC_RELEASE);
 	return 0;
 }
 
+/* A second pk_net_up in one boot: the instances stay as they are, their
+ * poll tasks run again if pk_net_down stopped them. */
+static int net_up_again(void)
+{
+	if (!net_stopping)
+		return 0;
+	net_stopping = 0;
+	for (unsigned i = 0; i < pk_net_instances(); i++)
+		if (net_poll_start(i) < 0)
+			return -1;
+	return 0;
+}
+
 int pk_net_up(const struct pk_net_cfg *cfg, uint64_t dhcp_ns)
 {
+	if (net_brought_up)
+		return net_up_again();
 	unsigned n = sched_cpu_count();
 	if (n > PK_NET_MAX_INST)
 		n = PK_NET_MAX_INST;
@@ -103,6 +124,7 @@ int pk_net_up(const struct pk_net_cfg *cfg, uint64_t dhcp_ns)
 	struct vnet_info info;
 	if (vnet_init(&info, n) < 0)
 		return -1;
+	net_brought_up = true;
 	net_stopping = 0;
 	if (net_inst_up(0, cfg) < 0)
 		return -1;

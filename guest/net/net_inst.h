@@ -59,6 +59,9 @@ unsigned pk_net_instances(void);
  * then instance i on CPU i, each with its poll task there. With cfg->ip 0,
  * instance 0 runs DHCP and the others take its address once it has one
  * (at most dhcp_ns). From a task or executor context on CPU 0. 0 or -1.
+ * Once per boot: a later call keeps the first one's device, instances and
+ * addresses (cfg is ignored) and only restarts poll tasks pk_net_down
+ * stopped.
  */
 int pk_net_up(const struct pk_net_cfg *cfg, uint64_t dhcp_ns);
 /* Stop the poll tasks and wait (at most us) until the device has sent
