@@ -3,9 +3,9 @@
  * guest/net/lwip_port.c - lwIP 2.1's platform for perfkern (NO_SYS):
  * sys_now from the TSC, a random source, assertions, atoi, and an
  * Ethernet netif over guest/drivers/virtio_net.h, one per copy of the
- * stack (net_inst.h): this copy's instance number picks its driver queues. Frames go out as one
- * copy into a transmit buffer (pbuf_copy_partial) and come in as one copy
- * into a pool pbuf.
+ * stack (net_inst.h): this copy's instance number picks its driver
+ * queues. Frames go out as one copy into a transmit buffer
+ * (pbuf_copy_partial) and come in as one copy into a pool pbuf.
  */
 #include "lwip_port.h"
 
