@@ -11,7 +11,8 @@
  * file-scope state belongs to its copy, it takes no locks, and it only runs
  * on the CPU that owns the copy (instance i on CPU i).
  *
- * Code outside the stack never calls lwIP and never names a stack symbol:
+ * Code outside the stack never calls lwIP and never names a stack symbol
+ * (the link would fail: in the image the name exists only as pkn<i>_name):
  * it reaches an instance through pk_net_ops_on(cpu). The only things a copy
  * exports are its `pk_net_ops` (defined once inside the stack, in
  * guest/net/net_ops.c) and its PK_NET_APP entries.
