@@ -266,21 +266,24 @@ static int kv_run(const char *cmdline)
 		kprintf("kv: ip=%s is not an IPv4 address\n", ipbuf);
 		return PK_EXIT_BAD_CMDLINE;
 	}
-	static struct kv_shared shared;
-	shared.max_bulk = cmdline_get_uint(cmdline, "kv_max_value", 512ull << 20);
+	/* on the heap: a static would be .bss in each of the stack's copies */
+	struct kv_shared *shp = kcalloc(1, sizeof(*shp));
+	if (!shp)
+		return PK_EXIT_TESTS_FAILED;
+	shp->max_bulk = cmdline_get_uint(cmdline, "kv_max_value", 512ull << 20);
 	uint64_t secs = cmdline_get_uint(cmdline, "kv_secs", 0);
 	struct pk_net_cfg cfg = {ip, ip ? 0xffffff00u : 0, ip ? (ip & 0xffffff00u) | 2 : 0};
 	if (pk_net_up(&cfg, 30ull * 1000 * 1000 * 1000) < 0)
 		return PK_EXIT_TESTS_FAILED;
 	unsigned n = pk_net_instances();
 	kv_store_shards(n);
-	if (pk_net_app_each("kv", &shared) < 0)
+	if (pk_net_app_each("kv", shp) < 0)
 		return PK_EXIT_TESTS_FAILED;
 	struct pk_net_cfg now;
 	pk_net_ops_on(0)->addr(&now);
 	kprintf("kv: serving RESP2 on %u.%u.%u.%u:%u, %u CPUs, %u shards\n", now.ip >> 24,
 		now.ip >> 16 & 255, now.ip >> 8 & 255, now.ip & 255, KV_PORT, n, n);
-	struct kv_job job = {&shared, secs ? rdtsc() + secs * tsc_khz * 1000 : 0};
+	struct kv_job job = {shp, secs ? rdtsc() + secs * tsc_khz * 1000 : 0};
 	struct task *t = sched_spawn(kv_wait, &job, "kv");
 	if (!t)
 		return PK_EXIT_TESTS_FAILED;
@@ -290,10 +293,10 @@ static int kv_run(const char *cmdline)
 	char per[8 * PK_MAX_CPUS] = "";
 	size_t off = 0;
 	for (unsigned i = 0; i < n; i++) {
-		conns += shared.cpu[i].conns, closed += shared.cpu[i].closed;
-		requests += shared.cpu[i].requests, errors += shared.cpu[i].errors;
+		conns += shp->cpu[i].conns, closed += shp->cpu[i].closed;
+		requests += shp->cpu[i].requests, errors += shp->cpu[i].errors;
 		off += (size_t)pk_snprintf(per + off, sizeof(per) - off, "%s%lu", i ? "," : "",
-					   shared.cpu[i].conns);
+					   shp->cpu[i].conns);
 	}
 	kprintf("KV port=%u conns=%lu closed=%lu requests=%lu errors=%lu keys=%lu cpus=%u "
 		"conns_per_cpu=%s steered=%lu rx_dropped=%lu\n",

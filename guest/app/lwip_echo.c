@@ -15,6 +15,7 @@
 #include "guest/drivers/virtio_net.h"
 #include "guest/kernel/console.h"
 #include "lib/cmdline/cmdline.h"
+#include "lib/heap/heap.h"
 #include "guest/kernel/param.h"
 #include "guest/net/net_inst.h"
 #include "guest/net/lwip_tcp_echo.h"
@@ -80,8 +81,11 @@ static int lwip_echo_run(const char *cmdline)
 	uint64_t want_tcp = cmdline_get_uint(cmdline, "lwip_tcp_conns", 0);
 	uint64_t end = rdtsc() + secs * tsc_khz * 1000;
 	struct pk_net_cfg cfg = {ip, ip ? 0xffffff00u : 0, ip ? (ip & 0xffffff00u) | 2 : 0};
-	static struct echo_shared shared;
-	if (pk_net_up(&cfg, secs * 1000000000ull) < 0 || pk_net_app_each("lwip-echo", &shared) < 0)
+	/* on the heap: a static would be .bss in each of the stack's copies */
+	struct echo_shared *shp = kcalloc(1, sizeof(*shp));
+	if (!shp)
+		return PK_EXIT_TESTS_FAILED;
+	if (pk_net_up(&cfg, secs * 1000000000ull) < 0 || pk_net_app_each("lwip-echo", shp) < 0)
 		return PK_EXIT_TESTS_FAILED;
 	struct pk_net_cfg now;
 	pk_net_ops_on(0)->addr(&now);
@@ -95,9 +99,9 @@ static int lwip_echo_run(const char *cmdline)
 		ts = (struct tcp_echo_stats){0};
 		udp = 0;
 		for (unsigned i = 0; i < n; i++) {
-			udp += __atomic_load_n(&shared.udp[i], __ATOMIC_RELAXED);
-			ts.conns += shared.tcp[i].conns, ts.closed += shared.tcp[i].closed;
-			ts.bytes += shared.tcp[i].bytes;
+			udp += __atomic_load_n(&shp->udp[i], __ATOMIC_RELAXED);
+			ts.conns += shp->tcp[i].conns, ts.closed += shp->tcp[i].closed;
+			ts.bytes += shp->tcp[i].bytes;
 		}
 		if ((udp >= want && ts.closed >= want_tcp) || rdtsc() >= end)
 			break;

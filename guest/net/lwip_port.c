@@ -5,7 +5,7 @@
  * Ethernet netif over guest/drivers/virtio_net.h, one per copy of the
  * stack (net_inst.h): this copy's instance number picks its driver
  * queues. Frames go out as one copy into a transmit buffer
- * (pbuf_copy_partial) and come in as one copy into a pool pbuf.
+ * (pbuf_copy_partial) and come in as one copy into a heap pbuf.
  */
 #include "lwip_port.h"
 
@@ -130,7 +130,8 @@ bool pk_lwip_poll(void)
 	uint32_t len;
 	uint8_t *f;
 	for (int k = 0; k < 64 && (f = vnet_recv(inst, &len)); k++) {
-		struct pbuf *p = pbuf_alloc(PBUF_RAW, (u16_t)len, PBUF_POOL);
+		/* PBUF_RAM: the per-core heap, not a static pool per copy (lwipopts.h) */
+		struct pbuf *p = pbuf_alloc(PBUF_RAW, (u16_t)len, PBUF_RAM);
 		if (p) {
 			pbuf_take(p, f, (u16_t)len);
 			if (n->input(p, n) != ERR_OK)
