@@ -16,12 +16,17 @@
  * max_len bytes, each buffer lies inside guest RAM and its host pointer is
  * the one mem_ptr gives, readable buffers come first, a broken queue
  * stays broken and pops nothing, and no batch pops more than the size.
+ * Every chain is also run as a virtio-net control command
+ * (lib/virtio/vnet_ctrl.c, the device's control queue): the pairs in use
+ * stay within 1..max_pairs, and an ack is written only into a writable
+ * buffer.
  */
 #include <stdlib.h>
 #include <string.h>
 
 #include "fake_vm.h"
 #include "lib/virtio/virtq.h"
+#include "lib/virtio/vnet_ctrl.h"
 #include "vmm/kvm.h"
 
 #define FUZZ_RAM (4ull << 20)
@@ -65,6 +70,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		abort(); /* aligned, inside RAM: must be accepted */
 	vq.event_idx = event_idx;
 	static struct virtq_chain c;
+	struct vnet_ctrl ctrl = {.max_pairs = 1 + (max_len & 7), .pairs = 1};
 	for (int batch = 0; batch < 5; batch++) {
 		bool was_broken = vq.broken;
 		unsigned n = virtq_dev_pending(&vq), popped = 0;
@@ -82,6 +88,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 					abort();
 				seen_write |= c.seg[s].write;
 			}
+			uint32_t acked = vnet_ctrl_exec(&ctrl, &c);
+			if (acked > 1 || (acked && !c.wlen) || ctrl.pairs < 1 ||
+			    ctrl.pairs > ctrl.max_pairs)
+				abort();
 			virtq_dev_push(&vq, c.head, (uint32_t)c.wlen);
 		}
 		if (rc < 0 && !vq.broken)

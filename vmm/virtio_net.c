@@ -1,11 +1,16 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * vmm/virtio_net.c - the virtio-net device (virtio 1.2 spec 5.1) on the
- * virtio-pci transport (virtio_pci.h): queue pair 0, VERSION_1 + MAC +
- * STATUS, no offloads. One I/O thread per queue pair, in the sandbox's net
- * role, waits on the two kick eventfds (KVM_IOEVENTFD) and the backend's
- * fds, drains each ring in batches and interrupts through an irqfd once
- * per batch: no VM exit per packet in either direction.
+ * virtio-pci transport (virtio_pci.h): one queue pair per vCPU (at most
+ * VNET_PAIRS_MAX) with VIRTIO_NET_F_MQ and the control queue that turns
+ * them on (5.1.6.5.5), VERSION_1 + MAC + STATUS, no offloads. Each
+ * received frame goes to the receive queue lib/net/steer.h names, the
+ * rule the guest's driver checks too. One I/O thread, in the sandbox's net
+ * role, serves every queue: it waits on the kick eventfds (KVM_IOEVENTFD)
+ * and the backend's fds, drains each ring in batches and interrupts
+ * through an irqfd once per batch per queue: no VM exit per packet in
+ * either direction. One thread and not one per pair because libslirp is
+ * single-threaded (docs/network.md).
  *
  * Every chain comes out of lib/virtio/virtq_dev.c already checked (each
  * segment inside guest RAM, lengths bounded); the frame bytes themselves
@@ -19,7 +24,9 @@
 #include <sys/ioctl.h>
 #include <unistd.h>
 
+#include "lib/net/steer.h"
 #include "lib/virtio/virtio_pci.h"
+#include "lib/virtio/vnet_ctrl.h"
 #include "cli.h"
 #include "kvm.h"
 #include "net.h"
@@ -31,14 +38,20 @@
 #define VNET_BATCH 64	/* chains per ring per wakeup */
 #define VNET_MAX_SEG 16 /* buffers per chain */
 #define VNET_HDR sizeof(struct virtio_net_hdr)
+#define VNET_PAIRS_MAX 8       /* queue pairs offered: one per vCPU up to this */
+#define VNET_CTRL_MAX_LEN 4096 /* a control chain longer than this is broken */
 
 struct vnet {
 	struct vdev vd;
 	uint8_t mac[6];
+	unsigned max_pairs; /* offered (max_virtqueue_pairs) */
+	unsigned ctrlq;	    /* the control queue's index: 2 * max_pairs */
+	struct vnet_ctrl ctrl;
 	struct net_backend *be;
 	pthread_t thread;
-	bool rx_dirty; /* used elements pushed since the last publish */
+	uint32_t rx_dirty; /* receive queues (bit per pair) pushed since the last publish */
 	uint64_t rx_frames, tx_frames, rx_dropped, tx_dropped, wakeups;
+	uint64_t rx_per_pair[VNET_PAIRS_MAX];
 };
 
 static struct vnet *vnet_of(struct vm *vm)
@@ -52,7 +65,7 @@ static void vnet_cfg_read(struct vdev *d, unsigned off, uint8_t *data, unsigned 
 	uint8_t cfg[VNET_CFG_SIZE] = {0};
 	memcpy(cfg + VNET_CFG_MAC, n->mac, 6);
 	cfg[VNET_CFG_STATUS] = VNET_S_LINK_UP;
-	cfg[VNET_CFG_MAXQP] = 1;
+	cfg[VNET_CFG_MAXQP] = (uint8_t)n->max_pairs; /* le16, <= 8 */
 	memcpy(data, cfg + off, len);
 }
 
@@ -61,9 +74,17 @@ static void vnet_ready(struct vdev *d)
 	(void)d; /* the I/O thread sees vdev_live() on its next wakeup */
 }
 
+/* spec 5.1.6.5.5: after a reset the device uses one pair again */
+static void vnet_reset(struct vdev *d)
+{
+	struct vnet *n = (struct vnet *)d;
+	n->ctrl.pairs = 1;
+}
+
 static const struct vdev_ops vnet_ops = {
 	.cfg_read = vnet_cfg_read,
 	.ready = vnet_ready,
+	.reset = vnet_reset,
 };
 
 static struct vqueue *vnet_q(struct vnet *n, unsigned i)
@@ -72,13 +93,27 @@ static struct vqueue *vnet_q(struct vnet *n, unsigned i)
 	return vdev_live(&n->vd) && q->enabled && !q->vq.broken ? q : 0;
 }
 
+static bool vnet_q_room(struct vqueue *q)
+{
+	return q->vq.last_avail != q->vq.avail_idx || virtq_dev_pending(&q->vq) > 0;
+}
+
+/* Room on every receive queue in use: a frame waits in the backend (the
+ * tap's queue) rather than being dropped because its flow's queue is
+ * full while another is not. */
 bool net_rx_room(void *dev)
 {
 	struct vnet *n = dev;
-	struct vqueue *q = vnet_q(n, VNET_RXQ);
-	if (!q)
-		return false;
-	return q->vq.last_avail != q->vq.avail_idx || virtq_dev_pending(&q->vq) > 0;
+	bool any = false;
+	for (unsigned p = 0; p < n->ctrl.pairs; p++) {
+		struct vqueue *q = vnet_q(n, VNET_RXQ_OF(p));
+		if (!q)
+			continue; /* not set up by the driver: frames go to pair 0 */
+		if (!vnet_q_room(q))
+			return false;
+		any = true;
+	}
+	return any;
 }
 
 /* Scatter len bytes of src into the chain's writable segments from byte
@@ -102,14 +137,25 @@ static size_t vnet_scatter(const struct virtq_chain *c, size_t at, const void *s
 	return done;
 }
 
+/* The pair a frame goes to: the steering rule over the pairs in use, and
+ * pair 0 for ARP replies and for a pair the driver did not set up. */
+static unsigned vnet_steer(struct vnet *n, const void *frame, size_t len)
+{
+	unsigned p = net_steer(frame, len, n->ctrl.pairs);
+	if (p == NET_STEER_ALL || p >= n->ctrl.pairs || !vnet_q(n, VNET_RXQ_OF(p)))
+		return 0;
+	return p;
+}
+
 bool net_rx_deliver(void *dev, const void *frame, size_t len)
 {
 	struct vnet *n = dev;
-	struct vqueue *q = vnet_q(n, VNET_RXQ);
+	unsigned pair = vnet_steer(n, frame, len), qi = VNET_RXQ_OF(pair);
+	struct vqueue *q = vnet_q(n, qi);
 	struct virtq_chain c;
-	if (!q || !net_rx_room(n) || virtq_dev_pop(&q->vq, &c, VNET_MAX_SEG, 1u << 20) != 1) {
+	if (!q || !vnet_q_room(q) || virtq_dev_pop(&q->vq, &c, VNET_MAX_SEG, 1u << 20) != 1) {
 		if (q && q->vq.broken)
-			vdev_needs_reset(&n->vd, VNET_RXQ);
+			vdev_needs_reset(&n->vd, qi);
 		n->rx_dropped++;
 		return false;
 	}
@@ -121,27 +167,32 @@ bool net_rx_deliver(void *dev, const void *frame, size_t len)
 		vnet_scatter(&c, VNET_HDR, frame, len);
 		used = (uint32_t)(VNET_HDR + len);
 		n->rx_frames++;
+		n->rx_per_pair[pair]++;
 	} else {
 		n->rx_dropped++; /* a buffer too small for the frame: returned empty */
 	}
 	virtq_dev_push(&q->vq, c.head, used);
-	n->rx_dirty = true;
+	n->rx_dirty |= 1u << pair;
 	return used != 0;
 }
 
 static void vnet_rx_publish(struct vnet *n)
 {
-	struct vqueue *q = vnet_q(n, VNET_RXQ);
-	if (q && n->rx_dirty && virtq_dev_publish(&q->vq))
-		vdev_interrupt(&n->vd, VNET_RXQ);
-	n->rx_dirty = false;
+	for (unsigned p = 0; p < n->max_pairs; p++) {
+		struct vqueue *q = vnet_q(n, VNET_RXQ_OF(p));
+		if (q && (n->rx_dirty >> p & 1) && virtq_dev_publish(&q->vq))
+			vdev_interrupt(&n->vd, VNET_RXQ_OF(p));
+	}
+	n->rx_dirty = 0;
 }
 
-/* Send what the driver queued for transmission: one batch, then one
- * publish and at most one interrupt. */
-static void vnet_tx(struct vnet *n)
+/* Send what the driver queued on transmit queue qi: one batch, then one
+ * publish and at most one interrupt. A driver may transmit on any pair it
+ * set up, in use or not (spec 5.1.6.5.5 lets the device ignore them; we
+ * carry them). */
+static void vnet_tx(struct vnet *n, unsigned qi)
 {
-	struct vqueue *q = vnet_q(n, VNET_TXQ);
+	struct vqueue *q = vnet_q(n, qi);
 	if (!q)
 		return;
 	unsigned pending = virtq_dev_pending(&q->vq);
@@ -170,9 +221,28 @@ static void vnet_tx(struct vnet *n)
 		virtq_dev_push(&q->vq, c.head, 0);
 	}
 	if (q->vq.broken)
-		vdev_needs_reset(&n->vd, VNET_TXQ);
+		vdev_needs_reset(&n->vd, qi);
 	if (virtq_dev_publish(&q->vq))
-		vdev_interrupt(&n->vd, VNET_TXQ);
+		vdev_interrupt(&n->vd, qi);
+}
+
+/* The control queue: each chain is one command (lib/virtio/vnet_ctrl.c). */
+static void vnet_ctrl_run(struct vnet *n)
+{
+	struct vqueue *q = vnet_q(n, n->ctrlq);
+	if (!q || n->max_pairs < 2)
+		return;
+	unsigned pending = virtq_dev_pending(&q->vq);
+	for (unsigned k = 0; k < pending && k < VNET_BATCH; k++) {
+		struct virtq_chain c;
+		if (virtq_dev_pop(&q->vq, &c, VNET_MAX_SEG, VNET_CTRL_MAX_LEN) <= 0)
+			break;
+		virtq_dev_push(&q->vq, c.head, vnet_ctrl_exec(&n->ctrl, &c));
+	}
+	if (q->vq.broken)
+		vdev_needs_reset(&n->vd, n->ctrlq);
+	if (virtq_dev_publish(&q->vq))
+		vdev_interrupt(&n->vd, n->ctrlq);
 }
 
 /* Before sleeping: ask for kicks on both queues again (EVENT_IDX: the
@@ -181,13 +251,16 @@ static void vnet_tx(struct vnet *n)
  * True when transmit work is already waiting. */
 static bool vnet_arm(struct vnet *n)
 {
-	struct vqueue *rx = vnet_q(n, VNET_RXQ), *tx = vnet_q(n, VNET_TXQ);
-	if (rx)
-		virtq_dev_set_notify(&rx->vq, true);
-	if (!tx)
-		return false;
-	virtq_dev_set_notify(&tx->vq, true);
-	return virtq_dev_pending(&tx->vq) > 0;
+	bool work = false;
+	for (unsigned i = 0; i < n->vd.nq; i++) {
+		struct vqueue *q = vnet_q(n, i);
+		if (!q)
+			continue;
+		virtq_dev_set_notify(&q->vq, true);
+		if (i % 2 == 1 || i == n->ctrlq) /* transmit and control: work to do */
+			work |= virtq_dev_pending(&q->vq) > 0;
+	}
+	return work;
 }
 
 static void vnet_drain(int fd)
@@ -207,26 +280,28 @@ static void *vnet_thread(void *arg)
 		return 0;
 	}
 	struct pollfd p[64];
+	unsigned nq = n->vd.nq; /* <= VDEV_MAXQ (17): room for the backend's fds */
 	bool again = false;
 	while (!atomic_load(&vm->stopping)) {
 		/* ms: also how soon a stopping VM is noticed */
 		int timeout = again ? 0 : 100;
-		p[0] = (struct pollfd){.fd = n->vd.q[VNET_RXQ].kick_fd, .events = POLLIN};
-		p[1] = (struct pollfd){.fd = n->vd.q[VNET_TXQ].kick_fd, .events = POLLIN};
+		for (unsigned i = 0; i < nq; i++)
+			p[i] = (struct pollfd){.fd = n->vd.q[i].kick_fd, .events = POLLIN};
 		pthread_mutex_lock(&n->vd.lock);
 		bool room = net_rx_room(n);
-		int nb = n->be->fill(n->be, p + 2, 62, &timeout, room);
+		int nb = n->be->fill(n->be, p + nq, (int)(64 - nq), &timeout, room);
 		pthread_mutex_unlock(&n->vd.lock);
-		if (poll(p, (nfds_t)(2 + nb), timeout) < 0 && errno != EINTR)
+		if (poll(p, (nfds_t)(nq + nb), timeout) < 0 && errno != EINTR)
 			break;
 		n->wakeups++;
-		if (p[0].revents & POLLIN)
-			vnet_drain(p[0].fd);
-		if (p[1].revents & POLLIN)
-			vnet_drain(p[1].fd);
+		for (unsigned i = 0; i < nq; i++)
+			if (p[i].revents & POLLIN)
+				vnet_drain(p[i].fd);
 		pthread_mutex_lock(&n->vd.lock);
-		vnet_tx(n);
-		n->be->ready(n->be, p + 2, nb);
+		vnet_ctrl_run(n);
+		for (unsigned i = 0; i < n->max_pairs; i++)
+			vnet_tx(n, VNET_TXQ_OF(i));
+		n->be->ready(n->be, p + nq, nb);
 		vnet_rx_publish(n);
 		again = vnet_arm(n);
 		pthread_mutex_unlock(&n->vd.lock);
@@ -288,7 +363,18 @@ int net_setup(struct vm *vm)
 	d->ops = &vnet_ops;
 	d->features = 1ull << VIRTIO_F_VERSION_1 | 1ull << VIRTIO_NET_F_MAC |
 		      1ull << VIRTIO_NET_F_STATUS | 1ull << VIRTIO_F_EVENT_IDX;
-	d->nq = 2;
+	/* one pair per vCPU; MQ only with more than one, with the control
+	 * queue it needs (spec 5.1.3.1) after the pairs (5.1.2) */
+	n->max_pairs = vm->opts->cpus < VNET_PAIRS_MAX ? vm->opts->cpus : VNET_PAIRS_MAX;
+	if (n->max_pairs < 1)
+		n->max_pairs = 1;
+	n->ctrl = (struct vnet_ctrl){.max_pairs = n->max_pairs, .pairs = 1};
+	n->ctrlq = 2 * n->max_pairs;
+	d->nq = 2 * n->max_pairs;
+	if (n->max_pairs > 1) {
+		d->features |= 1ull << VIRTIO_NET_F_MQ | 1ull << VIRTIO_NET_F_CTRL_VQ;
+		d->nq++;
+	}
 	d->qmax = VNET_QSIZE;
 	d->cfg_len = VNET_CFG_SIZE;
 	int rc = vdev_init(d, VNET_SLOT, VIRTIO_PCI_DEVICE_NET, 0x02, 0x00);
@@ -296,8 +382,11 @@ int net_setup(struct vm *vm)
 		return rc;
 	vm->net = n;
 	if (vm->opts->verbose)
-		fprintf(stderr, "vmm: virtio-net at 00:%02x.0, BAR 0 at 0x%llx, backend %s\n",
-			VNET_SLOT, (unsigned long long)pci_bar_addr(&d->pci, 0), n->be->name);
+		fprintf(stderr,
+			"vmm: virtio-net at 00:%02x.0, BAR 0 at 0x%llx, backend %s, %u queue "
+			"pair(s)\n",
+			VNET_SLOT, (unsigned long long)pci_bar_addr(&d->pci, 0), n->be->name,
+			n->max_pairs);
 	return 0;
 }
 
@@ -320,10 +409,17 @@ void net_stats(struct vm *vm)
 	if (!n)
 		return;
 	pthread_mutex_lock(&n->vd.lock);
+	char per[8 * VNET_PAIRS_MAX] = "";
+	size_t off = 0;
+	for (unsigned i = 0; i < n->max_pairs && off < sizeof(per); i++)
+		off += (size_t)snprintf(per + off, sizeof(per) - off, "%s%lu", i ? "," : "",
+					n->rx_per_pair[i]);
 	fprintf(stderr,
 		"  net (%s): rx %lu frames (%lu dropped), tx %lu frames (%lu dropped), I/O thread "
-		"wakeups %lu, kicks by MMIO exit %lu, broken rings %lu, status 0x%x\n",
+		"wakeups %lu, kicks by MMIO exit %lu, broken rings %lu, status 0x%x; queue "
+		"pairs %u of %u in use, rx per pair %s, control commands %lu ok %lu refused\n",
 		n->be->name, n->rx_frames, n->rx_dropped, n->tx_frames, n->tx_dropped, n->wakeups,
-		n->vd.kicks_by_exit, n->vd.needs_reset, n->vd.status);
+		n->vd.kicks_by_exit, n->vd.needs_reset, n->vd.status, n->ctrl.pairs, n->max_pairs,
+		per, n->ctrl.ok, n->ctrl.refused);
 	pthread_mutex_unlock(&n->vd.lock);
 }

@@ -42,7 +42,7 @@ void vdev_needs_reset(struct vdev *d, unsigned q)
 			d->pci.dev, q, d->q[q].vq.why ? d->q[q].vq.why : "bad queue setup");
 	d->status |= VIRTIO_STATUS_NEEDS_RESET;
 	/* spec 4.1.4.3: a configuration change interrupt tells the driver */
-	if (d->config_msix < VDEV_MSIX_N)
+	if (d->config_msix < d->nmsix)
 		irq_msi_fire(d->irq_fd[d->config_msix]);
 }
 
@@ -56,7 +56,7 @@ static bool vdev_masked(const struct vdev *d, unsigned vec)
 
 static void vdev_fire(struct vdev *d, unsigned vec)
 {
-	if (vec >= VDEV_MSIX_N)
+	if (vec >= d->nmsix)
 		return; /* no vector: the driver polls */
 	if (vdev_masked(d, vec))
 		atomic_fetch_or(&d->msix_pending, 1u << vec);
@@ -73,7 +73,7 @@ void vdev_interrupt(struct vdev *d, unsigned q)
 /* Pending vectors that are unmasked now go out (PCI 3.0 6.8.3.4). */
 static void vdev_msix_flush(struct vdev *d)
 {
-	for (unsigned v = 0; v < VDEV_MSIX_N; v++)
+	for (unsigned v = 0; v < d->nmsix; v++)
 		if ((atomic_load(&d->msix_pending) >> v & 1) && !vdev_masked(d, v)) {
 			atomic_fetch_and(&d->msix_pending, ~(1u << v));
 			irq_msi_fire(d->irq_fd[v]);
@@ -202,7 +202,7 @@ static void vdev_common_write(struct vdev *d, unsigned off, uint32_t v)
 			vdev_set_half(&d->guest_features, d->gfsel == 1, v);
 		return;
 	case VCOMMON_MSIX:
-		d->config_msix = (uint16_t)(v < VDEV_MSIX_N ? v : VIRTIO_MSI_NO_VECTOR);
+		d->config_msix = (uint16_t)(v < d->nmsix ? v : VIRTIO_MSI_NO_VECTOR);
 		return;
 	case VCOMMON_STATUS:
 		vdev_set_status(d, (uint8_t)v);
@@ -221,7 +221,7 @@ static void vdev_common_write(struct vdev *d, unsigned off, uint32_t v)
 			q->size = (uint16_t)v;
 		return;
 	case VCOMMON_Q_MSIX:
-		q->msix = (uint16_t)(v < VDEV_MSIX_N ? v : VIRTIO_MSI_NO_VECTOR);
+		q->msix = (uint16_t)(v < d->nmsix ? v : VIRTIO_MSI_NO_VECTOR);
 		return;
 	case VCOMMON_Q_ENABLE:
 		if (v == 1)
@@ -265,7 +265,7 @@ static void vdev_common(struct vdev *d, unsigned off, bool write, uint8_t *data,
 static void vdev_msix_write(struct vdev *d, unsigned off, const uint8_t *data, unsigned len)
 {
 	unsigned vec = off / MSIX_ENTRY_SIZE, w = (off % MSIX_ENTRY_SIZE) / 4;
-	if (vec >= VDEV_MSIX_N || (off & 3) || (len != 4 && len != 8))
+	if (vec >= d->nmsix || (off & 3) || (len != 4 && len != 8))
 		return;
 	for (unsigned k = 0; k < len / 4 && w + k < 4; k++)
 		memcpy(&d->msix[vec][w + k], data + 4 * k, 4);
@@ -301,7 +301,7 @@ static int vdev_bar(struct pci_func *f, unsigned bar, uint64_t off, bool write, 
 			d->kicks_by_exit++;
 			irq_msi_fire(d->q[q].kick_fd);
 		}
-	} else if (off >= VDEV_MSIX_TABLE && off < VDEV_MSIX_TABLE + VDEV_MSIX_N * 16) {
+	} else if (off >= VDEV_MSIX_TABLE && off < VDEV_MSIX_TABLE + d->nmsix * 16) {
 		unsigned o = (unsigned)(off - VDEV_MSIX_TABLE);
 		if (write)
 			vdev_msix_write(d, o, data, len);
@@ -344,6 +344,9 @@ int vdev_init(struct vdev *d, uint8_t slot, uint16_t device_id, uint8_t class_co
 	      uint8_t subclass)
 {
 	struct pci_func *f = &d->pci;
+	if (d->nq > VDEV_MAXQ)
+		return -EINVAL;
+	d->nmsix = d->nq + 1; /* a vector per queue, one for configuration changes */
 	pthread_mutex_init(&d->lock, 0);
 	f->dev = slot;
 	f->opaque = d;
@@ -360,7 +363,7 @@ int vdev_init(struct vdev *d, uint8_t slot, uint16_t device_id, uint8_t class_co
 	/* 0x40 MSI-X: table and PBA in BAR 0; enable and mask-all writable */
 	f->cfg[0x40] = PCI_CAP_ID_MSIX;
 	f->cfg[0x41] = 0x50;
-	pci_set16(f, 0x40 + MSIX_CTRL, VDEV_MSIX_N - 1);
+	pci_set16(f, 0x40 + MSIX_CTRL, d->nmsix - 1);
 	pci_set32(f, 0x40 + MSIX_TABLE, VDEV_MSIX_TABLE);
 	pci_set32(f, 0x40 + MSIX_PBA, VDEV_MSIX_PBA);
 	f->wmask[0x40 + MSIX_CTRL + 1] = 0xc0;
@@ -389,7 +392,7 @@ int vdev_init(struct vdev *d, uint8_t slot, uint16_t device_id, uint8_t class_co
 			return vmm_syserr("KVM_IOEVENTFD for virtio queue %u at 0x%llx", i,
 					  (unsigned long long)io.addr);
 	}
-	for (unsigned v = 0; v < VDEV_MSIX_N; v++) {
+	for (unsigned v = 0; v < d->nmsix; v++) {
 		int rc = irq_msi_alloc(d->vm, &d->gsi[v], &d->irq_fd[v]);
 		if (rc < 0)
 			return rc;

@@ -10,7 +10,7 @@
  * BAR 0 (VDEV_BAR_SIZE bytes):
  *   0x0000 common configuration    0x1000 ISR status
  *   0x2000 device configuration    0x3000 notify, queue q at 0x3000 + 4q
- *   0x4000 MSI-X table             0x5000 MSI-X pending bits
+ *   0x4000 MSI-X table (nq + 1)    0x5000 MSI-X pending bits
  */
 #ifndef PK_VMM_VIRTIO_PCI_H
 #define PK_VMM_VIRTIO_PCI_H
@@ -33,8 +33,8 @@ struct vm;
 #define VDEV_NOTIFY_MULT 4u
 #define VDEV_MSIX_TABLE 0x4000u
 #define VDEV_MSIX_PBA 0x5000u
-#define VDEV_MAXQ 2
-#define VDEV_MSIX_N (VDEV_MAXQ + 1)
+#define VDEV_MAXQ 17		    /* virtio-net: 8 queue pairs and the control queue */
+#define VDEV_MSIX_N (VDEV_MAXQ + 1) /* the most: one per queue, one for config */
 
 struct vdev;
 struct vdev_ops {
@@ -64,6 +64,7 @@ struct vdev {
 	uint32_t dfsel, gfsel;
 	uint16_t qsel, config_msix, qmax;
 	unsigned nq, cfg_len;
+	unsigned nmsix; /* MSI-X entries: nq + 1 (vdev_init) */
 	uint8_t status;
 	atomic_uint isr;
 	struct vqueue q[VDEV_MAXQ];

@@ -2,7 +2,10 @@
 /*
  * guest/app/kv.c - run=kv (a -DPK_LWIP=ON build): a key-value server on
  * TCP port 6379 speaking RESP2 (lib/resp, guest/app/kv_store.c) over
- * lwIP's raw API, one stack on one CPU. Each connection keeps the bytes of
+ * lwIP's raw API on every CPU's stack instance (guest/net/net_inst.h): this
+ * file is in the stack, so each copy has its own listener, connections and
+ * counters; the keys live in kv_store.c's shards, one per CPU, which every
+ * instance shares. Each connection keeps the bytes of
  * its current request (kmalloc, growing to the request's size) and its
  * pending replies. Flow control: received bytes are acknowledged to the
  * peer (tcp_recved) only while fewer than KV_OUT_HIGH reply bytes wait, so
@@ -19,7 +22,8 @@
 #include "guest/drivers/virtio_net.h"
 #include "guest/kernel/console.h"
 #include "guest/kernel/param.h"
-#include "guest/net/lwip_port.h"
+#include "guest/net/net_inst.h"
+#include "lib/printf/printf.h"
 #include "lib/cmdline/cmdline.h"
 #include "lib/heap/heap.h"
 #include "lib/kstring/kstring.h"
@@ -48,18 +52,18 @@ struct kv_conn {
 	struct kv_out out;
 };
 
+/* this copy's instance (its CPU) and what all instances share */
 static struct resp_limits kv_lim = {KV_MAX_ARGS, 512ull << 20, 64 * 1024};
-static struct {
-	uint64_t conns, closed, requests, errors;
-	int shutdown;
-} st;
+static struct kv_shared *sh;
+static unsigned me;
+#define ST (sh->cpu[me])
 
 static void conn_free(struct kv_conn *c)
 {
 	kfree(c->in);
 	kv_out_free(&c->out);
 	kfree(c);
-	st.closed++;
+	ST.closed++;
 }
 
 /* ERR_ABRT when the close had to abort (a callback must return that) */
@@ -108,7 +112,7 @@ static err_t conn_run(struct kv_conn *c, int *closed)
 		if (rc == RESP_MORE)
 			break;
 		if (rc == RESP_ERROR) {
-			st.errors++;
+			ST.errors++;
 			kv_out_put(&c->out, "-", 1);
 			kv_out_put(&c->out, c->rp.err, strlen(c->rp.err));
 			kv_out_put(&c->out, "\r\n", 2);
@@ -116,10 +120,10 @@ static err_t conn_run(struct kv_conn *c, int *closed)
 			break;
 		}
 		if (c->rp.argc)
-			st.requests++;
+			ST.requests++;
 		int r = kv_exec(c->in + start, c->rp.argv, c->rp.argc, &c->out);
 		if (r == KV_SHUTDOWN)
-			st.shutdown = 1;
+			sh->shutdown = 1;
 		else if (r == KV_QUIT)
 			c->closing = 1;
 		start += c->rp.used;
@@ -218,30 +222,39 @@ static err_t kv_accept(void *arg, struct tcp_pcb *pcb, err_t err)
 	tcp_sent(pcb, kv_sent);
 	tcp_err(pcb, kv_err);
 	tcp_nagle_disable(pcb); /* one reply per request must not wait for an ACK */
-	st.conns++;
+	ST.conns++;
 	return ERR_OK;
 }
 
+/* On every instance, on its CPU (pk_net_app_each): listen on the port. */
+static int kv_listen(void *arg)
+{
+	sh = arg;
+	me = sched_cpu_self();
+	kv_lim.max_bulk = sh->max_bulk;
+	struct tcp_pcb *pcb = tcp_new();
+	struct tcp_pcb *l =
+		pcb && tcp_bind(pcb, IP_ANY_TYPE, KV_PORT) == ERR_OK ? tcp_listen(pcb) : 0;
+	if (!l) {
+		kprintf("kv: cannot listen on TCP port %u on CPU %u\n", KV_PORT, me);
+		return -1;
+	}
+	tcp_accept(l, kv_accept);
+	return 0;
+}
+PK_NET_APP("kv", kv_listen);
+
 struct kv_job {
-	struct netif *n;
+	struct kv_shared *sh;
 	uint64_t end;
 };
 
-static void *kv_serve(void *arg)
+/* CPU 0 waits here (halting) while the instances serve. */
+static void *kv_wait(void *arg)
 {
 	struct kv_job *j = arg;
-	int told = 0;
-	while (!st.shutdown && (!j->end || rdtsc() < j->end)) {
-		if (!pk_lwip_poll(j->n))
-			pk_lwip_wait(100 * 1000 * 1000);
-		if (!told && !ip4_addr_isany_val(*netif_ip4_addr(j->n))) {
-			kprintf("kv: serving RESP2 on %s:%u\n", ip4addr_ntoa(netif_ip4_addr(j->n)),
-				KV_PORT);
-			told = 1;
-		}
-	}
-	for (int k = 0; k < 20; k++) /* SHUTDOWN's +OK out */
-		pk_lwip_poll(j->n), sched_sleep(1000 * 1000);
+	while (!j->sh->shutdown && (!j->end || rdtsc() < j->end))
+		sched_sleep(10 * 1000 * 1000);
 	return 0;
 }
 
@@ -253,27 +266,42 @@ static int kv_run(const char *cmdline)
 		kprintf("kv: ip=%s is not an IPv4 address\n", ipbuf);
 		return PK_EXIT_BAD_CMDLINE;
 	}
-	kv_lim.max_bulk = cmdline_get_uint(cmdline, "kv_max_value", 512ull << 20);
+	/* on the heap: a static would be .bss in each of the stack's copies */
+	struct kv_shared *shp = kcalloc(1, sizeof(*shp));
+	if (!shp)
+		return PK_EXIT_TESTS_FAILED;
+	shp->max_bulk = cmdline_get_uint(cmdline, "kv_max_value", 512ull << 20);
 	uint64_t secs = cmdline_get_uint(cmdline, "kv_secs", 0);
-	struct netif *n = pk_lwip_start(ip);
-	if (!n)
+	struct pk_net_cfg cfg = {ip, ip ? 0xffffff00u : 0, ip ? (ip & 0xffffff00u) | 2 : 0};
+	if (pk_net_up(&cfg, 30ull * 1000 * 1000 * 1000) < 0)
 		return PK_EXIT_TESTS_FAILED;
-	struct tcp_pcb *pcb = tcp_new();
-	struct tcp_pcb *l =
-		pcb && tcp_bind(pcb, IP_ANY_TYPE, KV_PORT) == ERR_OK ? tcp_listen(pcb) : 0;
-	if (!l) {
-		kprintf("kv: cannot listen on TCP port %u\n", KV_PORT);
+	unsigned n = pk_net_instances();
+	kv_store_shards(n);
+	if (pk_net_app_each("kv", shp) < 0)
 		return PK_EXIT_TESTS_FAILED;
-	}
-	tcp_accept(l, kv_accept);
-	struct kv_job job = {n, secs ? rdtsc() + secs * tsc_khz * 1000 : 0};
-	struct task *t = sched_spawn(kv_serve, &job, "kv");
+	struct pk_net_cfg now;
+	pk_net_ops_on(0)->addr(&now);
+	kprintf("kv: serving RESP2 on %u.%u.%u.%u:%u, %u CPUs, %u shards\n", now.ip >> 24,
+		now.ip >> 16 & 255, now.ip >> 8 & 255, now.ip & 255, KV_PORT, n, n);
+	struct kv_job job = {shp, secs ? rdtsc() + secs * tsc_khz * 1000 : 0};
+	struct task *t = sched_spawn(kv_wait, &job, "kv");
 	if (!t)
 		return PK_EXIT_TESTS_FAILED;
 	sched_join_halting(t);
-	vnet_flush(2000000);
-	kprintf("KV port=%u conns=%lu closed=%lu requests=%lu errors=%lu keys=%lu\n", KV_PORT,
-		st.conns, st.closed, st.requests, st.errors, kv_keys());
+	pk_net_down(2000000);
+	uint64_t conns = 0, closed = 0, requests = 0, errors = 0;
+	char per[8 * PK_MAX_CPUS] = "";
+	size_t off = 0;
+	for (unsigned i = 0; i < n; i++) {
+		conns += shp->cpu[i].conns, closed += shp->cpu[i].closed;
+		requests += shp->cpu[i].requests, errors += shp->cpu[i].errors;
+		off += (size_t)pk_snprintf(per + off, sizeof(per) - off, "%s%lu", i ? "," : "",
+					   shp->cpu[i].conns);
+	}
+	kprintf("KV port=%u conns=%lu closed=%lu requests=%lu errors=%lu keys=%lu cpus=%u "
+		"conns_per_cpu=%s steered=%lu rx_dropped=%lu\n",
+		KV_PORT, conns, closed, requests, errors, kv_keys(), n, per, vnet_steered(),
+		vnet_rx_dropped());
 	return PK_EXIT_OK;
 }
 APP("kv", kv_run, "RESP2 key-value server on TCP port 6379 (lwIP; redis-cli, redis-benchmark)");

@@ -2,8 +2,8 @@
 /*
  * guest/app/kv_store.h - run=kv's data and commands: one hash table of
  * byte-string keys and values (kmalloc), lazy expiry, and the RESP2 reply
- * each command writes into a growable output buffer. One instance per
- * CPU's stack (one for now, docs/network.md "run=kv").
+ * each command writes into a growable output buffer. One shard per
+ * serving CPU, shared by every CPU's stack instance (docs/network.md).
  */
 #ifndef PK_APP_KV_STORE_H
 #define PK_APP_KV_STORE_H
@@ -26,5 +26,17 @@ enum { KV_SHUTDOWN = 1, KV_QUIT = 2 };
  * KV_SHUTDOWN / KV_QUIT when the server / the connection should end. */
 int kv_exec(const uint8_t *req, const struct resp_arg *argv, uint32_t argc, struct kv_out *out);
 uint64_t kv_keys(void);
+/* Split the keys over n shards (one per serving CPU); before serving. */
+void kv_store_shards(unsigned n);
+
+/* What every CPU's kv instance shares (kv.c, in the stack): the options,
+ * the shutdown flag, and per-CPU counters the final line reports. */
+struct kv_shared {
+	uint64_t max_bulk;
+	volatile int shutdown;
+	struct {
+		uint64_t conns, closed, requests, errors;
+	} cpu[PK_MAX_CPUS];
+};
 
 #endif

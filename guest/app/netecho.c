@@ -34,17 +34,17 @@ static void *netecho_serve(void *arg)
 	struct netecho_job *j = arg;
 	while (j->n[NET_ECHO_UDP] < j->want && rdtsc() < j->end) {
 		uint32_t len;
-		uint8_t *f = vnet_recv(&len);
+		uint8_t *f = vnet_recv(0, &len);
 		if (!f) {
 			/* nothing waiting: the receive interrupt wakes us
 			 * (the timeout only bounds the give-up check) */
-			vnet_wait(100 * 1000 * 1000);
+			vnet_wait(0, 100 * 1000 * 1000);
 			continue;
 		}
 		enum net_echo_kind kind;
 		uint32_t r = net_echo_reply(j->cfg, f, len, reply, sizeof(reply), &kind);
-		vnet_rx_done(f);
-		if (r && vnet_send(reply, r) == 0)
+		vnet_rx_done(0, f);
+		if (r && vnet_send(0, reply, r) == 0)
 			j->n[kind]++;
 	}
 	return 0;
@@ -62,7 +62,7 @@ static int netecho_run(const char *cmdline)
 	uint64_t want = cmdline_get_uint(cmdline, "netecho_count", 3);
 	uint64_t secs = cmdline_get_uint(cmdline, "netecho_secs", 60);
 	struct vnet_info info;
-	if (vnet_init(&info) < 0)
+	if (vnet_init(&info, 1) < 0)
 		return PK_EXIT_TESTS_FAILED;
 	for (int k = 0; k < 6; k++)
 		cfg.mac[k] = info.mac[k];

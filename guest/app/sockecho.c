@@ -7,7 +7,8 @@
  * Options: sockecho_port= (default 7), sockecho_limit= (connections open
  * at once, 0: no limit), sockecho_idle_ms= (close a connection idle that
  * long, 0: never), sockecho_conns= (exit 0 once that many connections
- * closed and none is open, default 1), sockecho_secs= (that long without a new connection:
+ * closed and none is open, default 1; 0: only QUIT), and a connection
+ * whose first bytes are QUIT ends it (exit 0), sockecho_secs= (that long without a new connection:
  * give up, exit 1; default 120).
  *   SOCKECHO port=P conns=N closed=N idle_closed=N bytes=N
  */
@@ -18,6 +19,7 @@
 #include "guest/kernel/param.h"
 #include "guest/linux/errno.h"
 #include "lib/cmdline/cmdline.h"
+#include "lib/kstring/kstring.h"
 #include "lib/sched/sched.h"
 #include "app.h"
 
@@ -25,7 +27,8 @@ PK_PARAM(sockecho_port, "sockecho: TCP port (default 7)");
 PK_PARAM(sockecho_limit, "sockecho: connections open at once (default 0: no limit)");
 PK_PARAM(sockecho_idle_ms, "sockecho: close a connection idle this long (default 0: never)");
 PK_PARAM(sockecho_conns,
-	 "sockecho: exit 0 once this many connections closed and none is open (default 1)");
+	 "sockecho: exit 0 once this many connections closed and none is open (default 1; 0: at "
+	 "QUIT only)");
 PK_PARAM(
 	sockecho_secs,
 	"sockecho: give up after this many seconds without a new connection, exit 1 (default 120)");
@@ -33,6 +36,7 @@ PK_PARAM(
 static struct {
 	uint64_t conns, closed, idle_closed, bytes;
 	uint64_t idle_ns;
+	int quit; /* a connection began with QUIT */
 } st;
 
 static void *sockecho_conn(void *arg)
@@ -40,8 +44,12 @@ static void *sockecho_conn(void *arg)
 	struct pk_sock *c = arg;
 	char buf[4096];
 	pk_sock_setopt(c, PK_SO_NODELAY, 1);
-	for (;;) {
+	for (int first = 1;; first = 0) {
 		long n = pk_sock_recv(c, buf, sizeof(buf), 0, st.idle_ns, 0);
+		if (first && n >= 4 && !memcmp(buf, "QUIT", 4)) {
+			st.quit = 1;
+			break;
+		}
 		if (n == -EAGAIN) { /* idle too long */
 			st.idle_closed++;
 			break;
@@ -69,7 +77,7 @@ static void *sockecho_accept(void *arg)
 {
 	struct sockecho_job *j = arg;
 	uint64_t waited_ns = 0;
-	while (st.closed < j->want || st.closed < st.conns) {
+	while (!st.quit && (!j->want || st.closed < j->want || st.closed < st.conns)) {
 		struct pk_sock *c;
 		struct pk_sockaddr peer;
 		int r = pk_sock_accept(j->l, 100 * 1000 * 1000, &c, &peer);

@@ -321,6 +321,50 @@ static void shootdown_case(struct ktest_ctx *t, unsigned slot, uint64_t map_size
 	pages_free(mem, map_size);
 }
 
+/* PG_TRACK_DIRTY: the CPU sets D on the first write (SDM Vol 3A 4.8), the
+ * walk finds exactly the written pages; paging_set_dirty marks one the CPU
+ * did not write; a mapping without the flag is "written" from the start;
+ * a 2 MiB page is one unit. */
+TEST(paging_dirty_tracking)
+{
+	uint64_t va = TEST_VA + 41 * PAGE_1G, n = 0, end = va + 4 * PAGE_SIZE;
+	uint8_t *mem = pages_alloc(4 * PAGE_2M, PAGE_2M);
+	EXPECT(mem != 0);
+	uint64_t pa = (uint64_t)mem - PK_DIRECT_MAP_BASE;
+	EXPECT_EQ(paging_map(va, pa, 4 * PAGE_SIZE, PG_WRITE | PG_TRACK_DIRTY), 0);
+	EXPECT_EQ(paging_next_dirty(va, end, &n), end);
+	EXPECT_EQ(n, 0);
+	*(volatile uint8_t *)(va + 2 * PAGE_SIZE + 5) = 1;
+	EXPECT_EQ(paging_next_dirty(va, end, &n), va + 2 * PAGE_SIZE);
+	EXPECT_EQ(n, PAGE_SIZE);
+	paging_set_dirty(va + 3 * PAGE_SIZE, PAGE_SIZE);
+	EXPECT_EQ(paging_next_dirty(va, end, &n), va + 2 * PAGE_SIZE);
+	EXPECT_EQ(n, 2 * PAGE_SIZE);
+	/* a hole after the mapping ends the run; the window is clipped */
+	EXPECT_EQ(paging_next_dirty(va, end + PAGE_2M, &n), va + 2 * PAGE_SIZE);
+	EXPECT_EQ(n, 2 * PAGE_SIZE);
+	EXPECT_EQ(paging_next_dirty(va + 3 * PAGE_SIZE + 8, end, &n), va + 3 * PAGE_SIZE + 8);
+	EXPECT_EQ(n, PAGE_SIZE - 8);
+	EXPECT_EQ(paging_unmap(va, 4 * PAGE_SIZE), 0);
+	/* no flag: written from the start */
+	EXPECT_EQ(paging_map(va, pa, PAGE_SIZE, PG_WRITE), 0);
+	EXPECT_EQ(paging_next_dirty(va, va + PAGE_SIZE, &n), va);
+	EXPECT_EQ(n, PAGE_SIZE);
+	EXPECT_EQ(paging_unmap(va, PAGE_SIZE), 0);
+	/* 2 MiB pages: one byte dirties the page */
+	uint64_t big = va + PAGE_2M;
+	EXPECT_EQ(paging_map(big, pa + PAGE_2M, 2 * PAGE_2M, PG_WRITE | PG_TRACK_DIRTY), 0);
+	uint64_t size = 0;
+	EXPECT_EQ(paging_query(big, 0, 0, &size), 0);
+	EXPECT_EQ(size, PAGE_2M);
+	EXPECT_EQ(paging_next_dirty(big, big + 2 * PAGE_2M, &n), big + 2 * PAGE_2M);
+	*(volatile uint8_t *)(big + PAGE_2M + (1u << 20)) = 1;
+	EXPECT_EQ(paging_next_dirty(big, big + 2 * PAGE_2M, &n), big + PAGE_2M);
+	EXPECT_EQ(n, PAGE_2M);
+	EXPECT_EQ(paging_unmap(big, 2 * PAGE_2M), 0);
+	pages_free(mem, 4 * PAGE_2M);
+}
+
 /* An emptied page table makes way for a large page: it is unlinked, kept
  * until the shootdown has run on every CPU, then freed (table_pages goes
  * back down), and every CPU reads through the new large page. */

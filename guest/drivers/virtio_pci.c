@@ -227,6 +227,8 @@ const char *virtio_feature_name(unsigned bit)
 		return "MRG_RXBUF";
 	case VIRTIO_NET_F_STATUS:
 		return "STATUS";
+	case VIRTIO_NET_F_CTRL_VQ:
+		return "CTRL_VQ";
 	case VIRTIO_NET_F_MQ:
 		return "MQ";
 	case VIRTIO_F_INDIRECT_DESC:

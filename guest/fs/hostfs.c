@@ -194,7 +194,7 @@ static int hfs_stat(struct mount *m, const char *rel, struct vfs_stat *st)
  * most PK_FS_IO_MAX, fewer when the segments run out or a page is not
  * mapped); 0 if buf is not mapped (unmapped since the syscall layer
  * checked it). paging_query takes its lock with interrupts saved. */
-static size_t hfs_segs(struct hfs_scratch *s, const void *buf, size_t n, uint32_t *nseg)
+static size_t hfs_segs(struct hfs_scratch *s, const void *buf, size_t n, int fill, uint32_t *nseg)
 {
 	uint64_t va = (uint64_t)buf, done = 0;
 	uint32_t k = 0;
@@ -208,6 +208,10 @@ static size_t hfs_segs(struct hfs_scratch *s, const void *buf, size_t n, uint32_
 		uint64_t run = psz - ((va + done) & (psz - 1));
 		if (run > n - done)
 			run = n - done;
+		/* the vmm writes these frames by address, past the dirty bits
+		 * MADV_DONTNEED goes by (paging.h PG_TRACK_DIRTY) */
+		if (fill)
+			paging_set_dirty(va + done, run);
 		if (k && s->segs[k - 1].gpa + s->segs[k - 1].len == pa) {
 			s->segs[k - 1].len += run;
 		} else {
@@ -232,7 +236,7 @@ static long hfs_io(struct vfs_file *f, void *buf, size_t n, uint64_t off, unsign
 		uint64_t irq;
 		union hfs_req *r = hfs_req_begin(&irq);
 		uint32_t nseg;
-		size_t chunk = hfs_segs(s, buf, n, &nseg);
+		size_t chunk = hfs_segs(s, buf, n, nr == PK_HC_FS_PREAD, &nseg);
 		if (!chunk) {
 			irq_restore(irq);
 			return total ? total : -EFAULT;

@@ -85,7 +85,11 @@ static int range_free(uint64_t va, uint64_t len)
 }
 
 /* Back [va, va+len) with zeroed frames and map it (vm_lock held). */
-static int vm_back(uint64_t va, uint64_t len, int prot, uint8_t **kern)
+/* track: anonymous memory, written only through its own mapping, gets
+ * PG_TRACK_DIRTY so MADV_DONTNEED clears only what was written; what the
+ * kernel fills through the direct map (the image, the stack, a file's
+ * copy) is mapped as written from the start */
+static int vm_back(uint64_t va, uint64_t len, int prot, int track, uint8_t **kern)
 {
 	size_t align =
 		(len >= PAGE_2M && !(va & (PAGE_2M - 1)) && !(len & (PAGE_2M - 1))) ? PAGE_2M : PG;
@@ -94,7 +98,8 @@ static int vm_back(uint64_t va, uint64_t len, int prot, uint8_t **kern)
 		return -ENOMEM;
 	memset(k, 0, len);
 	/* PROT_NONE pages stay mapped read-only (uaccess refuses them) */
-	int rc = paging_map(va, (uint64_t)k - PK_DIRECT_MAP_BASE, len, pg_flags(prot));
+	int rc = paging_map(va, (uint64_t)k - PK_DIRECT_MAP_BASE, len,
+			    pg_flags(prot) | (track ? PG_TRACK_DIRTY : 0));
 	if (rc) {
 		pages_free(k, len);
 		return rc == PG_EEXIST ? -EEXIST : -ENOMEM;
@@ -103,7 +108,7 @@ static int vm_back(uint64_t va, uint64_t len, int prot, uint8_t **kern)
 	return 0;
 }
 
-static int vm_map_locked(uint64_t va, uint64_t len, int prot, int backed, void **kern)
+static int vm_map_locked(uint64_t va, uint64_t len, int prot, int backed, int track, void **kern)
 {
 	if ((va | len) & (PG - 1) || !len || va + len < va || va + len > LINUX_STACK_TOP ||
 	    va < 0x200000)
@@ -112,7 +117,7 @@ static int vm_map_locked(uint64_t va, uint64_t len, int prot, int backed, void *
 		return -EEXIST;
 	uint8_t *k = 0;
 	if (backed) {
-		int rc = vm_back(va, len, prot, &k);
+		int rc = vm_back(va, len, prot, track, &k);
 		if (rc)
 			return rc;
 	}
@@ -129,7 +134,7 @@ static int vm_map_locked(uint64_t va, uint64_t len, int prot, int backed, void *
 int linux_vm_map(uint64_t va, uint64_t len, int prot, void **kern)
 {
 	spin_lock(&vm_lock);
-	int rc = vm_map_locked(va, len, prot, 1, kern);
+	int rc = vm_map_locked(va, len, prot, 1, 0, kern);
 	spin_unlock(&vm_lock);
 	return rc;
 }
@@ -265,7 +270,7 @@ static long sys_brk(uint64_t want)
 		while (want > brk_mapped) {
 			uint64_t step = PAGE_2M - (brk_mapped & (PAGE_2M - 1));
 			if (vm_map_locked(brk_mapped, step, LINUX_PROT_READ | LINUX_PROT_WRITE, 1,
-					  0))
+					  1, 0))
 				break;
 			brk_mapped += step;
 		}
@@ -330,7 +335,7 @@ static long sys_mmap(uint64_t addr, uint64_t len, long prot, long flags, long fd
 	}
 	void *k = 0;
 	if (!rc)
-		rc = vm_map_locked(va, len, (int)prot, prot != 0 || !anon, &k);
+		rc = vm_map_locked(va, len, (int)prot, prot != 0 || !anon, anon, &k);
 	spin_unlock(&vm_lock);
 	if (rc)
 		return rc == -EEXIST && !(flags & MAP_FIXED_NOREPLACE) ? -ENOMEM : rc;
@@ -377,7 +382,7 @@ long linux_vm_protect(uint64_t addr, uint64_t len, long prot)
 	for (unsigned i = vma_find(addr); !rc && i < nvma && vmas[i].start < addr + len; i++) {
 		struct vma *v = &vmas[i];
 		if (!v->kern && prot) {
-			rc = vm_back(v->start, v->end - v->start, (int)prot, &v->kern);
+			rc = vm_back(v->start, v->end - v->start, (int)prot, 1, &v->kern);
 		} else if (v->kern) {
 			int pr = paging_protect(v->start, v->end - v->start, pg_flags((int)prot));
 			rc = pr ? -ENOMEM : 0;
@@ -407,7 +412,7 @@ static long sys_mremap(uint64_t old, uint64_t old_len, uint64_t new_len, long fl
 	spin_lock(&vm_lock);
 	int prot = vmas[vma_find(old)].prot;
 	long rc = range_free(old + old_len, new_len - old_len)
-			  ? vm_map_locked(old + old_len, new_len - old_len, prot, 1, 0)
+			  ? vm_map_locked(old + old_len, new_len - old_len, prot, 1, 1, 0)
 			  : -ENOMEM;
 	spin_unlock(&vm_lock);
 	if (!rc)
@@ -435,10 +440,19 @@ static long sys_madvise(uint64_t addr, uint64_t len, long advice)
 	len = pg_up(len);
 	if (!linux_uaccess_ok(addr, len, 0))
 		return -ENOMEM;
-	/* private anonymous memory reads back as zero after DONTNEED */
-	if (advice == MADV_DONTNEED && linux_uaccess_ok(addr, len, 1) &&
-	    probe_zero((void *)addr, len))
-		return -ENOMEM; /* unmapped meanwhile, as Linux says for a hole */
+	/* private anonymous memory reads back as zero after DONTNEED: clear
+	 * what was written since it was mapped, skip the rest (glibc gives
+	 * back a dead thread's 8 MiB stack this way, of which it used a few
+	 * KiB) */
+	if (advice != MADV_DONTNEED || !linux_uaccess_ok(addr, len, 1))
+		return 0;
+	for (uint64_t va = addr, end = addr + len, n; va < end; va += n) {
+		va = paging_next_dirty(va, end, &n);
+		if (va >= end)
+			break;
+		if (probe_zero((void *)va, n))
+			return -ENOMEM; /* unmapped meanwhile, as Linux says for a hole */
+	}
 	return 0;
 }
 LINUX_SYS(28, madvise, sys_madvise, "xxd");

@@ -33,6 +33,11 @@
 #define PG_WT 0x8u	/* PWT: write-through under the power-on PAT */
 #define PG_MAX_4K 0x10u /* paging_map: use 4 KiB pages only */
 #define PG_MAX_2M 0x20u /* paging_map: no 1 GiB pages */
+/* paging_map: leave the dirty bit clear, so the CPU sets it on the first
+ * write (SDM Vol 3A 4.8) and paging_next_dirty can tell written pages from
+ * untouched ones; without it A and D are preset (no locked update on the
+ * first access) */
+#define PG_TRACK_DIRTY 0x40u
 
 /* Errors (negative errno values). */
 #define PG_ENOENT (-2)
@@ -75,6 +80,18 @@ int paging_unmap(uint64_t va, uint64_t size);
  * changed) when any page in the range is not mapped.
  */
 int paging_protect(uint64_t va, uint64_t size, unsigned flags);
+
+/*
+ * Dirty tracking (PG_TRACK_DIRTY mappings): the first run of written pages
+ * at or after va below end, as its start (end when there is none) and
+ * *len; pages without the flag always count as written. The bit is never
+ * cleared (that would need a shootdown), so a page once written stays
+ * "written". paging_set_dirty marks [va, va+size) written, for writes that
+ * do not go through these page tables (the vmm filling a buffer by its
+ * physical address).
+ */
+uint64_t paging_next_dirty(uint64_t va, uint64_t end, uint64_t *len);
+void paging_set_dirty(uint64_t va, uint64_t size);
 
 /* Translate va: 0 and *pa, *flags (PG_*), *page_size; PG_ENOENT if unmapped. */
 int paging_query(uint64_t va, uint64_t *pa, unsigned *flags, uint64_t *page_size);

@@ -48,7 +48,8 @@ static uint64_t leaf_addr(uint64_t e, int l)
 
 static uint64_t leaf_make(uint64_t pa, unsigned flags, int l)
 {
-	uint64_t e = pa | PTE_P | PTE_A | PTE_D; /* A/D preset: no locked update on first use */
+	/* A/D preset: no locked update on first use (PG_TRACK_DIRTY: D is the CPU's) */
+	uint64_t e = pa | PTE_P | PTE_A | (flags & PG_TRACK_DIRTY ? 0 : PTE_D);
 	if (flags & PG_WRITE)
 		e |= PTE_W;
 	if (!(flags & PG_EXEC))
@@ -350,6 +351,61 @@ int paging_query(uint64_t va, uint64_t *pa, unsigned *flags, uint64_t *page_size
 	}
 	spin_unlock_irqrestore(&paging_lock, f);
 	return rc;
+}
+
+/* The leaf mapping va: its entry (NULL in a hole) and *span, the bytes
+ * from va to the end of that leaf or hole. Under paging_lock. */
+static uint64_t *leaf_at(uint64_t va, uint64_t *span)
+{
+	uint64_t *t = paging_root;
+	for (int l = 4; l >= 1; l--) {
+		uint64_t *e = &t[level_index(va, l)];
+		uint64_t sz = level_size(l);
+		*span = sz - (va & (sz - 1));
+		if (!(*e & PTE_P))
+			return 0;
+		if (entry_is_leaf(*e, l))
+			return e;
+		t = entry_table(*e);
+	}
+	return 0;
+}
+
+uint64_t paging_next_dirty(uint64_t va, uint64_t end, uint64_t *len)
+{
+	uint64_t f = spin_lock_irqsave(&paging_lock), start = end, span;
+	*len = 0;
+	while (va < end && canonical(va)) {
+		uint64_t *e = leaf_at(va, &span);
+		int dirty = e && (__atomic_load_n(e, __ATOMIC_RELAXED) & PTE_D);
+		if (span > end - va)
+			span = end - va;
+		if (dirty && start == end)
+			start = va;
+		else if (!dirty && start != end)
+			break; /* the run ended */
+		if (dirty)
+			*len += span;
+		if (va + span < va)
+			break;
+		va += span;
+	}
+	spin_unlock_irqrestore(&paging_lock, f);
+	return start;
+}
+
+void paging_set_dirty(uint64_t va, uint64_t size)
+{
+	uint64_t f = spin_lock_irqsave(&paging_lock), end = va + size, span;
+	while (va < end && canonical(va)) {
+		uint64_t *e = leaf_at(va, &span);
+		if (e) /* an atomic OR: the CPU may set A or D at the same time */
+			__atomic_fetch_or(e, PTE_D, __ATOMIC_RELAXED);
+		if (va + span < va)
+			break;
+		va += span;
+	}
+	spin_unlock_irqrestore(&paging_lock, f);
 }
 
 int paging_guard(void *page)

@@ -2,9 +2,10 @@
 /*
  * guest/net/lwip_port.c - lwIP 2.1's platform for perfkern (NO_SYS):
  * sys_now from the TSC, a random source, assertions, atoi, and an
- * Ethernet netif over guest/drivers/virtio_net.h. Frames go out as one
- * copy into a transmit buffer (pbuf_copy_partial) and come in as one copy
- * into a pool pbuf.
+ * Ethernet netif over guest/drivers/virtio_net.h, one per copy of the
+ * stack (net_inst.h): this copy's instance number picks its driver
+ * queues. Frames go out as one copy into a transmit buffer
+ * (pbuf_copy_partial) and come in as one copy into a heap pbuf.
  */
 #include "lwip_port.h"
 
@@ -13,6 +14,7 @@
 #include "guest/arch/cpu.h"
 #include "guest/arch/tsc.h"
 #include "guest/drivers/virtio_net.h"
+#include "guest/net/net_inst.h"
 #include "guest/kernel/console.h"
 #include "guest/kernel/platform.h"
 #include "lwip/dhcp.h"
@@ -57,6 +59,8 @@ int atoi(const char *s)
 	return neg ? -v : v;
 }
 
+/* this copy's instance: its driver queues, its CPU (net_inst.h) */
+static unsigned inst;
 static uint8_t tx_frame[1514];
 
 static err_t pk_linkoutput(struct netif *n, struct pbuf *p)
@@ -65,20 +69,22 @@ static err_t pk_linkoutput(struct netif *n, struct pbuf *p)
 	if (p->tot_len > sizeof(tx_frame))
 		return ERR_BUF;
 	u16_t len = pbuf_copy_partial(p, tx_frame, p->tot_len, 0);
-	return vnet_send(tx_frame, len) == 0 ? ERR_OK : ERR_MEM;
+	return vnet_send(inst, tx_frame, len) == 0 ? ERR_OK : ERR_MEM;
 }
 
-static struct vnet_info vinfo;
+static uint8_t mac[6];
 
 static err_t pk_netif_init(struct netif *n)
 {
 	n->name[0] = 'v';
-	n->name[1] = 'n';
+	n->name[1] = (char)('0' + inst % 10);
 	n->mtu = 1500;
 	n->hwaddr_len = 6;
 	for (int i = 0; i < 6; i++)
-		n->hwaddr[i] = vinfo.mac[i];
-	n->flags = NETIF_FLAG_BROADCAST | NETIF_FLAG_ETHARP | NETIF_FLAG_ETHERNET;
+		n->hwaddr[i] = mac[i];
+	/* ETHARP comes after the link is up on instances other than 0, so
+	 * only instance 0 announces the address (gratuitous ARP) */
+	n->flags = NETIF_FLAG_BROADCAST | NETIF_FLAG_ETHERNET | (inst ? 0 : NETIF_FLAG_ETHARP);
 	n->output = etharp_output;
 	n->linkoutput = pk_linkoutput;
 	return ERR_OK;
@@ -86,45 +92,52 @@ static err_t pk_netif_init(struct netif *n)
 
 static struct netif pk_netif;
 
-struct netif *pk_lwip_start(uint32_t ip)
+static void ip4_of(ip4_addr_t *a, uint32_t v)
 {
-	if (vnet_init(&vinfo) < 0)
-		return 0;
-	lwip_init();
-	ip4_addr_t a, m, g;
-	IP4_ADDR(&a, ip >> 24, ip >> 16 & 255, ip >> 8 & 255, ip & 255);
-	IP4_ADDR(&m, 255, 255, 255, 0);
-	IP4_ADDR(&g, ip >> 24, ip >> 16 & 255, ip >> 8 & 255, 2);
-	if (!ip)
-		ip4_addr_set_zero(&a), ip4_addr_set_zero(&m), ip4_addr_set_zero(&g);
-	if (!netif_add(&pk_netif, &a, &m, &g, 0, pk_netif_init, ethernet_input)) {
-		kprintf("lwip: netif_add failed\n");
-		return 0;
-	}
-	netif_set_default(&pk_netif);
-	netif_set_link_up(&pk_netif);
-	netif_set_up(&pk_netif);
-	if (!ip && dhcp_start(&pk_netif) != ERR_OK) {
-		kprintf("lwip: dhcp_start failed\n");
-		return 0;
-	}
-	kprintf("lwip: %s, %s\n", LWIP_VERSION_STRING, ip ? "static address" : "DHCP");
-	return &pk_netif;
+	IP4_ADDR(a, v >> 24, v >> 16 & 255, v >> 8 & 255, v & 255);
 }
 
-bool pk_lwip_poll(struct netif *n)
+int pk_lwip_start(unsigned i, const struct pk_net_cfg *c)
 {
+	inst = i;
+	vnet_mac(mac);
+	lwip_init();
+	ip4_addr_t a, m, g;
+	ip4_of(&a, c->ip);
+	ip4_of(&m, c->ip ? c->mask : 0);
+	ip4_of(&g, c->ip ? c->gw : 0);
+	if (!netif_add(&pk_netif, &a, &m, &g, 0, pk_netif_init, ethernet_input)) {
+		kprintf("lwip %u: netif_add failed\n", i);
+		return -1;
+	}
+	netif_set_default(&pk_netif);
+	netif_set_up(&pk_netif);
+	netif_set_link_up(&pk_netif);
+	pk_netif.flags |= NETIF_FLAG_ETHARP;
+	if (!c->ip && dhcp_start(&pk_netif) != ERR_OK) {
+		kprintf("lwip %u: dhcp_start failed\n", i);
+		return -1;
+	}
+	if (i == 0)
+		kprintf("lwip: %s, %s\n", LWIP_VERSION_STRING, c->ip ? "static address" : "DHCP");
+	return 0;
+}
+
+bool pk_lwip_poll(void)
+{
+	struct netif *n = &pk_netif;
 	bool got = false;
 	uint32_t len;
 	uint8_t *f;
-	for (int k = 0; k < 64 && (f = vnet_recv(&len)); k++) {
-		struct pbuf *p = pbuf_alloc(PBUF_RAW, (u16_t)len, PBUF_POOL);
+	for (int k = 0; k < 64 && (f = vnet_recv(inst, &len)); k++) {
+		/* PBUF_RAM: the per-core heap, not a static pool per copy (lwipopts.h) */
+		struct pbuf *p = pbuf_alloc(PBUF_RAW, (u16_t)len, PBUF_RAM);
 		if (p) {
 			pbuf_take(p, f, (u16_t)len);
 			if (n->input(p, n) != ERR_OK)
 				pbuf_free(p);
 		}
-		vnet_rx_done(f);
+		vnet_rx_done(inst, f);
 		got = true;
 	}
 	sys_check_timeouts();
@@ -135,5 +148,17 @@ void pk_lwip_wait(uint64_t max_ns)
 {
 	u32_t ms = sys_timeouts_sleeptime(); /* lwIP's next timer */
 	uint64_t ns = ms == SYS_TIMEOUTS_SLEEPTIME_INFINITE ? UINT64_MAX : (uint64_t)ms * 1000000;
-	vnet_wait(ns < max_ns ? ns : max_ns);
+	vnet_wait(inst, ns < max_ns ? ns : max_ns);
+}
+
+void pk_lwip_addr(struct pk_net_cfg *out)
+{
+	out->ip = lwip_ntohl(ip4_addr_get_u32(netif_ip4_addr(&pk_netif)));
+	out->mask = lwip_ntohl(ip4_addr_get_u32(netif_ip4_netmask(&pk_netif)));
+	out->gw = lwip_ntohl(ip4_addr_get_u32(netif_ip4_gw(&pk_netif)));
+}
+
+struct netif *pk_lwip_netif(void)
+{
+	return &pk_netif;
 }

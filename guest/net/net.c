@@ -19,20 +19,6 @@
 #include "lib/kstring/kstring.h"
 #include "net_inst.h"
 
-#ifdef PK_NET_STACK
-extern const struct pk_net_ops pk_net_stack_ops; /* the one instance (sock.c) */
-#endif
-
-const struct pk_net_ops *pk_net_ops_on(unsigned cpu)
-{
-#ifdef PK_NET_STACK
-	return cpu == 0 ? &pk_net_stack_ops : 0;
-#else
-	(void)cpu;
-	return 0;
-#endif
-}
-
 void pk_sock_init(struct pk_sock *s, unsigned cpu, int type)
 {
 	memset(s, 0, sizeof(*s));
@@ -43,15 +29,25 @@ void pk_sock_init(struct pk_sock *s, unsigned cpu, int type)
 
 #define ALWAYS (PK_POLLERR | PK_POLLHUP)
 
-void pk_sock_notify(struct pk_sock *s, unsigned ev)
+static void wake_watchers(struct pk_sock *s, unsigned ev)
 {
-	__atomic_store_n(&s->events, ev, __ATOMIC_RELEASE);
-	__atomic_add_fetch(&s->gen, 1, __ATOMIC_RELEASE);
 	spin_lock(&s->wlock);
 	for (struct pk_sock_watch *w = s->watchers; w; w = w->next)
 		if (ev & (w->want | ALWAYS))
 			sched_irq_signal(w->ev);
 	spin_unlock(&s->wlock);
+}
+
+void pk_sock_notify(struct pk_sock *s, unsigned ev)
+{
+	__atomic_store_n(&s->events, ev, __ATOMIC_RELEASE);
+	__atomic_add_fetch(&s->gen, 1, __ATOMIC_RELEASE);
+	wake_watchers(s, ev);
+	struct pk_sock *g = __atomic_load_n(&s->parent, __ATOMIC_ACQUIRE);
+	if (g && g != s) { /* a group member: the group's watchers too */
+		__atomic_add_fetch(&g->gen, 1, __ATOMIC_RELEASE);
+		wake_watchers(g, ev);
+	}
 }
 
 void pk_sock_watch(struct pk_sock *s, struct pk_sock_watch *w)
@@ -75,7 +71,12 @@ void pk_sock_unwatch(struct pk_sock *s, struct pk_sock_watch *w)
 
 unsigned pk_sock_events(const struct pk_sock *s)
 {
-	return __atomic_load_n(&s->events, __ATOMIC_ACQUIRE);
+	if (!s->ngroup)
+		return __atomic_load_n(&s->events, __ATOMIC_ACQUIRE);
+	unsigned ev = 0; /* a group: ready when a member is */
+	for (unsigned i = 0; i < s->ngroup; i++)
+		ev |= __atomic_load_n(&s->group[i]->events, __ATOMIC_ACQUIRE);
+	return ev;
 }
 
 /* --- running an op on the owner's CPU --- */
@@ -134,13 +135,33 @@ static uint64_t left_ns(uint64_t deadline)
 	return per_ms ? (deadline - now) * 1000000 / per_ms : 0;
 }
 
+/* One try of c on s, or for a group on each member (starting with the
+ * caller's own instance) until one has something. */
+static long try_once(struct pk_sock *s, struct net_call *c, long retry)
+{
+	if (!s->ngroup) {
+		c->s = s;
+		return on_cpu(s->cpu, c);
+	}
+	unsigned self = sched_cpu_self(), start = self < s->ngroup ? self : 0;
+	long r = retry;
+	for (unsigned k = 0; k < s->ngroup && r == retry; k++) {
+		struct pk_sock *m = s->group[(start + k) % s->ngroup];
+		c->s = m;
+		r = on_cpu(m->cpu, c);
+	}
+	c->s = s;
+	return r;
+}
+
 /* Try c on the owner until it stops saying -EAGAIN (retry: that value
  * too, for connect's -EALREADY), want turns true and the deadline allows. */
 static long run_waiting(struct net_call *c, unsigned want, uint64_t timeout_ns, long retry)
 {
 	long r;
+	struct pk_sock *s = c->s;
 	if (timeout_ns == 0) {
-		r = on_cpu(c->s->cpu, c);
+		r = try_once(s, c, retry);
 		if (r == retry) /* a busy poller: let the stack's task run */
 			sched_yield();
 		return r;
@@ -149,9 +170,9 @@ static long run_waiting(struct net_call *c, unsigned want, uint64_t timeout_ns, 
 	struct sched_irq_event ev;
 	sched_irq_event_init(&ev, sched_cpu_self());
 	struct pk_sock_watch w = {&ev, want, 0};
-	pk_sock_watch(c->s, &w);
+	pk_sock_watch(s, &w);
 	for (;;) {
-		r = on_cpu(c->s->cpu, c);
+		r = try_once(s, c, retry);
 		if (r != retry)
 			break;
 		uint64_t left = left_ns(deadline);
@@ -162,26 +183,65 @@ static long run_waiting(struct net_call *c, unsigned want, uint64_t timeout_ns, 
 			break;
 		}
 	}
-	pk_sock_unwatch(c->s, &w);
+	pk_sock_unwatch(s, &w);
 	return r;
 }
 
 /* --- the calls --- */
 
+/* The network, brought up by the first socket (DHCP, as apps do without
+ * ip=); pk_net_up runs on CPU 0, once: later callers wait for it. */
+static int net_up_state; /* atomic: 0 not yet, 1 coming up, 2 up, 3 failed */
+
+static void *net_up_task(void *arg)
+{
+	(void)arg;
+	struct pk_net_cfg cfg = {0, 0, 0};
+	return (void *)(intptr_t)pk_net_up(&cfg, 5000000000ull);
+}
+
+static int net_ensure_up(void)
+{
+	int st = 0;
+	if (__atomic_compare_exchange_n(&net_up_state, &st, 1, 0, __ATOMIC_ACQ_REL,
+					__ATOMIC_ACQUIRE)) {
+		long rc;
+		if (sched_cpu_self() == 0 && !pk_net_instances())
+			rc = (intptr_t)net_up_task(0);
+		else {
+			struct task *t = sched_spawn_on(0, net_up_task, 0, "net-up");
+			rc = t ? (intptr_t)sched_join(t) : -1;
+		}
+		st = rc < 0 || !pk_net_instances() ? 3 : 2;
+		__atomic_store_n(&net_up_state, st, __ATOMIC_RELEASE);
+	}
+	while ((st = __atomic_load_n(&net_up_state, __ATOMIC_ACQUIRE)) == 1)
+		sched_sleep(1000000);
+	return st == 2 ? 0 : -ENETDOWN;
+}
+
 static long do_new(struct net_call *c)
 {
-	int r = c->ops->start(0);
-	return r ? r : c->ops->sock_new(c->arg, c->out);
+	return c->ops->sock_new(c->arg, c->out);
+}
+
+/* A new socket on cpu's instance. */
+static int open_on(unsigned cpu, int type, struct pk_sock **out)
+{
+	struct net_call c = {.fn = do_new, .arg = type, .out = out};
+	return (int)on_cpu(cpu, &c);
 }
 
 int pk_sock_open(int type, struct pk_sock **out)
 {
 	if (type != PK_SOCK_STREAM && type != PK_SOCK_DGRAM)
 		return -EINVAL;
+	int r = net_ensure_up();
+	if (r)
+		return r;
 	/* the caller's own instance when it has one, else the first */
 	unsigned cpu = pk_net_ops_on(sched_cpu_self()) ? sched_cpu_self() : 0;
-	struct net_call c = {.fn = do_new, .arg = type, .out = out};
-	return (int)on_cpu(cpu, &c);
+	return open_on(cpu, type, out);
 }
 
 static long do_bind(struct net_call *c)
@@ -189,10 +249,14 @@ static long do_bind(struct net_call *c)
 	return c->ops->sock_bind(c->s, c->caddr);
 }
 
+static int group_form(struct pk_sock *s, int backlog);
+
 int pk_sock_bind(struct pk_sock *s, const struct pk_sockaddr *a)
 {
 	struct net_call c = {.fn = do_bind, .s = s, .caddr = a};
-	return (int)on_cpu(s->cpu, &c);
+	int r = (int)on_cpu(s->cpu, &c);
+	/* a UDP server: its datagrams are steered to every instance */
+	return r || s->type != PK_SOCK_DGRAM || !a->port ? r : group_form(s, 0);
 }
 
 static long do_listen(struct net_call *c)
@@ -203,7 +267,62 @@ static long do_listen(struct net_call *c)
 int pk_sock_listen(struct pk_sock *s, int backlog)
 {
 	struct net_call c = {.fn = do_listen, .s = s, .arg = backlog};
-	return (int)on_cpu(s->cpu, &c);
+	int r = (int)on_cpu(s->cpu, &c);
+	return r ? r : group_form(s, backlog);
+}
+
+static void group_drop(struct pk_sock *s)
+{
+	unsigned n = __atomic_exchange_n(&s->ngroup, 0, __ATOMIC_ACQ_REL);
+	for (unsigned i = 0; i < PK_NET_MAX_INST; i++) {
+		if (s->group[i] && s->group[i] != s)
+			pk_sock_close(s->group[i]);
+		s->group[i] = 0;
+	}
+	(void)n;
+}
+
+/* s listens (TCP) or is bound to a port (UDP) on its instance: the same
+ * on every other one, since the device and the driver steer each flow to
+ * the instance its hash names. The members copy s's address (its port
+ * too when the stack picked it) and SO_REUSEADDR; the connection limit
+ * and count stay in s (the members' parent), and so do the watchers,
+ * which members' events wake. Accept and a UDP recv take from any member. */
+static int group_form(struct pk_sock *s, int backlog)
+{
+	unsigned n = pk_net_instances();
+	if (n <= 1 || s->ngroup || s->cpu >= n)
+		return 0;
+	struct pk_sockaddr a;
+	int reuse = 0;
+	int r = pk_sock_name(s, 0, &a);
+	if (!r)
+		r = pk_sock_getopt(s, PK_SO_REUSEADDR, &reuse);
+	s->group[s->cpu] = s;
+	for (unsigned i = 0; i < n && !r; i++) {
+		if (i == s->cpu)
+			continue;
+		struct pk_sock *m;
+		if ((r = open_on(i, s->type, &m)) < 0)
+			break;
+		__atomic_store_n(&m->parent, s, __ATOMIC_RELEASE);
+		s->group[i] = m;
+		if ((r = pk_sock_setopt(m, PK_SO_REUSEADDR, reuse)) < 0)
+			break;
+		struct net_call c = {.fn = do_bind, .s = m, .caddr = &a};
+		if ((r = (int)on_cpu(i, &c)) < 0)
+			break;
+		if (s->type == PK_SOCK_STREAM) {
+			struct net_call l = {.fn = do_listen, .s = m, .arg = backlog};
+			r = (int)on_cpu(i, &l);
+		}
+	}
+	if (r) {
+		group_drop(s);
+		return r;
+	}
+	__atomic_store_n(&s->ngroup, n, __ATOMIC_RELEASE);
+	return 0;
 }
 
 static long do_accept(struct net_call *c)
@@ -320,6 +439,8 @@ void pk_sock_close(struct pk_sock *s)
 {
 	if (!s)
 		return;
+	if (s->ngroup || s->group[s->cpu < PK_NET_MAX_INST ? s->cpu : 0] == s)
+		group_drop(s); /* the members first: they name s as their parent */
 	struct net_call c = {.fn = do_close, .s = s};
 	on_cpu(s->cpu, &c);
 }

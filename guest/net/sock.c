@@ -27,8 +27,8 @@
 #include "lwip/pbuf.h"
 #include "lwip/tcp.h"
 #include "lwip/udp.h"
-#include "lwip_port.h"
 #include "net_inst.h"
+#include "sock.h"
 
 enum sock_state { S_NEW, S_LISTEN, S_CONNECTING, S_CONN, S_DEAD };
 
@@ -54,16 +54,14 @@ struct sock {
 	/* a listener */
 	struct sock *acc, *acc_tail; /* connections waiting for accept */
 	unsigned acc_len, backlog;
-	unsigned open, limit; /* its connections not yet closed; PK_SO_CONNLIMIT */
-	int closed;	      /* closed by the app: freed with its last connection */
+	unsigned open; /* its connections not yet closed (it is freed after them) */
+	int closed;    /* closed by the app: freed with its last connection */
 	/* a connection */
 	struct sock *listener; /* counted in its `open` until closed */
 	struct sock *next;     /* accept queue */
 	int reuse;
 	struct pk_sockaddr local, peer;
 };
-
-static int inst_cpu; /* the CPU this instance runs on (start) */
 
 /* --- events --- */
 
@@ -150,7 +148,7 @@ static struct sock *sock_alloc(int type)
 	if (!s)
 		return 0;
 	memset(s, 0, sizeof(*s));
-	pk_sock_init(&s->h, (unsigned)inst_cpu, type);
+	pk_sock_init(&s->h, sched_cpu_self(), type); /* ops run on the owner */
 	return s;
 }
 
@@ -238,14 +236,36 @@ static void conn_callbacks(struct sock *s, struct tcp_pcb *pcb)
 	tcp_err(pcb, cb_err);
 }
 
+/* The connection limit (PK_SO_CONNLIMIT) holds for the whole group of a
+ * listener (net_inst.h): its count lives in the group's first socket,
+ * which the other instances' members reach through parent, and moves
+ * atomically. d = 1: one more if the limit allows (0 if not); -1: one
+ * less. A member closed before its connections has no parent any more
+ * (sock_op_close), and they count on its own socket, which nobody reads. */
+static int conn_count(struct sock *l, int d)
+{
+	struct pk_sock *g = l->h.parent ? l->h.parent : &l->h;
+	if (d < 0) {
+		__atomic_sub_fetch(&g->conns, 1, __ATOMIC_ACQ_REL);
+		return 1;
+	}
+	unsigned lim = __atomic_load_n(&g->conn_limit, __ATOMIC_ACQUIRE);
+	if (__atomic_add_fetch(&g->conns, 1, __ATOMIC_ACQ_REL) > lim && lim) {
+		__atomic_sub_fetch(&g->conns, 1, __ATOMIC_ACQ_REL);
+		return 0;
+	}
+	return 1;
+}
+
 static err_t cb_accept(void *arg, struct tcp_pcb *pcb, err_t err)
 {
 	struct sock *l = arg;
 	if (err != ERR_OK || !pcb)
 		return ERR_VAL;
 	struct sock *c = 0;
-	if (l && !l->closed && l->acc_len < l->backlog && (!l->limit || l->open < l->limit))
-		c = sock_alloc(PK_SOCK_STREAM);
+	if (l && !l->closed && l->acc_len < l->backlog && conn_count(l, 1))
+		if (!(c = sock_alloc(PK_SOCK_STREAM)))
+			conn_count(l, -1);
 	if (!c) { /* over the limit (or out of memory): refused with a reset */
 		tcp_abort(pcb);
 		return ERR_ABRT;
@@ -289,40 +309,9 @@ static void cb_udp(void *arg, struct udp_pcb *pcb, struct pbuf *p, const ip_addr
 	sock_update(s);
 }
 
-/* --- the instance --- */
-
-static struct netif *inst_netif;
-static int inst_started, inst_rc;
-
-static void *inst_poll(void *arg)
-{
-	struct netif *n = arg;
-	for (;;)
-		if (!pk_lwip_poll(n))
-			pk_lwip_wait(10 * 1000 * 1000); /* at least every 10 ms: lwIP's timers */
-	return 0;
-}
-
-static int op_start(uint32_t ip)
-{
-	if (inst_started)
-		return inst_rc;
-	inst_started = 1;
-	inst_cpu = (int)sched_cpu_self();
-	inst_netif = pk_lwip_start(ip);
-	if (!inst_netif || !sched_spawn(inst_poll, inst_netif, "net-poll"))
-		return inst_rc = -ENETDOWN;
-	/* DHCP: an address before the first connect or getsockname (slirp
-	 * answers within milliseconds; give up waiting after 5 s) */
-	for (int i = 0; i < 500 && ip4_addr_isany_val(*netif_ip4_addr(inst_netif)); i++)
-		sched_sleep(10 * 1000 * 1000);
-	kprintf("net: sockets on %s\n", ip4addr_ntoa(netif_ip4_addr(inst_netif)));
-	return 0;
-}
-
 /* --- the ops --- */
 
-static int op_new(int type, struct pk_sock **out)
+int sock_op_new(int type, struct pk_sock **out)
 {
 	struct sock *s = sock_alloc(type);
 	if (!s)
@@ -347,7 +336,7 @@ static int op_new(int type, struct pk_sock **out)
 	return 0;
 }
 
-static int op_bind(struct pk_sock *h, const struct pk_sockaddr *a)
+int sock_op_bind(struct pk_sock *h, const struct pk_sockaddr *a)
 {
 	struct sock *s = (struct sock *)h;
 	ip_addr_t ip;
@@ -368,7 +357,7 @@ static int op_bind(struct pk_sock *h, const struct pk_sockaddr *a)
 	return 0;
 }
 
-static int op_listen(struct pk_sock *h, int backlog)
+int sock_op_listen(struct pk_sock *h, int backlog)
 {
 	struct sock *s = (struct sock *)h;
 	if (s->h.type != PK_SOCK_STREAM)
@@ -381,7 +370,7 @@ static int op_listen(struct pk_sock *h, int backlog)
 		return -EINVAL;
 	if (!s->local.port) { /* Linux binds an ephemeral port */
 		struct pk_sockaddr any = {0, 0};
-		int r = op_bind(h, &any);
+		int r = sock_op_bind(h, &any);
 		if (r)
 			return r;
 	}
@@ -398,7 +387,7 @@ static int op_listen(struct pk_sock *h, int backlog)
 	return 0;
 }
 
-static int op_accept(struct pk_sock *h, struct pk_sock **out, struct pk_sockaddr *peer)
+int sock_op_accept(struct pk_sock *h, struct pk_sock **out, struct pk_sockaddr *peer)
 {
 	struct sock *l = (struct sock *)h;
 	if (l->state != S_LISTEN)
@@ -418,7 +407,7 @@ static int op_accept(struct pk_sock *h, struct pk_sock **out, struct pk_sockaddr
 	return 0;
 }
 
-static int op_connect(struct pk_sock *h, const struct pk_sockaddr *to, int first)
+int sock_op_connect(struct pk_sock *h, const struct pk_sockaddr *to, int first)
 {
 	struct sock *s = (struct sock *)h;
 	if (s->udp) { /* a default peer for send, a filter for recv */
@@ -485,7 +474,7 @@ static long udp_take(struct sock *s, void *buf, size_t n, int flags, struct pk_s
 	return (long)k; /* the rest of a longer datagram is dropped, as on Linux */
 }
 
-static long op_recv(struct pk_sock *h, void *buf, size_t n, int flags, struct pk_sockaddr *from)
+long sock_op_recv(struct pk_sock *h, void *buf, size_t n, int flags, struct pk_sockaddr *from)
 {
 	struct sock *s = (struct sock *)h;
 	if (s->h.type == PK_SOCK_DGRAM)
@@ -539,8 +528,8 @@ static long dgram_send(struct sock *s, const void *buf, size_t n, const struct p
 	return e == ERR_OK ? (long)n : e == ERR_MEM ? -EAGAIN : err_to_errno(e);
 }
 
-static long op_send(struct pk_sock *h, const void *buf, size_t n, int flags,
-		    const struct pk_sockaddr *to)
+long sock_op_send(struct pk_sock *h, const void *buf, size_t n, int flags,
+		  const struct pk_sockaddr *to)
 {
 	struct sock *s = (struct sock *)h;
 	(void)flags;
@@ -573,7 +562,7 @@ static long op_send(struct pk_sock *h, const void *buf, size_t n, int flags,
 	return (long)k;
 }
 
-static int op_shutdown(struct pk_sock *h, int how)
+int sock_op_shutdown(struct pk_sock *h, int how)
 {
 	struct sock *s = (struct sock *)h;
 	if (how < PK_SHUT_RD || how > PK_SHUT_RDWR)
@@ -618,11 +607,12 @@ static void conn_gone(struct sock *s)
 	if (!l)
 		return;
 	l->open--;
+	conn_count(l, -1);
 	if (l->closed && !l->open)
 		sock_free(l);
 }
 
-static void op_close(struct pk_sock *h)
+void sock_op_close(struct pk_sock *h)
 {
 	struct sock *s = (struct sock *)h;
 	if (s->udp)
@@ -636,6 +626,7 @@ static void op_close(struct pk_sock *h)
 				tcp_abort(c->tcp);
 			}
 			s->open--;
+			conn_count(s, -1);
 			sock_free(c);
 		}
 		s->acc_tail = 0;
@@ -644,7 +635,8 @@ static void op_close(struct pk_sock *h)
 		tcp_close(s->tcp); /* a listen pcb closes at once */
 		s->tcp = 0;
 		s->closed = 1;
-		if (s->open) /* accepted connections still point at it */
+		s->h.parent = 0; /* the group's first socket may go before them */
+		if (s->open)	 /* accepted connections still point at it */
 			return;
 	} else if (s->tcp) {
 		if (s->rx && s->rx->tot_len && s->tcp->state != CLOSED) {
@@ -658,7 +650,7 @@ static void op_close(struct pk_sock *h)
 	sock_free(s);
 }
 
-static int op_name(struct pk_sock *h, int peer, struct pk_sockaddr *out)
+int sock_op_name(struct pk_sock *h, int peer, struct pk_sockaddr *out)
 {
 	struct sock *s = (struct sock *)h;
 	if (peer) {
@@ -670,7 +662,7 @@ static int op_name(struct pk_sock *h, int peer, struct pk_sockaddr *out)
 	return 0;
 }
 
-static int op_setopt(struct pk_sock *h, int opt, int val)
+int sock_op_setopt(struct pk_sock *h, int opt, int val)
 {
 	struct sock *s = (struct sock *)h;
 	switch (opt) {
@@ -702,13 +694,13 @@ static int op_setopt(struct pk_sock *h, int opt, int val)
 	case PK_SO_CONNLIMIT:
 		if (val < 0)
 			return -EINVAL;
-		s->limit = (unsigned)val;
+		__atomic_store_n(&s->h.conn_limit, (unsigned)val, __ATOMIC_RELEASE);
 		return 0;
 	}
 	return -ENOPROTOOPT;
 }
 
-static int op_getopt(struct pk_sock *h, int opt, int *val)
+int sock_op_getopt(struct pk_sock *h, int opt, int *val)
 {
 	struct sock *s = (struct sock *)h;
 	switch (opt) {
@@ -727,7 +719,7 @@ static int op_getopt(struct pk_sock *h, int opt, int *val)
 		*val = s->reuse;
 		return 0;
 	case PK_SO_CONNLIMIT:
-		*val = (int)s->limit;
+		*val = (int)s->h.conn_limit;
 		return 0;
 	case PK_SO_RCVBUF:
 		*val = s->rx ? s->rx->tot_len : 0;
@@ -738,19 +730,3 @@ static int op_getopt(struct pk_sock *h, int opt, int *val)
 	}
 	return -ENOPROTOOPT;
 }
-
-const struct pk_net_ops pk_net_stack_ops = {
-	.start = op_start,
-	.sock_new = op_new,
-	.sock_bind = op_bind,
-	.sock_listen = op_listen,
-	.sock_accept = op_accept,
-	.sock_connect = op_connect,
-	.sock_recv = op_recv,
-	.sock_send = op_send,
-	.sock_shutdown = op_shutdown,
-	.sock_close = op_close,
-	.sock_name = op_name,
-	.sock_setopt = op_setopt,
-	.sock_getopt = op_getopt,
-};

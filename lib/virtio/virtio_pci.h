@@ -105,6 +105,7 @@
 #define VIRTIO_NET_F_MAC 5
 #define VIRTIO_NET_F_MRG_RXBUF 15
 #define VIRTIO_NET_F_STATUS 16
+#define VIRTIO_NET_F_CTRL_VQ 17
 #define VIRTIO_NET_F_MQ 22
 #define VIRTIO_F_INDIRECT_DESC 28
 #define VIRTIO_F_EVENT_IDX 29
@@ -119,6 +120,22 @@
 #define VNET_CFG_MAXQP 8  /* le16 */
 #define VNET_CFG_SIZE 12
 #define VNET_S_LINK_UP 1u
+/* with VIRTIO_NET_F_MQ: pairs 0 .. max_virtqueue_pairs-1 are queues 2i
+ * (receive) and 2i+1 (transmit), the control queue is 2 * max (spec
+ * 5.1.2); without it the control queue is 2 */
+#define VNET_RXQ_OF(pair) (2u * (pair))
+#define VNET_TXQ_OF(pair) (2u * (pair) + 1u)
+/* the control queue (spec 5.1.6.5): a readable {class, command} header,
+ * readable command data, one writable ack byte */
+struct virtio_net_ctrl_hdr {
+	uint8_t class_, cmd;
+};
+#define VNET_CTRL_MQ 4		    /* spec 5.1.6.5.5 */
+#define VNET_CTRL_MQ_VQ_PAIRS_SET 0 /* data: le16 virtqueue_pairs */
+#define VNET_CTRL_MQ_PAIRS_MIN 1u
+#define VNET_CTRL_MQ_PAIRS_MAX 0x8000u
+#define VNET_CTRL_OK 0
+#define VNET_CTRL_ERR 1
 struct virtio_net_hdr {
 	uint8_t flags, gso_type;
 	uint16_t hdr_len, gso_size, csum_start, csum_offset;

@@ -1,13 +1,17 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: MIT
 """tests/net/kv_qemu.py GUEST_ELF [LOGDIR] - run=kv (a kernel with lwIP)
-under QEMU TCG q35, `-netdev user,hostfwd=tcp:127.0.0.1:P-:6379 -device
-virtio-net-pci`, driven by Debian's redis-cli (redis-tools): PING, SET/GET
+under QEMU TCG q35 with 2 CPUs, `-netdev user,hostfwd=tcp:127.0.0.1:P-:6379
+-device virtio-net-pci,mq=on,vectors=6` (MQ offered; QEMU's user network
+has one queue pair, so the guest's driver steers flows to the second CPU
+in software), driven by Debian's redis-cli (redis-tools): PING, SET/GET
 round trips, INCR, MSET/MGET, DEL/EXISTS, EXPIRE/TTL, CONFIG GET, a 100 KB
 value, 1000 pipelined SETs through `redis-cli --pipe`, then hostile clients
 (garbage bytes, `*99999999`, a negative length, an endless inline line, a
 client that floods pipelined requests without reading) after each of which
-the server must still answer PING; SHUTDOWN ends it with exit 0. PASS/FAIL
+the server must still answer PING; SHUTDOWN ends it with exit 0. The
+connections must have been served on both CPUs (the KV line's
+conns_per_cpu), each with one shard of the keys. PASS/FAIL
 lines; SKIP (exit 77) without redis-cli or without lwIP (--no-lwip).
 """
 import os
@@ -105,7 +109,7 @@ def main():
            "--cmdline", "run=kv kv_secs=280",
            "--expect-line", "^KV port=6379",
            "--qemu-arg=-netdev", "--qemu-arg=user,id=n0,hostfwd=tcp:127.0.0.1:%d-:6379" % port,
-           "--qemu-arg=-device", "--qemu-arg=virtio-net-pci,netdev=n0"]
+           "--qemu-arg=-device", "--qemu-arg=virtio-net-pci,netdev=n0,mq=on,vectors=6"]
     q = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     up = False
     for _ in range(120):
@@ -192,6 +196,13 @@ def main():
     summary = [ln for ln in text.splitlines() if ln.startswith("KV ")]
     result(bool(summary) and " errors=0" not in summary[0], "the server counted the protocol errors",
            summary[0] if summary else "no KV line")
+    per = [int(x) for x in summary[0].split("conns_per_cpu=")[1].split()[0].split(",")] \
+        if summary and "conns_per_cpu=" in summary[0] else []
+    result(len(per) == 2 and min(per) > 0, "connections were served on both CPUs",
+           "conns_per_cpu %s" % per)
+    neg = [ln for ln in text.splitlines() if ln.startswith("virtio-net: ")]
+    result(bool(neg) and " MQ " in neg[0] and "2 instances" in neg[0],
+           "the driver negotiated MQ and runs 2 instances", neg[0] if neg else "no virtio-net line")
     result(q.returncode == 0, "the guest exited 0 after SHUTDOWN", "qemu_run.py exit %s" % q.returncode)
     if failures:
         sys.stdout.write(out[-3000:])

@@ -7,8 +7,8 @@ a 2 s idle timeout: a 200 KB round trip; with 4 connections open a fifth
 is refused (reset, no echo) and one more works once one of the 4 closed;
 an idle connection is closed by the server after 2 s; a client that
 sends 2 MB without reading (backpressure) gets every byte back once it
-reads. The app exits 0 once 8 connections closed and none is open,
-with idle_closed=1.
+reads. A connection that starts with QUIT ends the app: exit 0, 8 or more
+connections counted, idle_closed=1.
 PASS/FAIL lines; SKIP (exit 77) without lwIP (--no-lwip WHY).
 """
 import os
@@ -56,7 +56,7 @@ def main():
     log = os.path.join(logdir, "sockecho-qemu.log")
     port = free_port()
     cmd = qemu_cmd(elf, log, "run=sockecho sockecho_port=7777 sockecho_limit=4 "
-                   "sockecho_idle_ms=2000 sockecho_conns=8 sockecho_secs=200",
+                   "sockecho_idle_ms=2000 sockecho_conns=0 sockecho_secs=200",
                    ["tcp:127.0.0.1:%d-:7777" % port])
     q = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     up = False
@@ -135,6 +135,13 @@ def main():
             pass
         t.join()
         b.close()  # 8 closed
+        time.sleep(0.5)
+        try:
+            c = socket.create_connection(("127.0.0.1", port), timeout=10)
+            c.sendall(b"QUIT")
+            c.close()
+        except OSError:
+            pass
         result(got == data, "2 MB sent without reading comes back whole once read",
                "%d bytes; %d accepted before the client read (%s)" %
                (len(got), sent, "held back" if stalled else "not held back"))
@@ -147,9 +154,8 @@ def main():
     line = [ln for ln in text.splitlines() if ln.startswith("SOCKECHO ")]
     # (a probe made while the app came up may count as one more)
     counts = dict(kv.split("=") for kv in line[0].split()[1:]) if line else {}
-    result(bool(line) and int(counts["closed"]) >= 8 and counts["closed"] == counts["conns"] and
-           counts["idle_closed"] == "1",
-           "the app counted 8 or more connections, all closed, 1 of them for idling",
+    result(bool(line) and int(counts["closed"]) >= 8 and counts["idle_closed"] == "1",
+           "the app counted 8 or more closed connections, 1 of them for idling",
            line[0] if line else "no line")
     result(q.returncode == 0, "the guest exited 0", "qemu_run.py exit %s" % q.returncode)
     if result.failures:

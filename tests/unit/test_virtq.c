@@ -13,7 +13,9 @@
 #include <string.h>
 
 #include "check_run.h"
+#include "lib/virtio/virtio_pci.h"
 #include "lib/virtio/virtq.h"
+#include "lib/virtio/vnet_ctrl.h"
 
 #define RAM_SIZE (1u << 20)
 #define RING_GPA 0x1000u
@@ -490,6 +492,83 @@ START_TEST(random_rings)
 }
 END_TEST
 
+/* one control command through the driver's producer and the device's
+ * consumer: the ack byte, and the used length */
+static uint8_t ctrl_cmd(struct vnet_ctrl *st, const uint8_t *cmd, unsigned n, unsigned split,
+			uint32_t *used)
+{
+	setup_size(8);
+	uint8_t *b = ram + BUF_GPA;
+	memcpy(b, cmd, n);
+	b[0x800] = 0xee;
+	struct virtq_buf bufs[3] = {{BUF_GPA, split, false},
+				    {BUF_GPA + split, n - split, false},
+				    {BUF_GPA + 0x800, 1, true}};
+	if (split == n)
+		bufs[1] = bufs[2];
+	ck_assert_int_ge(virtq_drv_add(&P.drv, bufs, split == n ? 2 : 3, b), 0);
+	virtq_drv_publish(&P.drv);
+	struct virtq_chain c;
+	ck_assert_uint_eq(virtq_dev_pending(&P.dev), 1);
+	ck_assert_int_eq(virtq_dev_pop(&P.dev, &c, 16, 4096), 1);
+	*used = vnet_ctrl_exec(st, &c);
+	return b[0x800];
+}
+
+START_TEST(ctrl_pairs_set)
+{
+	struct vnet_ctrl st = {.max_pairs = 4, .pairs = 1};
+	uint32_t used;
+	uint8_t ok2[4] = {VNET_CTRL_MQ, VNET_CTRL_MQ_VQ_PAIRS_SET, 2, 0};
+	ck_assert_uint_eq(ctrl_cmd(&st, ok2, 4, 4, &used), VNET_CTRL_OK);
+	ck_assert_uint_eq(used, 1);
+	ck_assert_uint_eq(st.pairs, 2);
+	/* the header and the data in separate buffers, as Linux sends them */
+	uint8_t ok4[4] = {VNET_CTRL_MQ, VNET_CTRL_MQ_VQ_PAIRS_SET, 4, 0};
+	ck_assert_uint_eq(ctrl_cmd(&st, ok4, 4, 2, &used), VNET_CTRL_OK);
+	ck_assert_uint_eq(st.pairs, 4);
+	/* 0 pairs, more than offered, 0x8001: refused, nothing changes */
+	static const uint16_t bad[] = {0, 5, 0x8001, 0xffff};
+	for (unsigned i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		uint8_t c[4] = {VNET_CTRL_MQ, VNET_CTRL_MQ_VQ_PAIRS_SET, (uint8_t)bad[i],
+				(uint8_t)(bad[i] >> 8)};
+		ck_assert_uint_eq(ctrl_cmd(&st, c, 4, 2, &used), VNET_CTRL_ERR);
+		ck_assert_uint_eq(st.pairs, 4);
+	}
+	/* another class, another command, short or long data: refused */
+	uint8_t rx[3] = {0 /* VIRTIO_NET_CTRL_RX */, 0, 1};
+	ck_assert_uint_eq(ctrl_cmd(&st, rx, 3, 2, &used), VNET_CTRL_ERR);
+	uint8_t rss[4] = {VNET_CTRL_MQ, 1 /* RSS_CONFIG */, 1, 0};
+	ck_assert_uint_eq(ctrl_cmd(&st, rss, 4, 2, &used), VNET_CTRL_ERR);
+	uint8_t shortc[3] = {VNET_CTRL_MQ, VNET_CTRL_MQ_VQ_PAIRS_SET, 1};
+	ck_assert_uint_eq(ctrl_cmd(&st, shortc, 3, 2, &used), VNET_CTRL_ERR);
+	uint8_t longc[200] = {VNET_CTRL_MQ, VNET_CTRL_MQ_VQ_PAIRS_SET, 1, 0};
+	ck_assert_uint_eq(ctrl_cmd(&st, longc, 200, 2, &used), VNET_CTRL_ERR);
+	ck_assert_uint_eq(st.pairs, 4);
+	ck_assert_uint_eq(st.ok, 2);
+	ck_assert_uint_eq(st.refused, 8);
+}
+END_TEST
+
+START_TEST(ctrl_no_ack_byte)
+{
+	/* no writable buffer: nothing is written, the used length is 0 */
+	setup_size(8);
+	struct vnet_ctrl st = {.max_pairs = 2, .pairs = 1};
+	uint8_t *b = ram + BUF_GPA;
+	b[0] = VNET_CTRL_MQ, b[1] = VNET_CTRL_MQ_VQ_PAIRS_SET, b[2] = 2, b[3] = 0;
+	struct virtq_buf buf = {BUF_GPA, 4, false};
+	ck_assert_int_ge(virtq_drv_add(&P.drv, &buf, 1, b), 0);
+	virtq_drv_publish(&P.drv);
+	struct virtq_chain c;
+	ck_assert_uint_eq(virtq_dev_pending(&P.dev), 1);
+	ck_assert_int_eq(virtq_dev_pop(&P.dev, &c, 16, 4096), 1);
+	ck_assert_uint_eq(vnet_ctrl_exec(&st, &c), 0);
+	ck_assert_uint_eq(st.pairs, 2); /* the command itself was fine */
+	ck_assert_uint_eq(memcmp(b, "\x04\x00\x02\x00", 4), 0);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("virtq");
@@ -517,6 +596,8 @@ int main(void)
 	tcase_add_test(tc, event_idx_pair);
 	tcase_add_test(tc, driver_rejects_bad_device);
 	tcase_add_test(tc, random_rings);
+	tcase_add_test(tc, ctrl_pairs_set);
+	tcase_add_test(tc, ctrl_no_ack_byte);
 	suite_add_tcase(s, tc);
 	return check_run(s);
 }
