@@ -4,6 +4,7 @@ lines with a failure count, a free host port, and the tools/qemu_run.py
 command line for a guest behind `-netdev user,hostfwd=...`."""
 import os
 import socket
+import subprocess
 import sys
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -36,3 +37,14 @@ def qemu_cmd(elf, log, cmdline, hostfwds, extra=()):
             "--smp", "2", "--timeout", "240", "--expect", "none", "--expect-exit", "any",
             "--log", log, "--cmdline", cmdline, "--qemu-arg=-netdev", "--qemu-arg=" + net,
             "--qemu-arg=-device", "--qemu-arg=virtio-net-pci,netdev=n0"] + list(extra)
+
+
+def finish(q, log, timeout=60):
+    """Wait for the qemu_run.py process q (killed after timeout s); the
+    guest's log (log, else q's output)."""
+    try:
+        out, _ = q.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        q.kill()
+        out, _ = q.communicate()
+    return open(log, errors="replace").read() if os.path.exists(log) else out

@@ -25,7 +25,7 @@ import sys
 import tempfile
 import time
 
-from qemu_net import Results, free_port, qemu_cmd
+from qemu_net import Results, finish, free_port, qemu_cmd
 
 GPORT = 7777
 result = Results()
@@ -157,12 +157,7 @@ def run_one(elf, cpio, binary, logdir, args=""):
             c.close()
         except OSError:
             pass
-    try:
-        out, _ = q.communicate(timeout=60)
-    except subprocess.TimeoutExpired:
-        q.kill()
-        out, _ = q.communicate()
-    text = open(log, errors="replace").read() if os.path.exists(log) else out
+    text = finish(q, log)
     hostile = [ln for ln in text.splitlines() if "echo_server: hostile" in ln]
     result(bool(hostile) and "13/13 ok" in hostile[0], "%s: hostile calls fail as on Linux" % prog,
            hostile[0].strip() if hostile else "no hostile line")
@@ -212,12 +207,7 @@ def run_native(elf, cpio, prog, logdir):
             c.close()
         result(ok == 3, "%s: 3 connections at once, 100 KB each back unchanged" % prog,
                "%d of 3" % ok)
-    try:
-        out, _ = q.communicate(timeout=60)
-    except subprocess.TimeoutExpired:
-        q.kill()
-        out, _ = q.communicate()
-    text = open(log, errors="replace").read() if os.path.exists(log) else out
+    text = finish(q, log)
     done = [ln for ln in text.splitlines() if ln.startswith("native_echo: conns=")]
     result(done == ["native_echo: conns=3 bytes=%d" % (2 + 3 * 100 * 1024)],
            "%s: the program counted 3 connections and every byte" % prog,

@@ -18,7 +18,7 @@ import sys
 import threading
 import time
 
-from qemu_net import Results, free_port, qemu_cmd
+from qemu_net import Results, finish, free_port, qemu_cmd
 
 result = Results()
 
@@ -145,12 +145,7 @@ def main():
         result(got == data, "2 MB sent without reading comes back whole once read",
                "%d bytes; %d accepted before the client read (%s)" %
                (len(got), sent, "held back" if stalled else "not held back"))
-    try:
-        out, _ = q.communicate(timeout=60)
-    except subprocess.TimeoutExpired:
-        q.kill()
-        out, _ = q.communicate()
-    text = open(log, errors="replace").read() if os.path.exists(log) else out
+    text = finish(q, log)
     line = [ln for ln in text.splitlines() if ln.startswith("SOCKECHO ")]
     # (a probe made while the app came up may count as one more)
     counts = dict(kv.split("=") for kv in line[0].split()[1:]) if line else {}
