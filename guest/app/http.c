@@ -30,15 +30,14 @@
 #include "guest/drivers/virtio_net.h"
 #include "guest/kernel/console.h"
 #include "guest/kernel/param.h"
+#include "guest/net/lwip_app.h"
 #include "guest/net/lwip_port.h"
 #include "lib/cmdline/cmdline.h"
 #include "lib/heap/heap.h"
 #include "lib/http/http.h"
 #include "lib/kstring/kstring.h"
-#include "lib/net/echo.h"
 #include "lib/sched/sched.h"
 #include "app.h"
-#include "lwip/netif.h"
 #include "lwip/tcp.h"
 
 PK_PARAM(http_size, "http: bytes of the page run=http serves (default 1024, at most 1 MiB)");
@@ -373,27 +372,15 @@ struct http_job {
 static void *http_serve(void *arg)
 {
 	struct http_job *j = arg;
-	int told = 0;
-	while (!j->end || rdtsc() < j->end) {
-		if (!pk_lwip_poll(j->n))
-			pk_lwip_wait(100 * 1000 * 1000);
-		if (!told && !ip4_addr_isany_val(*netif_ip4_addr(j->n))) {
-			kprintf("http: serving HTTP/1.1 on %s:%u\n",
-				ip4addr_ntoa(netif_ip4_addr(j->n)), HTTP_PORT);
-			told = 1;
-		}
-	}
+	lwip_app_serve(j->n, "http", "HTTP/1.1", HTTP_PORT, j->end, 0);
 	return 0;
 }
 
 static int http_run(const char *cmdline)
 {
-	uint32_t ip = 0;
-	char ipbuf[32];
-	if (cmdline_get(cmdline, "ip", ipbuf, sizeof(ipbuf)) == 0 && net_parse_ip(ipbuf, &ip) < 0) {
-		kprintf("http: ip=%s is not an IPv4 address\n", ipbuf);
+	uint32_t ip;
+	if (lwip_app_ip(cmdline, "http", &ip) < 0)
 		return PK_EXIT_BAD_CMDLINE;
-	}
 	uint64_t size = cmdline_get_uint(cmdline, "http_size", 1024);
 	uint64_t idle = cmdline_get_uint(cmdline, "http_idle", 10);
 	uint64_t secs = cmdline_get_uint(cmdline, "http_secs", 0);
@@ -411,14 +398,8 @@ static int http_run(const char *cmdline)
 	struct netif *n = pk_lwip_start(ip);
 	if (!n)
 		return PK_EXIT_TESTS_FAILED;
-	struct tcp_pcb *pcb = tcp_new();
-	struct tcp_pcb *l =
-		pcb && tcp_bind(pcb, IP_ANY_TYPE, HTTP_PORT) == ERR_OK ? tcp_listen(pcb) : 0;
-	if (!l) {
-		kprintf("http: cannot listen on TCP port %u\n", HTTP_PORT);
+	if (!lwip_app_listen(HTTP_PORT, http_accept, "http"))
 		return PK_EXIT_TESTS_FAILED;
-	}
-	tcp_accept(l, http_accept);
 	struct http_job job = {n, secs ? rdtsc() + secs * tsc_khz * 1000 : 0};
 	struct task *t = sched_spawn(http_serve, &job, "http");
 	if (!t)

@@ -23,22 +23,10 @@ import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(os.path.dirname(HERE))
+sys.path.insert(0, HERE)
+import qemu_net  # noqa: E402
+from qemu_net import free_port, result  # noqa: E402
 SECS = 100  # http_secs: the guest's lifetime once it serves
-failures = 0
-
-
-def result(ok, name, why=""):
-    global failures
-    print("%s: %s%s" % ("PASS" if ok else "FAIL", name, (" (" + why + ")") if why else ""))
-    failures += 0 if ok else 1
-
-
-def free_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
 
 
 def body(size=1024):
@@ -78,24 +66,6 @@ def raw(port, data, wait=5):
     finally:
         c.close()
     return got, closed
-
-
-def flood(port, seconds=3):
-    """Pipeline GETs without reading: the server must hold back through
-    the TCP window, not queue without bound or stall."""
-    c = socket.create_connection(("127.0.0.1", port), timeout=20)
-    c.setblocking(False)
-    req = b"GET / HTTP/1.1\r\nHost: x\r\n\r\n" * 64
-    sent, end = 0, time.time() + seconds
-    while time.time() < end:
-        try:
-            sent += c.send(req)
-        except BlockingIOError:
-            time.sleep(0.01)
-        except OSError:
-            break
-    c.close()
-    return sent
 
 
 def checks(port):
@@ -155,7 +125,7 @@ def checks(port):
     got, closed = raw(port, b"GET / HTTP/1.1\r\nHost: x\r\n", wait=15)
     result(closed and got == b"" and time.time() - t0 < 14 and get_ok(port),
            "a head that never ends is closed after http_idle", "%.1f s" % (time.time() - t0))
-    sent = flood(port)
+    sent = qemu_net.flood(port, b"GET / HTTP/1.1\r\nHost: x\r\n\r\n" * 64)
     result(get_ok(port), "GET after a client pipelined %d bytes without reading" % sent)
     conns = []
     for _ in range(100):  # more connections than lwIP has PCBs (64)
@@ -179,13 +149,8 @@ def main():
     os.makedirs(logdir, exist_ok=True)
     log = os.path.join(logdir, "http-qemu.log")
     port = free_port()
-    cmd = [sys.executable, os.path.join(REPO, "tools", "qemu_run.py"), "--image", elf,
-           "--smp", "2", "--timeout", "300", "--expect", "none", "--log", log,
-           "--cmdline", "run=http http_idle=3 http_secs=%d" % SECS,
-           "--expect-line", "^HTTP port=80",
-           "--qemu-arg=-netdev", "--qemu-arg=user,id=n0,hostfwd=tcp:127.0.0.1:%d-:80" % port,
-           "--qemu-arg=-device", "--qemu-arg=virtio-net-pci,netdev=n0"]
-    q = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    q = qemu_net.boot(elf, log, "run=http http_idle=3 http_secs=%d" % SECS, "^HTTP port=80",
+                      port, 80)
     up = False
     for _ in range(120):
         if q.poll() is not None:
@@ -209,10 +174,10 @@ def main():
            summary[0] if summary else "no HTTP line")
     result(q.returncode == 0, "the guest exited 0 after http_secs",
            "qemu_run.py exit %s" % q.returncode)
-    if failures:
+    if qemu_net.failures:
         sys.stdout.write(out[-3000:])
-    print("http-qemu: %d failure(s)" % failures)
-    return 1 if failures else 0
+    print("http-qemu: %d failure(s)" % qemu_net.failures)
+    return 1 if qemu_net.failures else 0
 
 
 if __name__ == "__main__":

@@ -19,21 +19,9 @@ import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(os.path.dirname(HERE))
-failures = 0
-
-
-def result(ok, name, why=""):
-    global failures
-    print("%s: %s%s" % ("PASS" if ok else "FAIL", name, (" (" + why + ")") if why else ""))
-    failures += 0 if ok else 1
-
-
-def free_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
+sys.path.insert(0, HERE)
+import qemu_net  # noqa: E402
+from qemu_net import free_port, result  # noqa: E402
 
 
 def cli(port, *args, stdin=None):
@@ -69,24 +57,6 @@ def raw(port, data, read=True):
     return got
 
 
-def flood(port, seconds=3):
-    """Pipeline GETs without reading for a while: the server must hold
-    back through the TCP window, not queue without bound or stall."""
-    c = socket.create_connection(("127.0.0.1", port), timeout=20)
-    c.setblocking(False)
-    req = b"*2\r\n$3\r\nGET\r\n$3\r\nbig\r\n" * 64
-    sent, end = 0, time.time() + seconds
-    while time.time() < end:
-        try:
-            sent += c.send(req)
-        except BlockingIOError:
-            time.sleep(0.01)
-        except OSError:
-            break
-    c.close()
-    return sent
-
-
 def main():
     if sys.argv[1] == "--no-lwip":
         why = sys.argv[2] if len(sys.argv) > 2 else "configured without it"
@@ -100,13 +70,7 @@ def main():
     os.makedirs(logdir, exist_ok=True)
     log = os.path.join(logdir, "kv-qemu.log")
     port = free_port()
-    cmd = [sys.executable, os.path.join(REPO, "tools", "qemu_run.py"), "--image", elf,
-           "--smp", "2", "--timeout", "300", "--expect", "none", "--log", log,
-           "--cmdline", "run=kv kv_secs=280",
-           "--expect-line", "^KV port=6379",
-           "--qemu-arg=-netdev", "--qemu-arg=user,id=n0,hostfwd=tcp:127.0.0.1:%d-:6379" % port,
-           "--qemu-arg=-device", "--qemu-arg=virtio-net-pci,netdev=n0"]
-    q = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    q = qemu_net.boot(elf, log, "run=kv kv_secs=280", "^KV port=6379", port, 6379)
     up = False
     for _ in range(120):
         if q.poll() is not None:
@@ -170,7 +134,7 @@ def main():
             got = raw(port, data)
             result(want in got and ping_ok(port), "hostile %r... answered %r, PING after" %
                    (data[:16], want), repr(got[:60]))
-        sent = flood(port)
+        sent = qemu_net.flood(port, b"*2\r\n$3\r\nGET\r\n$3\r\nbig\r\n" * 64)
         result(ping_ok(port), "PING after a client pipelined %d bytes without reading" % sent)
         conns = []
         for _ in range(100):  # more connections than lwIP has PCBs (64)
@@ -193,10 +157,10 @@ def main():
     result(bool(summary) and " errors=0" not in summary[0], "the server counted the protocol errors",
            summary[0] if summary else "no KV line")
     result(q.returncode == 0, "the guest exited 0 after SHUTDOWN", "qemu_run.py exit %s" % q.returncode)
-    if failures:
+    if qemu_net.failures:
         sys.stdout.write(out[-3000:])
-    print("kv-qemu: %d failure(s)" % failures)
-    return 1 if failures else 0
+    print("kv-qemu: %d failure(s)" % qemu_net.failures)
+    return 1 if qemu_net.failures else 0
 
 
 if __name__ == "__main__":
