@@ -25,13 +25,21 @@ ip link set lo up 2>/dev/null || ifconfig lo 127.0.0.1 up # the forwards listen 
 . ./clients.sh
 echo "BENCH env cpu=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //') vcpus=$CPUS"
 
+# exits PID: the KVM exits so far of QEMU's VM (PID = LPID) or the vmm's;
+# KVM names a VM's debugfs directory PID-FD after the thread that created
+# it, which for the vmm is not its main thread: its VM is the one that is
+# not QEMU's
 exits() {
-	cat /sys/kernel/debug/kvm/"$1"-*/exits 2>/dev/null | head -n1
+	for d in /sys/kernel/debug/kvm/*-*; do
+		case $d in */"$LPID"-*) [ "$1" = "$LPID" ] || continue ;; *) [ "$1" != "$LPID" ] || continue ;; esac
+		cat "$d/exits" 2>/dev/null
+		return
+	done
 }
 srv_start() {
 	case $1 in kv) hp=$VKV gp=6379 ;; *) hp=$VHTTP gp=80 ;; esac
 	./vmm --stats -c "$CPUS" -m "$MEM" --net "user,hostfwd=tcp:127.0.0.1:$hp-:$gp" guest.elf -- \
-		"run=$1" >"/tmp/vmm-$1.log" 2>&1 &
+		"run=$1" ip=10.0.2.15 >"/tmp/vmm-$1.log" 2>&1 &
 	VPID=$!
 }
 # SIGTERM: the vmm stops the guest and prints --stats on the way out

@@ -5,7 +5,9 @@ bench/net/inside.sh (the nested leg's harness log) and bench/net/tcg.sh
 (the TCG leg's log) into bench/results/net.csv (one row per measurement:
 requests/s, p50 and p99 latency in ms, the run's exits per request), a
 gnuplot data file of the vmm / Linux ratios of the medians, and a summary
-on stdout. Exit 1 when no leg has both servers measured."""
+on stdout. A run in which the server answered nothing (0 requests/s) is
+kept in the CSV and named on stdout, but left out of the medians. Exit 1
+when no leg has both servers measured."""
 import re
 import statistics
 import sys
@@ -106,7 +108,8 @@ def main():
         """side "linux", or "vmm": perfkern's server (the vmm, or QEMU TCG)"""
         vals = [r[col] for r in allrows
                 if (r["where"], r["tool"], r["test"], r["pipe"]) == (where,) + key and
-                (r["server"] == "linux") == (side == "linux") and r[col] is not None]
+                (r["server"] == "linux") == (side == "linux") and r[col] is not None and
+                r["rps"] > 0]
         return statistics.median(vals) if vals else None
 
     both = 0
@@ -117,6 +120,10 @@ def main():
                                  if r["where"] == where)
             print("net (%s): perfkern (vmm) vs Linux guest, medians of %d rounds"
                   % (where, len({r["round"] for r in allrows if r["where"] == where})))
+            dead = [r for r in allrows if r["where"] == where and r["rps"] == 0]
+            for r in dead:
+                print("  FAILED RUN: %s %s round %d: no request answered (kept in the CSV with "
+                      "0 req/s, left out of the medians)" % (r["server"], r["tool"], r["round"]))
             for key in keys:
                 v, l = med(where, key, "vmm", "rps"), med(where, key, "linux", "rps")
                 v99, l99 = med(where, key, "vmm", "p99"), med(where, key, "linux", "p99")

@@ -6,8 +6,7 @@
  * /index.html answer http_size bytes (default 1024; bench/net/http_body.py
  * writes the same bytes for nginx), other paths 404, other methods 405;
  * keep-alive by default (HTTP/1.1), pipelining in order. Every response is
- * built once at start, so a request costs a parse and a zero-copy
- * tcp_write of a static buffer.
+ * built once at start, so a request costs a parse and one tcp_write.
  *
  * Bounded (lib/http): a connection holds at most HTTP_HEAD bytes of
  * unparsed input in a fixed buffer and HTTP_QUEUE responses; beyond that it
@@ -109,7 +108,10 @@ static void conn_queue(struct http_conn *c, int which, int keep)
 		c->closing = 1;
 }
 
-/* Hand queued responses to lwIP: static buffers, so no copy. */
+/* Hand queued responses to lwIP. Copied (TCP_WRITE_FLAG_COPY, into lwIP's
+ * heap): a reference to the static buffer would need a PBUF_ROM from a
+ * pool of MEMP_NUM_PBUF (16), which ten busy connections exhaust, and a
+ * write refused for that waits for the next ACK or the 1 s poll. */
 static void conn_flush(struct http_conn *c)
 {
 	while (c->qn) {
@@ -120,6 +122,7 @@ static void conn_flush(struct http_conn *c)
 		if (n > 0xffff)
 			n = 0xffff;
 		u8_t more = c->qn > 1 || n < r->len - c->qoff ? TCP_WRITE_FLAG_MORE : 0;
+		more |= TCP_WRITE_FLAG_COPY;
 		if (!n || tcp_write(c->pcb, r->p + c->qoff, (u16_t)n, more) != ERR_OK)
 			break;
 		c->qoff += n;

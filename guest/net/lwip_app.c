@@ -12,7 +12,8 @@ int lwip_app_ip(const char *cmdline, const char *app, uint32_t *ip)
 {
 	char buf[32];
 	*ip = 0;
-	if (cmdline_get(cmdline, "ip", buf, sizeof(buf)) == 0 && net_parse_ip(buf, ip) < 0) {
+	int n = cmdline_get(cmdline, "ip", buf, sizeof(buf)); /* the value's length, -1: absent */
+	if (n >= 0 && ((size_t)n >= sizeof(buf) || net_parse_ip(buf, ip) < 0)) {
 		kprintf("%s: ip=%s is not an IPv4 address\n", app, buf);
 		return -1;
 	}
