@@ -195,10 +195,11 @@ def table_sched_guest(results):
     return out
 
 
-BOOT_OK = {"vmm": 0, "vmm4k": 0, "floor": 0, "microvm": 1}
+BOOT_OK = {"vmm": 0, "vmm2M": 0, "vmm4k": 0, "floor": 0, "microvm": 1}
 BOOT_LABEL = {
     "floor": "floor",
     "vmm4k": "vmm, `--hugepages off`",
+    "vmm2M": "vmm, `--hugepages 2M` (hugetlb from the start)",
     "vmm": "vmm, default `--hugepages auto`",
     "microvm": "QEMU microvm",
 }
@@ -207,7 +208,7 @@ BOOT_LABEL = {
 def table_boot(results):
     rows = read(results, "boot")
     med, runs, bad = {}, {}, {}
-    for v in ordered([r["variant"] for r in rows], ["floor", "vmm4k", "vmm", "microvm"]):
+    for v in ordered([r["variant"] for r in rows], ["floor", "vmm4k", "vmm", "vmm2M", "microvm"]):
         mine = [r for r in rows if r["variant"] == v]
         good = [int(r["ns"]) for r in mine if int(r["exit_status"]) == BOOT_OK.get(v, 0)]
         bad[v] = len(mine) - len(good)
@@ -220,7 +221,7 @@ def table_boot(results):
     out = md(["variant", "median", "vs floor", "runs"], body)
     if "microvm" in med:
         parts = ["%.1fx (%s)" % (med["microvm"] / med[v], BOOT_LABEL[v].split(", ", 1)[1])
-                 for v in ("vmm4k", "vmm") if v in med]
+                 for v in ("vmm4k", "vmm", "vmm2M") if v in med]
         out += ["", "microvm / vmm: %s. %s vCPUs, %s, %s (%s)."
                 % (", ".join(parts), only(rows, "vcpus"), only(rows, "mem"),
                    WHERE.get(only(rows, "where"), only(rows, "where")), only(rows, "cpu_model"))]

@@ -102,6 +102,7 @@ void kernel_main(uint32_t protocol, uint64_t ptr)
 	kprintf("smp: %u of %u CPUs online\n", smp_online_count, smp_cpu_count);
 	/* files: the initrd at /, the vmm's shares, a RAM fs at /tmp */
 	fs_init();
+	boot_stage("files: initrd, shares, /tmp");
 
 	platform_exit(app_main(boot_info.cmdline));
 }

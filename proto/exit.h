@@ -19,6 +19,10 @@
 #define PK_EXIT_UNSUPPORTED_CPU 3
 #define PK_EXIT_PANIC 4
 #define PK_EXIT_VMM_ABI 5 /* the vmm speaks another hypercall ABI version */
+/* Off the vmm, the whole exit code as a proto/blob.h blob of this name
+ * (int32, little-endian) on the serial line before isa-debug-exit, whose
+ * QEMU status keeps only code mod 128 (tools/qemu_run.py reads it). */
+#define PK_EXIT_BLOB "exit"
 
 /* the vmm's codes */
 #define VMM_EXIT_USAGE 2 /* bad flag or bad input file (like a bad cmdline) */

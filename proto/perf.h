@@ -18,7 +18,9 @@
  * FNV-1a 64 hash of its .text section contents (the guest hashes its own
  * text in memory, the vmm and kperf the section in the file; the image is
  * linked without a build-id). kperf warns when the hash does not match
- * the ELF it symbolises with.
+ * the ELF it symbolises with. A program's run also names the program by
+ * the same hash of its .text (prog_id, added in reserved space: readers
+ * of older files see 0 there); kperf -p refuses a program that differs.
  *
  * Version history: 1 = this layout. New record types and header fields in
  * reserved space keep the version; anything else bumps it.
@@ -58,7 +60,9 @@ struct pk_perf_header {
 	uint64_t start_tsc;   /* TSC (guest) or ns (vmm, see flags) at the start */
 	uint32_t flags;	      /* PK_PERF_HDR_* */
 	uint32_t reserved0;
-	uint64_t reserved[4];
+	uint64_t prog_id; /* a Linux program's run: FNV-1a 64 of PROGRAM's .text
+			     (as elf_id), 0 = no program or not known */
+	uint64_t reserved[3];
 };
 #define PK_PERF_HDR_GUEST 1u /* written by the guest (serial blob) */
 
@@ -67,6 +71,7 @@ enum pk_perf_rec_type {
 	PK_PERF_REC_COUNT = 2,
 	PK_PERF_REC_LOST = 3,
 	PK_PERF_REC_TASK = 4,
+	PK_PERF_REC_MARK = 5,
 };
 
 struct pk_perf_rec {
@@ -113,6 +118,16 @@ struct pk_perf_task {
 	uint64_t task; /* pk_perf_sample.task */
 	char name[32]; /* NUL-padded */
 };
+/* A marker: code on CPU h.cpu passed a named point at tsc (guest TSC),
+ * e.g. a program's phase boundary (the native API's mark(), guest/perf
+ * perf_mark). Written in every perf= mode; kperf report lists them after
+ * the profile, with their time since the first guest record. */
+struct pk_perf_mark {
+	struct pk_perf_rec h;
+	uint64_t tsc;
+	uint64_t task; /* pk_perf_sample.task of the caller (0 = executor) */
+	char name[32]; /* NUL-padded */
+};
 /* Samples a ring had to drop (full, or more CPUs than rings). */
 struct pk_perf_lost {
 	struct pk_perf_rec h;
@@ -138,6 +153,7 @@ _Static_assert(sizeof(struct pk_perf_sample) == 40, "perf ABI");
 _Static_assert(sizeof(struct pk_perf_count) == 72, "perf ABI");
 _Static_assert(sizeof(struct pk_perf_lost) == 16, "perf ABI");
 _Static_assert(sizeof(struct pk_perf_task) == 48, "perf ABI");
+_Static_assert(sizeof(struct pk_perf_mark) == 56, "perf ABI");
 
 /* FNV-1a 64 (the elf_id hash), one definition for guest, vmm and kperf. */
 static inline uint64_t pk_perf_fnv1a(uint64_t h, const void *data, uint64_t len)

@@ -11,7 +11,11 @@ Exit convention: the guest writes its exit code C to port 0xf4; QEMU's
 `-device isa-debug-exit,iobase=0xf4,iosize=4` then exits with status
 (C << 1) | 1. So an odd status s means guest code s >> 1; status 0 means the
 guest powered off or reset without reporting a code; other even statuses are
-QEMU's own errors.
+QEMU's own errors. QEMU's status is 8 bits wide, so codes of 128 and more
+arrive modulo 128: the guest first writes its whole code as an "exit" blob
+(proto/blob.h framing, proto/exit.h PK_EXIT_BLOB: int32 LE) on the serial
+line, and the last such blob whose code agrees modulo 128 with the status
+is the code reported. Its lines are left out of the output and the log.
 
 Verdicts (--expect tests): exactly one `N passed, N failed, N skipped` line,
 no FAIL line, no EXCEPTION/PANIC line, at least one pass, and the guest exit
@@ -24,6 +28,7 @@ A timeout is reported as TIMEOUT with the last log lines, and retried
 stall is not a test verdict.
 """
 import argparse
+import base64
 import os
 import re
 import shutil
@@ -33,6 +38,7 @@ import sys
 import tempfile
 import threading
 import time
+import zlib
 
 SUMMARY_RE = re.compile(r"^(\d+) passed, (\d+) failed, (\d+) skipped$")
 ANSI_RE = re.compile(r"\x1b\[[0-9;?]*[ -/]*[@-~]|\x1b[()][A-Za-z0-9]|\x1b[=>]")
@@ -47,14 +53,54 @@ def clean_line(raw):
     return ANSI_RE.sub("", raw).replace("\r", "").rstrip("\n")
 
 
-def guest_exit(status):
-    """QEMU exit status -> (guest code or None, description)."""
+EXIT_HEAD_RE = re.compile(r"^PKBLOB exit 4 ([0-9a-f]{8})$")
+
+
+class ExitBlob:
+    """Takes the guest's "exit" blob (3 lines) out of the serial stream."""
+
+    def __init__(self):
+        self.held = []  # lines of a blob being read
+        self.code = None  # the last complete, intact one
+
+    def feed(self, line):
+        """The lines to pass on (none while a blob is being read)."""
+        if not self.held:
+            if EXIT_HEAD_RE.match(line):
+                self.held = [line]
+                return []
+            return [line]
+        self.held.append(line)
+        if len(self.held) < 3:
+            return []
+        held, self.held = self.held, []
+        crc = int(EXIT_HEAD_RE.match(held[0]).group(1), 16)
+        try:
+            data = base64.b64decode(held[1], validate=True)
+        except ValueError:
+            data = b""
+        if held[2] == "PKBLOB-END exit" and len(data) == 4 and zlib.crc32(data) == crc:
+            self.code = int.from_bytes(data, "little", signed=True)
+            return []
+        return held  # not ours after all: output as it came
+
+    def flush(self):
+        held, self.held = self.held, []
+        return held
+
+
+def guest_exit(status, full=None):
+    """QEMU exit status (and the exit blob's code) -> (guest code or None,
+    description)."""
     if status is None:
         return None, "no status"
     if status < 0:
         return None, "QEMU killed by signal %d" % -status
     if status & 1:
-        return status >> 1, "guest exit code %d" % (status >> 1)
+        code = status >> 1
+        if full is not None and full >= 0 and full % 128 == code:
+            code = full  # isa-debug-exit kept only the low 7 bits
+        return code, "guest exit code %d" % code
     if status == 0:
         return None, "QEMU exited without a guest exit code (shutdown/reset)"
     return None, "QEMU failed with status %d" % status
@@ -117,7 +163,8 @@ def qemu_command(args, vars_copy):
 
 
 def run_once(args, log):
-    """Boot once. Returns (status or None on timeout, lines)."""
+    """Boot once. Returns (status or None on timeout, lines, the exit blob's
+    code or None)."""
     vars_copy = None
     tmpdir = None
     if args.firmware == "uefi":
@@ -128,21 +175,26 @@ def run_once(args, log):
     log.write("# " + " ".join(cmd) + "\n")
     log.flush()
     lines = []
+    exit_blob = ExitBlob()
     try:
         if args.interactive:
             proc = subprocess.Popen(cmd, start_new_session=False)
-            return proc.wait(), lines
+            return proc.wait(), lines, None
         proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                                 stderr=subprocess.STDOUT, start_new_session=True)
 
+        def emit(line):
+            lines.append(line)
+            sys.stdout.write(line + "\n")
+            sys.stdout.flush()
+            log.write(line + "\n")
+
         def pump():
             for raw in iter(proc.stdout.readline, b""):
-                text = raw.decode("utf-8", "replace")
-                line = clean_line(text)
-                lines.append(line)
-                sys.stdout.write(line + "\n")
-                sys.stdout.flush()
-                log.write(line + "\n")
+                for line in exit_blob.feed(clean_line(raw.decode("utf-8", "replace"))):
+                    emit(line)
+            for line in exit_blob.flush():
+                emit(line)
 
         reader = threading.Thread(target=pump, daemon=True)
         reader.start()
@@ -153,7 +205,7 @@ def run_once(args, log):
             proc.wait()
             status = None
         reader.join(5)
-        return status, lines
+        return status, lines, exit_blob.code
     finally:
         if tmpdir:
             shutil.rmtree(tmpdir, ignore_errors=True)
@@ -219,10 +271,10 @@ def main(argv):
     with log:
         for attempt in range(args.retries + 1):
             t0 = time.monotonic()
-            status, lines = run_once(args, log)
+            status, lines, full = run_once(args, log)
             secs = time.monotonic() - t0
             if args.interactive:
-                code, what = guest_exit(status)
+                code, what = guest_exit(status, full)
                 print("qemu_run: %s" % what)
                 return code if code is not None else 1
             if status is not None:
@@ -237,7 +289,7 @@ def main(argv):
             print("qemu_run: FAIL TIMEOUT after %.0f s (%d attempts)"
                   % (args.timeout, args.retries + 1))
             return 1
-        code, what = guest_exit(status)
+        code, what = guest_exit(status, full)
         reason = judge(lines, code, args)
         if reason:
             print("qemu_run: FAIL %s (%s, %.1f s)" % (reason, what, secs))

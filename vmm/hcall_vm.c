@@ -63,7 +63,11 @@ HCALL(PK_HC_ABORT, struct pk_hc_abort, hc_abort);
 static int64_t hc_cpu_online(struct vcpu *v, struct pk_hc_cpu_online *req, int *stop)
 {
 	(void)req, (void)stop;
-	v->st.online_ns = vm_now_ns(v->vm);
+	uint64_t now = vm_now_ns(v->vm);
+	/* the first call per vCPU counts: a guest repeating it moves nothing */
+	if (!v->st.online_ns && atomic_fetch_add(&v->vm->cpus_online, 1) + 1 == v->vm->ncpus)
+		atomic_store(&v->vm->all_online_ns, now); /* main_wait: mem_collapse */
+	v->st.online_ns = now;
 	return 0;
 }
 HCALL(PK_HC_CPU_ONLINE, struct pk_hc_cpu_online, hc_cpu_online);

@@ -27,6 +27,7 @@ struct vcpu {
 	struct kvm_run *run;
 	pthread_t thread;
 	struct vcpu_stats st;
+	int stats_fd; /* KVM_GET_STATS_FD with --stats (kvm_stats.h) */
 };
 
 struct vm {
@@ -45,17 +46,20 @@ struct vm {
 	atomic_int stopping;	/* set once; vCPU threads leave KVM_RUN */
 	atomic_int exit_status; /* -1 while running */
 	atomic_ulong hc_warnings;
-	struct outdir out;	 /* --out DIR (outdir.h) */
-	struct shares shares;	 /* --share HOST:GUEST[:ro] (share.h) */
-	struct vnet *net;	 /* --net: the virtio-net device (virtio_net.c), NULL without */
-	int stop_fd;		 /* eventfd: vm_stop wakes the main thread (main_wait) */
-	int sig_fd;		 /* signalfd: SIGINT/SIGTERM, blocked in every thread */
-	int elf_fd;		 /* the ELF, pre-opened: crash-dump symbols under the sandbox */
+	atomic_uint cpus_online;    /* vCPUs that made the cpu_online hypercall */
+	atomic_ulong all_online_ns; /* when the last of them did (0: not yet) */
+	struct outdir out;	    /* --out DIR (outdir.h) */
+	struct shares shares;	    /* --share HOST:GUEST[:ro] (share.h) */
+	struct vnet *net;	    /* --net: the virtio-net device (virtio_net.c), NULL without */
+	int stop_fd;		    /* eventfd: vm_stop wakes the main thread (main_wait) */
+	int sig_fd;		    /* signalfd: SIGINT/SIGTERM, blocked in every thread */
+	int elf_fd;		    /* the ELF, pre-opened: crash-dump symbols under the sandbox */
 	const char *kernel_path; /* that ELF: the kernel (PROGRAM's --kernel, or the ELF given) */
 	int smaps_fd;		 /* /proc/self/smaps, pre-opened with -v */
+	int stats_fd;		 /* the VM's KVM_GET_STATS_FD with --stats */
 	long host_cpus;		 /* online host CPUs, for pinning vCPU threads */
 	uint64_t t_mem_ns, t_elf_ns, t_kvm_ns, t_vm_ns, t_vcpus_ns, t_sandbox_ns, t_start_ns,
-		t_exit_ns;
+		t_exit_ns, t_collapse_ns;
 };
 
 uint64_t vm_now_ns(const struct vm *vm);

@@ -19,6 +19,7 @@
 
 #include "dbg.h"
 #include "kvm.h"
+#include "kvm_stats.h"
 #include "net.h"
 #include "perf.h"
 #include "sandbox.h"
@@ -31,10 +32,35 @@ static struct vm the_vm;
  * took vm_stop's locks could deadlock against the thread it interrupted),
  * or --timeout.
  */
+/* --hugepages auto boots on 4 KiB pages; the chunks the boot touched become
+ * huge pages this long after the last vCPU came online (or after the
+ * vCPUs started, for a guest that never says so): after the boot, not in
+ * its way (vmm/mem.c) */
+#define COLLAPSE_AFTER_ONLINE_NS 50000000ull
+#define COLLAPSE_AFTER_START_NS 250000000ull
+
+static int main_collapse_ms(struct vm *vm)
+{
+	if (!vm->mem.collapse_pending)
+		return -1;
+	uint64_t online = atomic_load(&vm->all_online_ns), now = vm_now_ns(vm);
+	uint64_t at = vm->t_start_ns + COLLAPSE_AFTER_START_NS;
+	if (online && online + COLLAPSE_AFTER_ONLINE_NS < at)
+		at = online + COLLAPSE_AFTER_ONLINE_NS;
+	if (now >= at) {
+		mem_collapse(&vm->mem);
+		vm->t_collapse_ns = vm_now_ns(vm);
+		return -1;
+	}
+	/* not yet: look again then, or every 10 ms until the vCPUs are online */
+	uint64_t ms = (at - now + 999999) / 1000000;
+	return (int)(online || ms < 10 ? ms : 10);
+}
+
 static void main_wait(struct vm *vm)
 {
 	while (!atomic_load(&vm->stopping)) {
-		int ms = -1;
+		int ms = main_collapse_ms(vm);
 		if (vm->opts->timeout > 0) {
 			int64_t ns = (int64_t)(vm->opts->timeout * 1e9) - (int64_t)vm_now_ns(vm);
 			if (ns <= 0) {
@@ -44,7 +70,8 @@ static void main_wait(struct vm *vm)
 				vm_stop(vm, VMM_EXIT_TIMEOUT);
 				return;
 			}
-			ms = (int)((ns + 999999) / 1000000);
+			int tms = (int)((ns + 999999) / 1000000);
+			ms = ms < 0 || tms < ms ? tms : ms;
 		}
 		struct pollfd pf[2] = {{.fd = vm->stop_fd, .events = POLLIN},
 				       {.fd = vm->sig_fd, .events = POLLIN}};
@@ -82,6 +109,17 @@ static void main_stats(struct vm *vm)
 				fprintf(stderr, " %u:%lu", r, s->exits[r]);
 		fprintf(stderr, "\n");
 	}
+	if (vm->t_collapse_ns)
+		fprintf(stderr,
+			"  memory: %u of %u touched 2 MiB chunks made huge pages at %lu us "
+			"(MADV_COLLAPSE, --hugepages auto)%s%s\n",
+			vm->mem.chunks_collapsed, vm->mem.chunks_touched, vm->t_collapse_ns / 1000,
+			vm->mem.collapse_errno ? "; the others: " : "",
+			vm->mem.collapse_errno ? strerror(vm->mem.collapse_errno) : "");
+	else if (vm->mem.collapse_pending)
+		fprintf(stderr, "  memory: the guest ended on 4 KiB pages, before the collapse "
+				"to huge pages was due\n");
+	kvm_stats_print(vm, stderr);
 	net_stats(vm);
 }
 
@@ -182,6 +220,8 @@ int main(int argc, char **argv)
 	}
 	if (kvm_create_vcpus(vm) < 0)
 		return VMM_EXIT_HOST;
+	if (opts.stats)
+		kvm_stats_open(vm);
 
 	bool gdb = opts.gdb_path || opts.gdb_port;
 	if ((gdb || opts.monitor) && pause_init(vm, opts.gdb_wait) < 0)

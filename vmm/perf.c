@@ -57,6 +57,7 @@ static struct {
 	int timer_running;
 	int fd; /* FILE, opened before the guest runs so a bad path fails early */
 	uint64_t elf_id, guest_elf_id;
+	uint64_t prog_id; /* PROGRAM's .text hash when a program runs */
 	uint32_t guest_tsc_khz, guest_hz;
 } perf;
 
@@ -167,6 +168,8 @@ int perf_init(struct vm *vm)
 	pthread_mutex_init(&perf.guest.lock, 0);
 	/* the kernel's .text, not PROGRAM's: the guest hashes its own */
 	perf.elf_id = vm->elf_fd >= 0 ? elf_text_id_fd(vm->elf_fd) : 0;
+	/* and PROGRAM's, from the image the vmm already read (kperf -p) */
+	perf.prog_id = vm->prog.image ? elf_text_id_mem(vm->prog.image, vm->prog.image_len) : 0;
 	perf_report_pmu(vm);
 	perf.on = 1;
 	return 0;
@@ -392,6 +395,7 @@ int perf_finish(struct vm *vm)
 		.tsc_khz = perf.guest_tsc_khz ? perf.guest_tsc_khz : vm->tsc_khz,
 		.sources = sources,
 		.sample_hz = vm->opts->perf_hz ? vm->opts->perf_hz : perf.guest_hz,
+		.prog_id = perf.prog_id,
 	};
 	if (perf.guest_elf_id && perf.elf_id && perf.guest_elf_id != perf.elf_id)
 		fprintf(stderr, "vmm: perf: the guest's .text hash differs from %s's\n",

@@ -88,6 +88,8 @@ static const struct sb_rule {
 	{SCMP_SYS(fcntl), M | D | N},
 	{SCMP_SYS(sendto), M | D | N},
 	{SCMP_SYS(lseek), M | V},
+	/* main: which 2 MiB chunks the boot touched (mem_collapse) */
+	{SCMP_SYS(mincore), M},
 	/* vCPU: --out files (outdir.c; openat only when openat2 is ENOSYS),
 	 * crash-dump symbols through the pre-opened ELF (libelf: pread) */
 	{SCMP_SYS(openat2), V},

@@ -92,11 +92,20 @@ int64_t cli_parse_size(const char *s);
 struct guest_mem {
 	uint8_t *host;
 	uint64_t size, low, high;
-	uint64_t mapped;     /* bytes actually mapped (huge-page rounded) */
-	const char *backing; /* "hugetlb 1G", "hugetlb 2M", "THP", "4K" */
+	uint64_t mapped; /* bytes actually mapped (huge-page rounded) */
+	const char
+		*backing; /* "hugetlb 1G", "hugetlb 2M", "THP", "4K", "4K until booted, then THP" */
+	bool collapse_pending;			   /* auto: 4 KiB now, mem_collapse after boot */
+	unsigned chunks_touched, chunks_collapsed; /* what mem_collapse found and did */
+	int collapse_errno;			   /* why the last chunk that failed did */
 };
 int mem_alloc(struct guest_mem *m, uint64_t size, enum hugepage_mode mode);
 void mem_free(struct guest_mem *m);
+/* After boot (--hugepages auto): every 2 MiB chunk the guest has touched
+ * becomes one huge page (MADV_COLLAPSE), and later first touches get THP.
+ * Once; a no-op for the other modes. Runs while the guest does: KVM maps
+ * the chunks 2 MiB again at their next nested-page fault. */
+void mem_collapse(struct guest_mem *m);
 /* What the kernel says backs guest RAM (/proc/self/smaps): the page size
  * of the mapping and how much of it THP made huge. fd: smaps opened
  * before the sandbox (consumed), or -1 to open it here. */

@@ -2,8 +2,10 @@
 # bench/boot/inside.sh - runs inside the nested-KVM L1 (bench/boot/run.sh
 # puts it there with vmm, guest.elf, boot_floor, timeit, QEMU and its ROMs).
 # N alternating rounds of boot-to-exit, same guest, same vCPU count:
-#   vmm      ./vmm guest.elf -- run=probe (default --hugepages auto)
-#   vmm4k    the same with --hugepages off (less fresh memory to zero)
+#   vmm      ./vmm guest.elf -- run=probe (default --hugepages auto: boots
+#            on 4 KiB pages, huge pages after the boot)
+#   vmm2M    the same with --hugepages 2M (hugetlb from the first touch)
+#   vmm4k    the same with --hugepages off
 #   floor    bench/boot/floor.c with a guest that exits at once
 #   microvm  qemu-system-x86_64 -M microvm -accel kvm -kernel guest.elf
 # then the hypercall vs raw-exit cost from inside the guest.
@@ -16,6 +18,7 @@ echo "BENCH env cpu=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's
 i=1
 while [ "$i" -le "$N" ]; do
 	echo "BENCH boot vmm $i $(./timeit ./vmm -c "$CPUS" -m "$MEM" guest.elf -- run=probe)"
+	echo "BENCH boot vmm2M $i $(./timeit ./vmm --hugepages 2M -c "$CPUS" -m "$MEM" guest.elf -- run=probe)"
 	echo "BENCH boot vmm4k $i $(./timeit ./vmm --hugepages off -c "$CPUS" -m "$MEM" guest.elf -- run=probe)"
 	echo "BENCH boot floor $i $(./timeit ./boot_floor "$CPUS" 64)"
 	if [ -x ./qemu-system-x86_64 ]; then

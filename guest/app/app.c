@@ -12,6 +12,7 @@
 #include "guest/kernel/platform.h"
 #include "guest/kernel/result.h"
 #include "lib/cmdline/cmdline.h"
+#include "guest/kernel/bootinfo.h"
 #include "guest/kernel/param.h"
 #include "lib/kstring/kstring.h"
 #include "proto/boot.h"
@@ -45,6 +46,8 @@ APP("probe", probe_run, "boot and exit 0 (can this host run the kernel?)");
 
 PK_PARAM(run, "the app to run after boot (default demo; an unknown name lists them)");
 PK_PARAM(exit, "what the PC platform does at the end: poweroff reboot halt");
+PK_PARAM(boot_timeline,
+	 "print the boot stages (TSC cycles and us from the first instruction) before the app");
 
 extern const struct app __start_pk_apps[], __stop_pk_apps[];
 
@@ -117,6 +120,10 @@ int app_main(const char *cmdline)
 		kprintf("perfkern: unknown run=%s; valid:\n", name);
 		app_list();
 		return PK_EXIT_BAD_CMDLINE;
+	}
+	if (cmdline_has(cmdline, "boot_timeline")) {
+		boot_stage("app start");
+		boot_timeline_print();
 	}
 	/* perf= profiles any app (guest/perf/perf.h) */
 	if (perf_begin(cmdline) < 0)

@@ -19,8 +19,9 @@
 #define OPS_PER_CPU 200000
 #define WINDOW 64
 
-/* blocks handed to the next CPU's worker to free (remote frees) */
-static void *volatile handoff[PK_MAX_CPUS][WINDOW];
+/* blocks handed to the next CPU's worker to free (remote frees); taken
+ * from the heap per run, not .bss (a 128 KiB array every boot would map) */
+static void *volatile (*handoff)[WINDOW];
 
 static void heap_worker(uint64_t w, void *arg)
 {
@@ -98,7 +99,13 @@ static int bench_heap_run(const char *cmdline)
 	kprintf("bench-heap: %u CPUs, %u alloc+free per CPU, sizes 16..1024, 1 in 8 freed "
 		"remotely\n",
 		smp_online_count, OPS_PER_CPU);
+	if (!(handoff = kcalloc(PK_MAX_CPUS, sizeof(*handoff)))) {
+		kprintf("bench-heap: no memory for the hand-off slots\n");
+		return 1;
+	}
 	app_scale_cpus(3, heap_run, heap_report, 0);
+	kfree((void *)handoff);
+	handoff = 0;
 	struct kheap_stats st;
 	kheap_stats(&st);
 	kprintf("bench-heap: oom %lu\n", (unsigned long)st.oom);

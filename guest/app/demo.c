@@ -84,19 +84,6 @@ static void demo_memmap(void)
 	kprintf("  usable: %lu MiB\n", usable >> 20);
 }
 
-static void demo_timeline(void)
-{
-	kprintf("boot timeline (TSC cycles from the first kernel instruction):\n");
-	kprintf("  %-28s %14s %14s %10s\n", "stage", "cycles", "since entry", "us");
-	uint64_t prev = boot_entry_tsc;
-	for (unsigned i = 0; i < boot_stage_count; i++) {
-		uint64_t t = boot_stages[i].tsc;
-		kprintf("  %-28s %14lu %14lu %10lu\n", boot_stages[i].name, t - prev,
-			t - boot_entry_tsc, tsc_cycles_to_us(t - boot_entry_tsc));
-		prev = t;
-	}
-}
-
 static int demo_run(const char *cmdline)
 {
 	(void)cmdline;
@@ -111,7 +98,7 @@ static int demo_run(const char *cmdline)
 	}
 	demo_cpu();
 	demo_memmap();
-	demo_timeline();
+	boot_timeline_print();
 	demo_parallel();
 	return PK_EXIT_OK;
 }

@@ -110,6 +110,41 @@ TEST_PERCPU(exceptions_caught)
 	EXPECT(this_cpu()->probe == 0);
 }
 
+/* Inside an outer probe: an inner probe_copy's fault is the inner one's,
+ * and the outer probe is armed again afterwards. */
+static void nested_copy(void *arg)
+{
+	int *rc = arg;
+	char buf[16];
+	struct fault_probe *outer = this_cpu()->probe;
+	rc[0] = probe_copy(buf, (void *)0x100000000000ull, sizeof(buf));
+	rc[1] = this_cpu()->probe == outer;
+}
+
+/* probe_copy/probe_zero: the copies to and from program memory that a
+ * thread may unmap meanwhile (guest/linux/vm.c linux_copy_in/out). */
+TEST(probe_copy_faults)
+{
+	char a[64], b[64];
+	memset(a, 'a', sizeof(a));
+	memset(b, 0, sizeof(b));
+	void *hole = (void *)0x100000000000ull; /* not present */
+	EXPECT_EQ(probe_copy(b, a, sizeof(a)), 0);
+	EXPECT_EQ(memcmp(a, b, sizeof(a)), 0);
+	EXPECT_EQ(probe_copy(b, hole, 8), -1);
+	EXPECT_EQ(probe_copy(hole, a, 8), -1);
+	EXPECT_EQ(probe_zero(hole, 8), -1);
+	EXPECT_EQ(probe_copy(hole, hole, 0), 0); /* nothing to touch */
+	EXPECT_EQ(probe_zero(b, sizeof(b)), 0);
+	EXPECT_EQ(b[0] | b[63], 0);
+	int rc[2] = {0, 0};
+	struct fault_probe p;
+	EXPECT_EQ(trap_probe(nested_copy, rc, &p), -1); /* the inner one caught it */
+	EXPECT_EQ(rc[0], -1);
+	EXPECT_EQ(rc[1], 1);
+	EXPECT(this_cpu()->probe == 0);
+}
+
 /*
  * Timer interrupts arrive on every CPU, never faster than programmed, and
  * each CPU's timer runs at the rate calibrated on the BSP. (No lower bound

@@ -154,13 +154,16 @@ early_common:
 	jmp 1b
 
 /*
- * int probe_call(struct fault_probe *p, void (*fn)(void *), void *arg)
- * Calls fn(arg) and returns 0; if fn faults, trap_dispatch resumes at
- * probe_recover with RDI = p, which unwinds to here and returns 1.
- * p->jmp holds rbx, rbp, r12-r15, rsp (a minimal setjmp).
+ * int arch_setjmp(struct arch_jmp *j) / void arch_longjmp(j, int v): the
+ * one setjmp of the kernel (guest/arch/setjmp.h). setjmp saves the
+ * callee-saved registers, the caller's rsp after the return and the
+ * return address, and returns 0; longjmp puts them back and returns v
+ * from that setjmp again. trap_dispatch resumes a faulting trap_probe()
+ * at arch_longjmp (RDI = the probe's jmp, RSI = 1), a Linux thread's exit
+ * leaves program code through it (guest/linux/thread.c).
  */
-	.globl probe_call, probe_recover
-probe_call:
+	.globl arch_setjmp, arch_longjmp
+arch_setjmp:
 	movq %rbx, 0(%rdi)
 	movq %rbp, 8(%rdi)
 	movq %r12, 16(%rdi)
@@ -171,15 +174,10 @@ probe_call:
 	movq %rax, 48(%rdi)
 	movq (%rsp), %rax
 	movq %rax, 56(%rdi) /* return address */
-	subq $8, %rsp       /* keep the ABI's 16-byte alignment for the call */
-	movq %rsi, %rax
-	movq %rdx, %rdi
-	call *%rax
-	addq $8, %rsp
 	xorl %eax, %eax
 	ret
 
-probe_recover:
+arch_longjmp:
 	movq 0(%rdi), %rbx
 	movq 8(%rdi), %rbp
 	movq 16(%rdi), %r12
@@ -187,7 +185,7 @@ probe_recover:
 	movq 32(%rdi), %r14
 	movq 40(%rdi), %r15
 	movq 48(%rdi), %rsp
-	movl $1, %eax
+	movl %esi, %eax
 	jmp *56(%rdi)
 
 /*

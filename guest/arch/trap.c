@@ -9,6 +9,7 @@
  */
 #include "trap.h"
 
+#include "lib/kstring/kstring.h"
 #include "lib/printf/printf.h"
 #include "apic.h"
 #include "guest/kernel/console.h"
@@ -29,9 +30,6 @@ void trap_set_program(const struct trap_program *p)
 static volatile uint64_t irq_unexpected;
 volatile uint64_t irq_hlt_skipped;
 extern char cpu_idle_hlt[]; /* isr.S */
-
-extern int probe_call(struct fault_probe *p, void (*fn)(void *), void *arg);
-extern void probe_recover(void);
 
 static const char *const trap_names[32][2] = {
 	{"#DE", "divide error"},
@@ -81,11 +79,41 @@ void irq_register(uint8_t vector, irq_handler_fn fn)
 int trap_probe(void (*fn)(void *), void *arg, struct fault_probe *p)
 {
 	struct percpu *c = this_cpu();
+	struct fault_probe *outer = c->probe;
 	p->vector = -1;
 	c->probe = p;
-	int faulted = probe_call(p, fn, arg);
-	c->probe = 0;
-	return faulted ? p->vector : -1;
+	/* a fault in fn comes back here with 1 (trap_exception) */
+	if (arch_setjmp(&p->jmp) == 0)
+		fn(arg);
+	c->probe = outer;
+	return p->vector;
+}
+
+struct copy_args {
+	void *dst;
+	const void *src;
+	size_t n;
+};
+
+static void copy_run(void *arg)
+{
+	struct copy_args *a = arg;
+	if (a->src)
+		memcpy(a->dst, a->src, a->n);
+	else
+		memset(a->dst, 0, a->n);
+}
+
+int probe_copy(void *dst, const void *src, size_t n) /* src NULL: zero fill */
+{
+	struct copy_args a = {dst, src, n};
+	struct fault_probe p;
+	return n && trap_probe(copy_run, &a, &p) >= 0 ? -1 : 0;
+}
+
+int probe_zero(void *dst, size_t n)
+{
+	return probe_copy(dst, 0, n);
 }
 
 /* A frame pointer worth following: aligned and inside the stack in use,
@@ -224,8 +252,9 @@ static void trap_exception(struct trap_frame *f)
 		p->error = f->error;
 		p->cr2 = read_cr2();
 		p->rip = f->rip;
-		f->rip = (uint64_t)probe_recover;
-		f->rdi = (uint64_t)p;
+		f->rip = (uint64_t)arch_longjmp;
+		f->rdi = (uint64_t)&p->jmp;
+		f->rsi = 1;
 		return;
 	}
 	trap_fatal(f);

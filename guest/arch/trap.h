@@ -3,7 +3,10 @@
 #ifndef PK_ARCH_TRAP_H
 #define PK_ARCH_TRAP_H
 
+#include <stddef.h>
 #include <stdint.h>
+
+#include "setjmp.h"
 
 /* What isr.S leaves on the stack (pushed in reverse order). */
 struct trap_frame {
@@ -28,14 +31,24 @@ void irq_register(uint8_t vector, irq_handler_fn fn);
  * Run fn(arg) with exceptions caught: returns -1 if it completed, or the
  * exception vector it raised (fn is abandoned at the faulting instruction;
  * its callee-saved registers and stack are restored). Used by tests that
- * provoke #DE/#UD/#PF on purpose. Not for NMI/#DF/#MC.
+ * provoke #DE/#UD/#PF on purpose and by probe_copy. Not for NMI/#DF/#MC.
+ * Nests (an armed probe is put back when the inner one ends); fn must not
+ * yield (the probe is this CPU's).
  */
 struct fault_probe {
-	uint64_t jmp[8]; /* probe_call's saved context (isr.S) */
+	struct arch_jmp jmp; /* where a fault resumes (arch_longjmp) */
 	int vector;
 	uint64_t error, cr2, rip;
 };
 int trap_probe(void (*fn)(void *), void *arg, struct fault_probe *p);
+
+/* memcpy that survives a bad address on either side (a page another CPU
+ * unmapped meanwhile, a non-canonical pointer): 0, or -1 after a fault
+ * with dst holding a prefix of the bytes. For copies to and from program
+ * memory (guest/linux/ linux_copy_in/out, the file systems' data copies). */
+int probe_copy(void *dst, const void *src, size_t n);
+/* memset(dst, 0, n) the same way: 0, or -1 after a fault. */
+int probe_zero(void *dst, size_t n);
 
 /* Interrupts that arrived in cpu_idle_halt's STI shadow (should be 0 on
  * hardware; see isr.S). */

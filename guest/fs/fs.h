@@ -6,7 +6,8 @@
  * convention as the host-file ABI, proto/fs.h). Every op may be called
  * from any CPU at once; each file system does its own locking (ramfs: a
  * spinlock, never held across a hypercall; initrd: immutable; hostfs:
- * none beyond the vmm's).
+ * an open file's read-ahead window lock, held across the hypercall that
+ * refills it, never yielding).
  */
 #ifndef PK_FS_FS_H
 #define PK_FS_FS_H

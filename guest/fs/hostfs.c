@@ -12,10 +12,17 @@
  * contiguous). Data buffers are the caller's own memory: each call
  * translates up to PK_FS_IO_MAX bytes of it, page by page through the
  * kernel's page tables, into a list of physical runs, so a 1 MiB read is
- * one exit wherever its pages are.
+ * one exit wherever its pages are. The walk and the hypercall run with
+ * interrupts off: a CPU that unmaps that memory meanwhile (a program's
+ * munmap on another thread) frees its frames only after every CPU took
+ * its TLB shootdown IPI (guest/mm/paging_tlb.c), so the frames the vmm
+ * writes stay the buffer's until the call returns; memory unmapped
+ * before the walk ends the run there (-EFAULT when nothing is left).
  */
 #include "guest/arch/cpu.h"
 #include "guest/arch/percpu.h"
+#include "guest/arch/spinlock.h"
+#include "guest/arch/trap.h"
 #include "guest/kernel/console.h"
 #include "guest/kernel/hypercall.h"
 #include "lib/kstring/kstring.h"
@@ -25,7 +32,13 @@
 #include "fs.h"
 #include "fs_errno.h"
 
-#define HFS_DENTS 4096	  /* bytes of records per getdents call */
+#define HFS_DENTS 4096 /* bytes of records per getdents call */
+/* Read-ahead (docs/programs.md "Host files: what a program sees"): a
+ * read smaller than HFS_RA_SMALL is served from a per-open-file window of
+ * up to HFS_RA_WINDOW bytes, filled by one exit, instead of an exit of
+ * its own (64 B reads were 50x their native time). */
+#define HFS_RA_WINDOW (64 * 1024)
+#define HFS_RA_SMALL (16 * 1024)
 #define HFS_SHARES_MAX 64 /* share_info is asked 0, 1, ... until -ENOENT */
 
 union hfs_req {
@@ -55,6 +68,24 @@ static struct hfs_scratch *hfs_scratch[PK_MAX_CPUS];
 struct hfs_mount {
 	uint32_t share;
 };
+
+/* One open file's read-ahead window (vfs_file.node), made on its first
+ * small read. Valid while gen is hfs_write_gen: every write, truncate
+ * or path change made through the guest bumps that, so no window shows
+ * data older than the guest's own last write to any share. */
+struct hfs_ra {
+	struct spinlock lock; /* held across the fill's hypercall */
+	uint64_t off;	      /* file offset of buf[0] */
+	uint32_t len;	      /* bytes valid */
+	uint64_t gen;
+	uint8_t buf[HFS_RA_WINDOW];
+};
+static uint64_t hfs_write_gen = 1;
+
+static void hfs_written(void)
+{
+	__atomic_fetch_add(&hfs_write_gen, 1, __ATOMIC_ACQ_REL);
+}
 
 /* This CPU's scratch, made on its first call (with interrupts on). Tasks
  * are pinned and switch only when they yield, which no hostfs call does,
@@ -146,6 +177,8 @@ static int hfs_open_call(struct mount *m, const char *rel, uint32_t flags, uint3
 static int hfs_open(struct mount *m, const char *rel, int flags, uint32_t mode, struct vfs_file *f)
 {
 	struct vfs_stat st;
+	if (flags & 3) /* opened for writing (O_TRUNC, O_CREAT): old windows go */
+		hfs_written();
 	int rc = hfs_open_call(m, rel, (uint32_t)flags & ~PK_FS_OPEN_STAT, mode, &f->handle, &st);
 	if (rc == 0)
 		f->mode = st.mode;
@@ -158,8 +191,9 @@ static int hfs_stat(struct mount *m, const char *rel, struct vfs_stat *st)
 }
 
 /* [buf, buf+n) as physical runs in s->segs: the bytes covered (<= n, at
- * most PK_FS_IO_MAX, fewer when the segments run out); 0 if buf is not
- * mapped (the syscall layer checked it, so that is a kernel bug). */
+ * most PK_FS_IO_MAX, fewer when the segments run out or a page is not
+ * mapped); 0 if buf is not mapped (unmapped since the syscall layer
+ * checked it). paging_query takes its lock with interrupts saved. */
 static size_t hfs_segs(struct hfs_scratch *s, const void *buf, size_t n, uint32_t *nseg)
 {
 	uint64_t va = (uint64_t)buf, done = 0;
@@ -194,13 +228,15 @@ static long hfs_io(struct vfs_file *f, void *buf, size_t n, uint64_t off, unsign
 		struct hfs_scratch *s = hfs_cpu_scratch();
 		if (!s)
 			return total ? total : -ENOMEM;
-		/* the page walks take the paging lock: before interrupts go off */
-		uint32_t nseg;
-		size_t chunk = hfs_segs(s, buf, n, &nseg);
-		if (!chunk)
-			return total ? total : -EFAULT;
+		/* walk and call with interrupts off: see the top of the file */
 		uint64_t irq;
 		union hfs_req *r = hfs_req_begin(&irq);
+		uint32_t nseg;
+		size_t chunk = hfs_segs(s, buf, n, &nseg);
+		if (!chunk) {
+			irq_restore(irq);
+			return total ? total : -EFAULT;
+		}
 		r->io = (struct pk_hc_fs_io){
 			.handle = f->handle, .nseg = nseg, .segs = hfs_pa(s->segs), .off = off};
 		long got = (long)hypercall(nr, r);
@@ -217,14 +253,64 @@ static long hfs_io(struct vfs_file *f, void *buf, size_t n, uint64_t off, unsign
 	return total;
 }
 
+/* A small read from the window, refilled from off when it does not hold
+ * all of [off, off+n): the bytes copied, or a negative errno. */
+static long hfs_ra_read(struct vfs_file *f, struct hfs_ra *ra, void *buf, size_t n, uint64_t off)
+{
+	spin_lock(&ra->lock);
+	uint64_t gen = __atomic_load_n(&hfs_write_gen, __ATOMIC_ACQUIRE);
+	if (ra->gen != gen || off < ra->off || off + n > ra->off + ra->len) {
+		ra->len = 0;
+		long got = hfs_io(f, ra->buf, HFS_RA_WINDOW, off, PK_HC_FS_PREAD);
+		if (got < 0) {
+			spin_unlock(&ra->lock);
+			return got;
+		}
+		ra->off = off;
+		ra->len = (uint32_t)got;
+		ra->gen = gen; /* a write racing with the fill bumped it: next read refills */
+	}
+	uint64_t at = off - ra->off;
+	size_t k = at < ra->len ? (size_t)(ra->len - at) : 0;
+	if (k > n)
+		k = n;
+	/* buf is the caller's (program) memory: fault-safe (vfs.h) */
+	long rc = probe_copy(buf, ra->buf + at, k) ? -EFAULT : (long)k;
+	spin_unlock(&ra->lock);
+	return rc;
+}
+
 static long hfs_pread(struct vfs_file *f, void *buf, size_t n, uint64_t off)
 {
-	return hfs_io(f, buf, n, off, PK_HC_FS_PREAD);
+	if (n >= HFS_RA_SMALL || !n)
+		return hfs_io(f, buf, n, off, PK_HC_FS_PREAD);
+	struct hfs_ra *ra = __atomic_load_n((struct hfs_ra **)&f->node, __ATOMIC_ACQUIRE);
+	if (!ra) {
+		struct hfs_ra *fresh = kmalloc(sizeof(*fresh));
+		if (!fresh) /* no memory for a window: straight from the host */
+			return hfs_io(f, buf, n, off, PK_HC_FS_PREAD);
+		fresh->lock = (struct spinlock)SPINLOCK_INIT;
+		fresh->off = fresh->len = 0;
+		fresh->gen = 0;
+		void *none = 0;
+		if (__atomic_compare_exchange_n(&f->node, &none, fresh, 0, __ATOMIC_ACQ_REL,
+						__ATOMIC_ACQUIRE))
+			ra = fresh;
+		else
+			kfree(fresh), ra = none; /* another reader of this file won */
+	}
+	return hfs_ra_read(f, ra, buf, n, off);
 }
 
 static long hfs_pwrite(struct vfs_file *f, const void *buf, size_t n, uint64_t off)
 {
-	return hfs_io(f, (void *)buf, n, off, PK_HC_FS_PWRITE);
+	/* the bump after the write is the one that matters: a fill that read
+	 * the generation before it is stale from then on, one that read it
+	 * after it sees the written bytes; the first only ends windows early */
+	hfs_written();
+	long rc = hfs_io(f, (void *)buf, n, off, PK_HC_FS_PWRITE);
+	hfs_written();
+	return rc;
 }
 
 static int hfs_fstat(struct vfs_file *f, struct vfs_stat *st)
@@ -282,7 +368,9 @@ static int hfs_handle_call(unsigned nr, uint32_t handle, uint64_t size)
 
 static int hfs_ftruncate(struct vfs_file *f, uint64_t size)
 {
-	return hfs_handle_call(PK_HC_FS_FTRUNCATE, f->handle, size);
+	int rc = hfs_handle_call(PK_HC_FS_FTRUNCATE, f->handle, size);
+	hfs_written();
+	return rc;
 }
 
 static int hfs_fsync(struct vfs_file *f)
@@ -293,6 +381,8 @@ static int hfs_fsync(struct vfs_file *f)
 static void hfs_close(struct vfs_file *f)
 {
 	hfs_handle_call(PK_HC_FS_CLOSE, f->handle, 0);
+	kfree(f->node); /* the read-ahead window, if any */
+	f->node = 0;
 }
 
 static int hfs_pathop(struct mount *m, uint32_t op, const char *rel, const char *to, uint32_t mode)
@@ -311,6 +401,7 @@ static int hfs_pathop(struct mount *m, uint32_t op, const char *rel, const char 
 					     .to_len = to ? hfs_path(s->to, to) : 0};
 	int rc = (int)hypercall(PK_HC_FS_PATHOP, r);
 	irq_restore(irq);
+	hfs_written(); /* a rename may put other bytes under a path */
 	return rc;
 }
 

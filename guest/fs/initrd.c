@@ -9,6 +9,7 @@
  * FIFOs are skipped with a count, names with ".." refuse the archive.
  * After the mount nothing changes, so no call takes a lock.
  */
+#include "guest/arch/trap.h"
 #include "guest/kernel/console.h"
 #include "lib/kstring/kstring.h"
 #include "lib/heap/heap.h"
@@ -215,8 +216,7 @@ static long ir_pread(struct vfs_file *f, void *buf, size_t n, uint64_t off)
 		return 0;
 	if (n > e->size - off)
 		n = (size_t)(e->size - off);
-	memcpy(buf, e->data + off, n);
-	return (long)n;
+	return probe_copy(buf, e->data + off, n) ? -EFAULT : (long)n; /* vfs.h: buf may go */
 }
 
 static long ir_pwrite(struct vfs_file *f, const void *buf, size_t n, uint64_t off)

@@ -9,6 +9,7 @@
  * the last close (Linux semantics).
  */
 #include "guest/arch/spinlock.h"
+#include "guest/arch/trap.h"
 #include "lib/kstring/kstring.h"
 #include "lib/heap/heap.h"
 #include "fs.h"
@@ -227,7 +228,8 @@ static long rf_pread(struct vfs_file *f, void *buf, size_t len, uint64_t off)
 	long got = 0;
 	if (off < n->size) {
 		got = (long)(len < n->size - off ? len : n->size - off);
-		memcpy(buf, n->data + off, (size_t)got);
+		if (probe_copy(buf, n->data + off, (size_t)got)) /* vfs.h: buf may go */
+			got = -EFAULT;
 	}
 	spin_unlock(&r->lock);
 	return got;
@@ -239,8 +241,8 @@ static long rf_pwrite(struct vfs_file *f, const void *buf, size_t len, uint64_t 
 	struct rnode *n = f->node;
 	spin_lock(&r->lock);
 	int rc = off + len > n->size ? rf_resize(r, n, off + len) : 0;
-	if (!rc)
-		memcpy(n->data + off, buf, len);
+	if (!rc && probe_copy(n->data + off, buf, len))
+		rc = -EFAULT; /* the file grew; what was copied is in it, like Linux's */
 	spin_unlock(&r->lock);
 	return rc < 0 ? rc : (long)len;
 }

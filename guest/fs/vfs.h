@@ -8,6 +8,11 @@
  * Errors are negative Linux errno values. Offsets belong to the caller's
  * file description (pread/pwrite style). Callable from any CPU at once;
  * a call may block its task (a hostfs call is a synchronous hypercall).
+ * Data buffers may be program memory that another CPU unmaps during the
+ * call: a backend copies to and from them with probe_copy (a fault is
+ * -EFAULT, guest/arch/trap.h) or, handing physical pages to the vmm,
+ * translates and calls with interrupts off (hostfs.c), never a plain
+ * memcpy.
  */
 #ifndef PK_FS_VFS_H
 #define PK_FS_VFS_H

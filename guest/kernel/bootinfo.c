@@ -8,11 +8,25 @@
 #include "guest/arch/cpu.h"
 #include "guest/arch/layout.h"
 #include "guest/arch/paging.h"
+#include "guest/arch/tsc.h"
 #include "platform.h"
 
 struct pk_bootinfo boot_info;
 struct boot_stage_rec boot_stages[BOOT_STAGES_MAX];
 unsigned boot_stage_count;
+
+void boot_timeline_print(void)
+{
+	kprintf("boot timeline (TSC cycles from the first kernel instruction):\n");
+	kprintf("  %-28s %14s %14s %10s\n", "stage", "cycles", "since entry", "us");
+	uint64_t prev = boot_entry_tsc;
+	for (unsigned i = 0; i < boot_stage_count; i++) {
+		uint64_t t = boot_stages[i].tsc;
+		kprintf("  %-28s %14lu %14lu %10lu\n", boot_stages[i].name, t - prev,
+			t - boot_entry_tsc, tsc_cycles_to_us(t - boot_entry_tsc));
+		prev = t;
+	}
+}
 
 void boot_stage(const char *name)
 {

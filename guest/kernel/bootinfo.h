@@ -27,5 +27,7 @@ extern uint64_t boot_entry_tsc;
 extern struct boot_stage_rec boot_stages[BOOT_STAGES_MAX];
 extern unsigned boot_stage_count;
 void boot_stage(const char *name);
+/* The stages so far as a table (run=demo, or any app with boot_timeline). */
+void boot_timeline_print(void);
 
 #endif

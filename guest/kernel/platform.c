@@ -12,6 +12,7 @@
 #include "console.h"
 #include "guest/arch/cpu.h"
 #include "hypercall.h"
+#include "result.h"
 #include "guest/arch/tsc.h"
 
 /* QEMU isa-debug-exit (-device isa-debug-exit,iobase=0xf4,iosize=4): the
@@ -78,6 +79,12 @@ void platform_exit(int code)
 		struct pk_hc_exit req = {.code = (uint64_t)code};
 		hypercall(PK_HC_EXIT, &req);
 	}
+	/* QEMU's isa-debug-exit status is 8 bits, (code << 1) | 1: codes of 128
+	 * and more arrive modulo 128. The whole code goes first as an "exit"
+	 * blob (4 bytes, int32 LE) on the serial line, which tools/qemu_run.py
+	 * reads (and drops from the log) to report it exactly. */
+	int32_t full = code;
+	result_write(PK_EXIT_BLOB, &full, sizeof(full));
 	outl(PK_PORT_DEBUG_EXIT, (uint32_t)code);
 
 	/* still running: real hardware */

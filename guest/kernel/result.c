@@ -4,6 +4,7 @@
 
 #include "lib/blob/blob.h"
 #include "lib/kstring/kstring.h"
+#include "lib/printf/printf.h"
 #include "console.h"
 #include "hypercall.h"
 
@@ -19,7 +20,12 @@ int result_write(const char *name, const void *data, size_t len)
 						 .len = len};
 		return (int)hypercall(PK_HC_RESULT_WRITE, &req);
 	}
-	kprintf(PK_BLOB_HEAD "%s %zu %08x\n", name, len, blob_crc32(0, data, len));
+	/* console_write, not kprintf: `quiet` must not drop the frame lines
+	 * (the data lines never were) */
+	char frame[PK_BLOB_NAME_MAX + 48];
+	int fl = pk_snprintf(frame, sizeof(frame), PK_BLOB_HEAD "%s %zu %08x\n", name, len,
+			     blob_crc32(0, data, len));
+	console_write(frame, (size_t)fl < sizeof(frame) ? (size_t)fl : sizeof(frame) - 1);
 	const uint8_t *p = data;
 	for (size_t off = 0; off < len; off += PK_BLOB_LINE_BYTES) {
 		char line[PK_BLOB_LINE_BYTES / 3 * 4 + 1];
@@ -28,6 +34,7 @@ int result_write(const char *name, const void *data, size_t len)
 		line[c++] = '\n';
 		console_write(line, c);
 	}
-	kprintf(PK_BLOB_END "%s\n", name);
+	fl = pk_snprintf(frame, sizeof(frame), PK_BLOB_END "%s\n", name);
+	console_write(frame, (size_t)fl < sizeof(frame) ? (size_t)fl : sizeof(frame) - 1);
 	return 0;
 }

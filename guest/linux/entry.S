@@ -103,32 +103,4 @@ linux_fpu_init:
 	addq $8, %rsp
 	jmp fpu_save
 
-/* int linux_setjmp(struct linux_jmp *) / linux_longjmp(j, v) */
-	.globl linux_setjmp
-linux_setjmp:
-	movq %rbx, 0(%rdi)
-	movq %rbp, 8(%rdi)
-	movq %r12, 16(%rdi)
-	movq %r13, 24(%rdi)
-	movq %r14, 32(%rdi)
-	movq %r15, 40(%rdi)
-	leaq 8(%rsp), %rax
-	movq %rax, 48(%rdi)
-	movq (%rsp), %rax
-	movq %rax, 56(%rdi)
-	xorl %eax, %eax
-	ret
-
-	.globl linux_longjmp
-linux_longjmp:
-	movq 0(%rdi), %rbx
-	movq 8(%rdi), %rbp
-	movq 16(%rdi), %r12
-	movq 24(%rdi), %r13
-	movq 32(%rdi), %r14
-	movq 40(%rdi), %r15
-	movq 48(%rdi), %rsp
-	movl %esi, %eax
-	jmp *56(%rdi)
-
 	.section .note.GNU-stack, "", @progbits

@@ -85,9 +85,11 @@ static long futex_wait(uint64_t uaddr, uint32_t val, uint64_t deadline_ns, uint3
 	struct fwaiter w = {uaddr, bitset, 1, FUTURE_INIT, 0};
 	spin_lock(&b->lock);
 	/* the value check and the enqueue are one step against wakers */
-	if (__atomic_load_n((uint32_t *)uaddr, __ATOMIC_SEQ_CST) != val) {
+	uint32_t cur = 0;
+	int bad = linux_get_u32(uaddr, &cur);
+	if (bad || cur != val) {
 		spin_unlock(&b->lock);
-		return -EAGAIN;
+		return bad ? -EFAULT : -EAGAIN;
 	}
 	w.next = b->head;
 	b->head = &w;
@@ -125,9 +127,8 @@ static long sys_futex(uint64_t uaddr, long op, uint32_t val, uint64_t utime, uin
 	uint64_t deadline = 0;
 	if ((cmd == FUTEX_WAIT || cmd == FUTEX_WAIT_BITSET) && utime) {
 		struct ktimespec ts;
-		if (!linux_uaccess_ok(utime, sizeof(ts), 0))
+		if (linux_copy_in(&ts, utime, sizeof(ts)))
 			return -EFAULT;
-		ts = *(const struct ktimespec *)utime;
 		if (ts.sec < 0 || ts.nsec < 0 || ts.nsec >= 1000000000)
 			return -EINVAL;
 		uint64_t ns = (uint64_t)ts.sec * 1000000000u + (uint64_t)ts.nsec;
@@ -146,9 +147,13 @@ static long sys_futex(uint64_t uaddr, long op, uint32_t val, uint64_t utime, uin
 		return linux_futex_wake(uaddr, (int)val, ~0u);
 	case FUTEX_WAKE_BITSET:
 		return val3 ? linux_futex_wake(uaddr, (int)val, val3) : -EINVAL;
-	case FUTEX_CMP_REQUEUE:
-		if (__atomic_load_n((uint32_t *)uaddr, __ATOMIC_SEQ_CST) != val3)
+	case FUTEX_CMP_REQUEUE: {
+		uint32_t cur;
+		if (linux_get_u32(uaddr, &cur))
+			return -EFAULT;
+		if (cur != val3)
 			return -EAGAIN;
+	}
 		/* fall through */
 	case FUTEX_REQUEUE: {
 		/* waking the ones to requeue as well is allowed: a futex waiter

@@ -17,6 +17,7 @@
 #include <stdint.h>
 
 #include "errno.h"
+#include "guest/arch/setjmp.h"
 #include "lib/sched/sched.h"
 
 /* What entry.S pushes, lowest address first. */
@@ -31,26 +32,21 @@ _Static_assert(sizeof(struct linux_regs) == 128, "entry.S");
 void linux_syscall_entry(void);
 /* Start running program code from *frame (its registers; fpu: an XSAVE
  * area, 64-byte aligned, right below frame). Never returns: the thread
- * leaves through linux_longjmp. */
+ * leaves through arch_longjmp (its exit_jmp). */
 void linux_user_enter(struct linux_regs *frame, void *fpu) __attribute__((noreturn));
 /* A clean x87/SSE/AVX state (FNINIT, MXCSR 0x1f80) saved into area. */
 void linux_fpu_init(void *area);
-struct linux_jmp {
-	uint64_t rbx, rbp, r12, r13, r14, r15, rsp, rip;
-};
-int linux_setjmp(struct linux_jmp *j) __attribute__((returns_twice));
-void linux_longjmp(struct linux_jmp *j, int v) __attribute__((noreturn));
 
 /* --- threads (thread.c) --- */
 struct lthread {
 	int tid;
 	unsigned cpu;
-	uint64_t fs;		   /* FS base (arch_prctl ARCH_SET_FS, clone CLONE_SETTLS) */
-	uint64_t clear_tid;	   /* set_tid_address / CLONE_CHILD_CLEARTID: user int * */
-	struct linux_regs *regs;   /* the current syscall's saved registers */
-	struct linux_jmp exit_jmp; /* where SYS_exit leaves program code */
-	struct linux_regs start;   /* registers to start with */
-	const void *start_fpu;	   /* XSAVE image to start with (NULL: clean) */
+	uint64_t fs;		  /* FS base (arch_prctl ARCH_SET_FS, clone CLONE_SETTLS) */
+	uint64_t clear_tid;	  /* set_tid_address / CLONE_CHILD_CLEARTID: user int * */
+	struct linux_regs *regs;  /* the current syscall's saved registers */
+	struct arch_jmp exit_jmp; /* where SYS_exit leaves program code */
+	struct linux_regs start;  /* registers to start with */
+	const void *start_fpu;	  /* XSAVE image to start with (NULL: clean) */
 	struct task *task;
 	uint64_t syscalls;
 	char name[16];	     /* prctl PR_SET_NAME; the task's name */
@@ -67,6 +63,9 @@ int linux_thread_pick_cpu(void);
 void linux_thread_release_cpu(unsigned cpu);
 /* FS base of t into this CPU (wrfsbase with CR4.FSGSBASE, else the MSR). */
 void linux_fs_load(struct lthread *t);
+/* FS base fs into this CPU on behalf of owner (a thread, a native-API
+ * task): a no-op while owner is still the last to have loaded it. */
+void linux_fs_set(const void *owner, uint64_t fs);
 /* run=prog awaits it when perf= is on (thread.c). */
 extern struct future linux_exit_future;
 /* Exit the whole program with status (exit_group, a fatal signal). */
@@ -93,6 +92,15 @@ int linux_vm_unmap(uint64_t va, uint64_t len);
 /* Is [p, p+n) mapped program memory (writable when write)? The check
  * before every access to a user pointer (-EFAULT otherwise). */
 int linux_uaccess_ok(uint64_t p, uint64_t n, int write);
+/* Copies to and from program memory: checked against the map (as
+ * linux_uaccess_ok) and fault-safe (probe_copy), so memory another thread
+ * unmaps meanwhile gives -EFAULT, never a kernel fault. 0 or -EFAULT. The
+ * only way kernel code touches program memory. */
+int linux_copy_in(void *dst, uint64_t usrc, size_t n);
+int linux_copy_out(uint64_t udst, const void *src, size_t n);
+/* An aligned 32-bit word (futexes, clear_tid), atomically: 0 or -EFAULT. */
+int linux_get_u32(uint64_t u, uint32_t *v);
+int linux_put_u32(uint64_t u, uint32_t v);
 /* Copy a NUL-terminated user string (at most max bytes with the NUL):
  * length, -EFAULT, -ENAMETOOLONG. */
 long linux_ustr(uint64_t p, char *out, size_t max);
@@ -142,6 +150,8 @@ struct linux_program {
 extern struct linux_program linux_prog;
 /* The program symbol containing addr (from its ELF symtab), or NULL. */
 const char *linux_prog_symbol(uint64_t addr, uint64_t *off);
+/* FNV-1a of its .text (proto/perf.h prog_id, as kperf hashes it), or 0. */
+uint64_t linux_prog_text_id(void);
 
 /* The native API table (native.c; include/perfkern/perfkern.h). */
 struct pk_api;

@@ -60,7 +60,12 @@ long lpipe_read(struct lpipe *p, void *buf, uint64_t n, int nonblock)
 		uint32_t k = PIPE_SIZE - p->head < p->count ? PIPE_SIZE - p->head : p->count;
 		if (k > n - done)
 			k = (uint32_t)(n - done);
-		memcpy((uint8_t *)buf + done, p->buf + p->head, k);
+		/* the data stays in the pipe when the reader's buffer is gone */
+		if (linux_copy_out((uint64_t)buf + done, p->buf + p->head, k)) {
+			if (!done)
+				done = (uint64_t)-EFAULT;
+			break;
+		}
 		p->head = (p->head + k) % PIPE_SIZE;
 		p->count -= k;
 		done += k;
@@ -95,7 +100,11 @@ long lpipe_write(struct lpipe *p, const void *buf, uint64_t n, int nonblock)
 			k = PIPE_SIZE - tail;
 		if (k > n - done)
 			k = (uint32_t)(n - done);
-		memcpy(p->buf + tail, (const uint8_t *)buf + done, k);
+		if (linux_copy_in(p->buf + tail, (uint64_t)buf + done, k)) {
+			wake_all(&p->rwait);
+			spin_unlock(&p->lock);
+			return done ? (long)done : -EFAULT;
+		}
 		p->count += k;
 		done += k;
 	}
@@ -146,8 +155,12 @@ static long sys_pipe2(uint64_t ufds, long flags)
 		linux_fd_close(a);
 		return b;
 	}
-	((int *)ufds)[0] = a;
-	((int *)ufds)[1] = b;
+	int fds[2] = {a, b};
+	if (linux_copy_out(ufds, fds, sizeof(fds))) { /* unmapped meanwhile */
+		linux_fd_close(a);
+		linux_fd_close(b);
+		return -EFAULT;
+	}
 	return 0;
 }
 LINUX_SYS(293, pipe2, sys_pipe2, "pd");

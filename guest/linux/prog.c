@@ -17,6 +17,7 @@
 #include "guest/kernel/console.h"
 #include "guest/kernel/hypercall.h"
 #include "guest/kernel/param.h"
+#include "guest/perf/perf.h"
 #include "lib/cmdline/cmdline.h"
 #include "lib/kstring/kstring.h"
 #include "lib/heap/heap.h"
@@ -296,6 +297,7 @@ static int prog_run(const char *cmdline)
 		return PK_EXIT_BAD_CMDLINE;
 	}
 	linux_prog = (struct linux_program){img, len, pi.hi, args};
+	perf_prog_id = linux_prog_text_id(); /* the recording names it (kperf -p) */
 	trap_set_program(&prog_trap);
 	linux_fd_init();
 	linux_vm_set_brk(pi.hi);

@@ -7,6 +7,7 @@
  */
 #include "lib/progelf/progelf.h"
 #include "lib/kstring/kstring.h"
+#include "proto/perf.h"
 #include "linux.h"
 
 struct pe_shdr {
@@ -66,4 +67,30 @@ const char *linux_prog_symbol(uint64_t addr, uint64_t *off)
 	if (best && off)
 		*off = addr - best_v;
 	return best;
+}
+
+uint64_t linux_prog_text_id(void)
+{
+	const uint8_t *img = linux_prog.image;
+	struct pe_ehdr eh;
+	if (!img || linux_prog.image_len < sizeof(eh))
+		return 0;
+	memcpy(&eh, img, sizeof(eh));
+	struct pe_shdr names, sh;
+	if (eh.shentsize != sizeof(struct pe_shdr) || !in_file(eh.shoff, (uint64_t)eh.shnum * 64) ||
+	    eh.shstrndx >= eh.shnum)
+		return 0;
+	memcpy(&names, img + eh.shoff + eh.shstrndx * 64ull, sizeof(names));
+	if (!in_file(names.offset, names.size))
+		return 0;
+	for (unsigned i = 0; i < eh.shnum; i++) {
+		memcpy(&sh, img + eh.shoff + i * 64ull, sizeof(sh));
+		/* the first ".text" PROGBITS section, as lib/elfsym's text_id */
+		if (sh.type != 1 /* SHT_PROGBITS */ || sh.name + 6 > names.size ||
+		    memcmp(img + names.offset + sh.name, ".text", 6) ||
+		    !in_file(sh.offset, sh.size))
+			continue;
+		return pk_perf_fnv1a(PK_PERF_FNV_INIT, img + sh.offset, sh.size);
+	}
+	return 0;
 }

@@ -19,7 +19,8 @@ static long console_out(const void *buf, uint64_t n)
 	char tmp[1024];
 	for (uint64_t done = 0; done < n;) {
 		uint64_t k = n - done < sizeof(tmp) ? n - done : sizeof(tmp);
-		memcpy(tmp, (const char *)buf + done, k);
+		if (linux_copy_in(tmp, (uint64_t)buf + done, k))
+			return done ? (long)done : -EFAULT;
 		console_write(tmp, k);
 		done += k;
 	}
@@ -115,7 +116,9 @@ static long fd_rwv(long fd, uint64_t iov, long cnt, int write)
 		return -EFAULT;
 	long total = 0;
 	for (long i = 0; i < cnt; i++) {
-		struct iovec v = ((const struct iovec *)iov)[i];
+		struct iovec v;
+		if (linux_copy_in(&v, iov + (uint64_t)i * sizeof(v), sizeof(v)))
+			return total ? total : -EFAULT;
 		if (!v.len)
 			continue;
 		long rc = fd_rw(fd, v.base, v.len, write, -1);
@@ -243,8 +246,9 @@ static int stat_of(struct lfile *f, struct vfs_stat *st)
 	}
 }
 
-static void kstat_fill(struct kstat *k, const struct vfs_stat *st)
+static int kstat_out(uint64_t buf, const struct vfs_stat *st)
 {
+	struct kstat ks, *k = &ks;
 	memset(k, 0, sizeof(*k));
 	k->dev = 1;
 	k->ino = st->ino;
@@ -256,6 +260,7 @@ static void kstat_fill(struct kstat *k, const struct vfs_stat *st)
 	k->atime = st->atime_ns / 1000000000, k->atime_ns = st->atime_ns % 1000000000;
 	k->mtime = st->mtime_ns / 1000000000, k->mtime_ns = st->mtime_ns % 1000000000;
 	k->ctime = st->ctime_ns / 1000000000, k->ctime_ns = st->ctime_ns % 1000000000;
+	return linux_copy_out(buf, k, sizeof(*k));
 }
 
 #define AT_EMPTY_PATH 0x1000
@@ -293,9 +298,7 @@ static long sys_fstat(long fd, uint64_t buf)
 	struct vfs_stat st;
 	int rc = stat_of(f, &st);
 	lfile_put(f);
-	if (!rc)
-		kstat_fill((struct kstat *)buf, &st);
-	return rc;
+	return rc ? rc : kstat_out(buf, &st);
 }
 LINUX_SYS(5, fstat, sys_fstat, "dp");
 
@@ -305,9 +308,7 @@ static long sys_newfstatat(long dirfd, uint64_t upath, uint64_t buf, long flags)
 		return -EFAULT;
 	struct vfs_stat st;
 	int rc = stat_at(dirfd, upath, flags, &st);
-	if (!rc)
-		kstat_fill((struct kstat *)buf, &st);
-	return rc;
+	return rc ? rc : kstat_out(buf, &st);
 }
 LINUX_SYS(262, newfstatat, sys_newfstatat, "dspx");
 
@@ -344,7 +345,7 @@ static long sys_statx(long dirfd, uint64_t upath, long flags, long mask, uint64_
 	int rc = stat_at(dirfd, upath, flags, &st);
 	if (rc)
 		return rc;
-	struct kstatx *x = (struct kstatx *)buf;
+	struct kstatx kx, *x = &kx;
 	memset(x, 0, sizeof(*x));
 	x->mask = 0x7ff; /* STATX_BASIC_STATS */
 	x->blksize = st.blksize;
@@ -360,10 +361,11 @@ static long sys_statx(long dirfd, uint64_t upath, long flags, long mask, uint64_
 	x->ctime = (struct kstatx_ts){st.ctime_ns / 1000000000,
 				      (uint32_t)(st.ctime_ns % 1000000000), 0};
 	x->dev_major = 1;
-	return 0;
+	return linux_copy_out(buf, x, sizeof(*x));
 }
 LINUX_SYS(332, statx, sys_statx, "dsxxp");
 
+#define DENTS_BOUNCE 4096 /* bytes of records per call, at most */
 static long sys_getdents64(long fd, uint64_t buf, uint64_t n)
 {
 	if (!linux_uaccess_ok(buf, n, 1))
@@ -376,10 +378,19 @@ static long sys_getdents64(long fd, uint64_t buf, uint64_t n)
 		spin_lock(&f->lock);
 		uint64_t cookie = f->dir_cookie;
 		spin_unlock(&f->lock);
-		rc = vfs_getdents64(f->vf, (void *)buf, n, &cookie);
-		spin_lock(&f->lock);
-		f->dir_cookie = cookie;
-		spin_unlock(&f->lock);
+		/* records into a bounce first: the buffer may go away meanwhile
+		 * (a smaller n gives fewer records per call, as Linux allows) */
+		uint64_t bn = n < DENTS_BOUNCE ? n : DENTS_BOUNCE;
+		void *bounce = kmalloc(bn ? bn : 1);
+		rc = bounce ? vfs_getdents64(f->vf, bounce, bn, &cookie) : -ENOMEM;
+		if (rc > 0 && linux_copy_out(buf, bounce, (size_t)rc))
+			rc = -EFAULT; /* the position stays: nothing was returned */
+		else if (rc >= 0) {
+			spin_lock(&f->lock);
+			f->dir_cookie = cookie;
+			spin_unlock(&f->lock);
+		}
+		kfree(bounce);
 	}
 	lfile_put(f);
 	return rc;
@@ -392,10 +403,7 @@ static long sys_getcwd(uint64_t buf, uint64_t n)
 	uint64_t l = strlen(c) + 1;
 	if (n < l)
 		return -ERANGE;
-	if (!linux_uaccess_ok(buf, l, 1))
-		return -EFAULT;
-	memcpy((void *)buf, c, l);
-	return (long)l;
+	return linux_copy_out(buf, c, l) ? -EFAULT : (long)l;
 }
 LINUX_SYS(79, getcwd, sys_getcwd, "pd");
 

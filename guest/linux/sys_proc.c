@@ -42,9 +42,7 @@ struct utsname {
 };
 static long sys_uname(uint64_t p)
 {
-	if (!linux_uaccess_ok(p, sizeof(struct utsname), 1))
-		return -EFAULT;
-	struct utsname *u = (struct utsname *)p;
+	struct utsname un, *u = &un;
 	memset(u, 0, sizeof(*u));
 	/* libcs compare the release against their minimum kernel version */
 	pk_strlcpy(u->sysname, "Linux", sizeof(u->sysname));
@@ -53,7 +51,7 @@ static long sys_uname(uint64_t p)
 	pk_strlcpy(u->version, "#1 perfkern", sizeof(u->version));
 	pk_strlcpy(u->machine, "x86_64", sizeof(u->machine));
 	pk_strlcpy(u->domainname, "(none)", sizeof(u->domainname));
-	return 0;
+	return linux_copy_out(p, u, sizeof(*u));
 }
 LINUX_SYS(63, uname, sys_uname, "p");
 
@@ -74,14 +72,13 @@ static long sys_prlimit64(long pid, long res, uint64_t newp, uint64_t oldp)
 	if (newp && !linux_uaccess_ok(newp, sizeof(struct rlimit64), 0))
 		return -EFAULT;
 	if (oldp) {
-		if (!linux_uaccess_ok(oldp, sizeof(struct rlimit64), 1))
-			return -EFAULT;
 		struct rlimit64 r = {RLIM_INFINITY, RLIM_INFINITY};
 		if (res == RLIMIT_STACK)
 			r.cur = r.max = LINUX_STACK_SIZE;
 		else if (res == RLIMIT_NOFILE)
 			r.cur = r.max = LINUX_FD_MAX;
-		*(struct rlimit64 *)oldp = r;
+		if (linux_copy_out(oldp, &r, sizeof(r)))
+			return -EFAULT;
 	}
 	return 0; /* new limits are accepted and change nothing */
 }
@@ -99,13 +96,11 @@ static long sys_sched_getaffinity(long pid, uint64_t len, uint64_t mask)
 	uint64_t bytes = ((uint64_t)smp_online_count + 63) / 64 * 8;
 	if (len < bytes || (len & 7))
 		return -EINVAL;
-	if (!linux_uaccess_ok(mask, bytes, 1))
-		return -EFAULT;
-	uint64_t *m = (uint64_t *)mask;
-	memset(m, 0, bytes);
+	uint64_t m[(PK_MAX_CPUS + 63) / 64];
+	memset(m, 0, sizeof(m));
 	for (unsigned i = 0; i < smp_online_count; i++)
 		m[i / 64] |= 1ull << (i % 64);
-	return (long)bytes;
+	return linux_copy_out(mask, m, bytes) ? -EFAULT : (long)bytes;
 }
 LINUX_SYS(204, sched_getaffinity, sys_sched_getaffinity, "ddp");
 
@@ -143,15 +138,14 @@ static long sys_rt_sigaction(long sig, uint64_t act, uint64_t oact, uint64_t siz
 {
 	if (sig < 1 || sig > 64 || size != 8 || sig == 9 || sig == 19)
 		return -EINVAL;
-	if ((act && !linux_uaccess_ok(act, sizeof(struct ksigaction), 0)) ||
-	    (oact && !linux_uaccess_ok(oact, sizeof(struct ksigaction), 1)))
+	if (oact && !linux_uaccess_ok(oact, sizeof(struct ksigaction), 1))
 		return -EFAULT;
-	struct ksigaction old = sig_actions[sig];
+	struct ksigaction old = sig_actions[sig], nw;
+	if (act && linux_copy_in(&nw, act, sizeof(nw)))
+		return -EFAULT;
 	if (act)
-		sig_actions[sig] = *(const struct ksigaction *)act;
-	if (oact)
-		*(struct ksigaction *)oact = old;
-	return 0;
+		sig_actions[sig] = nw;
+	return oact ? linux_copy_out(oact, &old, sizeof(old)) : 0;
 }
 LINUX_SYS(13, rt_sigaction, sys_rt_sigaction, "dxxd");
 
@@ -159,16 +153,15 @@ static long sys_rt_sigprocmask(long how, uint64_t set, uint64_t oset, uint64_t s
 {
 	if (size != 8 || how < 0 || how > 2)
 		return -EINVAL;
-	if ((set && !linux_uaccess_ok(set, 8, 0)) || (oset && !linux_uaccess_ok(oset, 8, 1)))
+	if (oset && !linux_uaccess_ok(oset, 8, 1))
 		return -EFAULT;
-	uint64_t old = sig_mask;
+	uint64_t old = sig_mask, s;
 	if (set) {
-		uint64_t s = *(const uint64_t *)set;
+		if (linux_copy_in(&s, set, 8))
+			return -EFAULT;
 		sig_mask = how == 0 ? sig_mask | s : how == 1 ? sig_mask & ~s : s;
 	}
-	if (oset)
-		*(uint64_t *)oset = old;
-	return 0;
+	return oset ? linux_copy_out(oset, &old, 8) : 0;
 }
 LINUX_SYS(14, rt_sigprocmask, sys_rt_sigprocmask, "dxxd");
 LINUX_SYS(131, sigaltstack, sys_zero, "xx");
@@ -231,8 +224,6 @@ _Static_assert(sizeof(struct ksysinfo) == 112, "struct sysinfo");
 
 static long sys_sysinfo(uint64_t p)
 {
-	if (!linux_uaccess_ok(p, sizeof(struct ksysinfo), 1))
-		return -EFAULT;
 	struct frame_alloc fa;
 	frames_stats(&fa);
 	struct ksysinfo s = {0};
@@ -241,8 +232,7 @@ static long sys_sysinfo(uint64_t p)
 	s.freeram = fa.free_pages * 4096;
 	s.procs = 1;
 	s.mem_unit = 1;
-	*(struct ksysinfo *)p = s;
-	return 0;
+	return linux_copy_out(p, &s, sizeof(s));
 }
 LINUX_SYS(99, sysinfo, sys_sysinfo, "p");
 
@@ -256,12 +246,9 @@ LINUX_SYS(203, sched_setaffinity, sys_sched_setaffinity, "ddp");
 
 static long sys_getcpu(uint64_t cpu, uint64_t node)
 {
-	if ((cpu && !linux_uaccess_ok(cpu, 4, 1)) || (node && !linux_uaccess_ok(node, 4, 1)))
+	uint32_t c = sched_cpu_self(), n = 0;
+	if ((cpu && linux_copy_out(cpu, &c, 4)) || (node && linux_copy_out(node, &n, 4)))
 		return -EFAULT;
-	if (cpu)
-		*(uint32_t *)cpu = sched_cpu_self();
-	if (node)
-		*(uint32_t *)node = 0;
 	return 0;
 }
 LINUX_SYS(309, getcpu, sys_getcpu, "pp");
@@ -278,11 +265,10 @@ LINUX_SYS(95, umask, sys_umask, "x");
 static long sys_getresid(uint64_t a, uint64_t b, uint64_t c)
 {
 	uint64_t p[3] = {a, b, c};
-	for (int i = 0; i < 3; i++) {
-		if (!linux_uaccess_ok(p[i], 4, 1))
+	uint32_t zero = 0;
+	for (int i = 0; i < 3; i++)
+		if (linux_copy_out(p[i], &zero, 4))
 			return -EFAULT;
-		*(uint32_t *)p[i] = 0;
-	}
 	return 0;
 }
 LINUX_SYS(118, getresuid, sys_getresid, "ppp");
@@ -314,12 +300,9 @@ static long sys_clock_gettime(long clk, uint64_t tp)
 {
 	if (clk < 0 || clk > 11)
 		return -EINVAL;
-	if (!linux_uaccess_ok(tp, sizeof(struct ktimespec), 1))
-		return -EFAULT;
 	uint64_t ns = now_ns();
-	*(struct ktimespec *)tp =
-		(struct ktimespec){(int64_t)(ns / 1000000000u), (int64_t)(ns % 1000000000u)};
-	return 0;
+	struct ktimespec ts = {(int64_t)(ns / 1000000000u), (int64_t)(ns % 1000000000u)};
+	return linux_copy_out(tp, &ts, sizeof(ts));
 }
 LINUX_SYS(228, clock_gettime, sys_clock_gettime, "dp");
 
@@ -327,12 +310,8 @@ static long sys_clock_getres(long clk, uint64_t tp)
 {
 	if (clk < 0 || clk > 11)
 		return -EINVAL;
-	if (tp) {
-		if (!linux_uaccess_ok(tp, sizeof(struct ktimespec), 1))
-			return -EFAULT;
-		*(struct ktimespec *)tp = (struct ktimespec){0, 1};
-	}
-	return 0;
+	struct ktimespec res = {0, 1};
+	return tp ? linux_copy_out(tp, &res, sizeof(res)) : 0;
 }
 LINUX_SYS(229, clock_getres, sys_clock_getres, "dp");
 
@@ -340,15 +319,11 @@ static long sys_gettimeofday(uint64_t tv, uint64_t tz)
 {
 	if (tz && !linux_uaccess_ok(tz, 8, 1))
 		return -EFAULT;
-	if (tv) {
-		if (!linux_uaccess_ok(tv, 16, 1))
-			return -EFAULT;
-		uint64_t ns = now_ns();
-		((int64_t *)tv)[0] = (int64_t)(ns / 1000000000u);
-		((int64_t *)tv)[1] = (int64_t)(ns % 1000000000u / 1000);
-	}
-	if (tz)
-		memset((void *)tz, 0, 8);
+	uint64_t ns = now_ns();
+	int64_t v[2] = {(int64_t)(ns / 1000000000u), (int64_t)(ns % 1000000000u / 1000)};
+	const int64_t zero = 0;
+	if ((tv && linux_copy_out(tv, v, 16)) || (tz && linux_copy_out(tz, &zero, 8)))
+		return -EFAULT;
 	return 0;
 }
 LINUX_SYS(96, gettimeofday, sys_gettimeofday, "pp");
@@ -356,12 +331,7 @@ LINUX_SYS(96, gettimeofday, sys_gettimeofday, "pp");
 static long sys_time(uint64_t t)
 {
 	long s = (long)(now_ns() / 1000000000u);
-	if (t) {
-		if (!linux_uaccess_ok(t, 8, 1))
-			return -EFAULT;
-		*(long *)t = s;
-	}
-	return s;
+	return t && linux_copy_out(t, &s, 8) ? -EFAULT : s;
 }
 LINUX_SYS(201, time, sys_time, "p");
 
@@ -376,9 +346,9 @@ static long sleep_until(uint64_t deadline)
 
 static long read_ts(uint64_t p, uint64_t *ns)
 {
-	if (!linux_uaccess_ok(p, sizeof(struct ktimespec), 0))
+	struct ktimespec ts;
+	if (linux_copy_in(&ts, p, sizeof(ts)))
 		return -EFAULT;
-	struct ktimespec ts = *(const struct ktimespec *)p;
 	if (ts.sec < 0 || ts.nsec < 0 || ts.nsec >= 1000000000)
 		return -EINVAL;
 	*ns = (uint64_t)ts.sec * 1000000000u + (uint64_t)ts.nsec;
@@ -447,8 +417,16 @@ static long sys_getrandom(uint64_t buf, uint64_t len, long flags)
 		len = 33554431; /* Linux: at most 32 MiB - 1 per call */
 	if (!linux_uaccess_ok(buf, len, 1))
 		return -EFAULT;
-	if (!linux_random((void *)buf, len))
-		return -EIO; /* no RDRAND/RDSEED: no entropy to offer */
+	/* through a bounce: the buffer may go away under us */
+	uint8_t tmp[256];
+	for (uint64_t done = 0; done < len;) {
+		uint64_t k = len - done < sizeof(tmp) ? len - done : sizeof(tmp);
+		if (!linux_random(tmp, k))
+			return -EIO; /* no RDRAND/RDSEED: no entropy to offer */
+		if (linux_copy_out(buf + done, tmp, k))
+			return done ? (long)done : -EFAULT;
+		done += k;
+	}
 	return (long)len;
 }
 LINUX_SYS(318, getrandom, sys_getrandom, "pdx");

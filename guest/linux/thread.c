@@ -60,18 +60,23 @@ static void syscall_msrs_init(void)
 	cpu_msrs_done[cpu] = 1;
 }
 
-void linux_fs_load(struct lthread *t)
+void linux_fs_set(const void *owner, uint64_t fs)
 {
 	struct percpu *c = this_cpu();
-	if (c->prog_fs_owner == t)
+	if (c->prog_fs_owner == owner)
 		return;
 	/* CR4.FSGSBASE (early.c sets it when CPUID 7.EBX[0]): WRFSBASE, a
 	 * few cycles; else the MSR (SDM Vol 3A 3.4.4) */
 	if (cpu_has(CPUF_FSGSBASE))
-		__asm__ volatile("wrfsbase %0" ::"r"(t->fs));
+		__asm__ volatile("wrfsbase %0" ::"r"(fs));
 	else
-		wrmsr(MSR_FS_BASE, t->fs);
-	c->prog_fs_owner = t;
+		wrmsr(MSR_FS_BASE, fs);
+	c->prog_fs_owner = (void *)owner;
+}
+
+void linux_fs_load(struct lthread *t)
+{
+	linux_fs_set(t, t->fs);
 }
 
 int linux_thread_pick_cpu(void)
@@ -130,7 +135,7 @@ static void *thread_main(void *arg)
 	struct lthread *t = arg;
 	sched_local_set(self_key, t);
 	syscall_msrs_init();
-	if (linux_setjmp(&t->exit_jmp) == 0)
+	if (arch_setjmp(&t->exit_jmp) == 0)
 		thread_enter(t);
 	/* SYS_exit jumped here: the task ends, its stack goes back */
 	if (this_cpu()->prog_fs_owner == t)
@@ -167,7 +172,7 @@ void linux_exit_group(int status)
 	struct lthread *t = linux_self();
 	if (perf_active() && t) {
 		future_set(&linux_exit_future, (void *)(intptr_t)(status & 0xff)); /* first wins */
-		linux_longjmp(&t->exit_jmp, 1);
+		arch_longjmp(&t->exit_jmp, 1);
 	}
 	/* the status is the vmm's: no "perfkern: exit" line after the
 	 * program's last output (unless --strace, where it ends the trace) */
@@ -183,11 +188,9 @@ static long sys_exit(long code)
 	(void)code;
 	struct lthread *t = linux_self();
 	/* CLONE_CHILD_CLEARTID: pthread_join waits on that word */
-	if (t->clear_tid && linux_uaccess_ok(t->clear_tid, 4, 1)) {
-		__atomic_store_n((uint32_t *)t->clear_tid, 0, __ATOMIC_RELEASE);
+	if (t->clear_tid && linux_put_u32(t->clear_tid, 0) == 0)
 		linux_futex_wake(t->clear_tid, 1, ~0u);
-	}
-	linux_longjmp(&t->exit_jmp, 1);
+	arch_longjmp(&t->exit_jmp, 1);
 }
 LINUX_SYS(60, exit, sys_exit, "d");
 
@@ -226,10 +229,7 @@ static long sys_arch_prctl(long code, uint64_t addr)
 		return 0;
 	}
 	if (code == ARCH_GET_FS) {
-		if (!linux_uaccess_ok(addr, 8, 1))
-			return -EFAULT;
-		*(uint64_t *)addr = t->fs;
-		return 0;
+		return linux_copy_out(addr, &t->fs, 8);
 	}
 	return -EINVAL;
 }
@@ -295,11 +295,13 @@ static long clone_thread(uint64_t flags, uint64_t stack, uint64_t ptid, uint64_t
 		t->clear_tid = ctid;
 	/* the ids are in place before the child can look at them */
 	int tid = t->tid = __atomic_fetch_add(&next_tid, 1, __ATOMIC_RELAXED);
-	if (flags & CLONE_PARENT_SETTID)
-		*(uint32_t *)ptid = (uint32_t)tid;
-	if (flags & CLONE_CHILD_SETTID)
-		*(uint32_t *)ctid = (uint32_t)tid;
-	int rc = linux_thread_spawn(t, (unsigned)cpu); /* t is the child's from here */
+	uint32_t utid = (uint32_t)tid;
+	int rc = 0;
+	if (((flags & CLONE_PARENT_SETTID) && linux_copy_out(ptid, &utid, 4)) ||
+	    ((flags & CLONE_CHILD_SETTID) && linux_copy_out(ctid, &utid, 4)))
+		rc = -EFAULT; /* unmapped since the check above */
+	if (!rc)
+		rc = linux_thread_spawn(t, (unsigned)cpu); /* t is the child's from here */
 	if (rc) {
 		kfree(fpu);
 		kfree(t);
@@ -321,9 +323,10 @@ struct clone_args { /* Linux include/uapi/linux/sched.h */
 static long sys_clone3(uint64_t uargs, uint64_t size)
 {
 	struct clone_args a = {0};
-	if (size < 64 || !linux_uaccess_ok(uargs, 64, 0))
-		return size < 64 ? -EINVAL : -EFAULT;
-	memcpy(&a, (const void *)uargs, 64);
+	if (size < 64)
+		return -EINVAL;
+	if (linux_copy_in(&a, uargs, 64))
+		return -EFAULT;
 	uint64_t sp = a.stack ? a.stack + a.stack_size : 0; /* clone3 names the lowest byte */
 	return clone_thread(a.flags | (a.exit_signal & 0xff), sp, a.parent_tid, a.child_tid, a.tls);
 }
@@ -347,10 +350,7 @@ static long sys_prctl(long op, uint64_t arg)
 		return 0;
 	}
 	if (op == PR_GET_NAME) {
-		if (!linux_uaccess_ok(arg, 16, 1))
-			return -EFAULT;
-		memcpy((void *)arg, t->name, 16);
-		return 0;
+		return linux_copy_out(arg, t->name, 16);
 	}
 	return -EINVAL;
 }

@@ -9,6 +9,7 @@
  * regions is what every user pointer is checked against (EFAULT).
  */
 #include "guest/arch/spinlock.h"
+#include "guest/arch/trap.h"
 #include "guest/kernel/console.h"
 #include "lib/kstring/kstring.h"
 #include "lib/heap/pages.h"
@@ -182,16 +183,70 @@ int linux_uaccess_ok(uint64_t p, uint64_t n, int write)
 	return ok;
 }
 
+int linux_copy_in(void *dst, uint64_t usrc, size_t n)
+{
+	if (!linux_uaccess_ok(usrc, n, 0) || probe_copy(dst, (const void *)usrc, n))
+		return -EFAULT;
+	return 0;
+}
+
+int linux_copy_out(uint64_t udst, const void *src, size_t n)
+{
+	if (!linux_uaccess_ok(udst, n, 1) || probe_copy((void *)udst, src, n))
+		return -EFAULT;
+	return 0;
+}
+
+struct u32_op {
+	uint32_t *p, v;
+	int store;
+};
+
+static void u32_run(void *arg)
+{
+	struct u32_op *o = arg;
+	if (o->store)
+		__atomic_store_n(o->p, o->v, __ATOMIC_RELEASE);
+	else
+		o->v = __atomic_load_n(o->p, __ATOMIC_SEQ_CST);
+}
+
+/* One aligned 32-bit access (a futex word): atomic, and fault-safe. */
+static int u32_access(uint64_t u, uint32_t *v, int store)
+{
+	if ((u & 3) || !linux_uaccess_ok(u, 4, store))
+		return -EFAULT;
+	struct u32_op o = {(uint32_t *)u, *v, store};
+	struct fault_probe fp;
+	if (trap_probe(u32_run, &o, &fp) >= 0)
+		return -EFAULT;
+	*v = o.v;
+	return 0;
+}
+
+int linux_get_u32(uint64_t u, uint32_t *v)
+{
+	return u32_access(u, v, 0);
+}
+
+int linux_put_u32(uint64_t u, uint32_t v)
+{
+	return u32_access(u, &v, 1);
+}
+
 long linux_ustr(uint64_t p, char *out, size_t max)
 {
-	for (size_t i = 0; i < max; i++) {
+	size_t i = 0;
+	while (i < max) {
 		/* page by page: a string may end right before unmapped memory */
-		if ((i == 0 || ((p + i) & (PG - 1)) == 0) &&
-		    !linux_uaccess_ok(p + i, PG - ((p + i) & (PG - 1)), 0))
+		size_t k = PG - ((p + i) & (PG - 1));
+		if (k > max - i)
+			k = max - i;
+		if (linux_copy_in(out + i, p + i, k))
 			return -EFAULT;
-		out[i] = ((const char *)p)[i];
-		if (!out[i])
-			return (long)i;
+		for (size_t e = i + k; i < e; i++)
+			if (!out[i])
+				return (long)i;
 	}
 	return -ENAMETOOLONG;
 }
@@ -362,7 +417,11 @@ static long sys_mremap(uint64_t old, uint64_t old_len, uint64_t new_len, long fl
 	long nva = sys_mmap(0, new_len, prot, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (nva < 0)
 		return nva;
-	memcpy((void *)nva, (const void *)old, old_len);
+	/* old and nva may go (munmap by another thread) while this copies */
+	if (probe_copy((void *)nva, (const void *)old, old_len)) {
+		linux_vm_unmap((uint64_t)nva, new_len);
+		return -EFAULT;
+	}
 	linux_vm_unmap(old, old_len);
 	return nva;
 }
@@ -377,8 +436,9 @@ static long sys_madvise(uint64_t addr, uint64_t len, long advice)
 	if (!linux_uaccess_ok(addr, len, 0))
 		return -ENOMEM;
 	/* private anonymous memory reads back as zero after DONTNEED */
-	if (advice == MADV_DONTNEED && linux_uaccess_ok(addr, len, 1))
-		memset((void *)addr, 0, len);
+	if (advice == MADV_DONTNEED && linux_uaccess_ok(addr, len, 1) &&
+	    probe_zero((void *)addr, len))
+		return -ENOMEM; /* unmapped meanwhile, as Linux says for a hole */
 	return 0;
 }
 LINUX_SYS(28, madvise, sys_madvise, "xxd");

@@ -3,7 +3,8 @@
  * guest/net/lwipopts.h - lwIP 2.1's configuration for perfkern (lwIP's
  * src/include/lwip/opt.h lists every option): NO_SYS (no threads, no
  * locks: the raw API on one executor), IPv4 with ARP, ICMP, UDP, TCP and
- * DHCP, lwIP's own heap and pools in static memory, timers driven by the
+ * DHCP, lwIP's heap on the kernel's (per-CPU) heap and its pools in
+ * static memory, timers driven by the
  * caller (sys_check_timeouts). One instance per CPU is the plan
  * (docs/network.md); this file describes one.
  */
@@ -31,11 +32,21 @@
 #define LWIP_NETIF_STATUS_CALLBACK 1
 #define LWIP_NETIF_LINK_CALLBACK 1
 
-/* memory: lwIP's heap and pools in its own static arrays */
-#define MEM_LIBC_MALLOC 0
+/* memory: lwIP's heap (PBUF_RAM, copied send data) is the kernel's heap,
+ * not a 1 MiB static array, which would push the kernel image past a 2 MiB
+ * page and make every boot, network or not, map one more huge page
+ * (docs/boot.md "What a boot touches"). The pools stay static: their
+ * MEMP_NUM_* counts are the limits a flood of connections or segments runs
+ * into (MEMP_MEM_MALLOC would lift them). Send data per connection is
+ * bounded by TCP_SND_BUF. */
+#include "lib/heap/heap.h" /* kmalloc, kfree, kcalloc */
+#define MEM_LIBC_MALLOC 1
+#define mem_clib_malloc kmalloc
+#define mem_clib_free kfree
+#define mem_clib_calloc kcalloc
 #define MEMP_MEM_MALLOC 0
 #define MEM_ALIGNMENT 8
-#define MEM_SIZE (1024 * 1024)
+#define MEM_SIZE (1024 * 1024) /* sizes mem_size_t (32 bits) only */
 #define PBUF_POOL_SIZE 256
 #define MEMP_NUM_TCP_PCB 64
 #define MEMP_NUM_TCP_PCB_LISTEN 8

@@ -14,6 +14,7 @@
 #include "proto/perf.h"
 #include "guest/kernel/param.h"
 #include "lib/cmdline/cmdline.h"
+#include "lib/heap/pages.h"
 #include "lib/kstring/kstring.h"
 #include "lib/printf/printf.h"
 #include "lib/sched/sched.h"
@@ -30,8 +31,11 @@
 #include "guest/arch/trap.h"
 #include "guest/arch/tsc.h"
 
-/* One static pool, split evenly among the CPUs at perf_begin (no heap
- * needed): 1 CPU gets 1 MiB, 256 CPUs 4 KiB each. */
+/* One pool from the frame allocator, taken at the first perf_begin and
+ * split evenly among the CPUs: 1 CPU gets 1 MiB, 256 CPUs 4 KiB each. Not
+ * static: a megabyte of .bss would put the kernel image over a 2 MiB page
+ * boundary, and every boot would pay for one more huge page (docs/boot.md
+ * "What a boot touches"). */
 #define PERF_POOL_BYTES (1024 * 1024)
 #define PERF_RING_MIN 4096
 
@@ -43,7 +47,7 @@ struct perf_ring {
 	uint64_t lost;
 } __attribute__((aligned(64)));
 
-static uint8_t pool[PERF_POOL_BYTES] __attribute__((aligned(64)));
+static uint8_t *pool;
 static struct perf_ring rings[PK_MAX_CPUS];
 static enum perf_mode mode;
 static uint32_t hz;
@@ -55,6 +59,7 @@ static unsigned ev_slot[PERF_MAX_EVENTS]; /* pmu_event.h slots: fixed counters f
 static unsigned pmi_slot;		  /* the cycles counter that raises PMIs */
 static uint64_t cpu_start[PK_MAX_CPUS][PERF_MAX_EVENTS];
 static uint64_t cpu_start_tsc[PK_MAX_CPUS];
+uint64_t perf_prog_id;
 
 extern const char __text_start[], __text_end[];
 
@@ -376,6 +381,11 @@ int perf_begin(const char *cmdline)
 				   : "counting",
 		platform_vmm ? " (records to the vmm)" : " (records on the console at the end)",
 		pmu_kind_name(), pmu_caps.why ? " - " : "", pmu_caps.why ? pmu_caps.why : "");
+	if (!pool && !(pool = pages_alloc(PERF_POOL_BYTES, 4096))) {
+		kprintf("perf: no %u KiB for the sample rings\n", PERF_POOL_BYTES >> 10);
+		mode = PERF_OFF;
+		return -1;
+	}
 	uint32_t n = smp_cpu_count ? smp_cpu_count : 1;
 	uint32_t cap = (PERF_POOL_BYTES / n) & ~63u;
 	if (cap < PERF_RING_MIN)
@@ -415,6 +425,25 @@ void perf_region_end(struct perf_region *r)
 		emit_counts(r->name, r->start, r->tsc);
 }
 
+void perf_mark(const char *name)
+{
+	if (mode == PERF_OFF)
+		return;
+	struct percpu *c = this_cpu();
+	struct pk_perf_mark r;
+	memset(&r, 0, sizeof(r));
+	r.h.type = PK_PERF_REC_MARK;
+	r.h.size = sizeof(r);
+	r.h.cpu = c->index;
+	r.task = (uint64_t)sched_current();
+	pk_strlcpy(r.name, name, sizeof(r.name));
+	uint64_t fl = irq_save();
+	r.tsc = rdtsc();
+	perf_name_task(c, sched_current()); /* kperf names the marker's task */
+	ring_put(&r, sizeof(r));
+	irq_restore(fl);
+}
+
 void perf_end(void)
 {
 	if (mode == PERF_OFF)
@@ -449,6 +478,7 @@ void perf_end(void)
 			.sample_hz = hz,
 			.start_tsc = start_tsc,
 			.flags = PK_PERF_HDR_GUEST,
+			.prog_id = perf_prog_id,
 		};
 		result_write("perf.hdr", &h, sizeof(h));
 		for (unsigned i = 0; i < PK_MAX_CPUS; i++) {

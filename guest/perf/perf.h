@@ -37,6 +37,14 @@ struct perf_region {
 struct perf_region perf_region_begin(const char *name);
 void perf_region_end(struct perf_region *r);
 
+/* The program's .text hash for the header's prog_id (a Linux program's
+ * loader sets it; the vmm writes its own header from PROGRAM's file). */
+extern uint64_t perf_prog_id;
+
+/* A marker record (proto/perf.h PK_PERF_REC_MARK): this CPU passed the
+ * point `name` now. Any perf= mode; a no-op without one. */
+void perf_mark(const char *name);
+
 /* PERF_REGION("name") { ... }: count the block's events on this CPU (a
  * count record per event, region "name"); a no-op without perf=count. */
 #define PERF_REGION(name)                                                                          \

@@ -14,7 +14,15 @@
  * yield) suspends the calling thread like a futex wait does. The function
  * given to parallel_for runs on every CPU, also on kernel tasks that are
  * not program threads: it must not make system calls or touch errno, and
- * has a 16 KiB stack.
+ * has a 16 KiB stack. A task made with spawn is such a kernel task too
+ * (no system calls, no errno; a 64 KiB stack) that may call this table
+ * (channels, yield, sleep, parallel_for, spawn, await, mark); it sees the
+ * spawning thread's FS base (TLS reads work, TLS writes race with it).
+ *
+ * Compatibility: members are only ever appended and version stays 1, so
+ * a program built against an older header keeps working; a program that
+ * uses a newer member checks PK_API_HAS(api, member) first (the kernel's
+ * table is `size` bytes long).
  */
 #ifndef PERFKERN_PERFKERN_H
 #define PERFKERN_PERFKERN_H
@@ -54,7 +62,22 @@ struct pk_api {
 	int (*parallel_for)(uint64_t n, void (*fn)(uint64_t i, void *arg), void *arg);
 	struct pk_region (*region_begin)(const char *name);
 	void (*region_end)(struct pk_region *r);
+	/* --- appended: check PK_API_HAS(api, spawn) --- */
+	/* Run fn(arg) as a kernel task on `cpu` (PK_CPU_ANY: round robin over
+	 * the CPUs); name (NULL: "native") is what kperf --sort task shows.
+	 * The handle, or NULL (no memory, no such CPU). Every task is awaited
+	 * exactly once: await returns fn's result and frees the task. */
+	void *(*spawn)(int cpu, void *(*fn)(void *arg), void *arg, const char *name);
+	void *(*await)(void *task);
+	/* A kperf marker record (name, CPU, task, time) under any perf= mode
+	 * (kperf report lists them); a no-op without one. */
+	void (*mark)(const char *name);
 };
+
+#define PK_CPU_ANY (-1)
+/* Does the kernel's table have this member (a newer header than kernel)? */
+#define PK_API_HAS(api, member)                                                                    \
+	((api)->size >= __builtin_offsetof(struct pk_api, member) + sizeof((api)->member))
 
 #if defined(__STDC_HOSTED__) && __STDC_HOSTED__ && !defined(PK_KERNEL)
 #include <sys/auxv.h>

@@ -105,10 +105,8 @@ static uint64_t text_id(Elf *e, Elf_Scn *scn, const GElf_Shdr *sh, size_t shstr)
 	return d && d->d_buf ? pk_perf_fnv1a(PK_PERF_FNV_INIT, d->d_buf, d->d_size) : 0;
 }
 
-uint64_t elf_text_id_fd(int fd)
+static uint64_t text_id_of(Elf *e)
 {
-	elf_version(EV_CURRENT);
-	Elf *e = elf_begin(fd, ELF_C_READ, 0);
 	size_t shstr;
 	uint64_t id = 0;
 	if (e && elf_kind(e) == ELF_K_ELF && elf_getshdrstrndx(e, &shstr) == 0)
@@ -120,6 +118,19 @@ uint64_t elf_text_id_fd(int fd)
 	if (e)
 		elf_end(e);
 	return id;
+}
+
+uint64_t elf_text_id_fd(int fd)
+{
+	elf_version(EV_CURRENT);
+	return text_id_of(elf_begin(fd, ELF_C_READ, 0));
+}
+
+uint64_t elf_text_id_mem(const void *image, size_t len)
+{
+	elf_version(EV_CURRENT);
+	/* ELF_C_READ_MMAP-free: libelf only reads the image */
+	return text_id_of(elf_memory((char *)image, len));
 }
 
 int elf_syms_load_fd(int fd, struct elf_syms *s, char *err, size_t errlen)

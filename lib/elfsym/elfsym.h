@@ -31,6 +31,8 @@ int elf_syms_load_fd(int fd, struct elf_syms *s, char *err, size_t errlen);
 /* FNV-1a of the file's .text (proto/perf.h elf_id), 0 when there is none;
  * cheaper than a load when only the id is needed. */
 uint64_t elf_text_id_fd(int fd);
+/* The same of an ELF image in memory (a program the vmm read). */
+uint64_t elf_text_id_mem(const void *image, size_t len);
 /* Build from arrays (tests); names are copied. */
 int elf_syms_from(struct elf_syms *s, const uint64_t *addr, const uint64_t *size,
 		  const char *const *name, size_t n);

@@ -18,10 +18,27 @@ os.makedirs(work, exist_ok=True)
 failures = []
 
 
-def header(elf_id=0, id_kind=0):
-    # magic version header_size id_kind ncpus elf_id tsc_khz sources hz start flags res0 res[4]
-    return struct.pack("<QIIIIQQIIQII4Q", MAGIC, 1, 96, id_kind, 2, elf_id, 1000000, 0, 0, 0, 0,
-                       0, 0, 0, 0, 0)
+def header(elf_id=0, id_kind=0, prog_id=0):
+    # magic version header_size id_kind ncpus elf_id tsc_khz sources hz start flags res0
+    # prog_id res[3]
+    return struct.pack("<QIIIIQQIIQIIQ3Q", MAGIC, 1, 96, id_kind, 2, elf_id, 1000000, 0, 0, 0, 0,
+                       0, prog_id, 0, 0, 0)
+
+
+def text_fnv(path):
+    """FNV-1a 64 of an ELF64's .text section (proto/perf.h elf_id/prog_id)."""
+    b = open(path, "rb").read()
+    shoff, = struct.unpack_from("<Q", b, 0x28)
+    shentsize, shnum, shstrndx = struct.unpack_from("<HHH", b, 0x3a)
+    sec = [struct.unpack_from("<IIQQQQ", b, shoff + i * shentsize) for i in range(shnum)]
+    names = sec[shstrndx][4]
+    for name, typ, _, _, off, size in sec:
+        if typ == 1 and b[names + name:names + name + 6] == b".text\0":
+            h = 0xcbf29ce484222325
+            for c in b[off:off + size]:
+                h = ((h ^ c) * 0x100000001b3) & (2**64 - 1)
+            return h
+    return 0
 
 
 def count(cpu, name, event, value, cycles):
@@ -94,6 +111,29 @@ charts = [os.path.join(work, "mixed-%s.%s" % (c, e)) for c in ("timeline", "top"
 expect("plot: timeline, top symbols and counter ratios", rc == 0 and
        all(os.path.getsize(c) > 0 for c in charts if os.path.exists(c)) and
        all(os.path.exists(c) for c in charts), out)
+# markers (PK_PERF_REC_MARK): listed after the profile in recording order,
+# named by the task record before them, timed from the first guest record
+# (tsc_khz 1000000 in header(): 1 ms = 1e6 ticks)
+
+
+def task(cpu, tid, name):  # type size cpu | task name[32]
+    return struct.pack("<HHIQ32s", 4, 48, cpu, tid, name.encode())
+
+
+def mark(cpu, tsc, tid, name):  # type size cpu | tsc task name[32]
+    return struct.pack("<HHIQQ32s", 5, 56, cpu, tsc, tid, name.encode())
+
+
+assert len(mark(0, 0, 0, "x")) == 56
+f5 = write("marks.pkperf", header() + sample(0, 1000000, addr + 4) + task(1, 0x77, "prog") +
+           mark(1, 3500000, 0x77, "phase-one") + mark(0, 9000000, 0, "phase-two"))
+rc, out = run("report", "-i", f5, "-k", elf)
+expect("report lists markers (time, cpu, task, name)", rc == 0 and
+       "# 2 markers" in out and "# marker      2.500  cpu 1  prog  phase-one" in out and
+       "# marker      8.000  cpu 0  [executor]  phase-two" in out and
+       out.index("phase-one") < out.index("phase-two"), out)
+rc, out = run("report", "-i", f5, "-k", elf, "--folded")
+expect("report --folded: no marker lines", rc == 0 and "marker" not in out, out)
 # A hostile symbol name (same length as perfcheck_hot_a, patched into a copy
 # of the ELF) and a hostile -o path: neither may reach a shell or end a
 # gnuplot string (the old script ran "!touch PWND"; system() ran $(...)).
@@ -199,6 +239,23 @@ if prog and os.path.exists(prog):
            "main: 3 samples" in out, out)
     rc, out = run("report", "-i", f4, "-k", elf, "-p", "/nonexistent/prog")
     expect("report -p of a missing file", rc == 1 and "/nonexistent/prog" in out, out)
+    # the recording names its program (prog_id, the .text hash): the
+    # right one is used, another one refused, none is not checked
+    samples = b"".join(sample(0, i, main + 1) for i in range(3))
+    fr = write("prog-id.pkperf", header(prog_id=text_fnv(prog)) + samples)
+    rc, out = run("report", "-i", fr, "-k", elf, "-p", prog)
+    expect("report -p of the recorded program", rc == 0 and "  main" in out and
+           "not the program" not in out and "not checked" not in out, out)
+    fw = write("prog-other.pkperf", header(prog_id=text_fnv(prog) ^ 1) + samples)
+    rc, out = run("report", "-i", fw, "-k", elf, "-p", prog)
+    expect("report -p of another program: refused, exit 1", rc == 1 and
+           "is not the program that was recorded" in out and "  main" not in out, out)
+    rc, out = run("annotate", "-i", fw, "-k", elf, "-p", prog, "main")
+    expect("annotate -p of another program: refused", rc == 1 and
+           "is not the program that was recorded" in out, out)
+    rc, out = run("report", "-i", f4, "-k", elf, "-p", prog)
+    expect("report -p, recording without prog_id: a note", rc == 0 and "not checked" in out,
+           out)
 else:
     print("SKIP report -p: no program ELF given (build the examples target)")
 sys.exit(1 if failures else 0)

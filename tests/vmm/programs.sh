@@ -77,11 +77,44 @@ for libc in musl glibc; do
 	vmm_check "wordcount-ro-share-$libc" 1 'wc.txt: Read-only file system' -- -c 2 -m 256M \
 		--share /tmp/wc-share:/ex:ro "./wordcount.$libc" -o /ex/wc.txt "/ex/hello.$libc"
 	[ ! -e /tmp/wc-share/wc.txt ] || t_fail "wordcount-ro-share-$libc: wc.txt was created"
+	# 64-byte reads from a share: the read-ahead window serves them (a
+	# hypercall per 64 KiB, not per read: 16384 reads of 1 MiB), and
+	# reads see the program's own write, truncation and append through
+	# another fd at once; output as natively
+	mkdir -p /tmp/sr-share && dd if=/dev/urandom of=/tmp/sr-share/data bs=65536 count=16 2>/dev/null
+	"./shareread.$libc" /tmp/sr-share/data >/tmp/sr-native.txt 2>&1
+	t_bounded 110 "$out" ./vmm --timeout 90 --stats -c 2 -m 256M --share /tmp/sr-share:/sr \
+		"./shareread.$libc" /sr/data
+	hc=$(grep -o 'hypercalls [0-9]*' "$out" | awk '{s += $2} END {print s + 0}')
+	if [ "$rc" -eq 0 ] && [ "$(grep '^shareread' "$out")" = "$(cat /tmp/sr-native.txt)" ] &&
+		[ "$hc" -gt 0 ] && [ "$hc" -lt 2000 ]; then
+		t_pass "shareread-$libc: 16384 reads of 64 B, $hc hypercalls in all"
+	else
+		t_fail "shareread-$libc: exit $rc, $hc hypercalls (wanted < 2000); native, vmm:"
+		sed 's/^/  native | /' /tmp/sr-native.txt
+		sed 's/^/  vmm    | /' "$out" | tail -12
+	fi
+	cp /tmp/sr-share/data /tmp/sr-share/w && "./shareread.$libc" -w /tmp/sr-share/w >/tmp/sr-native.txt 2>&1
+	cp /tmp/sr-share/data /tmp/sr-share/w
+	vmm_check "shareread-writes-$libc" 0 'append: the new bytes are read: ok' -- -c 2 -m 256M \
+		--share /tmp/sr-share:/sr "./shareread.$libc" -w /sr/w
+	cmp -s /tmp/sr-native.txt "$out" || {
+		t_fail "shareread-writes-$libc: output differs from the native run:"
+		diff /tmp/sr-native.txt "$out" | head -10 | sed 's/^/  /'
+	}
 	vmm_check "hostile-$libc" 0 '^hostile: all refused cleanly' -- -c 2 -m 256M "./hostile.$libc"
+	# a buffer unmapped by main while a thread's pipe read/write uses it
+	grep -q '^read into a buffer unmapped meanwhile: ok' "$out" &&
+		grep -q '^write from a buffer unmapped meanwhile: ok' "$out" ||
+		t_fail "hostile-$libc: unmap during a call: $(grep meanwhile "$out")"
 	# the native API table (include/perfkern/perfkern.h) from auxv
-	vmm_check "native-$libc" 0 '^native: channel 1000 items, sum right' -- -c 2 -m 256M \
-		"./native.$libc"
+	# (spawn/await: a task pinned on each CPU, as many on any, one that
+	# spawns its own; a CPU past the last is refused)
+	vmm_check "native-$libc" 0 \
+		'^native: spawn 4 tasks, await sum right, pinned right, tls right, nested right, cpu 2 refused$' \
+		-- -c 2 -m 256M "./native.$libc"
 	grep -q '^native: parallel_for rc 0, sum right' "$out" || t_fail "native-$libc: parallel_for"
+	grep -q '^native: channel 1000 items, sum right' "$out" || t_fail "native-$libc: channel"
 	# a fatal fault: 128 + SIGSEGV, the program's own symbol in the dump
 	vmm_check "segv-$libc" 139 'crash_here\+0x' -- -c 1 -m 128M "./segv.$libc"
 	grep -q "killed by SIGSEGV (exit 139)" "$out" || t_fail "segv-$libc: no 'killed by SIGSEGV' line"
@@ -116,8 +149,31 @@ if [ -x psum.musl ]; then
 			t_fail "perf-program-symbols: no work / prog<TAB>work rows:"
 			head -8 /tmp/prog.rep /tmp/prog.task | sed 's/^/  | /'
 		fi
+		# the recording names psum (its .text hash): another -p is refused
+		./kperf report -i /tmp/prog.perf -k ./guest.elf -p ./hello.musl >/tmp/prog.wrong 2>&1
+		krc=$?
+		if [ "$krc" -eq 1 ] && grep -q 'hello.musl is not the program that was recorded' /tmp/prog.wrong; then
+			t_pass "perf-program-identity: another -p refused"
+		else
+			t_fail "perf-program-identity: kperf -p hello.musl on psum's recording: exit $krc:"
+			head -5 /tmp/prog.wrong | sed 's/^/  | /'
+		fi
 	else
 		t_skip "perf-program-symbols: no kperf in the initramfs"
+	fi
+fi
+# kperf markers from the native API: in the recording, named by task
+if [ -x native.musl ] && [ -x ./kperf ]; then
+	rm -f /tmp/native.perf
+	vmm_check native-markers-run 0 '^native: spawn .* nested right' -- -c 2 -m 256M \
+		--perf /tmp/native.perf --perf-freq 0 --kernel-cmdline perf=timer:1000 ./native.musl
+	./kperf report -i /tmp/native.perf -k ./guest.elf -p ./native.musl >/tmp/native.rep 2>&1
+	if grep -qE '^# marker +[0-9.]+  cpu [0-9]+  prog  spawn-begin$' /tmp/native.rep &&
+		grep -qE '^# marker +[0-9.]+  cpu [0-9]+  prog  spawn-end$' /tmp/native.rep; then
+		t_pass "native-markers: $(grep -c '^# marker ' /tmp/native.rep) in kperf report"
+	else
+		t_fail "native-markers: no spawn-begin/spawn-end rows:"
+		grep '^#' /tmp/native.rep | head -12 | sed 's/^/  | /'
 	fi
 fi
 # busybox-static: a program nobody here wrote

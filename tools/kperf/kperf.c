@@ -63,6 +63,21 @@ static int load_syms(const struct kopts *o, const struct kp_data *d, struct elf_
 		elf_syms_free(s);
 		return -1;
 	}
+	/* a wrong program names every sample wrongly: refused, not warned */
+	if (d->hdr.prog_id && d->hdr.prog_id != p.text_id) {
+		fprintf(stderr,
+			"kperf: %s is not the program that was recorded (.text hash %016lx, "
+			"recording says %016lx): give -p the PROGRAM the vmm ran\n",
+			o->prog, (unsigned long)p.text_id, (unsigned long)d->hdr.prog_id);
+		elf_syms_free(&p);
+		elf_syms_free(s);
+		return -1;
+	}
+	if (!d->hdr.prog_id)
+		fprintf(stderr,
+			"kperf: note: the recording does not name its program (QEMU/PC, or an "
+			"older vmm): %s is not checked\n",
+			o->prog);
 	int rc = elf_syms_merge(&both, s, &p, ELF_SYMS_SPLIT);
 	elf_syms_free(&p);
 	elf_syms_free(s);
@@ -250,6 +265,24 @@ static void print_header(const struct kopts *o, const struct kp_data *d, uint64_
 	       d->hdr.sample_hz);
 }
 
+/* Markers (PK_PERF_REC_MARK) in recording order, after the profile. */
+static void print_marks(const struct kp_data *d)
+{
+	if (d->nm)
+		printf("# %zu markers: ms since the first guest record, CPU, task, name\n", d->nm);
+	for (size_t i = 0; i < d->nm; i++) {
+		const struct kp_mark *m = &d->m[i];
+		char task[40];
+		if (kp_mark_task(d, m)[0])
+			snprintf(task, sizeof(task), "%s", kp_mark_task(d, m));
+		else
+			snprintf(task, sizeof(task), m->task ? "%#lx" : "[executor]",
+				 (unsigned long)m->task);
+		printf("# marker %10.3f  cpu %u  %s  %s\n", kp_mark_ms(d, m), m->cpu, task,
+		       m->name);
+	}
+}
+
 static int cmd_report(struct kopts *o)
 {
 	struct kp_data d;
@@ -279,6 +312,7 @@ static int cmd_report(struct kopts *o)
 			printf("%9.2f%% %8lu  %s\n",
 			       100.0 * (double)rows[i].samples / (double)total,
 			       (unsigned long)rows[i].samples, rows[i].key);
+		print_marks(&d);
 	}
 	kp_rows_free(rows, n);
 	elf_syms_free(&s);

@@ -53,6 +53,16 @@ const char *kp_event_name(unsigned event)
 	return event < PK_PERF_EV_COUNT ? n[event] : "?";
 }
 
+/* 1 + the index of the latest task record for id (it names what follows
+ * it), 0 for none. */
+static size_t tname_latest(const struct kp_data *d, uint64_t task)
+{
+	size_t tn = d->ntn;
+	while (tn && d->tnames[tn - 1].task != task)
+		tn--;
+	return tn;
+}
+
 int kp_parse_records(struct kp_data *d, const uint8_t *p, size_t len, char *err, size_t errlen)
 {
 	size_t off = 0;
@@ -86,10 +96,7 @@ int kp_parse_records(struct kp_data *d, const uint8_t *p, size_t len, char *err,
 				return fail(err, errlen, "out of memory");
 			if (s.depth) /* frames may still be NULL */
 				memcpy(d->frames + d->nframes, r + sizeof(s), s.depth * 8u);
-			/* the latest task record for this id names it */
-			size_t tn = d->ntn;
-			while (tn && d->tnames[tn - 1].task != s.task)
-				tn--;
+			size_t tn = tname_latest(d, s.task);
 			d->s[d->ns++] =
 				(struct kp_sample){s.tsc,   s.task,  s.rip,	 h.cpu, s.source,
 						   s.flags, s.depth, d->nframes, tn};
@@ -122,6 +129,18 @@ int kp_parse_records(struct kp_data *d, const uint8_t *p, size_t len, char *err,
 			struct kp_tname *k = &d->tnames[d->ntn++];
 			k->task = t.task;
 			memcpy(k->name, t.name, sizeof(t.name));
+			k->name[32] = 0;
+		} else if (h.type == PK_PERF_REC_MARK) {
+			struct pk_perf_mark m;
+			if (h.size < sizeof(m))
+				return fail(err, errlen, "marker record at offset %zu too short",
+					    off);
+			memcpy(&m, r, sizeof(m));
+			if (grow((void **)&d->m, &d->cap_m, d->nm + 1, sizeof(*d->m)))
+				return fail(err, errlen, "out of memory");
+			struct kp_mark *k = &d->m[d->nm++];
+			*k = (struct kp_mark){m.tsc, m.task, h.cpu, tname_latest(d, m.task), ""};
+			memcpy(k->name, m.name, sizeof(m.name));
 			k->name[32] = 0;
 		} else if (h.type == PK_PERF_REC_LOST) {
 			struct pk_perf_lost l;
@@ -289,8 +308,28 @@ const char *kp_task_name(const struct kp_data *d, const struct kp_sample *s)
 	return s->tname && s->tname <= d->ntn ? d->tnames[s->tname - 1].name : "";
 }
 
+const char *kp_mark_task(const struct kp_data *d, const struct kp_mark *m)
+{
+	return m->tname && m->tname <= d->ntn ? d->tnames[m->tname - 1].name : "";
+}
+
+double kp_mark_ms(const struct kp_data *d, const struct kp_mark *m)
+{
+	if (!d->hdr.tsc_khz)
+		return -1;
+	uint64_t t0 = m->tsc;
+	for (size_t i = 0; i < d->nm; i++)
+		if (d->m[i].tsc < t0)
+			t0 = d->m[i].tsc;
+	for (size_t i = 0; i < d->ns; i++)
+		if (d->s[i].source != PK_PERF_SRC_VMM && d->s[i].tsc < t0)
+			t0 = d->s[i].tsc;
+	return (double)(m->tsc - t0) / (double)d->hdr.tsc_khz;
+}
+
 void kp_free(struct kp_data *d)
 {
+	free(d->m);
 	free(d->tnames);
 	free(d->s);
 	free(d->c);

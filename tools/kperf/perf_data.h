@@ -28,6 +28,14 @@ struct kp_tname {
 	char name[33];
 };
 
+/* A PK_PERF_REC_MARK. */
+struct kp_mark {
+	uint64_t tsc, task;
+	uint32_t cpu;
+	size_t tname; /* as kp_sample.tname */
+	char name[33];
+};
+
 struct kp_count {
 	uint32_t cpu, event;
 	char name[33];
@@ -45,12 +53,19 @@ struct kp_data {
 	size_t nframes, cap_f;
 	struct kp_tname *tnames;
 	size_t ntn, cap_tn;
+	struct kp_mark *m;
+	size_t nm, cap_m;
 	uint64_t lost, unknown;
 	unsigned sources; /* bit per source seen in samples */
 };
 
 /* The name a sample's task had ("" when no task record named it). */
 const char *kp_task_name(const struct kp_data *d, const struct kp_sample *s);
+/* The same for a marker. */
+const char *kp_mark_task(const struct kp_data *d, const struct kp_mark *m);
+/* Milliseconds from the first guest-stamped record (sample or marker) to
+ * m, or -1 when the recording has no TSC rate. */
+double kp_mark_ms(const struct kp_data *d, const struct kp_mark *m);
 
 /* Load path (binary record file or text log). 0, or -1 with err filled. */
 int kp_load(const char *path, struct kp_data *d, char *err, size_t errlen);
