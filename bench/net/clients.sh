@@ -10,6 +10,7 @@
 #   BENCH redis SERVER ROUND PIPE TEST RPS P50_MS P99_MS
 #   BENCH wrk SERVER ROUND RPS P50 P99            (wrk's units: 1.2ms, 800us)
 #   BENCH exits TOOL SERVER ROUND PIPE EXITS REQUESTS
+#   BENCH warm wrk SERVER REQUESTS                (the untimed warm-up)
 # shellcheck shell=sh
 
 # the defaults (bench/net/run.sh passes its PK_NET_* settings)
@@ -86,7 +87,10 @@ phase() {
 		"${BIN}redis-benchmark" -p "$3" -t set,get -n 200 -c "$CONNS" -q >/dev/null 2>&1
 		"${BIN}redis-benchmark" -p "$4" -t set,get -n 200 -c "$CONNS" -q >/dev/null 2>&1
 	else
-		"${BIN}wrk" -t1 -c "$WCONNS" -d 1s "http://127.0.0.1:$3/" >/dev/null 2>&1
+		# (the vmm's --stats count these too: say how many)
+		n=$("${BIN}wrk" -t1 -c "$WCONNS" -d 1s "http://127.0.0.1:$3/" 2>&1 |
+			awk '/requests in/ { print $1 }')
+		echo "BENCH warm wrk $5 ${n:-0}"
 		"${BIN}wrk" -t1 -c "$WCONNS" -d 1s "http://127.0.0.1:$4/" >/dev/null 2>&1
 	fi
 	r=1

@@ -42,8 +42,18 @@ srv_start() {
 		"run=$1" ip=10.0.2.15 >"/tmp/vmm-$1.log" 2>&1 &
 	VPID=$!
 }
-# SIGTERM: the vmm stops the guest and prints --stats on the way out
+# run=kv ends on SHUTDOWN (its KV line counts the requests it served);
+# anything still running gets SIGTERM: the vmm stops the guest and prints
+# --stats on the way out
 srv_stop() {
+	if [ "$1" = kv ]; then
+		./redis-cli -p "$VKV" SHUTDOWN >/dev/null 2>&1
+		i=0
+		while kill -0 "$VPID" 2>/dev/null && [ "$i" -lt 30 ]; do
+			sleep 1
+			i=$((i + 1))
+		done
+	fi
 	kill -TERM "$VPID" 2>/dev/null
 	wait "$VPID"
 	echo "vmm run=$1 exit $?"

@@ -24,7 +24,7 @@ def ms(s):
 
 
 def parse(where, log):
-    env, rows, exits, stats = {}, [], {}, []
+    env, rows, exits, stats, served = {}, [], {}, [], {}
     for raw in open(log, errors="replace"):
         line = raw.strip()
         at = line.find("BENCH ")
@@ -35,7 +35,7 @@ def parse(where, log):
             rest = line[at + len("BENCH env cpu="):]
             cpu, _, vcpus = rest.rpartition(" vcpus=")
             env = {"cpu": cpu or rest, "vcpus": vcpus or "?"}
-            rows, exits, stats = [], {}, []
+            rows, exits, stats, served = [], {}, [], {}
         elif f[1] == "redis" and len(f) == 9:
             # BENCH redis SERVER ROUND PIPE TEST RPS P50 P99
             rows.append(dict(where=where, tool="redis-benchmark", server=f[2], round=int(f[3]),
@@ -49,31 +49,46 @@ def parse(where, log):
             # BENCH exits TOOL SERVER ROUND PIPE EXITS REQUESTS
             tool = "redis-benchmark" if f[2] == "redis" else f[2]
             exits[(tool, f[3], int(f[4]), int(f[5]))] = (int(f[6]), int(f[7]))
+            if f[3] != "linux":
+                app = "kv" if tool == "redis-benchmark" else "http"
+                served[app] = served.get(app, 0) + int(f[7])
+        elif f[1] == "warm" and len(f) == 5 and f[3] != "linux":
+            served["http"] = served.get("http", 0) + int(f[4])
         elif f[1] == "vmmstats":
             stats.append(line[at + len("BENCH vmmstats "):])
     for r in rows:
         e, n = exits.get((r["tool"], r["server"], r["round"], r["pipe"]), (None, 0))
         r["exits_per_req"] = e / n if e is not None and n else None
-    return env, rows, stats
+    return env, rows, stats, served
 
 
-def vmm_exits(where, stats):
-    """exits per request over a whole vmm run from its own --stats (boot
-    and idle included) and the app's request count"""
-    exits, reqs = {}, {}
+def vmm_exits(where, stats, served):
+    """KVM's exits per request over a whole vmm run, from the vmm's own
+    --stats ("vCPU N, as KVM counted": boot and idle included), and the
+    exits that reached the vmm (user space). Requests: run=kv's KV line,
+    else what the clients counted (served[app])."""
+    kvm, user, reqs = {}, {}, dict(served)
     for s in stats:
         app, _, rest = s.partition(" ")
-        if rest.startswith("vCPU ") and "exits by reason:" in rest:
-            exits[app] = exits.get(app, 0) + sum(
+        rest = rest.strip()
+        m = re.search(r"(?:^|[ ,])exits=(\d+)", rest)
+        if rest.startswith("vCPU ") and "as KVM counted" in rest and m:
+            kvm[app] = kvm.get(app, 0) + int(m.group(1))
+        elif rest.startswith("vCPU ") and "exits by reason:" in rest:
+            user[app] = user.get(app, 0) + sum(
                 int(x.split(":")[1]) for x in rest.split("exits by reason:")[1].split())
         m = re.search(r" requests=(\d+)", rest)
-        if m and rest[:3] in ("KV ", "HTT"):
+        if m and rest.startswith("KV "):
             reqs[app] = int(m.group(1))
-    for app in exits:
-        if reqs.get(app):
-            print("  %s vmm --stats, run=%s: %d exits for %d requests, %.2f exits/request "
-                  "(boot and idle included)" % (where, app, exits[app], reqs[app],
-                                                exits[app] / reqs[app]))
+    for app in sorted(set(kvm) | set(user)):
+        n = reqs.get(app)
+        if not n:
+            continue
+        print("  %s vmm --stats, run=%s, %d requests: %s exits as KVM counted (%s/request), %d "
+              "reached the vmm (%.4f/request); boot and idle included"
+              % (where, app, n, kvm.get(app, "?"),
+                 "%.2f" % (kvm[app] / n) if app in kvm else "?", user.get(app, 0),
+                 user.get(app, 0) / n))
 
 
 def main():
@@ -82,7 +97,7 @@ def main():
     for spec in sys.argv[3:]:
         where, _, log = spec.partition("=")
         try:
-            env, rows, stats = parse(where, log)
+            env, rows, stats, served = parse(where, log)
         except OSError as e:
             print("report.py: %s: %s (leg %s skipped)" % (log, e.strerror, where))
             continue
@@ -90,7 +105,7 @@ def main():
         allrows += rows
         for s in stats:
             print("  %s vmm: %s" % (where, s))
-        vmm_exits(where, stats)
+        vmm_exits(where, stats, served)
     if not allrows:
         sys.exit("report.py: no BENCH redis/wrk lines in %s" % " ".join(sys.argv[3:]))
     fmt = lambda v, f="%.3f": "" if v is None else f % v

@@ -88,16 +88,8 @@ static void conn_free(struct http_conn *c)
 static err_t conn_close(struct http_conn *c)
 {
 	struct tcp_pcb *pcb = c->pcb;
-	err_t r = ERR_OK;
-	tcp_arg(pcb, 0);
-	tcp_recv(pcb, 0);
-	tcp_sent(pcb, 0);
-	tcp_err(pcb, 0);
-	tcp_poll(pcb, 0, 0);
 	conn_free(c);
-	if (tcp_close(pcb) != ERR_OK)
-		tcp_abort(pcb), r = ERR_ABRT;
-	return r;
+	return lwip_app_close(pcb);
 }
 
 static void conn_queue(struct http_conn *c, int which, int keep)

@@ -34,6 +34,19 @@ struct tcp_pcb *lwip_app_listen(uint16_t port, tcp_accept_fn fn, const char *app
 	return l;
 }
 
+err_t lwip_app_close(struct tcp_pcb *pcb)
+{
+	tcp_arg(pcb, 0);
+	tcp_recv(pcb, 0);
+	tcp_sent(pcb, 0);
+	tcp_err(pcb, 0);
+	tcp_poll(pcb, 0, 0);
+	if (tcp_close(pcb) == ERR_OK)
+		return ERR_OK;
+	tcp_abort(pcb);
+	return ERR_ABRT;
+}
+
 void lwip_app_serve(struct netif *n, const char *app, const char *what, uint16_t port, uint64_t end,
 		    const volatile int *stop)
 {

@@ -19,6 +19,10 @@ struct netif;
 int lwip_app_ip(const char *cmdline, const char *app, uint32_t *ip);
 /* a pcb listening on PORT whose connections go to fn; NULL with a message */
 struct tcp_pcb *lwip_app_listen(uint16_t port, tcp_accept_fn fn, const char *app);
+/* Detach a connection's callbacks, then close it, aborting when the close
+ * cannot be queued; ERR_ABRT then (what an lwIP callback must return after
+ * an abort), else ERR_OK. */
+err_t lwip_app_close(struct tcp_pcb *pcb);
 /* The stack's loop: poll, and wait for the device's interrupt or lwIP's
  * next timer when there was nothing, until *stop or the TSC reaches end
  * (0: no end). Once the address is known it says "APP: serving WHAT on

@@ -54,3 +54,18 @@ def flood(port, req, seconds=3):
             break
     c.close()
     return sent
+
+
+def conn_burst(port, n=100):
+    """Open n connections (more than lwIP's 64 PCBs), then drop them all;
+    how many opened."""
+    conns = []
+    for _ in range(n):
+        try:
+            conns.append(socket.create_connection(("127.0.0.1", port), timeout=5))
+        except OSError:
+            break
+    for c in conns:
+        c.close()
+    time.sleep(1)
+    return len(conns)
