@@ -12,7 +12,7 @@
 #   vmlinux                     the same kernel uncompressed, if it has a PVH
 #                               entry note: QEMU boots that directly and L1
 #                               skips ~3 s of emulated xz decompression
-#   modules/NN-<name>.ko        irqbypass, ccp, kvm, kvm-amd (uncompressed,
+#   modules/NN-<name>.ko        irqbypass, ccp, kvm, kvm-amd, virtio-net, tun (uncompressed,
 #                               NN = load order, so `ls` order is load order)
 #   busybox                     copy of the host's /bin/busybox (static)
 #   STAMP                       "<package> <version>": a re-run with the same
@@ -34,12 +34,23 @@ for tool in apt-cache apt-get dpkg-deb xz; do
 		die "'$tool' not found (this needs a Debian/Ubuntu host with apt, dpkg and xz-utils)"
 done
 
-# Load order matters: kvm-amd needs kvm and ccp (SEV), kvm needs irqbypass.
+# Load order matters: kvm-amd needs kvm and ccp (SEV), kvm needs irqbypass;
+# virtio_net (L1's own NIC, for run.sh --fwd) needs the virtio core, the
+# PCI transport and net_failover; tun is for the vmm's --net tap.
 MODULES=(
 	kernel/virt/lib/irqbypass.ko
 	kernel/drivers/crypto/ccp/ccp.ko
 	kernel/arch/x86/kvm/kvm.ko
 	kernel/arch/x86/kvm/kvm-amd.ko
+	kernel/drivers/virtio/virtio_ring.ko
+	kernel/drivers/virtio/virtio.ko
+	kernel/drivers/virtio/virtio_pci_modern_dev.ko
+	kernel/drivers/virtio/virtio_pci_legacy_dev.ko
+	kernel/drivers/virtio/virtio_pci.ko
+	kernel/net/core/failover.ko
+	kernel/drivers/net/net_failover.ko
+	kernel/drivers/net/virtio_net.ko
+	kernel/drivers/net/tun.ko
 )
 
 # Resolve the concrete kernel package the meta package points at today

@@ -14,6 +14,10 @@
 #   --cpu MODEL          qemu -cpu model (max); e.g. EPYC,+svm,+npt
 #   --cache DIR          kernel/module cache (<repo>/build/nested-cache)
 #   --log FILE           also write the L1 console + run.sh messages here
+#   --fwd tcp:ADDR:PORT  give L1 a NIC (QEMU user network, virtio-net) and
+#                        forward the host's ADDR:PORT to L1's port PORT
+#                        (L1 is 10.0.2.15/24, gateway 10.0.2.2); repeatable.
+#                        Without it L1 has no NIC at all.
 #   --bzimage            boot the compressed vmlinuz (the plain -kernel boot)
 #                        instead of the PVH vmlinux fetch.sh extracts; the
 #                        latter skips ~3.5 s of emulated decompression
@@ -66,6 +70,7 @@ CACHE=$REPO/build/nested-cache
 LOG=
 BZIMAGE=0
 FILES=()
+FWDS=()
 SCRIPT=
 # After the kernel reports a lockup/stall, wait at most this long for the
 # HARNESS line before calling it a hang: no need to sit out the full timeout.
@@ -108,6 +113,13 @@ while [ $# -gt 0 ]; do
 	--cache) need_arg "$@"; CACHE=$2; shift 2 ;;
 	--log) need_arg "$@"; LOG=$2; shift 2 ;;
 	--file) need_arg "$@"; FILES+=("$2"); shift 2 ;;
+	--fwd)
+		need_arg "$@"
+		[[ $2 =~ ^tcp:([0-9.]+):([1-9][0-9]*)$ ]] ||
+			{ echo "$ME: --fwd $2: expected tcp:ADDR:PORT" >&2; exit 2; }
+		FWDS+=("hostfwd=tcp:${BASH_REMATCH[1]}:${BASH_REMATCH[2]}-:${BASH_REMATCH[2]}")
+		shift 2
+		;;
 	--bzimage) BZIMAGE=1; shift ;;
 	-h | --help) usage 0 ;;
 	--)
@@ -190,7 +202,7 @@ pack() { # DIR: newc cpio of DIR's contents, root-owned, to stdout
 #  - a base part cached next to the kernel (busybox, its ~400 applet links,
 #    the modules) as cpio + gzip -1; caching it saves ~0.5 s per run.
 BASE=$CACHE/base.cpio.gz
-BASE_ID="$(cat "$CACHE/STAMP") base-v1 uid$(id -u)"
+BASE_ID="$(cat "$CACHE/STAMP") base-v2 uid$(id -u)"
 if [ ! -s "$BASE" ] || [ "$(cat "$CACHE/base.stamp" 2>/dev/null)" != "$BASE_ID" ]; then
 	B=$TMP/base
 	mkdir -p "$B"/{bin,sbin,usr/bin,usr/sbin,proc,sys,dev,tmp,work,harness,lib/harness}
@@ -288,6 +300,13 @@ for m in /lib/harness/*.ko; do
 	out=$(insmod "$m" 2>&1) || nokvm "insmod $m failed: $out"
 done
 [ -c /dev/kvm ] || nokvm "modules loaded but /dev/kvm did not appear"
+# run.sh --fwd: QEMU's user network (10.0.2.0/24)
+if [ -e /sys/class/net/eth0 ]; then
+	ip link set lo up
+	ip link set eth0 up
+	ip addr add 10.0.2.15/24 dev eth0
+	ip route add default via 10.0.2.2
+fi
 echo 64 >/proc/sys/vm/nr_hugepages
 hp=$(cat /proc/sys/vm/nr_hugepages)
 [ "$hp" -ge 64 ] || echo "harness: warning: only $hp of 64 2MiB hugepages reserved"
@@ -352,6 +371,12 @@ frozen_cpus() {
 			/^CR0=/ { printf "%s %s %s %s %s %s\n", cpu, rip, efl, cpl, hlt, $3 }' | head -n 16
 }
 
+# L1's NIC: none (no option ROM to scan, nothing to configure) unless --fwd
+NIC=(-nic none)
+if [ ${#FWDS[@]} -gt 0 ]; then
+	IFS=, eval 'NIC=(-nic "user,model=virtio-net-pci,${FWDS[*]}")'
+fi
+
 # boot ATTEMPT -> sets RESULT (harness|hang|died|) and HRC
 boot() {
 	local attempt=$1 raw=$TMP/console.$1 t0 now deadline hung_at='' harness_at='' qrc line
@@ -364,7 +389,7 @@ boot() {
 	deadline=$((t0 + TIMEOUT * 1000))
 	${DEATHSIG[@]+"${DEATHSIG[@]}"} qemu-system-x86_64 -machine q35 -accel "tcg${NESTED_TCG_THREAD:+,thread=$NESTED_TCG_THREAD}" -cpu "$CPU" -smp "$SMP" -m "$MEM" \
 		-kernel "$KERNEL" -initrd "$INITRD" \
-		-append "console=ttyS0 quiet panic=-1" \
+		-append "console=ttyS0 quiet panic=-1" "${NIC[@]}" \
 		-nographic -no-reboot -monitor "unix:$TMP/mon.$attempt,server=on,wait=off" \
 		${QEMU_EXTRA[@]+"${QEMU_EXTRA[@]}"} </dev/null >"$raw" 2>&1 8>&- &
 	QPID=$!
