@@ -10,10 +10,8 @@
 # below). The servers run with as many processes/threads as the guest has
 # vCPUs at most (nginx worker_processes auto; redis is single-threaded).
 #
-# The modules come from the same linux-image package as the nested cache's
-# kernel (its STAMP), fetched once with `apt-get download` into
-# NESTED_CACHE/../netguest and unpacked with `dpkg-deb -x`, like
-# tools/nested/fetch.sh does for L1's.
+# The kernel and its modules are the nested cache's (tools/nested/fetch.sh:
+# Debian's linux-image package, the one L1 boots).
 set -euo pipefail
 cache=${1:?usage: bench/net/linux_guest.sh NESTED_CACHE OUTDIR}
 out=${2:?usage: bench/net/linux_guest.sh NESTED_CACHE OUTDIR}
@@ -23,46 +21,24 @@ die() {
 }
 [ -s "$cache/STAMP" ] && [ -s "$cache/vmlinuz" ] ||
 	die "$cache has no complete nested kernel (run tools/nested/fetch.sh $cache)"
-read -r pkg ver <"$cache/STAMP"
-kver=${pkg#linux-image-}
+read -r pkg _ <"$cache/STAMP"
 for f in /bin/busybox /usr/bin/redis-server /usr/sbin/nginx; do
 	[ -x "$f" ] || die "$f missing (tools/deps.sh: busybox-static redis-server nginx-light)"
 done
 
-# virtio-net and what it needs, in load order (the modules' depends=)
-mods="kernel/drivers/virtio/virtio_ring.ko kernel/drivers/virtio/virtio.ko
-kernel/drivers/virtio/virtio_pci_modern_dev.ko kernel/drivers/virtio/virtio_pci_legacy_dev.ko
-kernel/drivers/virtio/virtio_pci.ko kernel/net/core/failover.ko
-kernel/drivers/net/net_failover.ko kernel/drivers/net/virtio_net.ko"
-mcache=$(dirname "$cache")/netguest/$kver
-if [ "$(cat "$mcache/STAMP" 2>/dev/null)" != "$pkg $ver v2" ]; then
-	work=$(mktemp -d)
-	trap 'rm -rf "$work"' EXIT
-	chmod 755 "$work"
-	if [ "$(id -u)" -eq 0 ] && getent passwd _apt >/dev/null 2>&1; then
-		chown _apt "$work" 2>/dev/null || true
-	fi
-	echo "linux_guest.sh: downloading $pkg ($ver) for its virtio-net modules" >&2
-	(cd "$work" && apt-get download -q "$pkg=$ver") >&2 || die "apt-get download $pkg=$ver failed"
-	dpkg-deb -x "$work"/*.deb "$work/x" || die "dpkg-deb -x of $pkg failed"
-	rm -rf "$mcache"
-	mkdir -p "$mcache"
-	i=0
+# virtio-net and what it needs, in load order: tools/nested/fetch.sh keeps
+# them in the cache (modules/NN-NAME.ko) with L1's own; a cache from
+# before it did is completed by running fetch.sh again
+mods="virtio_ring virtio virtio_pci_modern_dev virtio_pci_legacy_dev virtio_pci failover
+net_failover virtio_net"
+have_mods() {
 	for m in $mods; do
-		i=$((i + 1))
-		src=$work/x/lib/modules/$kver/$m
-		dst=$mcache/$(printf '%02d' "$i")-$(basename "$m")
-		if [ -f "$src" ]; then
-			cp "$src" "$dst"
-		elif [ -f "$src.xz" ]; then
-			xz -dc "$src.xz" >"$dst"
-		else
-			die "$pkg has no $m"
-		fi
+		ls "$cache"/modules/[0-9][0-9]-"$m".ko >/dev/null 2>&1 || return 1
 	done
-	echo "$pkg $ver v2" >"$mcache/STAMP"
-	rm -rf "$work"
-	trap - EXIT
+}
+if ! have_mods; then
+	"$(dirname "$0")/../../tools/nested/fetch.sh" "$cache" || die "tools/nested/fetch.sh $cache failed"
+	have_mods || die "$cache/modules lacks the virtio-net modules even after fetch.sh"
 fi
 
 root=$(mktemp -d)
@@ -73,7 +49,11 @@ cp /bin/busybox "$root/bin/busybox"
 for a in $("$root/bin/busybox" --list-full); do
 	[ -e "$root/$a" ] || ln -s /bin/busybox "$root/$a"
 done
-cp "$mcache"/*.ko "$root/lib/netguest/"
+i=0
+for m in $mods; do
+	i=$((i + 1))
+	cp "$cache"/modules/[0-9][0-9]-"$m".ko "$root/lib/netguest/$(printf '%02d' "$i")-$m.ko"
+done
 declare -A have=()
 for bin in /usr/bin/redis-server /usr/sbin/nginx; do
 	cp -L "$bin" "$root$bin"
