@@ -143,33 +143,17 @@ def main():
     port = free_port()
     q = qemu_net.boot(elf, log, "run=http http_idle=3 http_secs=%d" % SECS, "^HTTP port=80",
                       port, 80)
-    up = False
-    for _ in range(120):
-        if q.poll() is not None:
-            break
-        if get_ok(port):
-            up = True
-            break
-        time.sleep(0.5)
+    up = qemu_net.wait_up(q, lambda: get_ok(port))
     result(up, "GET / answered 200")
     if up:
         checks(port)
-    try:
-        out, _ = q.communicate(timeout=SECS + 60)
-    except subprocess.TimeoutExpired:
-        q.kill()
-        out, _ = q.communicate()
-    text = open(log, errors="replace").read() if os.path.exists(log) else out
-    summary = [ln for ln in text.splitlines() if ln.startswith("HTTP ")]
+    out, summary = qemu_net.finish(q, log, SECS + 60, "HTTP ")
     result(bool(summary) and " errors=0" not in summary[0] and " idle=0" not in summary[0],
            "the server counted the bad requests and the idle close",
            summary[0] if summary else "no HTTP line")
     result(q.returncode == 0, "the guest exited 0 after http_secs",
            "qemu_run.py exit %s" % q.returncode)
-    if qemu_net.failures:
-        sys.stdout.write(out[-3000:])
-    print("http-qemu: %d failure(s)" % qemu_net.failures)
-    return 1 if qemu_net.failures else 0
+    return qemu_net.done("http-qemu", out)
 
 
 if __name__ == "__main__":

@@ -15,7 +15,6 @@ import shutil
 import socket
 import subprocess
 import sys
-import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(os.path.dirname(HERE))
@@ -71,14 +70,7 @@ def main():
     log = os.path.join(logdir, "kv-qemu.log")
     port = free_port()
     q = qemu_net.boot(elf, log, "run=kv kv_secs=280", "^KV port=6379", port, 6379)
-    up = False
-    for _ in range(120):
-        if q.poll() is not None:
-            break
-        if ping_ok(port):
-            up = True
-            break
-        time.sleep(0.5)
+    up = qemu_net.wait_up(q, lambda: ping_ok(port))
     result(up, "redis-cli PING answered PONG")
     if up:
         result(cli(port, "SET", "foo", "bar") == "OK" and cli(port, "GET", "foo") == "bar",
@@ -139,20 +131,11 @@ def main():
         n = qemu_net.conn_burst(port)
         result(ping_ok(port), "PING after opening and dropping %d connections" % n)
         cli(port, "SHUTDOWN")
-    try:
-        out, _ = q.communicate(timeout=120)
-    except subprocess.TimeoutExpired:
-        q.kill()
-        out, _ = q.communicate()
-    text = open(log, errors="replace").read() if os.path.exists(log) else out
-    summary = [ln for ln in text.splitlines() if ln.startswith("KV ")]
+    out, summary = qemu_net.finish(q, log, 120, "KV ")
     result(bool(summary) and " errors=0" not in summary[0], "the server counted the protocol errors",
            summary[0] if summary else "no KV line")
     result(q.returncode == 0, "the guest exited 0 after SHUTDOWN", "qemu_run.py exit %s" % q.returncode)
-    if qemu_net.failures:
-        sys.stdout.write(out[-3000:])
-    print("kv-qemu: %d failure(s)" % qemu_net.failures)
-    return 1 if qemu_net.failures else 0
+    return qemu_net.done("kv-qemu", out)
 
 
 if __name__ == "__main__":

@@ -69,3 +69,36 @@ def conn_burst(port, n=100):
         c.close()
     time.sleep(1)
     return len(conns)
+
+
+def wait_up(q, probe, tries=120):
+    """Until probe() is true (every 0.5 s, at most tries times) or the
+    guest's qemu_run.py ended; whether it came up."""
+    for _ in range(tries):
+        if q.poll() is not None:
+            return False
+        if probe():
+            return True
+        time.sleep(0.5)
+    return False
+
+
+def finish(q, log, timeout, prefix):
+    """Wait for the guest to end (kill it after timeout s); its output and
+    the console lines starting with prefix (the app's summary)."""
+    try:
+        out, _ = q.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        q.kill()
+        out, _ = q.communicate()
+    text = open(log, errors="replace").read() if os.path.exists(log) else out
+    return out, [ln for ln in text.splitlines() if ln.startswith(prefix)]
+
+
+def done(name, out):
+    """The last lines of the guest's output on failure, the count, the
+    exit status."""
+    if failures:
+        sys.stdout.write(out[-3000:])
+    print("%s: %d failure(s)" % (name, failures))
+    return 1 if failures else 0
