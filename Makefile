@@ -19,7 +19,7 @@ CTEST_ARGS ?=
 QEMU_RUN = python3 tools/qemu_run.py --image $(BUILD)/bin/guest.elf --cpu $(CPU) \
 	--smp $(SMP) --mem $(MEM) --accel $(ACCEL) --cmdline "$(CMDLINE)"
 
-.PHONY: all deps configure build run test fuzz bench bench-heap iso qemu qemu-gdb format clean pxe watch asm
+.PHONY: all deps configure build run test fuzz bench bench-heap bench-net iso qemu qemu-gdb format clean pxe watch asm
 
 all: build
 
@@ -51,6 +51,7 @@ BENCH_ROUNDS ?= 10
 PERF_BENCH_ROUNDS ?= 5
 BENCH_REPEATS ?= 5
 APPS_BENCH_ROUNDS ?= 5
+NET_BENCH_ROUNDS ?= 3
 bench: build
 	bench/boot/run.sh $(BUILD) $(BENCH_ROUNDS)
 	bench/heap/run.sh $(BUILD) $(BENCH_REPEATS)
@@ -59,6 +60,12 @@ bench: build
 	bench/sched/run.sh $(BUILD)
 	bench/perf/run.sh $(BUILD) $(PERF_BENCH_ROUNDS)
 	bench/apps/run.sh $(BUILD) $(APPS_BENCH_ROUNDS)
+	bench/net/run.sh $(BUILD) $(NET_BENCH_ROUNDS)
+	python3 bench/tables.py
+
+# Just the net suite (redis-benchmark and wrk, the vmm vs a Linux guest).
+bench-net: build
+	bench/net/run.sh $(BUILD) $(NET_BENCH_ROUNDS)
 	python3 bench/tables.py
 
 # Just the heap suite (glibc/libkheap/mimalloc/jemalloc/tcmalloc, a few minutes).

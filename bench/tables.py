@@ -330,6 +330,49 @@ def table_apps(results):
     return out
 
 
+NET_WHERE = {"nested": "nested KVM (vmm vs QEMU -accel kvm)", "tcg": "QEMU TCG (both emulated)"}
+
+
+def table_net(results):
+    rows = read(results, "net")
+
+    def med(where, tool, test, pipe, linux, col):
+        vals = [num(r[col]) for r in rows
+                if (r["where"], r["tool"], r["test"], r["pipeline"]) == (where, tool, test, pipe)
+                and (r["server"] == "linux") == linux and num(r[col]) is not None
+                and num(r["rps"])]
+        return statistics.median(vals) if vals else None
+
+    def ratio(a, b):
+        return "%.2fx" % (a / b) if a and b else "-"
+
+    body = []
+    for where in ordered([r["where"] for r in rows], ["nested", "tcg"]):
+        mine = [r for r in rows if r["where"] == where]
+        for tool, test, pipe in dict.fromkeys((r["tool"], r["test"], r["pipeline"]) for r in mine):
+            m = lambda linux, col: med(where, tool, test, pipe, linux, col)
+            pv, pl = m(False, "rps"), m(True, "rps")
+            qv, ql = m(False, "p99_ms"), m(True, "p99_ms")
+            ev, el = m(False, "exits_per_req"), m(True, "exits_per_req")
+            case = "%s %s%s" % ("redis-benchmark" if tool == "redis-benchmark" else "wrk", test,
+                                " -P %s" % pipe if pipe != "1" else "")
+            body.append([NET_WHERE.get(where, where), case, sig(pv), sig(pl), ratio(pv, pl),
+                         "%.2f" % qv if qv else "-", "%.2f" % ql if ql else "-", ratio(qv, ql),
+                         "%.2f" % ev if ev is not None else "-",
+                         "%.2f" % el if el is not None else "-"])
+    if not body:
+        raise TableError("net.csv: no measurements")
+    out = md(["where", "client", "perfkern req/s", "Linux req/s", "ratio", "perfkern p99 ms",
+              "Linux p99 ms", "p99 ratio", "perfkern exits/req", "Linux exits/req"], body)
+    dead = ["%s %s %s round %s" % (r["where"], r["server"], r["tool"], r["round"])
+            for r in rows if not num(r["rps"])]
+    out += ["", "Medians of %d alternating rounds, %s vCPU per server, %s.%s"
+            % (len({r["round"] for r in rows}), only(rows, "vcpus"), only(rows, "cpu_model"),
+               " Runs in which the server answered nothing (left out of the medians): %s."
+               % ", ".join(dead) if dead else "")]
+    return out
+
+
 TABLES = {
     "heap": table_heap,
     "heap-guest": table_heap_guest,
@@ -339,6 +382,7 @@ TABLES = {
     "pages": table_pages,
     "perf": table_perf,
     "apps": table_apps,
+    "net": table_net,
 }
 
 MARK = re.compile(r"^<!-- tables:([a-z0-9-]+) (begin|end) -->$")

@@ -11,7 +11,7 @@ grub-common grub-pc-bin grub-efi-amd64-bin xorriso mtools
 busybox-static cpio gdb gnuplot-nox clang-format clang libclang-rt-dev
 libboost-context-dev socat inotify-tools libslirp-dev musl-tools
 libmimalloc-dev libmimalloc2.0 libjemalloc2 libtcmalloc-minimal4 valgrind
-redis-tools"
+redis-tools redis-server nginx-light wrk"
 
 [ "${PK_DEPS_SKIP:-0}" = 1 ] && exit 0
 

@@ -22,6 +22,7 @@
 #include "guest/drivers/virtio_net.h"
 #include "guest/kernel/console.h"
 #include "guest/kernel/param.h"
+#include "guest/net/lwip_app.h"
 #include "guest/net/net_inst.h"
 #include "lib/printf/printf.h"
 #include "lib/cmdline/cmdline.h"
@@ -70,15 +71,8 @@ static void conn_free(struct kv_conn *c)
 static err_t conn_close(struct kv_conn *c)
 {
 	struct tcp_pcb *pcb = c->pcb;
-	err_t r = ERR_OK;
-	tcp_arg(pcb, 0);
-	tcp_recv(pcb, 0);
-	tcp_sent(pcb, 0);
-	tcp_err(pcb, 0);
 	conn_free(c);
-	if (tcp_close(pcb) != ERR_OK)
-		tcp_abort(pcb), r = ERR_ABRT;
-	return r;
+	return lwip_app_close(pcb);
 }
 
 /* Queue pending replies into lwIP's send buffer. */
@@ -232,15 +226,7 @@ static int kv_listen(void *arg)
 	sh = arg;
 	me = sched_cpu_self();
 	kv_lim.max_bulk = sh->max_bulk;
-	struct tcp_pcb *pcb = tcp_new();
-	struct tcp_pcb *l =
-		pcb && tcp_bind(pcb, IP_ANY_TYPE, KV_PORT) == ERR_OK ? tcp_listen(pcb) : 0;
-	if (!l) {
-		kprintf("kv: cannot listen on TCP port %u on CPU %u\n", KV_PORT, me);
-		return -1;
-	}
-	tcp_accept(l, kv_accept);
-	return 0;
+	return lwip_app_listen(KV_PORT, kv_accept, "kv") ? 0 : -1;
 }
 PK_NET_APP("kv", kv_listen);
 
@@ -261,11 +247,8 @@ static void *kv_wait(void *arg)
 static int kv_run(const char *cmdline)
 {
 	uint32_t ip = 0;
-	char ipbuf[32];
-	if (cmdline_get(cmdline, "ip", ipbuf, sizeof(ipbuf)) == 0 && net_parse_ip(ipbuf, &ip) < 0) {
-		kprintf("kv: ip=%s is not an IPv4 address\n", ipbuf);
+	if (pk_net_cmdline_ip(cmdline, "kv", &ip) < 0)
 		return PK_EXIT_BAD_CMDLINE;
-	}
 	/* on the heap: a static would be .bss in each of the stack's copies */
 	struct kv_shared *shp = kcalloc(1, sizeof(*shp));
 	if (!shp)

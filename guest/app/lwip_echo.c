@@ -71,11 +71,8 @@ PK_NET_APP("lwip-echo-stats", echo_stats);
 static int lwip_echo_run(const char *cmdline)
 {
 	uint32_t ip = 0;
-	char ipbuf[32];
-	if (cmdline_get(cmdline, "ip", ipbuf, sizeof(ipbuf)) == 0 && net_parse_ip(ipbuf, &ip) < 0) {
-		kprintf("lwip-echo: ip=%s is not an IPv4 address\n", ipbuf);
+	if (pk_net_cmdline_ip(cmdline, "lwip-echo", &ip) < 0)
 		return PK_EXIT_BAD_CMDLINE;
-	}
 	uint64_t want = cmdline_get_uint(cmdline, "netecho_count", 3);
 	uint64_t secs = cmdline_get_uint(cmdline, "netecho_secs", 60);
 	uint64_t want_tcp = cmdline_get_uint(cmdline, "lwip_tcp_conns", 0);

@@ -16,6 +16,7 @@
 #include "lib/cmdline/cmdline.h"
 #include "lib/sched/sched.h"
 #include "app.h"
+#include "guest/net/net_inst.h"
 
 PK_PARAM(ip, "netecho: this guest's IPv4 address (default 10.0.2.15, QEMU's user network)");
 PK_PARAM(netecho_count, "netecho: exit 0 after this many UDP echoes (default 3)");
@@ -53,12 +54,8 @@ static void *netecho_serve(void *arg)
 static int netecho_run(const char *cmdline)
 {
 	struct net_echo_cfg cfg = {.ip = 0x0a00020f};
-	char ipbuf[32];
-	if (cmdline_get(cmdline, "ip", ipbuf, sizeof(ipbuf)) == 0 &&
-	    net_parse_ip(ipbuf, &cfg.ip) < 0) {
-		kprintf("netecho: ip=%s is not an IPv4 address\n", ipbuf);
+	if (pk_net_cmdline_ip(cmdline, "netecho", &cfg.ip) < 0)
 		return PK_EXIT_BAD_CMDLINE;
-	}
 	uint64_t want = cmdline_get_uint(cmdline, "netecho_count", 3);
 	uint64_t secs = cmdline_get_uint(cmdline, "netecho_secs", 60);
 	struct vnet_info info;

@@ -5,8 +5,10 @@
  * A waiter is a future on the waiting task's stack, queued in a hashed
  * bucket; the waker dequeues it and completes the future under the bucket
  * lock, so the waiter suspends (never spins) and its stack frame stays
- * valid until it has been told. Timed waits sleep in slices of at most
- * 1 ms and re-check: the scheduler has no timed await.
+ * valid until it has been told. A timed waiter waits on an irq event of
+ * its own CPU instead (sched_irq_wait takes a timeout), which the waker
+ * signals under the same lock: a wake reaches it at once, not at the end
+ * of a polling slice.
  */
 #include "guest/arch/spinlock.h"
 #include "guest/arch/tsc.h"
@@ -26,8 +28,9 @@
 struct fwaiter {
 	uint64_t uaddr;
 	uint32_t bitset;
-	int queued;
-	struct future done;
+	int queued, timed;
+	struct future done;	   /* untimed: completed by the waker */
+	struct sched_irq_event ev; /* timed: signalled by the waker */
 	struct fwaiter *next;
 };
 
@@ -61,7 +64,12 @@ long linux_futex_wake(uint64_t uaddr, int n, uint32_t bitset)
 		if (w->uaddr == uaddr && (w->bitset & bitset)) {
 			*p = w->next;
 			w->queued = 0;
-			future_set(&w->done, 0);
+			/* under the lock: a waiter that sees queued == 0 knows we
+			 * are done with its frame */
+			if (w->timed)
+				sched_irq_signal(&w->ev);
+			else
+				future_set(&w->done, 0);
 			woken++;
 		} else {
 			p = &w->next;
@@ -82,7 +90,9 @@ static long futex_wait(uint64_t uaddr, uint32_t val, uint64_t deadline_ns, uint3
 	if (!bitset)
 		return -EINVAL;
 	struct fbucket *b = bucket_of(uaddr);
-	struct fwaiter w = {uaddr, bitset, 1, FUTURE_INIT, 0};
+	struct fwaiter w = {uaddr, bitset, 1, deadline_ns != 0, FUTURE_INIT, {0}, 0};
+	if (w.timed) /* threads are pinned: this CPU is where the wait runs */
+		sched_irq_event_init(&w.ev, sched_cpu_self());
 	spin_lock(&b->lock);
 	/* the value check and the enqueue are one step against wakers */
 	uint32_t cur = 0;
@@ -94,27 +104,24 @@ static long futex_wait(uint64_t uaddr, uint32_t val, uint64_t deadline_ns, uint3
 	w.next = b->head;
 	b->head = &w;
 	spin_unlock(&b->lock);
-	if (!deadline_ns) {
+	if (!w.timed) {
 		sched_await(&w.done);
 		return 0;
 	}
-	while (!future_ready(&w.done)) {
+	for (;;) {
 		uint64_t now = now_ns();
-		if (now >= deadline_ns) {
-			spin_lock(&b->lock);
-			int still = w.queued;
-			if (still)
-				unlink_waiter(b, &w);
-			spin_unlock(&b->lock);
-			if (still)
-				return -ETIMEDOUT;
-			break; /* woken meanwhile: the waker completes the future */
-		}
-		uint64_t left = deadline_ns - now;
-		sched_sleep(left < 1000000 ? left : 1000000);
+		if (now < deadline_ns && sched_irq_wait(&w.ev, deadline_ns - now) == 1)
+			return 0; /* woken: dequeued by the waker */
+		if (now_ns() < deadline_ns && !sched_cancelled())
+			continue; /* an early return of the wait: wait on */
+		spin_lock(&b->lock);
+		int still = w.queued;
+		if (still)
+			unlink_waiter(b, &w);
+		spin_unlock(&b->lock);
+		/* not queued: a waker took us (and signalled) before the lock */
+		return still ? -ETIMEDOUT : 0;
 	}
-	sched_await(&w.done);
-	return 0;
 }
 
 static long sys_futex(uint64_t uaddr, long op, uint32_t val, uint64_t utime, uint64_t uaddr2,

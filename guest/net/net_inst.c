@@ -11,7 +11,9 @@
 
 #include "guest/drivers/virtio_net.h"
 #include "guest/kernel/console.h"
+#include "lib/cmdline/cmdline.h"
 #include "lib/kstring/kstring.h"
+#include "lib/net/echo.h"
 #include "lib/sched/sched.h"
 
 _Static_assert(PK_NET_MAX_INST >= 1 && PK_NET_MAX_INST <= 8, "the table below has 8 slots");
@@ -199,4 +201,15 @@ int pk_net_app_each(const char *name, void *arg)
 		if (t[i] && (intptr_t)sched_join(t[i]) < 0)
 			rc = -1;
 	return rc;
+}
+
+int pk_net_cmdline_ip(const char *cmdline, const char *app, uint32_t *ip)
+{
+	char buf[32];
+	int n = cmdline_get(cmdline, "ip", buf, sizeof(buf)); /* the value's length, -1: absent */
+	if (n >= 0 && ((size_t)n >= sizeof(buf) || net_parse_ip(buf, ip) < 0)) {
+		kprintf("%s: ip=%s is not an IPv4 address\n", app, buf);
+		return -1;
+	}
+	return 0;
 }

@@ -109,6 +109,12 @@ void pk_sock_notify(struct pk_sock *s, unsigned ev);
 void pk_sock_watch(struct pk_sock *s, struct pk_sock_watch *w);
 void pk_sock_unwatch(struct pk_sock *s, struct pk_sock_watch *w);
 
+/* ip= from the kernel command line into *ip (host byte order; left as
+ * it was when the option is absent); -1 with a message naming APP and the
+ * value when it is not an IPv4 address. For every network app, in the
+ * stack or not. */
+int pk_net_cmdline_ip(const char *cmdline, const char *app, uint32_t *ip);
+
 /* The instance CPU `cpu` runs, or NULL when it serves no network (beyond
  * PK_NET_MAX_INST, beyond the CPUs online, or before pk_net_up). */
 const struct pk_net_ops *pk_net_ops_on(unsigned cpu);

@@ -19,25 +19,12 @@ import shutil
 import socket
 import subprocess
 import sys
-import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(os.path.dirname(HERE))
-failures = 0
-
-
-def result(ok, name, why=""):
-    global failures
-    print("%s: %s%s" % ("PASS" if ok else "FAIL", name, (" (" + why + ")") if why else ""))
-    failures += 0 if ok else 1
-
-
-def free_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
+sys.path.insert(0, HERE)
+import qemu_net  # noqa: E402
+from qemu_net import free_port, result  # noqa: E402
 
 
 def cli(port, *args, stdin=None):
@@ -73,24 +60,6 @@ def raw(port, data, read=True):
     return got
 
 
-def flood(port, seconds=3):
-    """Pipeline GETs without reading for a while: the server must hold
-    back through the TCP window, not queue without bound or stall."""
-    c = socket.create_connection(("127.0.0.1", port), timeout=20)
-    c.setblocking(False)
-    req = b"*2\r\n$3\r\nGET\r\n$3\r\nbig\r\n" * 64
-    sent, end = 0, time.time() + seconds
-    while time.time() < end:
-        try:
-            sent += c.send(req)
-        except BlockingIOError:
-            time.sleep(0.01)
-        except OSError:
-            break
-    c.close()
-    return sent
-
-
 def main():
     if sys.argv[1] == "--no-lwip":
         why = sys.argv[2] if len(sys.argv) > 2 else "configured without it"
@@ -104,21 +73,8 @@ def main():
     os.makedirs(logdir, exist_ok=True)
     log = os.path.join(logdir, "kv-qemu.log")
     port = free_port()
-    cmd = [sys.executable, os.path.join(REPO, "tools", "qemu_run.py"), "--image", elf,
-           "--smp", "2", "--timeout", "300", "--expect", "none", "--log", log,
-           "--cmdline", "run=kv kv_secs=280",
-           "--expect-line", "^KV port=6379",
-           "--qemu-arg=-netdev", "--qemu-arg=user,id=n0,hostfwd=tcp:127.0.0.1:%d-:6379" % port,
-           "--qemu-arg=-device", "--qemu-arg=virtio-net-pci,netdev=n0,mq=on,vectors=6"]
-    q = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    up = False
-    for _ in range(120):
-        if q.poll() is not None:
-            break
-        if ping_ok(port):
-            up = True
-            break
-        time.sleep(0.5)
+    q = qemu_net.boot(elf, log, "run=kv kv_secs=280", "^KV port=6379", port, 6379)
+    up = qemu_net.wait_up(q, lambda: ping_ok(port))
     result(up, "redis-cli PING answered PONG")
     if up:
         result(cli(port, "SET", "foo", "bar") == "OK" and cli(port, "GET", "foo") == "bar",
@@ -174,40 +130,23 @@ def main():
             got = raw(port, data)
             result(want in got and ping_ok(port), "hostile %r... answered %r, PING after" %
                    (data[:16], want), repr(got[:60]))
-        sent = flood(port)
+        sent = qemu_net.flood(port, b"*2\r\n$3\r\nGET\r\n$3\r\nbig\r\n" * 64)
         result(ping_ok(port), "PING after a client pipelined %d bytes without reading" % sent)
-        conns = []
-        for _ in range(100):  # more connections than lwIP has PCBs (64)
-            try:
-                conns.append(socket.create_connection(("127.0.0.1", port), timeout=5))
-            except OSError:
-                break
-        for c in conns:
-            c.close()
-        time.sleep(1)
-        result(ping_ok(port), "PING after opening and dropping %d connections" % len(conns))
+        n = qemu_net.conn_burst(port)
+        result(ping_ok(port), "PING after opening and dropping %d connections" % n)
         cli(port, "SHUTDOWN")
-    try:
-        out, _ = q.communicate(timeout=120)
-    except subprocess.TimeoutExpired:
-        q.kill()
-        out, _ = q.communicate()
-    text = open(log, errors="replace").read() if os.path.exists(log) else out
-    summary = [ln for ln in text.splitlines() if ln.startswith("KV ")]
+    out, summary = qemu_net.finish(q, log, 120, "KV ")
     result(bool(summary) and " errors=0" not in summary[0], "the server counted the protocol errors",
            summary[0] if summary else "no KV line")
     per = [int(x) for x in summary[0].split("conns_per_cpu=")[1].split()[0].split(",")] \
         if summary and "conns_per_cpu=" in summary[0] else []
     result(len(per) == 2 and min(per) > 0, "connections were served on both CPUs",
            "conns_per_cpu %s" % per)
-    neg = [ln for ln in text.splitlines() if ln.startswith("virtio-net: ")]
+    neg = qemu_net.lines(log, out, "virtio-net: ")
     result(bool(neg) and " MQ " in neg[0] and "2 instances" in neg[0],
            "the driver negotiated MQ and runs 2 instances", neg[0] if neg else "no virtio-net line")
     result(q.returncode == 0, "the guest exited 0 after SHUTDOWN", "qemu_run.py exit %s" % q.returncode)
-    if failures:
-        sys.stdout.write(out[-3000:])
-    print("kv-qemu: %d failure(s)" % failures)
-    return 1 if failures else 0
+    return qemu_net.done("kv-qemu", out)
 
 
 if __name__ == "__main__":

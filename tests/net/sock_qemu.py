@@ -25,10 +25,10 @@ import sys
 import tempfile
 import time
 
-from qemu_net import Results, finish, free_port, qemu_cmd
+import qemu_net
+from qemu_net import finish, free_port, qemu_cmd, result
 
 GPORT = 7777
-result = Results()
 
 
 def echo(port, data, timeout=30):
@@ -157,7 +157,7 @@ def run_one(elf, cpio, binary, logdir, args=""):
             c.close()
         except OSError:
             pass
-    text = finish(q, log)
+    text = "\n".join(finish(q, log, 60, "")[1])
     hostile = [ln for ln in text.splitlines() if "echo_server: hostile" in ln]
     result(bool(hostile) and "13/13 ok" in hostile[0], "%s: hostile calls fail as on Linux" % prog,
            hostile[0].strip() if hostile else "no hostile line")
@@ -167,7 +167,7 @@ def run_one(elf, cpio, binary, logdir, args=""):
     done = [ln for ln in text.splitlines() if "shutdown" in ln and "conns=" in ln]
     result(bool(done), "%s: SHUTDOWN reached the server" % prog, done[0].strip() if done else "")
     result(q.returncode == 0, "%s: the guest exited 0" % prog, "qemu_run.py exit %s" % q.returncode)
-    if result.failures:
+    if qemu_net.failures:
         sys.stdout.write(text[-3000:])
 
 
@@ -207,13 +207,13 @@ def run_native(elf, cpio, prog, logdir):
             c.close()
         result(ok == 3, "%s: 3 connections at once, 100 KB each back unchanged" % prog,
                "%d of 3" % ok)
-    text = finish(q, log)
+    text = "\n".join(finish(q, log, 60, "")[1])
     done = [ln for ln in text.splitlines() if ln.startswith("native_echo: conns=")]
     result(done == ["native_echo: conns=3 bytes=%d" % (2 + 3 * 100 * 1024)],
            "%s: the program counted 3 connections and every byte" % prog,
            done[0] if done else "no line")
     result(q.returncode == 0, "%s: the guest exited 0" % prog, "qemu_run.py exit %s" % q.returncode)
-    if result.failures:
+    if qemu_net.failures:
         sys.stdout.write(text[-3000:])
 
 
@@ -250,8 +250,8 @@ def main():
                 run_one(elf, cpio, p, logdir)
         if "echo_server.glibc" in progs:  # the same checks in edge-triggered epoll
             run_one(elf, cpio, "echo_server.glibc", logdir, "et")
-    print("sock-qemu: %d failure(s)" % result.failures)
-    return 1 if result.failures else 0
+    print("sock-qemu: %d failure(s)" % qemu_net.failures)
+    return 1 if qemu_net.failures else 0
 
 
 if __name__ == "__main__":

@@ -18,9 +18,9 @@ import sys
 import threading
 import time
 
-from qemu_net import Results, finish, free_port, qemu_cmd
+import qemu_net
+from qemu_net import finish, free_port, qemu_cmd, result
 
-result = Results()
 
 
 def roundtrip(c, data):
@@ -145,7 +145,7 @@ def main():
         result(got == data, "2 MB sent without reading comes back whole once read",
                "%d bytes; %d accepted before the client read (%s)" %
                (len(got), sent, "held back" if stalled else "not held back"))
-    text = finish(q, log)
+    text = "\n".join(finish(q, log, 60, "")[1])
     line = [ln for ln in text.splitlines() if ln.startswith("SOCKECHO ")]
     # (a probe made while the app came up may count as one more)
     counts = dict(kv.split("=") for kv in line[0].split()[1:]) if line else {}
@@ -153,10 +153,10 @@ def main():
            "the app counted 8 or more closed connections, 1 of them for idling",
            line[0] if line else "no line")
     result(q.returncode == 0, "the guest exited 0", "qemu_run.py exit %s" % q.returncode)
-    if result.failures:
+    if qemu_net.failures:
         sys.stdout.write(text[-3000:])
-    print("sockecho-qemu: %d failure(s)" % result.failures)
-    return 1 if result.failures else 0
+    print("sockecho-qemu: %d failure(s)" % qemu_net.failures)
+    return 1 if qemu_net.failures else 0
 
 
 if __name__ == "__main__":

@@ -1,0 +1,122 @@
+# bench/net/clients.sh - sourced by bench/net/inside.sh (in L1) and
+# bench/net/tcg.sh (on the host): the clients and the alternating rounds of
+# the `net` suite, the same in both legs. The caller may set N, CPUS, MEM,
+# REQS, PREQS, CONNS, WCONNS, WSECS (defaults below), and sets BIN (where redis-benchmark, redis-cli and wrk are:
+# "./" in L1, "" for PATH), LPID (the Linux guest's QEMU) and defines
+#   srv_start APP      the perfkern server of run=APP up, its pid in VPID
+#   srv_stop APP       it stopped (and its statistics printed)
+#   exits PID          KVM exits so far of the VM of process PID ("" if none)
+# Prints
+#   BENCH redis SERVER ROUND PIPE TEST RPS P50_MS P99_MS
+#   BENCH wrk SERVER ROUND RPS P50 P99            (wrk's units: 1.2ms, 800us)
+#   BENCH exits TOOL SERVER ROUND PIPE EXITS REQUESTS
+#   BENCH warm wrk SERVER REQUESTS                (the untimed warm-up)
+# shellcheck shell=sh
+
+# the defaults (bench/net/run.sh passes its PK_NET_* settings)
+N=${N:-3}
+CPUS=${CPUS:-1}
+MEM=${MEM:-256M}
+REQS=${REQS:-2000}
+PREQS=${PREQS:-20000}
+CONNS=${CONNS:-10}
+WCONNS=${WCONNS:-10}
+WSECS=${WSECS:-5}
+
+# up PORT PROTO SECONDS PID: wait until the server behind PORT answers
+# (while process PID lives)
+up() {
+	i=0
+	while [ "$i" -lt "$3" ] && kill -0 "$4" 2>/dev/null; do
+		if [ "$2" = redis ]; then
+			[ "$("${BIN}redis-cli" -p "$1" PING 2>/dev/null)" = PONG ] && return 0
+		else
+			wget -q -O /dev/null "http://127.0.0.1:$1/" 2>/dev/null && return 0
+		fi
+		sleep 1
+		i=$((i + 1))
+	done
+	return 1
+}
+
+# redis SERVER PORT PID ROUND PIPE REQS
+redis() {
+	e0=$(exits "$3")
+	out=$("${BIN}redis-benchmark" -p "$2" -t set,get -n "$6" -c "$CONNS" -P "$5" --csv 2>&1)
+	e1=$(exits "$3")
+	echo "$out" | tr -d '"\r' | awk -F, -v s="$1" -v r="$4" -v p="$5" \
+		'$1 == "SET" || $1 == "GET" { print "BENCH redis", s, r, p, $1, $2, $5, $7 }'
+	echo "$out" | grep -q '^"GET"' || echo "$out" | tail -5 | sed 's/^/  | /'
+	[ -n "$e0" ] && echo "BENCH exits redis $1 $4 $5 $((e1 - e0)) $((2 * $6))"
+}
+
+# wrkrun SERVER PORT PID ROUND
+wrkrun() {
+	e0=$(exits "$3")
+	out=$("${BIN}wrk" -t1 -c "$WCONNS" -d "${WSECS}s" --latency "http://127.0.0.1:$2/" 2>&1)
+	e1=$(exits "$3")
+	rps=$(echo "$out" | awk '/^Requests\/sec:/ { print $2 }')
+	n=$(echo "$out" | awk '/requests in/ { print $1 }')
+	p50=$(echo "$out" | awk '$1 == "50%" { print $2 }')
+	p99=$(echo "$out" | awk '$1 == "99%" { print $2 }')
+	if [ -n "$rps" ] && [ -n "$p99" ]; then
+		echo "BENCH wrk $1 $4 $rps $p50 $p99"
+		[ -n "$e0" ] && echo "BENCH exits wrk $1 $4 1 $((e1 - e0)) ${n:-0}"
+	else
+		echo "$out" | tail -8 | sed 's/^/  | /'
+	fi
+	return 0
+}
+
+# phase APP TOOL PORT LPORT NAME: one perfkern run of APP (srv_start, port
+# PORT) and N rounds of TOOL against it (server NAME) and the Linux guest
+# (LPORT), the order flipping every round
+phase() {
+	srv_start "$1"
+	proto=redis
+	[ "$2" = wrk ] && proto=http
+	t0=$(date +%s)
+	if ! up "$3" "$proto" 300 "$VPID"; then
+		echo "BENCH fail run=$1 never answered on $3"
+		srv_stop "$1"
+		return 1
+	fi
+	echo "BENCH up $5 run=$1 after $(($(date +%s) - t0)) s"
+	# one untimed warm-up each: connections, ARP, the first allocations
+	if [ "$2" = redis ]; then
+		"${BIN}redis-benchmark" -p "$3" -t set,get -n 200 -c "$CONNS" -q >/dev/null 2>&1
+		"${BIN}redis-benchmark" -p "$4" -t set,get -n 200 -c "$CONNS" -q >/dev/null 2>&1
+	else
+		# (the vmm's --stats count these too: say how many)
+		n=$("${BIN}wrk" -t1 -c "$WCONNS" -d 1s "http://127.0.0.1:$3/" 2>&1 |
+			awk '/requests in/ { print $1 }')
+		echo "BENCH warm wrk $5 ${n:-0}"
+		"${BIN}wrk" -t1 -c "$WCONNS" -d 1s "http://127.0.0.1:$4/" >/dev/null 2>&1
+	fi
+	r=1
+	while [ "$r" -le "$N" ]; do
+		order="$5 linux"
+		[ $((r % 2)) -eq 0 ] && order="linux $5"
+		for s in $order; do
+			if [ "$s" = linux ]; then port=$4 pid=$LPID; else port=$3 pid=$VPID; fi
+			if [ "$2" = redis ]; then
+				redis "$s" "$port" "$pid" "$r" 1 "$REQS"
+				redis "$s" "$port" "$pid" "$r" 16 "$PREQS"
+			else
+				wrkrun "$s" "$port" "$pid" "$r"
+			fi
+		done
+		r=$((r + 1))
+	done
+	srv_stop "$1"
+}
+
+# linux_up PORT: wait for the Linux guest's redis-server (its boot)
+linux_up() {
+	t0=$(date +%s)
+	if ! up "$1" redis 600 "$LPID"; then
+		echo "BENCH fail the Linux guest never answered on $1: $("${BIN}redis-cli" -p "$1" PING 2>&1)"
+		return 1
+	fi
+	echo "BENCH up linux after $(($(date +%s) - t0)) s"
+}

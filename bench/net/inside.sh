@@ -1,0 +1,84 @@
+#!/bin/sh
+# bench/net/inside.sh - the `net` suite's nested leg, in L1 (bench/net/run.sh
+# puts it in one nested-KVM L1 boot with vmm, guest.elf, QEMU + ROMs, the
+# Linux guest of bench/net/linux_guest.sh, clients.sh, redis-benchmark,
+# redis-cli and wrk). Two servers, each with CPUS vCPUs, MEM memory and a
+# user-mode network (slirp) with host forwards, up at the same time (the
+# idle one waits in hlt):
+#   vmm    ./vmm --net user,hostfwd=... guest.elf -- run=kv, then run=http
+#   linux  qemu-system-x86_64 -M q35 -accel kvm, Debian's kernel,
+#          redis-server and nginx, -netdev user,hostfwd=... virtio-net-pci
+# and N alternating rounds of the clients (bench/net/clients.sh):
+#   redis-benchmark -t set,get -n REQS -c CONNS          (one request a time)
+#   redis-benchmark -t set,get -n PREQS -c CONNS -P 16   (pipelined)
+#   wrk -t1 -c WCONNS -d WSECS --latency                 (HTTP keep-alive)
+# Exits: L1's KVM counts them per VM (debugfs kvm/PID-FD/exits, all vCPUs);
+# each run's delta is printed with its request count. The vmm's own --stats
+# come at the end of each vmm run:
+#   BENCH env cpu=MODEL vcpus=CPUS
+#   BENCH vmmstats APP LINE...
+set -u
+BIN=./
+VKV=16379 VHTTP=18080 LKV=26379 LHTTP=28080
+mount -t debugfs debugfs /sys/kernel/debug 2>/dev/null
+ip link set lo up 2>/dev/null || ifconfig lo 127.0.0.1 up # the forwards listen there
+. ./clients.sh
+echo "BENCH env cpu=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //') vcpus=$CPUS"
+
+# exits PID: the KVM exits so far of QEMU's VM (PID = LPID) or the vmm's;
+# KVM names a VM's debugfs directory PID-FD after the thread that created
+# it, which for the vmm is not its main thread: its VM is the one that is
+# not QEMU's
+exits() {
+	for d in /sys/kernel/debug/kvm/*-*; do
+		case $d in */"$LPID"-*) [ "$1" = "$LPID" ] || continue ;; *) [ "$1" != "$LPID" ] || continue ;; esac
+		cat "$d/exits" 2>/dev/null
+		return
+	done
+}
+srv_start() {
+	case $1 in kv) hp=$VKV gp=6379 ;; *) hp=$VHTTP gp=80 ;; esac
+	./vmm --stats -c "$CPUS" -m "$MEM" --net "user,hostfwd=tcp:127.0.0.1:$hp-:$gp" guest.elf -- \
+		"run=$1" ip=10.0.2.15 >"/tmp/vmm-$1.log" 2>&1 &
+	VPID=$!
+}
+# run=kv ends on SHUTDOWN (its KV line counts the requests it served);
+# anything still running gets SIGTERM: the vmm stops the guest and prints
+# --stats on the way out
+srv_stop() {
+	if [ "$1" = kv ]; then
+		./redis-cli -p "$VKV" SHUTDOWN >/dev/null 2>&1
+		i=0
+		while kill -0 "$VPID" 2>/dev/null && [ "$i" -lt 30 ]; do
+			sleep 1
+			i=$((i + 1))
+		done
+	fi
+	kill -TERM "$VPID" 2>/dev/null
+	wait "$VPID"
+	echo "vmm run=$1 exit $?"
+	grep -E '^(KV|HTTP) |vmm stats|  vCPU|  net' "/tmp/vmm-$1.log" | sed "s/^/BENCH vmmstats $1 /"
+	grep -qE '^(KV|HTTP) ' "/tmp/vmm-$1.log" || tail -20 "/tmp/vmm-$1.log" | sed 's/^/  | /'
+}
+
+./qemu-system-x86_64 -M q35 -accel kvm -cpu host -smp "$CPUS" -m "$MEM" -nodefaults -vga none \
+	-L roms -kernel linux/vmlinuz -initrd linux/initrd.cpio.gz -append "console=ttyS0 quiet" \
+	-display none -monitor none -serial file:/tmp/linux.log -no-reboot \
+	-netdev "user,id=n0,hostfwd=tcp:127.0.0.1:$LKV-:6379,hostfwd=tcp:127.0.0.1:$LHTTP-:80" \
+	-device virtio-net-pci,netdev=n0,romfile= &
+LPID=$!
+if ! linux_up "$LKV"; then
+	tail -30 /tmp/linux.log | sed 's/^/  | /'
+	exit 1
+fi
+grep NETGUEST /tmp/linux.log
+rc=0
+phase kv redis "$VKV" "$LKV" vmm || rc=1
+if grep -q 'static HTTP/1.1' guest.elf; then
+	phase http wrk "$VHTTP" "$LHTTP" vmm || rc=1
+else
+	echo "BENCH skip http: this guest.elf has no run=http"
+fi
+kill "$LPID"
+wait "$LPID" 2>/dev/null
+exit "$rc"
