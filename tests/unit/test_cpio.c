@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "check_run.h"
+#include "tmpdir.h"
 #include "lib/cpio/cpio.h"
 
 #define HONEST 0xdeadbeefu /* add(): the real namesize/filesize */
@@ -146,12 +147,12 @@ START_TEST(real_cpio)
 {
 	if (system("command -v cpio >/dev/null 2>&1") != 0)
 		return; /* cpio absent: covered by the hand-made archives */
-	char dir[] = "/tmp/pk-cpio-XXXXXX", cmd[256];
-	ck_assert_ptr_nonnull(mkdtemp(dir));
+	char dir[64], cmd[320];
+	ck_assert_ptr_nonnull(check_tmpdir(dir, sizeof(dir), "pk-cpio"));
 	snprintf(cmd, sizeof(cmd),
 		 "cd %s && mkdir -p d/e && printf 'some data\\n' >d/e/f.txt && "
-		 "find . | cpio -o -H newc --quiet >../%s.cpio",
-		 dir, dir + 5);
+		 "find . | cpio -o -H newc --quiet >%s.cpio",
+		 dir, dir);
 	ck_assert_int_eq(system(cmd), 0);
 	snprintf(cmd, sizeof(cmd), "%s.cpio", dir);
 	FILE *f = fopen(cmd, "rb");

@@ -19,14 +19,14 @@
 #include <unistd.h>
 
 #include "check_run.h"
+#include "tmpdir.h"
 #include "vmm/dbg_sock.h"
 
 static char dir[64], path[128];
 
 static void setup(void)
 {
-	strcpy(dir, "/tmp/pk-dbgsock.XXXXXX");
-	ck_assert_ptr_nonnull(mkdtemp(dir));
+	ck_assert_ptr_nonnull(check_tmpdir(dir, sizeof(dir), "pk-dbgsock"));
 	/* searchable by the other uid of peer_uid_checked: only the socket's
 	 * own mode stands between it and us */
 	ck_assert_int_eq(chmod(dir, 0711), 0);

@@ -18,17 +18,17 @@
 #include <unistd.h>
 
 #include "check_run.h"
+#include "tmpdir.h"
 #include "vmm/kvm.h"
 
-static char dir[64], parent[64];
+static char dir[80], parent[64];
 static struct vm vm;
 static struct vmm_opts opts;
 
 static void od_setup(void)
 {
 	/* parent/out is --out; parent/victim is what an attack aims at */
-	strcpy(parent, "/tmp/pk-outdir-XXXXXX");
-	ck_assert_ptr_nonnull(mkdtemp(parent));
+	ck_assert_ptr_nonnull(check_tmpdir(parent, sizeof(parent), "pk-outdir"));
 	snprintf(dir, sizeof(dir), "%s/out", parent);
 	ck_assert_int_eq(mkdir(dir, 0755), 0);
 	memset(&vm, 0, sizeof(vm));

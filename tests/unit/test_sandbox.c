@@ -28,6 +28,7 @@
 #include <unistd.h>
 
 #include "check_run.h"
+#include "tmpdir.h"
 #include "vmm/kvm.h"
 #include "vmm/sandbox.h"
 
@@ -297,8 +298,8 @@ START_TEST(landlock_confines_files)
 		printf("SKIP landlock_confines_files: no Landlock in this kernel\n");
 		return;
 	}
-	char dir[] = "/tmp/pk-landlock-XXXXXX";
-	ck_assert_ptr_nonnull(mkdtemp(dir));
+	char dir[64];
+	ck_assert_ptr_nonnull(check_tmpdir(dir, sizeof(dir), "pk-landlock"));
 	ll_dir = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	ck_assert_int_ge(ll_dir, 0);
 	ck_assert_int_eq(sandbox_fs_allow(ll_dir, true), 0);
@@ -306,7 +307,7 @@ START_TEST(landlock_confines_files)
 	int st = in_child(SB_VCPU, vcpu_open_files, err, sizeof(err));
 	ck_assert_msg(WIFEXITED(st) && WEXITSTATUS(st) == 0, "status %#x: %s", st, err);
 	ck_assert_ptr_nonnull(strstr(err, "outside: Permission denied"));
-	char path[64];
+	char path[96];
 	snprintf(path, sizeof(path), "%s/result.bin", dir);
 	ck_assert_int_eq(unlink(path), 0);
 	ck_assert_int_eq(rmdir(dir), 0);

@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "check_run.h"
+#include "tmpdir.h"
 #include "vmm/hcall.h"
 #include "vmm/kvm.h"
 
@@ -115,8 +116,7 @@ static void put(const char *rel, const char *text)
 
 static void sh_setup(void)
 {
-	strcpy(parent, "/tmp/pk-share-XXXXXX");
-	ck_assert_ptr_nonnull(mkdtemp(parent));
+	ck_assert_ptr_nonnull(check_tmpdir(parent, sizeof(parent), "pk-share"));
 	snprintf(dir, sizeof(dir), "%s/sh", parent);
 	ck_assert_int_eq(mkdir(dir, 0755), 0);
 	char p[256], q[256];
