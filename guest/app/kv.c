@@ -270,7 +270,7 @@ static int kv_run(const char *cmdline)
 	struct task *t = sched_spawn(kv_wait, &job, "kv");
 	if (!t)
 		return PK_EXIT_TESTS_FAILED;
-	sched_join_halting(t);
+	sched_join(t);
 	pk_net_down(2000000);
 	uint64_t conns = 0, closed = 0, requests = 0, errors = 0;
 	char per[8 * PK_MAX_CPUS] = "";

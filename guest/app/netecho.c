@@ -66,12 +66,13 @@ static int netecho_run(const char *cmdline)
 	kprintf("netecho: %u.%u.%u.%u answering ARP, ICMP echo and UDP port %u\n", cfg.ip >> 24,
 		cfg.ip >> 16 & 255, cfg.ip >> 8 & 255, cfg.ip & 255, NET_ECHO_PORT);
 	struct netecho_job job = {&cfg, want, rdtsc() + secs * tsc_khz * 1000, {0}};
-	/* a task, so that the CPU halts between frames (sched_join_halting)
-	 * and the receive interrupt wakes it */
+	/* a task, so that the CPU halts between frames (sched_join in
+	 * executor context halts while nothing is ready) and the receive
+	 * interrupt wakes it */
 	struct task *t = sched_spawn(netecho_serve, &job, "netecho");
 	if (!t)
 		return PK_EXIT_TESTS_FAILED;
-	sched_join_halting(t);
+	sched_join(t);
 	uint64_t *n = job.n;
 	if (vnet_flush(2000000) < 0) /* the last echoes out before the VM ends */
 		kprintf("netecho: the device still holds transmit buffers after 2 s\n");

@@ -129,7 +129,7 @@ static int sockecho_run(const char *cmdline)
 	struct task *t = sched_spawn(sockecho_accept, &j, "sockecho");
 	if (!t)
 		return PK_EXIT_TESTS_FAILED;
-	sched_join_halting(t);
+	sched_join(t);
 	pk_sock_close(j.l);
 	sched_sleep(200 * 1000 * 1000); /* the last FINs out */
 	kprintf("SOCKECHO port=%u conns=%lu closed=%lu idle_closed=%lu bytes=%lu\n", port, st.conns,

@@ -37,9 +37,7 @@ void sched_executor_loop(void)
 		executor_round(0);
 }
 
-void *sched_join_halting(struct task *t)
+void sched_plat_idle(const struct future *f)
 {
-	while (!future_ready(&t->done))
-		executor_round(&t->done);
-	return sched_join(t);
+	executor_round(f);
 }

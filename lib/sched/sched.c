@@ -28,7 +28,11 @@ static inline void switch_hook(struct task *prev, struct task *next, int prev_do
 
 #define FUTURE_DONE ((uintptr_t)1)
 #define FUTURE_CLAIMED ((uintptr_t)2) /* future_set is writing the value */
-#define FUTURE_WAITER(s) ((struct task *)((s) & ~(uintptr_t)3))
+/* The waiter is an executor context (a struct executor *), not a task:
+ * completing wakes that CPU instead of readying a task. Tasks and
+ * executors are 64-byte aligned, so bits 0..5 are free for flags. */
+#define FUTURE_EXEC ((uintptr_t)4)
+#define FUTURE_WAITER(s) ((struct task *)((s) & ~(uintptr_t)7))
 
 static int get_state(const struct task *t)
 {
@@ -318,10 +322,17 @@ void sched_task_exit(void *result)
 /* Complete f; the value is already in place. */
 static void future_complete(struct future *f)
 {
-	uintptr_t old = __atomic_exchange_n(&f->state, FUTURE_DONE, __ATOMIC_ACQ_REL);
+	uintptr_t old = __atomic_exchange_n(&f->state, FUTURE_DONE, __ATOMIC_SEQ_CST);
 	struct task *w = FUTURE_WAITER(old);
-	if (w)
+	if (w && (old & FUTURE_EXEC)) {
+		/* seq_cst pairs with sched_set_idle in sched_plat_idle: the
+		 * waiter either sees DONE before it halts or is seen idle */
+		struct executor *e = (struct executor *)w;
+		if (e != sched_self() && __atomic_load_n(&e->idle, __ATOMIC_SEQ_CST))
+			sched_wake((unsigned)(e - sched_execs));
+	} else if (w) {
 		sched_make_ready(w);
+	}
 }
 
 /* Executor side: run n until control comes back to the executor. */
@@ -384,10 +395,24 @@ void *sched_await(struct future *f)
 {
 	struct task *me = sched_current();
 	if (!me) {
-		/* executor context: keep this CPU's other tasks going meanwhile */
+		/* executor context: keep this CPU's other tasks going meanwhile,
+		 * and halt when there are none, registered as f's waiter so that
+		 * its completion wakes this CPU (a second awaiter spins) */
+		struct executor *e = sched_self();
+		uintptr_t s = __atomic_load_n(&f->state, __ATOMIC_ACQUIRE);
+		int waiter = 0;
+		while (s != FUTURE_DONE && !FUTURE_WAITER(s) && !waiter)
+			waiter = __atomic_compare_exchange_n(&f->state, &s,
+							     s | (uintptr_t)e | FUTURE_EXEC, 1,
+							     __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE);
 		while (!future_ready(f))
-			if (!sched_step())
-				sched_relax();
+			if (!sched_step()) {
+				if (waiter)
+					sched_plat_idle(f);
+				else
+					sched_relax();
+			}
+		__atomic_thread_fence(__ATOMIC_ACQUIRE);
 		return f->value;
 	}
 	uintptr_t s = __atomic_load_n(&f->state, __ATOMIC_ACQUIRE);

@@ -81,7 +81,12 @@ void sched_stack_free(void *stack, size_t size);
 unsigned sched_cpu_self(void);
 unsigned sched_cpu_count(void);
 void sched_wake(unsigned cpu); /* make an idle executor look at its inbox */
-uint64_t sched_clock(void);    /* monotonic ticks (kernel: TSC) */
+/* Executor context with nothing to run, waiting for f: halt until an
+ * interrupt (a wake IPI from f's completion, a sleeper's timer) unless f
+ * is ready or work arrived meanwhile (kernel: executor.c); the hosted
+ * build spins. */
+void sched_plat_idle(const struct future *f);
+uint64_t sched_clock(void); /* monotonic ticks (kernel: TSC) */
 uint64_t sched_ns_to_ticks(uint64_t ns);
 
 /* Called on every switch while set (the profiler's per-task counting,
@@ -130,7 +135,9 @@ void future_init(struct future *f);
  * f was already completed (the first value stays). */
 int future_set(struct future *f, void *value);
 int future_ready(const struct future *f);
-/* Wait for f without blocking the CPU; returns its value. */
+/* Wait for f and return its value. A task is suspended until f completes;
+ * executor context runs this CPU's other tasks meanwhile and halts the CPU
+ * while none is ready (f's completion on another CPU sends the wake IPI). */
 void *sched_await(struct future *f);
 
 /* --- waiting for an interrupt ---
@@ -217,11 +224,6 @@ void sched_stats_get(unsigned cpu, struct sched_stats *out);
  * to the APs, the BSP runs tasks from app code and joins it at the end). */
 void sched_init(void);
 void sched_executor_loop(void) __attribute__((noreturn));
-/* Kernel only, executor context: sched_join, but halting the CPU while
- * nothing is ready (sched_join there spins through sched_step), so a task
- * that waits for interrupts leaves its CPU idle: what apps that serve the
- * network run their loop in. */
-void *sched_join_halting(struct task *t);
 
 /* Build the initial frame of a new task below `top` (16-aligned). */
 uint64_t sched_stack_init(uint64_t top, struct task *t);

@@ -91,6 +91,14 @@ uint64_t sched_ns_to_ticks(uint64_t ns)
 	return ns; /* host ticks are nanoseconds */
 }
 
+/* Executor context waits spin on the host: the thread is not in
+ * host_executor's condvar loop, so there is nothing to sleep on. */
+void sched_plat_idle(const struct future *f)
+{
+	(void)f;
+	__builtin_ia32_pause();
+}
+
 void sched_wake(unsigned cpu)
 {
 	struct host_wake *w = &host_wake[cpu];

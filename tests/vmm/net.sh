@@ -14,6 +14,10 @@ net_echo_run() { # NAME VMM_NET_ARG HOST PORT
 	crc=$?
 	wait "$vpid"
 	vrc=$?
+	if t_l0_retry /tmp/net-vmm.out "$vrc" "$1"; then
+		net_echo_run "$@"
+		return
+	fi
 	if [ "$crc" -eq 0 ] && [ "$vrc" -eq 0 ] &&
 		grep -q 'virtio-net: 00:02.0 negotiated MAC STATUS EVENT_IDX VERSION_1; .*interrupts MSI-X' \
 			/tmp/net-vmm.out &&
@@ -97,6 +101,10 @@ kv_run() { # NAME CPUS HOSTPORT NCONN MINCPU
 	(printf 'SHUTDOWN\r\n'; sleep 1) | nc 127.0.0.1 "$3" >/dev/null 2>&1
 	wait "$vpid"
 	vrc=$?
+	if t_l0_retry /tmp/net-kv.out "$vrc" "$1"; then
+		kv_run "$@"
+		return
+	fi
 	per=$(sed -n 's/^KV .* conns_per_cpu=\([0-9,]*\).*/\1/p' /tmp/net-kv.out)
 	served=$(echo "$per" | tr ',' '\n' | grep -c '^[1-9]')
 	last=$(sed -n 's/.* rx per pair \([0-9,]*\),.*/\1/p' /tmp/net-kv.out | tr ',' '\n' | tail -1)

@@ -41,6 +41,10 @@ sock_echo_run() { # LIBC HOSTPORT
 	(printf 'SHUTDOWN'; sleep 1) | nc 127.0.0.1 "$2" >/dev/null 2>&1
 	wait "$vpid"
 	vrc=$?
+	if t_l0_retry /tmp/net-sock.out "$vrc" "net-user-sock-$1"; then
+		sock_echo_run "$@"
+		return
+	fi
 	[ "$vrc" -eq 0 ] || why="${why:+$why; }vmm exit $vrc"
 	grep -q 'echo_server: hostile 13/13 ok' /tmp/net-sock.out || why="${why:+$why; }hostile checks: $(grep WRONG /tmp/net-sock.out | head -3 | tr '\n' ' ')"
 	grep -q 'echo_server: conns=.* shutdown' /tmp/net-sock.out || why="${why:+$why; }no shutdown line"

@@ -16,7 +16,7 @@ same() {
 	shift
 	"./$@" </dev/null >"$nat" 2>&1
 	want=$?
-	t_bounded 110 "$out" ./vmm --timeout 90 -c 2 -m 256M --env GREETING=perfkern "./$@"
+	t_vmm 110 "$out" ./vmm --timeout 90 -c 2 -m 256M --env GREETING=perfkern "./$@"
 	why=""
 	[ "$rc" -eq "$want" ] || why="exit $rc, natively $want"
 	if [ -z "$why" ] && ! cmp -s "$nat" "$out"; then
@@ -35,7 +35,7 @@ same() {
 vmm_check() {
 	name=$1 wantrc=$2 pat=$3
 	shift 4
-	t_bounded 110 "$out" ./vmm --timeout 90 "$@"
+	t_vmm 110 "$out" ./vmm --timeout 90 "$@"
 	if [ "$rc" -eq "$wantrc" ] && grep -qE -- "$pat" "$out"; then
 		t_pass "$name"
 	else
@@ -62,7 +62,7 @@ for libc in musl glibc; do
 	w=$PWD/wordcount.$libc
 	(cd /tmp/wc-share && "$w" "hello.$libc" "psum.$libc") >/tmp/wc-native.txt 2>&1
 	sed "s# hello# /ex/hello#; s# psum# /ex/psum#" /tmp/wc-native.txt >/tmp/wc-want.txt
-	t_bounded 110 "$out" ./vmm --timeout 90 -c 2 -m 256M --share /tmp/wc-share:/ex \
+	t_vmm 110 "$out" ./vmm --timeout 90 -c 2 -m 256M --share /tmp/wc-share:/ex \
 		"./wordcount.$libc" -o /ex/wc.txt "/ex/hello.$libc" "/ex/psum.$libc"
 	if [ "$rc" -eq 0 ] && cmp -s /tmp/wc-want.txt "$out" && cmp -s /tmp/wc-want.txt /tmp/wc-share/wc.txt; then
 		t_pass "wordcount-share-$libc ($(tail -n 1 "$out" | tr -s ' '))"
@@ -83,7 +83,7 @@ for libc in musl glibc; do
 	# another fd at once; output as natively
 	mkdir -p /tmp/sr-share && dd if=/dev/urandom of=/tmp/sr-share/data bs=65536 count=16 2>/dev/null
 	"./shareread.$libc" /tmp/sr-share/data >/tmp/sr-native.txt 2>&1
-	t_bounded 110 "$out" ./vmm --timeout 90 --stats -c 2 -m 256M --share /tmp/sr-share:/sr \
+	t_vmm 110 "$out" ./vmm --timeout 90 --stats -c 2 -m 256M --share /tmp/sr-share:/sr \
 		"./shareread.$libc" /sr/data
 	hc=$(grep -o 'hypercalls [0-9]*' "$out" | awk '{s += $2} END {print s + 0}')
 	if [ "$rc" -eq 0 ] && [ "$(grep '^shareread' "$out")" = "$(cat /tmp/sr-native.txt)" ] &&

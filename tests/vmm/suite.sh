@@ -22,7 +22,7 @@ $1"
 	# a stuck guest becomes exit 124 with every vCPU's RIP, and a stuck
 	# vmm a FAIL with its threads' kernel stacks, not an L1 hang (a
 	# check's own --timeout comes later on the line and wins)
-	t_bounded 110 "$out" ./vmm --timeout 90 "$@"
+	t_vmm 110 "$out" ./vmm --timeout 90 "$@"
 	why=""
 	[ "$rc" -eq "$want" ] || why="exit $rc, wanted $want"
 	if [ -z "$why" ]; then
