@@ -28,8 +28,14 @@ sock_echo_run() { # LIBC HOSTPORT
 		./tcp_echo 127.0.0.1 "$2" 20000 60 >"/tmp/net-sock-c$i.out" 2>&1 &
 		pids="$pids $!"
 	done
-	bad=0
-	for p in $pids; do wait "$p" || bad=$((bad + 1)); done
+	bad=0 i=0
+	for p in $pids; do
+		i=$((i + 1))
+		wait "$p" || {
+			bad=$((bad + 1))
+			sed "s/^/client $i: /" "/tmp/net-sock-c$i.out" >>/tmp/net-sock-client.out
+		}
+	done
 	[ "$bad" -eq 0 ] || why="${why:+$why; }$bad of 8 parallel clients failed"
 	./tcp_echo 127.0.0.1 "$2" 4000000 60 >/dev/null 2>&1 &
 	kpid=$!
