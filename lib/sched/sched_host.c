@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <time.h>
 
-#include "sched.h"
+#include "sched_int.h"
 
 _Thread_local unsigned sched_host_cpu; /* read inline by sched_plat_host.h */
 static unsigned host_ncpu = 1;
@@ -96,7 +96,7 @@ uint64_t sched_ns_to_ticks(uint64_t ns)
 void sched_plat_idle(const struct future *f)
 {
 	(void)f;
-	__builtin_ia32_pause();
+	sched_relax();
 }
 
 void sched_wake(unsigned cpu)
