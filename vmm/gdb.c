@@ -672,7 +672,7 @@ int gdb_serve(struct vm *vm)
 	if (g->vm != vm || g->sock.lfd < 0)
 		return -EINVAL;
 	pthread_t t;
-	int rc = pthread_create(&t, 0, gdb_thread, g);
+	int rc = vmm_thread_start(&t, gdb_thread, g);
 	if (rc) {
 		fprintf(stderr, "vmm: gdb: cannot start its thread: %s\n", strerror(rc));
 		return -rc;

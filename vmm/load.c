@@ -17,12 +17,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "vmm.h"
 
 #include "lib/elfsym/elfsym.h"
+#include "lib/progelf/progelf.h"
 
 static int load_fail(char *err, size_t errlen, const char *fmt, ...)
 {
@@ -208,6 +210,70 @@ int elf_load_image(void *file, size_t len, struct guest_mem *m, uint64_t reserve
 	return rc;
 }
 
+/* [off, off+n) of the file into buf+off; n fits (checked by the caller) */
+static int load_read_at(int fd, uint8_t *buf, uint64_t off, uint64_t n, char *err, size_t errlen)
+{
+	while (n) {
+		ssize_t r = pread(fd, buf + off, n, (off_t)off);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0) {
+			snprintf(err, errlen, "read failed: %s",
+				 r < 0 ? strerror(errno) : "file shrank while reading");
+			return r < 0 ? -errno : -EIO;
+		}
+		off += (uint64_t)r;
+		n -= (uint64_t)r;
+	}
+	return 0;
+}
+
+static bool load_range_ok(uint64_t off, uint64_t n, size_t len)
+{
+	return off <= len && n <= len - off;
+}
+
+/* A perfkern kernel's parts that loading it uses: the ELF header, program
+ * headers, every PT_LOAD and PT_NOTE, the section headers. guest.elf is 5
+ * MiB of which 4 are DWARF nothing at boot reads: skipping them saves the
+ * read and a thousand page faults on the buffer (its untouched pages stay
+ * unmapped zeros). 1 when done, 0 when the file is anything else (a
+ * program, which the guest reads whole, or a header this cannot follow:
+ * the caller reads it all and load.c or progelf names what is wrong). */
+static int load_read_kernel_parts(int fd, uint8_t *buf, size_t len, char *err, size_t errlen)
+{
+	GElf_Ehdr eh;
+	char why[128];
+	int rc = load_read_at(fd, buf, 0, len < sizeof(Elf64_Ehdr) ? len : sizeof(Elf64_Ehdr), err,
+			      errlen);
+	if (rc < 0 || progelf_ident(buf, len, why, sizeof(why)) < 0)
+		return rc;
+	memcpy(&eh, buf, sizeof(Elf64_Ehdr)); /* Elf64_Ehdr and GElf_Ehdr are one type */
+	if ((rc = load_read_at(fd, buf, eh.e_phoff, (uint64_t)eh.e_phnum * sizeof(Elf64_Phdr), err,
+			       errlen)) < 0)
+		return rc;
+	for (int pass = 0; pass < 2; pass++) {
+		/* notes first: they decide whether this is a kernel at all */
+		for (unsigned i = 0; i < eh.e_phnum; i++) {
+			Elf64_Phdr p;
+			memcpy(&p, buf + eh.e_phoff + (uint64_t)i * sizeof(p), sizeof(p));
+			if (p.p_type != (pass ? PT_LOAD : PT_NOTE))
+				continue;
+			if (!load_range_ok(p.p_offset, p.p_filesz, len))
+				return 0;
+			if ((rc = load_read_at(fd, buf, p.p_offset, p.p_filesz, err, errlen)) < 0)
+				return rc;
+		}
+		if (!pass && progelf_kind(buf, len) != PROGELF_KERNEL)
+			return 0;
+	}
+	uint64_t shsize = (uint64_t)eh.e_shnum * eh.e_shentsize;
+	if (eh.e_shentsize != sizeof(Elf64_Shdr) || !load_range_ok(eh.e_shoff, shsize, len))
+		return 0;
+	rc = load_read_at(fd, buf, eh.e_shoff, shsize, err, errlen);
+	return rc < 0 ? rc : 1;
+}
+
 int elf_read_file(const char *path, uint64_t max, uint8_t **out, size_t *outlen, char *err,
 		  size_t errlen)
 {
@@ -231,24 +297,25 @@ int elf_read_file(const char *path, uint64_t max, uint8_t **out, size_t *outlen,
 			 (long)st.st_size, (unsigned long)(max >> 20));
 		goto out;
 	}
-	size_t len = (size_t)st.st_size, got = 0;
-	buf = malloc(len ? len : 1);
+	size_t len = (size_t)st.st_size;
+	/* calloc: what a kernel's read leaves out is zeros, never stale heap */
+	buf = calloc(1, len ? len : 1);
 	if (!buf) {
 		rc = -ENOMEM;
 		snprintf(err, errlen, "out of memory for %zu bytes", len);
 		goto out;
 	}
-	while (got < len) {
-		ssize_t n = read(fd, buf + got, len - got);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0) {
-			snprintf(err, errlen, "read failed: %s",
-				 n < 0 ? strerror(errno) : "file shrank while reading");
-			goto out;
-		}
-		got += (size_t)n;
+	if (len >= 2u << 20) {
+		/* 4 KiB pages for what is read (thread.c: THP "always" would
+		 * zero 2 MiB at each first touch); advice only, so unchecked */
+		uintptr_t a = ((uintptr_t)buf + 4095) & ~(uintptr_t)4095;
+		madvise((void *)a, ((uintptr_t)buf + len - a) & ~(uintptr_t)4095, MADV_NOHUGEPAGE);
 	}
+	rc = load_read_kernel_parts(fd, buf, len, err, errlen);
+	if (rc == 0)
+		rc = load_read_at(fd, buf, 0, len, err, errlen);
+	if (rc < 0)
+		goto out;
 	*out = buf;
 	*outlen = len;
 	buf = 0;
@@ -259,10 +326,10 @@ out:
 	return rc;
 }
 
-/* The whole file in vmm memory first: it is read once, then checked and
- * copied from that one copy (a file changed under us cannot pass the checks
- * with one content and load another). Nothing larger than BOOT_MAPPED_END
- * fits below it anyway. */
+/* The file in vmm memory first (the parts a load uses, elf_read_file): it
+ * is read once, then checked and copied from that one copy (a file changed
+ * under us cannot pass the checks with one content and load another).
+ * Nothing larger than BOOT_MAPPED_END fits below it anyway. */
 int elf_load(const char *path, struct guest_mem *m, uint64_t reserved_end, struct elf_image *img,
 	     char *err, size_t errlen)
 {

@@ -190,7 +190,7 @@ int main(int argc, char **argv)
 	 * needs the other. Its errors wait: bad input is reported first, and
 	 * alone, as if KVM had not been touched. */
 	struct vm_create_job job = {.vm = vm};
-	bool ahead = pthread_create(&job.thread, 0, vm_create_ahead, &job) == 0;
+	bool ahead = vmm_thread_start(&job.thread, vm_create_ahead, &job) == 0;
 	/* a kernel, or a Linux program and the kernel it runs on (prog.h) */
 	const char *kernel_path;
 	rc = prog_load(vm, &opts, &kernel_path);

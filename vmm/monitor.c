@@ -411,7 +411,7 @@ int monitor_serve(struct vm *vm)
 	if (m->vm != vm || m->sock.lfd < 0)
 		return -EINVAL;
 	pthread_t t;
-	int rc = pthread_create(&t, 0, mon_thread, m);
+	int rc = vmm_thread_start(&t, mon_thread, m);
 	if (rc) {
 		fprintf(stderr, "vmm: monitor: cannot start its thread: %s\n", strerror(rc));
 		return -rc;

@@ -211,7 +211,7 @@ int perf_start(struct vm *vm)
 	sigaddset(&block, SIGINT);
 	sigaddset(&block, SIGTERM);
 	pthread_sigmask(SIG_BLOCK, &block, &old);
-	int rc = pthread_create(&perf.timer, 0, perf_timer, vm);
+	int rc = vmm_thread_start(&perf.timer, perf_timer, vm);
 	pthread_sigmask(SIG_SETMASK, &old, 0);
 	if (rc)
 		return -rc;

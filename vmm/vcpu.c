@@ -203,7 +203,7 @@ int vcpu_start_all(struct vm *vm)
 	 * (the main thread reads them from a signalfd), inherited here */
 	int rc = 0;
 	for (unsigned i = 0; i < vm->ncpus && !rc; i++)
-		rc = pthread_create(&vm->vcpus[i].thread, 0, vcpu_thread, &vm->vcpus[i]);
+		rc = vmm_thread_start(&vm->vcpus[i].thread, vcpu_thread, &vm->vcpus[i]);
 	if (rc) {
 		vm_stop(vm, VMM_EXIT_HOST);
 		return -rc;

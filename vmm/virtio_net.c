@@ -395,7 +395,7 @@ int net_start(struct vm *vm)
 	struct vnet *n = vnet_of(vm);
 	if (!n)
 		return 0;
-	int rc = pthread_create(&n->thread, 0, vnet_thread, vm);
+	int rc = vmm_thread_start(&n->thread, vnet_thread, vm);
 	if (rc) {
 		fprintf(stderr, "vmm: the network I/O thread: %s\n", strerror(rc));
 		return -rc;

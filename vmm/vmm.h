@@ -9,6 +9,7 @@
 #ifndef PK_VMM_H
 #define PK_VMM_H
 
+#include <pthread.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -80,6 +81,9 @@ struct vmm_errbuf {
 void vmm_err_defer(struct vmm_errbuf *b);
 void vmm_err_flush(struct vmm_errbuf *b);
 
+/* pthread_create on a 1 MiB stack (thread.c says why); 0 or an errno */
+int vmm_thread_start(pthread_t *t, void *(*fn)(void *), void *arg);
+
 /* Parse argv; 0 = run, 1 = printed help/version (exit 0), -1 = error
  * printed (exit VMM_EXIT_USAGE). */
 int cli_parse(int argc, char **argv, struct vmm_opts *o);
@@ -136,8 +140,11 @@ int elf_load(const char *path, struct guest_mem *m, uint64_t reserved_end, struc
  * buffer in place, so it is the caller's own copy. */
 int elf_load_image(void *file, size_t len, struct guest_mem *m, uint64_t reserved_end,
 		   struct elf_image *img, char *err, size_t errlen);
-/* Read a whole regular file of at most max bytes into a malloc'd buffer
- * (*buf, *len; the caller frees). 0 or -errno with err naming the reason. */
+/* Read a regular file of at most max bytes into a malloc'd buffer of its
+ * length (*buf, *len; the caller frees): all of it, except for a perfkern
+ * kernel only what loading it uses (headers, PT_LOAD, PT_NOTE, section
+ * headers; the rest reads as zeros). 0 or -errno with err naming the
+ * reason. */
 int elf_read_file(const char *path, uint64_t max, uint8_t **buf, size_t *len, char *err,
 		  size_t errlen);
 /* Symbol containing addr (for crash dumps), or NULL. */

@@ -303,6 +303,69 @@ START_TEST(elf_real_guest)
 }
 END_TEST
 
+/* elf_read_file reads a kernel's headers and segments only, anything else
+ * whole; loading either buffer writes the same guest RAM */
+START_TEST(elf_read_parts)
+{
+	FILE *f = fopen(GUEST_ELF, "rb");
+	ck_assert_ptr_nonnull(f);
+	ck_assert_int_eq(fseek(f, 0, SEEK_END), 0);
+	size_t n = (size_t)ftell(f);
+	uint8_t *whole = malloc(n);
+	rewind(f);
+	ck_assert_uint_eq(fread(whole, 1, n, f), n);
+	fclose(f);
+	uint8_t *part;
+	size_t plen;
+	ck_assert_int_eq(elf_read_file(GUEST_ELF, BOOT_MAPPED_END, &part, &plen, err, sizeof(err)),
+			 0);
+	ck_assert_uint_eq(plen, n);
+	const Elf64_Ehdr *eh = (const void *)whole;
+	size_t skipped = 0, loaded = 0;
+	for (unsigned i = 0; i < eh->e_phnum; i++) {
+		const Elf64_Phdr *ph = (const void *)(whole + eh->e_phoff + i * sizeof(*ph));
+		if (ph->p_type == PT_LOAD || ph->p_type == PT_NOTE) {
+			ck_assert_mem_eq(part + ph->p_offset, whole + ph->p_offset, ph->p_filesz);
+			loaded += ph->p_filesz;
+		}
+	}
+	ck_assert_mem_eq(part + eh->e_shoff, whole + eh->e_shoff,
+			 (size_t)eh->e_shnum * eh->e_shentsize);
+	for (size_t i = 0; i < n; i++)
+		skipped += part[i] != whole[i];
+	ck_assert_uint_gt(skipped, n / 2); /* the DWARF was not read */
+	ck_assert_uint_gt(loaded, 0);
+	struct guest_mem a, b;
+	struct elf_image ia, ib;
+	ck_assert_int_eq(mem_alloc(&a, 64ull << 20, HP_OFF), 0);
+	ck_assert_int_eq(mem_alloc(&b, 64ull << 20, HP_OFF), 0);
+	ck_assert_int_eq(elf_load_image(part, plen, &a, BOOT_RESERVED_END, &ia, err, sizeof(err)),
+			 0);
+	ck_assert_int_eq(elf_load_image(whole, n, &b, BOOT_RESERVED_END, &ib, err, sizeof(err)), 0);
+	ck_assert_uint_eq(ia.entry, ib.entry);
+	ck_assert_uint_eq(ia.hi, ib.hi);
+	ck_assert(ia.has_symbols && ib.has_symbols);
+	ck_assert_mem_eq(a.host + ia.lo, b.host + ib.lo, ia.hi - ia.lo);
+	mem_free(&a);
+	mem_free(&b);
+	free(part);
+	free(whole);
+
+	/* not a kernel (a program-shaped ELF): every byte */
+	struct tiny_elf t = tiny();
+	char path[] = "/tmp/test_vmm_elf.XXXXXX";
+	int fd = mkstemp(path);
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(write(fd, &t, sizeof(t)), (ssize_t)sizeof(t));
+	close(fd);
+	ck_assert_int_eq(elf_read_file(path, 1 << 20, &part, &plen, err, sizeof(err)), 0);
+	unlink(path);
+	ck_assert_uint_eq(plen, sizeof(t));
+	ck_assert_mem_eq(part, &t, sizeof(t));
+	free(part);
+}
+END_TEST
+
 START_TEST(boot_structures)
 {
 	struct vmm_opts o = {.cpus = 4};
@@ -622,6 +685,7 @@ int main(void)
 	tcase_add_checked_fixture(elf, mem_setup, mem_teardown);
 	tcase_add_test(elf, elf_checks);
 	tcase_add_test(elf, elf_real_guest);
+	tcase_add_test(elf, elf_read_parts);
 	tcase_add_test(elf, boot_structures);
 	suite_add_tcase(s, elf);
 	TCase *hc = tcase_create("hcall");
