@@ -61,8 +61,8 @@ struct http_canned {
 static struct http_canned canned[R_N][2]; /* [response][keep-alive] */
 
 struct http_conn {
-	struct tcp_pcb *pcb;
-	struct pbuf *pend; /* received, not yet moved into in[] */
+	struct lwip_app_conn base; /* first (lwip_app.h) */
+	struct pbuf *pend;	   /* received, not yet moved into in[] */
 	size_t pend_off;
 	size_t inlen;  /* bytes in in[], the start of a head */
 	uint64_t skip; /* body bytes still to discard */
@@ -88,20 +88,13 @@ struct http_shared {
 };
 static struct http_stats *st;
 
-static void conn_free(struct http_conn *c)
+static void conn_free(struct lwip_app_conn *b)
 {
+	struct http_conn *c = (struct http_conn *)b;
 	if (c->pend)
 		pbuf_free(c->pend);
 	kfree(c);
 	st->closed++;
-}
-
-/* ERR_ABRT when the close had to abort (a callback must return that) */
-static err_t conn_close(struct http_conn *c)
-{
-	struct tcp_pcb *pcb = c->pcb;
-	conn_free(c);
-	return lwip_app_close(pcb);
 }
 
 static void conn_queue(struct http_conn *c, int which, int keep)
@@ -120,20 +113,20 @@ static void conn_flush(struct http_conn *c)
 {
 	while (c->qn) {
 		const struct http_canned *r = c->q[c->qhead];
-		size_t n = r->len - c->qoff, room = tcp_sndbuf(c->pcb);
+		size_t n = r->len - c->qoff, room = tcp_sndbuf(c->base.pcb);
 		if (n > room)
 			n = room;
 		if (n > 0xffff)
 			n = 0xffff;
 		u8_t more = c->qn > 1 || n < r->len - c->qoff ? TCP_WRITE_FLAG_MORE : 0;
 		more |= TCP_WRITE_FLAG_COPY;
-		if (!n || tcp_write(c->pcb, r->p + c->qoff, (u16_t)n, more) != ERR_OK)
+		if (!n || tcp_write(c->base.pcb, r->p + c->qoff, (u16_t)n, more) != ERR_OK)
 			break;
 		c->qoff += n;
 		if (c->qoff == r->len)
 			c->qhead = (c->qhead + 1) % HTTP_QUEUE, c->qn--, c->qoff = 0;
 	}
-	tcp_output(c->pcb);
+	tcp_output(c->base.pcb);
 }
 
 /* Answer the complete heads in in[]; 0 when it must wait (for bytes or
@@ -201,7 +194,7 @@ static err_t conn_run(struct http_conn *c, int *closed)
 				sizeof(c->in) - c->inlen < left ? sizeof(c->in) - c->inlen : left;
 			pbuf_copy_partial(c->pend, c->in + c->inlen, (u16_t)n, (u16_t)c->pend_off);
 			c->inlen += n, c->pend_off += n, moved = 1;
-			tcp_recved(c->pcb, (u16_t)n);
+			tcp_recved(c->base.pcb, (u16_t)n);
 			if (c->pend_off == c->pend->tot_len) {
 				pbuf_free(c->pend);
 				c->pend = 0, c->pend_off = 0;
@@ -220,7 +213,7 @@ static err_t conn_run(struct http_conn *c, int *closed)
 		return ERR_OK;
 	if (c->peer_closed) {
 		*closed = 1;
-		return conn_close(c);
+		return lwip_app_conn_close(&c->base);
 	}
 	if (!c->lingering) {
 		/* A close with unread input sends a RST, and the client's
@@ -228,14 +221,14 @@ static err_t conn_run(struct http_conn *c, int *closed)
 		 * still comes until the client's FIN (or http_idle), as
 		 * nginx's lingering_close does. */
 		if (c->pend) {
-			tcp_recved(c->pcb, (u16_t)(c->pend->tot_len - c->pend_off));
+			tcp_recved(c->base.pcb, (u16_t)(c->pend->tot_len - c->pend_off));
 			pbuf_free(c->pend);
 			c->pend = 0;
 		}
 		c->lingering = 1;
-		if (tcp_shutdown(c->pcb, 0, 1) != ERR_OK) {
+		if (tcp_shutdown(c->base.pcb, 0, 1) != ERR_OK) {
 			*closed = 1;
-			return conn_close(c);
+			return lwip_app_conn_close(&c->base);
 		}
 	}
 	return ERR_OK;
@@ -294,38 +287,28 @@ static err_t http_poll(void *arg, struct tcp_pcb *pcb)
 	}
 	st->idle++;
 	tcp_arg(pcb, 0);
-	conn_free(c);
+	conn_free(&c->base);
 	tcp_abort(pcb);
 	return ERR_ABRT;
 }
 
-static void http_err(void *arg, err_t err)
-{
-	(void)err;
-	if (arg) /* the pcb is already gone */
-		conn_free(arg);
-}
+static const struct lwip_app_ops http_ops = {
+	.size = sizeof(struct http_conn),
+	.zero = offsetof(struct http_conn, in), /* the head buffer needs none */
+	.recv = http_recv,
+	.sent = http_sent,
+	.poll = http_poll,
+	.poll_interval = 2,
+	.free = conn_free,
+};
 
 static err_t http_accept(void *arg, struct tcp_pcb *pcb, err_t err)
 {
 	(void)arg;
-	if (err != ERR_OK || !pcb)
-		return ERR_VAL;
-	struct http_conn *c = kmalloc(sizeof(*c));
-	if (!c) {
-		tcp_abort(pcb);
-		return ERR_ABRT;
-	}
-	memset(c, 0, offsetof(struct http_conn, in));
-	c->pcb = pcb;
-	tcp_arg(pcb, c);
-	tcp_recv(pcb, http_recv);
-	tcp_sent(pcb, http_sent);
-	tcp_err(pcb, http_err);
-	tcp_poll(pcb, http_poll, 2);
-	tcp_nagle_disable(pcb); /* one response per request must not wait for an ACK */
-	st->conns++;
-	return ERR_OK;
+	err_t r;
+	if (lwip_app_accept(&http_ops, pcb, err, &r))
+		st->conns++;
+	return r;
 }
 
 /* every canned response, keep-alive and not; 0 on no memory */

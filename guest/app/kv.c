@@ -43,7 +43,7 @@ PK_PARAM(kv_secs, "kv: exit 0 after this many seconds (default 0: until SHUTDOWN
 #define KV_OUT_HIGH (256 * 1024) /* replies waiting: stop reading */
 
 struct kv_conn {
-	struct tcp_pcb *pcb;
+	struct lwip_app_conn base; /* first (lwip_app.h) */
 	uint8_t *in;
 	size_t inlen, incap;
 	uint32_t unacked; /* received, not yet tcp_recved */
@@ -59,20 +59,13 @@ static struct kv_shared *sh;
 static unsigned me;
 #define ST (sh->cpu[me])
 
-static void conn_free(struct kv_conn *c)
+static void conn_free(struct lwip_app_conn *b)
 {
+	struct kv_conn *c = (struct kv_conn *)b;
 	kfree(c->in);
 	kv_out_free(&c->out);
 	kfree(c);
 	ST.closed++;
-}
-
-/* ERR_ABRT when the close had to abort (a callback must return that) */
-static err_t conn_close(struct kv_conn *c)
-{
-	struct tcp_pcb *pcb = c->pcb;
-	conn_free(c);
-	return lwip_app_close(pcb);
 }
 
 /* Queue pending replies into lwIP's send buffer. */
@@ -80,12 +73,13 @@ static void conn_flush(struct kv_conn *c)
 {
 	struct kv_out *o = &c->out;
 	while (o->off < o->len) {
-		size_t n = o->len - o->off, room = tcp_sndbuf(c->pcb);
+		size_t n = o->len - o->off, room = tcp_sndbuf(c->base.pcb);
 		if (n > room)
 			n = room;
 		if (n > 0xffff)
 			n = 0xffff;
-		if (!n || tcp_write(c->pcb, o->p + o->off, (u16_t)n, TCP_WRITE_FLAG_COPY) != ERR_OK)
+		if (!n ||
+		    tcp_write(c->base.pcb, o->p + o->off, (u16_t)n, TCP_WRITE_FLAG_COPY) != ERR_OK)
 			break;
 		o->off += n;
 	}
@@ -94,7 +88,7 @@ static void conn_flush(struct kv_conn *c)
 		if (o->cap > KV_OUT_HIGH) /* a big reply went out: give its memory back */
 			kv_out_free(o);
 	}
-	tcp_output(c->pcb);
+	tcp_output(c->base.pcb);
 }
 
 /* Parse and run what is complete; *closed when the connection went. */
@@ -133,14 +127,14 @@ static err_t conn_run(struct kv_conn *c, int *closed)
 	}
 	while (c->out.len - c->out.off < KV_OUT_HIGH && c->unacked) {
 		u16_t n = c->unacked > 0xffff ? 0xffff : (u16_t)c->unacked;
-		tcp_recved(c->pcb, n);
+		tcp_recved(c->base.pcb, n);
 		c->unacked -= n;
 	}
 	conn_flush(c);
 	*closed = 0;
 	if (c->out.oom || ((c->closing || c->peer_closed) && c->out.len == c->out.off)) {
 		*closed = 1;
-		return conn_close(c);
+		return lwip_app_conn_close(&c->base);
 	}
 	return ERR_OK;
 }
@@ -172,7 +166,7 @@ static err_t kv_recv(void *arg, struct tcp_pcb *pcb, struct pbuf *p, err_t err)
 			pbuf_free(p);
 			tcp_arg(pcb, 0);
 			tcp_abort(pcb);
-			conn_free(c);
+			conn_free(&c->base);
 			return ERR_ABRT;
 		}
 		c->in = n, c->incap = cap;
@@ -191,33 +185,24 @@ static err_t kv_sent(void *arg, struct tcp_pcb *pcb, u16_t len)
 	return arg ? conn_run(arg, &closed) : ERR_OK;
 }
 
-static void kv_err(void *arg, err_t err)
-{
-	(void)err;
-	if (arg) /* the pcb is already gone */
-		conn_free(arg);
-}
+static const struct lwip_app_ops kv_ops = {
+	.size = sizeof(struct kv_conn),
+	.zero = sizeof(struct kv_conn),
+	.recv = kv_recv,
+	.sent = kv_sent,
+	.free = conn_free,
+};
 
 static err_t kv_accept(void *arg, struct tcp_pcb *pcb, err_t err)
 {
 	(void)arg;
-	if (err != ERR_OK || !pcb)
-		return ERR_VAL;
-	struct kv_conn *c = kmalloc(sizeof(*c));
-	if (!c) {
-		tcp_abort(pcb);
-		return ERR_ABRT;
+	err_t r;
+	struct kv_conn *c = (struct kv_conn *)lwip_app_accept(&kv_ops, pcb, err, &r);
+	if (c) {
+		resp_init(&c->rp, &kv_lim, c->argv);
+		ST.conns++;
 	}
-	memset(c, 0, sizeof(*c));
-	c->pcb = pcb;
-	resp_init(&c->rp, &kv_lim, c->argv);
-	tcp_arg(pcb, c);
-	tcp_recv(pcb, kv_recv);
-	tcp_sent(pcb, kv_sent);
-	tcp_err(pcb, kv_err);
-	tcp_nagle_disable(pcb); /* one reply per request must not wait for an ACK */
-	ST.conns++;
-	return ERR_OK;
+	return r;
 }
 
 /* On every instance, on its CPU (pk_net_app_each): listen on the port. */

@@ -1,10 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * guest/net/sock.c - the stack's socket ops (struct pk_net_ops,
- * net_inst.h) over lwIP's raw API, TCP and UDP. Inside the stack: single
- * instance, single CPU, no locks; every op runs on the owning executor and
- * never waits (-EAGAIN where Linux would block; guest/net/net.c waits for
- * the events this file publishes with pk_sock_notify).
+ * net_inst.h) over lwIP's raw API: TCP here, UDP in sock_udp.c (sock_int.h
+ * is their shared socket). Inside the stack: single instance, single CPU, no locks; every op runs
+ * on the owning executor and never waits (-EAGAIN where Linux would block; guest/net/net.c waits
+ * for the events this file publishes with pk_sock_notify).
  *
  * Flow control both ways:
  * - receive: lwIP's pbufs stay queued on the socket as they came; the
@@ -26,42 +26,9 @@
 #include "lwip/netif.h"
 #include "lwip/pbuf.h"
 #include "lwip/tcp.h"
-#include "lwip/udp.h"
 #include "net_inst.h"
 #include "sock.h"
-
-enum sock_state { S_NEW, S_LISTEN, S_CONNECTING, S_CONN, S_DEAD };
-
-#define UDP_QUEUE_MAX 64 /* datagrams waiting for recv; more are dropped */
-
-struct dgram {
-	struct pbuf *p;
-	struct pk_sockaddr from;
-	struct dgram *next;
-};
-
-struct sock {
-	struct pk_sock h; /* first: the handle outside code sees */
-	enum sock_state state;
-	struct tcp_pcb *tcp; /* NULL once lwIP freed it (err callback) or we let go */
-	struct udp_pcb *udp;
-	int err;		    /* pending error, -errno, reported once */
-	int rd_eof, rd_shut;	    /* the peer sent FIN; we shut reading */
-	int wr_shut;		    /* we sent FIN */
-	struct pbuf *rx;	    /* TCP: received, not taken */
-	struct dgram *dq, *dq_tail; /* UDP */
-	unsigned dq_len;
-	/* a listener */
-	struct sock *acc, *acc_tail; /* connections waiting for accept */
-	unsigned acc_len, backlog;
-	unsigned open; /* its connections not yet closed (it is freed after them) */
-	int closed;    /* closed by the app: freed with its last connection */
-	/* a connection */
-	struct sock *listener; /* counted in its `open` until closed */
-	struct sock *next;     /* accept queue */
-	int reuse;
-	struct pk_sockaddr local, peer;
-};
+#include "sock_int.h"
 
 /* --- events --- */
 
@@ -95,23 +62,23 @@ static unsigned sock_events(struct sock *s)
 	return ev;
 }
 
-static void sock_update(struct sock *s)
+void sock_update(struct sock *s)
 {
 	pk_sock_notify(&s->h, sock_events(s));
 }
 
-static void addr_from(struct pk_sockaddr *a, const ip_addr_t *ip, u16_t port)
+void sock_addr_from(struct pk_sockaddr *a, const ip_addr_t *ip, u16_t port)
 {
 	a->ip = lwip_ntohl(ip_2_ip4(ip)->addr);
 	a->port = port;
 }
 
-static void addr_to(ip_addr_t *ip, const struct pk_sockaddr *a)
+void sock_addr_to(ip_addr_t *ip, const struct pk_sockaddr *a)
 {
 	ip_addr_set_ip4_u32(ip, lwip_htonl(a->ip));
 }
 
-static int err_to_errno(err_t e)
+int sock_errno(err_t e)
 {
 	switch (e) {
 	case ERR_OK:
@@ -158,11 +125,7 @@ static void sock_free(struct sock *s)
 {
 	if (s->rx)
 		pbuf_free(s->rx);
-	for (struct dgram *d = s->dq, *n; d; d = n) {
-		n = d->next;
-		pbuf_free(d->p);
-		kfree(d);
-	}
+	sock_udp_drop(s);
 	kfree(s);
 }
 
@@ -207,7 +170,7 @@ static void cb_err(void *arg, err_t err)
 	if (!s)
 		return;
 	s->tcp = 0;
-	s->err = s->state == S_CONNECTING && err == ERR_RST ? -ECONNREFUSED : err_to_errno(err);
+	s->err = s->state == S_CONNECTING && err == ERR_RST ? -ECONNREFUSED : sock_errno(err);
 	s->state = S_DEAD;
 	sock_update(s);
 }
@@ -218,11 +181,11 @@ static err_t cb_connected(void *arg, struct tcp_pcb *pcb, err_t err)
 	if (!s)
 		return ERR_OK;
 	if (err != ERR_OK) {
-		s->err = err_to_errno(err);
+		s->err = sock_errno(err);
 		s->state = S_DEAD;
 	} else {
 		s->state = S_CONN;
-		addr_from(&s->local, &pcb->local_ip, pcb->local_port);
+		sock_addr_from(&s->local, &pcb->local_ip, pcb->local_port);
 	}
 	sock_update(s);
 	return ERR_OK;
@@ -273,8 +236,8 @@ static err_t cb_accept(void *arg, struct tcp_pcb *pcb, err_t err)
 	c->state = S_CONN;
 	c->tcp = pcb;
 	c->listener = l;
-	addr_from(&c->local, &pcb->local_ip, pcb->local_port);
-	addr_from(&c->peer, &pcb->remote_ip, pcb->remote_port);
+	sock_addr_from(&c->local, &pcb->local_ip, pcb->local_port);
+	sock_addr_from(&c->peer, &pcb->remote_ip, pcb->remote_port);
 	conn_callbacks(c, pcb);
 	if (l->acc_tail)
 		l->acc_tail->next = c;
@@ -286,27 +249,6 @@ static err_t cb_accept(void *arg, struct tcp_pcb *pcb, err_t err)
 	sock_update(c);
 	sock_update(l);
 	return ERR_OK;
-}
-
-static void cb_udp(void *arg, struct udp_pcb *pcb, struct pbuf *p, const ip_addr_t *ip, u16_t port)
-{
-	struct sock *s = arg;
-	(void)pcb;
-	struct dgram *d = s && s->dq_len < UDP_QUEUE_MAX ? kmalloc(sizeof(*d)) : 0;
-	if (!d) {
-		pbuf_free(p);
-		return;
-	}
-	d->p = p;
-	addr_from(&d->from, ip, port);
-	d->next = 0;
-	if (s->dq_tail)
-		s->dq_tail->next = d;
-	else
-		s->dq = d;
-	s->dq_tail = d;
-	s->dq_len++;
-	sock_update(s);
 }
 
 /* --- the ops --- */
@@ -322,11 +264,8 @@ int sock_op_new(int type, struct pk_sock **out)
 			tcp_arg(s->tcp, s);
 			tcp_err(s->tcp, cb_err);
 		}
-	} else {
-		s->udp = udp_new();
-		if (s->udp)
-			udp_recv(s->udp, cb_udp, s);
-	}
+	} else
+		sock_udp_open(s);
 	if (!s->tcp && !s->udp) {
 		sock_free(s);
 		return -ENOBUFS;
@@ -340,20 +279,15 @@ int sock_op_bind(struct pk_sock *h, const struct pk_sockaddr *a)
 {
 	struct sock *s = (struct sock *)h;
 	ip_addr_t ip;
-	addr_to(&ip, a);
-	err_t e;
+	sock_addr_to(&ip, a);
 	if (s->udp)
-		e = udp_bind(s->udp, &ip, a->port);
-	else if (s->tcp && s->state == S_NEW && !s->local.port)
-		e = tcp_bind(s->tcp, &ip, a->port);
-	else
+		return sock_udp_bind(s, &ip, a->port);
+	if (!s->tcp || s->state != S_NEW || s->local.port)
 		return -EINVAL;
+	err_t e = tcp_bind(s->tcp, &ip, a->port);
 	if (e != ERR_OK)
-		return err_to_errno(e);
-	if (s->udp)
-		addr_from(&s->local, &s->udp->local_ip, s->udp->local_port);
-	else
-		addr_from(&s->local, &s->tcp->local_ip, s->tcp->local_port);
+		return sock_errno(e);
+	sock_addr_from(&s->local, &s->tcp->local_ip, s->tcp->local_port);
 	return 0;
 }
 
@@ -377,7 +311,7 @@ int sock_op_listen(struct pk_sock *h, int backlog)
 	err_t e = ERR_OK;
 	struct tcp_pcb *l = tcp_listen_with_backlog_and_err(s->tcp, 255, &e);
 	if (!l)
-		return e == ERR_USE ? -EADDRINUSE : err_to_errno(e);
+		return e == ERR_USE ? -EADDRINUSE : sock_errno(e);
 	s->tcp = l; /* the old pcb was freed */
 	s->state = S_LISTEN;
 	s->backlog = backlog < 1 ? 1 : backlog > 4096 ? 4096 : (unsigned)backlog;
@@ -410,16 +344,8 @@ int sock_op_accept(struct pk_sock *h, struct pk_sock **out, struct pk_sockaddr *
 int sock_op_connect(struct pk_sock *h, const struct pk_sockaddr *to, int first)
 {
 	struct sock *s = (struct sock *)h;
-	if (s->udp) { /* a default peer for send, a filter for recv */
-		ip_addr_t ip;
-		addr_to(&ip, to);
-		int r = err_to_errno(udp_connect(s->udp, &ip, to->port));
-		if (!r) {
-			s->peer = *to;
-			addr_from(&s->local, &s->udp->local_ip, s->udp->local_port);
-		}
-		return r;
-	}
+	if (s->udp)
+		return sock_udp_connect(s, to);
 	switch (s->state) {
 	case S_NEW:
 		if (!first)
@@ -440,45 +366,23 @@ int sock_op_connect(struct pk_sock *h, const struct pk_sockaddr *to, int first)
 	if (!s->tcp)
 		return -EINVAL;
 	ip_addr_t ip;
-	addr_to(&ip, to);
+	sock_addr_to(&ip, to);
 	err_t e = tcp_connect(s->tcp, &ip, to->port, cb_connected);
 	if (e != ERR_OK)
-		return err_to_errno(e);
+		return sock_errno(e);
 	conn_callbacks(s, s->tcp);
 	s->peer = *to;
-	addr_from(&s->local, &s->tcp->local_ip, s->tcp->local_port);
+	sock_addr_from(&s->local, &s->tcp->local_ip, s->tcp->local_port);
 	s->state = S_CONNECTING;
 	sock_update(s);
 	return -EINPROGRESS;
-}
-
-static long udp_take(struct sock *s, void *buf, size_t n, int flags, struct pk_sockaddr *from)
-{
-	struct dgram *d = s->dq;
-	if (!d)
-		return s->err ? (long)s->err : -EAGAIN;
-	size_t len = d->p->tot_len;
-	size_t k = n < len ? n : len;
-	pbuf_copy_partial(d->p, buf, (u16_t)k, 0);
-	if (from)
-		*from = d->from;
-	if (!(flags & PK_MSG_PEEK)) {
-		s->dq = d->next;
-		if (!s->dq)
-			s->dq_tail = 0;
-		s->dq_len--;
-		pbuf_free(d->p);
-		kfree(d);
-		sock_update(s);
-	}
-	return (long)k; /* the rest of a longer datagram is dropped, as on Linux */
 }
 
 long sock_op_recv(struct pk_sock *h, void *buf, size_t n, int flags, struct pk_sockaddr *from)
 {
 	struct sock *s = (struct sock *)h;
 	if (s->h.type == PK_SOCK_DGRAM)
-		return udp_take(s, buf, n, flags, from);
+		return sock_udp_recv(s, buf, n, flags, from);
 	if (s->state == S_LISTEN || s->state == S_NEW || s->state == S_CONNECTING)
 		return -ENOTCONN;
 	if (from)
@@ -505,36 +409,13 @@ long sock_op_recv(struct pk_sock *h, void *buf, size_t n, int flags, struct pk_s
 	return -EAGAIN;
 }
 
-static long dgram_send(struct sock *s, const void *buf, size_t n, const struct pk_sockaddr *to)
-{
-	if (n > 65507)
-		return -EMSGSIZE;
-	if (!to && !s->peer.port)
-		return -EDESTADDRREQ;
-	struct pbuf *p = pbuf_alloc(PBUF_TRANSPORT, (u16_t)n, PBUF_RAM);
-	if (!p)
-		return -EAGAIN;
-	pbuf_take(p, buf, (u16_t)n);
-	err_t e;
-	if (to) {
-		ip_addr_t ip;
-		addr_to(&ip, to);
-		e = udp_sendto(s->udp, p, &ip, to->port);
-	} else
-		e = udp_send(s->udp, p);
-	pbuf_free(p);
-	if (e == ERR_OK)
-		addr_from(&s->local, &s->udp->local_ip, s->udp->local_port);
-	return e == ERR_OK ? (long)n : e == ERR_MEM ? -EAGAIN : err_to_errno(e);
-}
-
 long sock_op_send(struct pk_sock *h, const void *buf, size_t n, int flags,
 		  const struct pk_sockaddr *to)
 {
 	struct sock *s = (struct sock *)h;
 	(void)flags;
 	if (s->udp)
-		return dgram_send(s, buf, n, to);
+		return sock_udp_send(s, buf, n, to);
 	if (s->err) {
 		int e = s->err;
 		s->err = 0;
@@ -616,7 +497,7 @@ void sock_op_close(struct pk_sock *h)
 {
 	struct sock *s = (struct sock *)h;
 	if (s->udp)
-		udp_remove(s->udp);
+		sock_udp_close(s);
 	if (s->state == S_LISTEN) {
 		struct sock *c;
 		while ((c = s->acc)) { /* never accepted: reset */
