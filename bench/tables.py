@@ -336,17 +336,19 @@ NET_WHERE = {"nested": "nested KVM (vmm vs QEMU -accel kvm)", "tcg": "QEMU TCG (
 def table_net(results):
     rows = read(results, "net")
 
-    def med(where, tool, test, pipe, linux, col):
+    def med(where, tool, test, pipe, linux, col, servers=None):
+        """linux: the Linux guest, else perfkern's own server (vmm, or the
+        TCG leg's perfkern); servers: these server names instead"""
+        names = servers or (("linux",) if linux else ("vmm", "perfkern"))
         vals = [num(r[col]) for r in rows
                 if (r["where"], r["tool"], r["test"], r["pipeline"]) == (where, tool, test, pipe)
-                and (r["server"] == "linux") == linux and num(r[col]) is not None
-                and num(r["rps"])]
+                and r["server"] in names and num(r[col]) is not None and num(r["rps"])]
         return statistics.median(vals) if vals else None
 
     def ratio(a, b):
         return "%.2fx" % (a / b) if a and b else "-"
 
-    body = []
+    body, same = [], []
     for where in ordered([r["where"] for r in rows], ["nested", "tcg"]):
         mine = [r for r in rows if r["where"] == where]
         for tool, test, pipe in dict.fromkeys((r["tool"], r["test"], r["pipeline"]) for r in mine):
@@ -360,6 +362,13 @@ def table_net(results):
                          "%.2f" % qv if qv else "-", "%.2f" % ql if ql else "-", ratio(qv, ql),
                          "%.2f" % ev if ev is not None else "-",
                          "%.2f" % el if el is not None else "-"])
+            q = lambda col: med(where, tool, test, pipe, False, col, ("pkqemu",))
+            if q("rps"):
+                qe = q("exits_per_req")
+                same.append([case, sig(pv), sig(q("rps")), ratio(pv, q("rps")),
+                             "%.2f" % qv if qv else "-", "%.2f" % q("p99_ms"),
+                             ratio(qv, q("p99_ms")), "%.2f" % ev if ev is not None else "-",
+                             "%.2f" % qe if qe is not None else "-"])
     if not body:
         raise TableError("net.csv: no measurements")
     out = md(["where", "client", "perfkern req/s", "Linux req/s", "ratio", "perfkern p99 ms",
@@ -370,6 +379,12 @@ def table_net(results):
             % (len({r["round"] for r in rows}), only(rows, "vcpus"), only(rows, "cpu_model"),
                " Runs in which the server answered nothing (left out of the medians): %s."
                % ", ".join(dead) if dead else "")]
+    if same:
+        out += ["", "The same perfkern guest (run=kv, run=http) under the vmm and under QEMU "
+                "`-M q35 -accel kvm` with its virtio-net-pci (no vhost), slirp behind both, "
+                "nested, in the same rounds:", ""]
+        out += md(["client", "vmm req/s", "QEMU req/s", "vmm / QEMU", "vmm p99 ms",
+                   "QEMU p99 ms", "p99 ratio", "vmm exits/req", "QEMU exits/req"], same)
     return out
 
 

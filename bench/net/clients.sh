@@ -6,6 +6,9 @@
 #   srv_start APP      the perfkern server of run=APP up, its pid in VPID
 #   srv_stop APP       it stopped (and its statistics printed)
 #   exits PID          KVM exits so far of the VM of process PID ("" if none)
+#   qsrv_start APP PORT, qsrv_stop APP [fail]  (only where phase gets a
+#                      QPORT) the same perfkern server under QEMU, its pid
+#                      in QPID
 # Prints
 #   BENCH redis SERVER ROUND PIPE TEST RPS P50_MS P99_MS
 #   BENCH wrk SERVER ROUND RPS P50 P99            (wrk's units: 1.2ms, 800us)
@@ -68,37 +71,68 @@ wrkrun() {
 	return 0
 }
 
-# phase APP TOOL PORT LPORT NAME: one perfkern run of APP (srv_start, port
-# PORT) and N rounds of TOOL against it (server NAME) and the Linux guest
-# (LPORT), the order flipping every round
+# rot K WORD...: the words rotated left K times (the order of a round)
+rot() {
+	k=$1
+	shift
+	k=$((k % $#))
+	while [ "$k" -gt 0 ]; do
+		f=$1
+		shift
+		set -- "$@" "$f"
+		k=$((k - 1))
+	done
+	echo "$@"
+}
+
+# phase APP TOOL PORT LPORT NAME [QPORT]: one perfkern run of APP (srv_start,
+# port PORT) and N rounds of TOOL against it (server NAME) and the Linux
+# guest (LPORT), the order rotating every round. With QPORT, the same
+# perfkern guest also runs under QEMU (qsrv_start: server pkqemu, QEMU's
+# own virtio-net) and takes its turn in every round.
 phase() {
 	srv_start "$1"
+	servers="$5 linux"
+	QPID=
+	if [ -n "${6:-}" ]; then
+		qsrv_start "$1" "$6"
+		servers="$5 linux pkqemu"
+	fi
 	proto=redis
 	[ "$2" = wrk ] && proto=http
 	t0=$(date +%s)
 	if ! up "$3" "$proto" 300 "$VPID"; then
 		echo "BENCH fail run=$1 never answered on $3"
 		srv_stop "$1"
+		[ -n "$QPID" ] && qsrv_stop "$1"
 		return 1
 	fi
 	echo "BENCH up $5 run=$1 after $(($(date +%s) - t0)) s"
-	# one untimed warm-up each: connections, ARP, the first allocations
-	if [ "$2" = redis ]; then
-		"${BIN}redis-benchmark" -p "$3" -t set,get -n 200 -c "$CONNS" -q >/dev/null 2>&1
-		"${BIN}redis-benchmark" -p "$4" -t set,get -n 200 -c "$CONNS" -q >/dev/null 2>&1
-	else
-		# (the vmm's --stats count these too: say how many)
-		n=$("${BIN}wrk" -t1 -c "$WCONNS" -d 1s "http://127.0.0.1:$3/" 2>&1 |
-			awk '/requests in/ { print $1 }')
-		echo "BENCH warm wrk $5 ${n:-0}"
-		"${BIN}wrk" -t1 -c "$WCONNS" -d 1s "http://127.0.0.1:$4/" >/dev/null 2>&1
+	if [ -n "$QPID" ] && ! up "$6" "$proto" 300 "$QPID"; then
+		echo "BENCH fail pkqemu run=$1 never answered on $6"
+		qsrv_stop "$1" fail
+		servers="$5 linux"
 	fi
+	for s in $servers; do
+		case $s in linux) port=$4 ;; pkqemu) port=$6 ;; *) port=$3 ;; esac
+		# one untimed warm-up each: connections, ARP, the first allocations
+		if [ "$2" = redis ]; then
+			"${BIN}redis-benchmark" -p "$port" -t set,get -n 200 -c "$CONNS" -q >/dev/null 2>&1
+		else
+			# (the vmm's --stats count these too: say how many)
+			n=$("${BIN}wrk" -t1 -c "$WCONNS" -d 1s "http://127.0.0.1:$port/" 2>&1 |
+				awk '/requests in/ { print $1 }')
+			echo "BENCH warm wrk $s ${n:-0}"
+		fi
+	done
 	r=1
 	while [ "$r" -le "$N" ]; do
-		order="$5 linux"
-		[ $((r % 2)) -eq 0 ] && order="linux $5"
-		for s in $order; do
-			if [ "$s" = linux ]; then port=$4 pid=$LPID; else port=$3 pid=$VPID; fi
+		for s in $(rot "$r" $servers); do
+			case $s in
+			linux) port=$4 pid=$LPID ;;
+			pkqemu) port=$6 pid=$QPID ;;
+			*) port=$3 pid=$VPID ;;
+			esac
 			if [ "$2" = redis ]; then
 				redis "$s" "$port" "$pid" "$r" 1 "$REQS"
 				redis "$s" "$port" "$pid" "$r" 16 "$PREQS"
@@ -109,6 +143,8 @@ phase() {
 		r=$((r + 1))
 	done
 	srv_stop "$1"
+	[ -n "$QPID" ] && qsrv_stop "$1"
+	return 0
 }
 
 # linux_up PORT: wait for the Linux guest's redis-server (its boot)

@@ -1,13 +1,21 @@
 #!/bin/sh
 # bench/net/inside.sh - the `net` suite's nested leg, in L1 (bench/net/run.sh
-# puts it in one nested-KVM L1 boot with vmm, guest.elf, QEMU + ROMs, the
+# puts it in one nested-KVM L1 boot with vmm, the kernel, QEMU + ROMs, the
 # Linux guest of bench/net/linux_guest.sh, clients.sh, redis-benchmark,
 # redis-cli and wrk). Two servers, each with CPUS vCPUs, MEM memory and a
 # user-mode network (slirp) with host forwards, up at the same time (the
 # idle one waits in hlt):
-#   vmm    ./vmm --net user,hostfwd=... guest.elf -- run=kv, then run=http
+#   vmm    ./vmm --net user,hostfwd=... KERNEL -- run=kv, then run=http
 #   linux  qemu-system-x86_64 -M q35 -accel kvm, Debian's kernel,
 #          redis-server and nginx, -netdev user,hostfwd=... virtio-net-pci
+#   pkqemu the same KERNEL and run=kv / run=http in QEMU like linux
+#          (-M q35 -accel kvm, slirp, virtio-net-pci without vhost): the
+#          vmm's device and I/O path against QEMU's, one guest for both
+# KERNEL is the baseline build guest-x86-64.elf (generic x86-64, as
+# Debian's kernel is): the default x86-64-v3 guest.elf cannot run under
+# QEMU here, because the harness's L0 loses a guest's XSETBV, so AVX stays
+# off (the vmm sets XCR0 itself with KVM_SET_XCRS, vmm/kvm.c; QEMU does
+# not) and the first AVX instruction is a #UD.
 # and N alternating rounds of the clients (bench/net/clients.sh):
 #   redis-benchmark -t set,get -n REQS -c CONNS          (one request a time)
 #   redis-benchmark -t set,get -n PREQS -c CONNS -P 16   (pipelined)
@@ -19,26 +27,49 @@
 #   BENCH vmmstats APP LINE...
 set -u
 BIN=./
-VKV=16379 VHTTP=18080 LKV=26379 LHTTP=28080
+KERNEL=${KERNEL:-guest-x86-64.elf}
+VKV=16379 VHTTP=18080 LKV=26379 LHTTP=28080 QKV=36379 QHTTP=38080
 mount -t debugfs debugfs /sys/kernel/debug 2>/dev/null
 ip link set lo up 2>/dev/null || ifconfig lo 127.0.0.1 up # the forwards listen there
 . ./clients.sh
 echo "BENCH env cpu=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //') vcpus=$CPUS"
 
-# exits PID: the KVM exits so far of QEMU's VM (PID = LPID) or the vmm's;
-# KVM names a VM's debugfs directory PID-FD after the thread that created
-# it, which for the vmm is not its main thread: its VM is the one that is
-# not QEMU's
+# exits PID: the KVM exits so far of process PID's VM. KVM names a VM's
+# debugfs directory PID-FD after the thread that created it: QEMU's main
+# thread, but for the vmm a second thread, so the vmm's VM is the one
+# whose name matches no QEMU (the other servers are not up meanwhile)
 exits() {
+	for d in /sys/kernel/debug/kvm/"$1"-*; do
+		[ -e "$d" ] && cat "$d/exits" 2>/dev/null && return
+	done
 	for d in /sys/kernel/debug/kvm/*-*; do
-		case $d in */"$LPID"-*) [ "$1" = "$LPID" ] || continue ;; *) [ "$1" != "$LPID" ] || continue ;; esac
+		case $d in */"$LPID"-* | */"${QPID:-none}"-*) continue ;; esac
 		cat "$d/exits" 2>/dev/null
 		return
 	done
 }
+qsrv_start() {
+	case $1 in kv) gp=6379 ;; *) gp=80 ;; esac
+	./qemu-system-x86_64 -M q35 -accel kvm -cpu host -smp "$CPUS" -m "$MEM" -nodefaults \
+		-vga none -L roms -kernel "$KERNEL" -append "run=$1 ip=10.0.2.15" -display none \
+		-monitor none -serial "file:/tmp/pkqemu-$1.log" -no-reboot \
+		-device isa-debug-exit,iobase=0xf4,iosize=0x04 \
+		-netdev "user,id=n0,hostfwd=tcp:127.0.0.1:$2-:$gp" \
+		-device virtio-net-pci,netdev=n0,romfile= &
+	QPID=$!
+}
+# qsrv_stop APP [fail]: QEMU killed (run=APP serves until then); with
+# fail, the end of its console says why it never answered
+qsrv_stop() {
+	kill "$QPID" 2>/dev/null
+	wait "$QPID" 2>/dev/null
+	grep -E 'virtio-net' "/tmp/pkqemu-$1.log" | sed "s/^/BENCH pkqemu $1 /"
+	[ "${2:-}" = fail ] && tail -20 "/tmp/pkqemu-$1.log" | sed 's/^/  | /'
+	QPID=
+}
 srv_start() {
 	case $1 in kv) hp=$VKV gp=6379 ;; *) hp=$VHTTP gp=80 ;; esac
-	./vmm --stats -c "$CPUS" -m "$MEM" --net "user,hostfwd=tcp:127.0.0.1:$hp-:$gp" guest.elf -- \
+	./vmm --stats -c "$CPUS" -m "$MEM" --net "user,hostfwd=tcp:127.0.0.1:$hp-:$gp" "$KERNEL" -- \
 		"run=$1" ip=10.0.2.15 >"/tmp/vmm-$1.log" 2>&1 &
 	VPID=$!
 }
@@ -73,11 +104,11 @@ if ! linux_up "$LKV"; then
 fi
 grep NETGUEST /tmp/linux.log
 rc=0
-phase kv redis "$VKV" "$LKV" vmm || rc=1
-if grep -q 'static HTTP/1.1' guest.elf; then
-	phase http wrk "$VHTTP" "$LHTTP" vmm || rc=1
+phase kv redis "$VKV" "$LKV" vmm "$QKV" || rc=1
+if grep -q 'static HTTP/1.1' "$KERNEL"; then
+	phase http wrk "$VHTTP" "$LHTTP" vmm "$QHTTP" || rc=1
 else
-	echo "BENCH skip http: this guest.elf has no run=http"
+	echo "BENCH skip http: this $KERNEL has no run=http"
 fi
 kill "$LPID"
 wait "$LPID" 2>/dev/null

@@ -49,10 +49,10 @@ def parse(where, log):
             # BENCH exits TOOL SERVER ROUND PIPE EXITS REQUESTS
             tool = "redis-benchmark" if f[2] == "redis" else f[2]
             exits[(tool, f[3], int(f[4]), int(f[5]))] = (int(f[6]), int(f[7]))
-            if f[3] != "linux":
+            if f[3] == "vmm":
                 app = "kv" if tool == "redis-benchmark" else "http"
                 served[app] = served.get(app, 0) + int(f[7])
-        elif f[1] == "warm" and len(f) == 5 and f[3] != "linux":
+        elif f[1] == "warm" and len(f) == 5 and f[3] == "vmm":
             served["http"] = served.get("http", 0) + int(f[4])
         elif f[1] == "vmmstats":
             stats.append(line[at + len("BENCH vmmstats "):])
@@ -120,11 +120,13 @@ def main():
                          env.get("vcpus", "?"), env.get("cpu", "?").replace('"', "'")))
 
     def med(where, key, side, col):
-        """side "linux", or "vmm": perfkern's server (the vmm, or QEMU TCG)"""
+        """side "linux"; "vmm": perfkern's server (the vmm, or QEMU TCG in
+        the TCG leg, named perfkern); "pkqemu": perfkern under QEMU -accel
+        kvm (the nested leg)"""
+        names = {"vmm": ("vmm", "perfkern")}.get(side, (side,))
         vals = [r[col] for r in allrows
                 if (r["where"], r["tool"], r["test"], r["pipe"]) == (where,) + key and
-                (r["server"] == "linux") == (side == "linux") and r[col] is not None and
-                r["rps"] > 0]
+                r["server"] in names and r[col] is not None and r["rps"] > 0]
         return statistics.median(vals) if vals else None
 
     both = 0
@@ -152,6 +154,15 @@ def main():
                          fmt(v / l if v and l else None, "%.2f"), fmt(v99, "%.2f"),
                          fmt(l99, "%.2f"), fmt(v99 / l99 if v99 and l99 else None, "%.2f"),
                          fmt(ve, "%.2f"), fmt(le, "%.2f")))
+                q, q99 = med(where, key, "pkqemu", "rps"), med(where, key, "pkqemu", "p99")
+                qe = med(where, key, "pkqemu", "exits_per_req")
+                if q:
+                    print("  %-16s same guest: req/s vmm %9s QEMU %9s (%5sx)  p99 ms vmm %7s "
+                          "QEMU %7s (%5sx)  exits/req vmm %5s QEMU %5s"
+                          % ("", fmt(v, "%.0f"), fmt(q, "%.0f"),
+                             fmt(v / q if v and q else None, "%.2f"), fmt(v99, "%.2f"),
+                             fmt(q99, "%.2f"), fmt(v99 / q99 if v99 and q99 else None, "%.2f"),
+                             fmt(ve, "%.2f"), fmt(qe, "%.2f")))
                 if v and l:
                     both += 1
                     dat.write('"%s (%s)" %.3f %s\n' % (name, where, v / l,

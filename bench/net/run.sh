@@ -31,7 +31,7 @@ cache=$(pk_nested_cache "$build")
 bash "$repo/bench/net/linux_guest.sh" "$cache" "$stage/linux"
 mkdir -p "$stage/roms"
 cp -L /usr/share/seabios/bios-256k.bin /usr/share/qemu/linuxboot_dma.bin \
-	/usr/share/qemu/kvmvapic.bin "$stage/roms/"
+	/usr/share/qemu/kvmvapic.bin /usr/share/qemu/pvh.bin "$stage/roms/"
 export PK_NET_CPUS=${PK_NET_CPUS:-1} PK_NET_REQS=${PK_NET_REQS:-2000}
 export PK_NET_PREQS=${PK_NET_PREQS:-20000} PK_NET_CONNS=${PK_NET_CONNS:-10}
 export PK_NET_WSECS=${PK_NET_WSECS:-5}
@@ -44,6 +44,7 @@ for leg in ${PK_NET_LEGS:-nested tcg}; do
 			"$rounds" "$PK_NET_CPUS" "$PK_NET_REQS" "$PK_NET_PREQS" "$PK_NET_CONNS" \
 			"$PK_NET_CONNS" "$PK_NET_WSECS" >"$stage/bench.sh"
 		bench_nested "$log" "$stage/bench.sh" --file "$repo/bench/net/inside.sh" \
+			--file "$build/bin/guest-x86-64.elf" \
 			--file "$repo/bench/net/clients.sh" \
 			--file "$(command -v qemu-system-x86_64)" --file "$stage/roms" \
 			--file "$stage/linux" --file "$(command -v redis-benchmark)" \
