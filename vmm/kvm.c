@@ -95,6 +95,7 @@ int kvm_create_vm(struct vm *vm)
 	vm->vm_fd = ioctl(vm->kvm_fd, KVM_CREATE_VM, 0);
 	if (vm->vm_fd < 0)
 		return vmm_syserr("KVM_CREATE_VM");
+	vm->vm_tid = gettid();
 	/* Intel VMX needs these three pages for real-mode emulation (api.rst
 	 * KVM_SET_TSS_ADDR); harmless elsewhere. Just below the 4 GiB top. */
 	if (ioctl(vm->vm_fd, KVM_SET_TSS_ADDR, 0xfffbd000ul) < 0)
@@ -206,8 +207,16 @@ int kvm_create_vcpus(struct vm *vm)
 		if (v->run == MAP_FAILED)
 			return vmm_syserr("vCPU %u: mmap of kvm_run", i);
 		int rc = cpuid_setup(vm, v);
-		if (rc == 0)
-			rc = vcpu_init_regs(v);
+		if (rc < 0)
+			return rc;
+	}
+	return 0;
+}
+
+int kvm_init_vcpus(struct vm *vm)
+{
+	for (unsigned i = 0; i < vm->ncpus; i++) {
+		int rc = vcpu_init_regs(&vm->vcpus[i]);
 		if (rc < 0)
 			return rc;
 	}

@@ -32,6 +32,7 @@ struct vcpu {
 
 struct vm {
 	int kvm_fd, vm_fd;
+	int vm_tid; /* the thread that made the VM: KVM names its debugfs TID-FD */
 	size_t run_size;
 	const struct vmm_opts *opts;
 	struct guest_mem mem;
@@ -66,7 +67,10 @@ uint64_t vm_now_ns(const struct vm *vm);
 
 int kvm_open(struct vm *vm);
 int kvm_create_vm(struct vm *vm);
+/* The vCPUs with their CPUID (needs no ELF: made ahead, main.c), then
+ * their registers at the ELF's entry. */
 int kvm_create_vcpus(struct vm *vm);
+int kvm_init_vcpus(struct vm *vm);
 /* Set the status (first caller wins) and kick every vCPU out of KVM_RUN. */
 void vm_stop(struct vm *vm, int status);
 

@@ -69,6 +69,9 @@ void kvm_stats_open(struct vm *vm)
 	if (vm->stats_fd < 0)
 		fprintf(stderr, "vmm: --stats: KVM_GET_STATS_FD: %s (no KVM counters)\n",
 			strerror(errno));
+	/* the VM is made off the main thread, so a script reading KVM's
+	 * debugfs (kvm/PID-FD) cannot find it by the vmm's pid */
+	fprintf(stderr, "vmm: --stats: KVM's debugfs names this VM %d-%d\n", vm->vm_tid, vm->vm_fd);
 }
 
 struct stats_line {

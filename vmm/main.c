@@ -123,7 +123,8 @@ static void main_stats(struct vm *vm)
 	net_stats(vm);
 }
 
-/* /dev/kvm, the VM and its memory slots (kvm.c), off the main thread */
+/* /dev/kvm, the VM, its memory slots and vCPUs (kvm.c), off the main
+ * thread */
 struct vm_create_job {
 	struct vm *vm;
 	pthread_t thread;
@@ -141,6 +142,10 @@ static void *vm_create_ahead(void *arg)
 	if (j->rc == 0)
 		j->rc = kvm_create_vm(vm);
 	vm->t_vm_ns = vm_now_ns(vm);
+	if (j->rc == 0) {
+		perf_pmu_cpuid(vm); /* no vPMU on the host: none in the guest's CPUID */
+		j->rc = kvm_create_vcpus(vm);
+	}
 	vmm_err_defer(0);
 	return 0;
 }
@@ -209,7 +214,6 @@ int main(int argc, char **argv)
 	vmm_err_flush(&job.err);
 	if (job.rc < 0) /* the failing open or ioctl is named (vmm_syserr) */
 		return VMM_EXIT_HOST;
-	perf_pmu_cpuid(vm); /* no vPMU on the host: none in the guest's CPUID */
 	bool gb = false;
 	for (uint32_t i = 0; i < vm->cpuid->nent; i++)
 		if (vm->cpuid->entries[i].function == 0x80000001)
@@ -218,7 +222,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "vmm: no room for the boot structures in guest memory\n");
 		return VMM_EXIT_HOST;
 	}
-	if (kvm_create_vcpus(vm) < 0)
+	if (kvm_init_vcpus(vm) < 0)
 		return VMM_EXIT_HOST;
 	if (opts.stats)
 		kvm_stats_open(vm);
