@@ -26,6 +26,21 @@ CONNS=${CONNS:-10}
 WCONNS=${WCONNS:-10}
 WSECS=${WSECS:-5}
 
+# pk_qemu QEMU ACCEL CPU KERNEL APP HOSTPORT LOG [ARG...]: perfkern's
+# run=APP under QEMU q35, in the background ($! its pid), with CPUS vCPUs,
+# MEM, its console in LOG, and virtio-net-pci (no vhost) on slirp with
+# 127.0.0.1:HOSTPORT forwarded to the app's port; ARGs go to QEMU
+pk_qemu() {
+	q=$1 accel=$2 cpu=$3 k=$4 app=$5 hp=$6 log=$7
+	shift 7
+	case $app in kv) gp=6379 ;; *) gp=80 ;; esac
+	"$q" -M q35 -accel "$accel" -cpu "$cpu" -smp "$CPUS" -m "$MEM" -nodefaults -vga none "$@" \
+		-kernel "$k" -append "run=$app ip=10.0.2.15" -display none -monitor none \
+		-serial "file:$log" -no-reboot -device isa-debug-exit,iobase=0xf4,iosize=0x04 \
+		-netdev "user,id=n0,hostfwd=tcp:127.0.0.1:$hp-:$gp" \
+		-device virtio-net-pci,netdev=n0,romfile= &
+}
+
 # up PORT PROTO SECONDS PID: wait until the server behind PORT answers
 # (while process PID lives)
 up() {

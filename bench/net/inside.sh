@@ -35,27 +35,21 @@ ip link set lo up 2>/dev/null || ifconfig lo 127.0.0.1 up # the forwards listen 
 echo "BENCH env cpu=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //') vcpus=$CPUS"
 
 # exits PID: the KVM exits so far of process PID's VM. KVM names a VM's
-# debugfs directory PID-FD after the thread that created it: QEMU's main
-# thread, but for the vmm a second thread, so the vmm's VM is the one
-# whose name matches no QEMU (the other servers are not up meanwhile)
+# debugfs directory TID-FD after the thread that created it: QEMU's main
+# thread (TID = PID), but a second thread of the vmm, which names it under
+# --stats ("KVM's debugfs names this VM TID-FD")
 exits() {
+	if [ "$1" = "$VPID" ]; then
+		d=$(sed -n "s/^vmm: --stats: KVM's debugfs names this VM //p" "$VLOG")
+		[ -n "$d" ] && cat "/sys/kernel/debug/kvm/$d/exits" 2>/dev/null
+		return
+	fi
 	for d in /sys/kernel/debug/kvm/"$1"-*; do
 		[ -e "$d" ] && cat "$d/exits" 2>/dev/null && return
 	done
-	for d in /sys/kernel/debug/kvm/*-*; do
-		case $d in */"$LPID"-* | */"${QPID:-none}"-*) continue ;; esac
-		cat "$d/exits" 2>/dev/null
-		return
-	done
 }
 qsrv_start() {
-	case $1 in kv) gp=6379 ;; *) gp=80 ;; esac
-	./qemu-system-x86_64 -M q35 -accel kvm -cpu host -smp "$CPUS" -m "$MEM" -nodefaults \
-		-vga none -L roms -kernel "$KERNEL" -append "run=$1 ip=10.0.2.15" -display none \
-		-monitor none -serial "file:/tmp/pkqemu-$1.log" -no-reboot \
-		-device isa-debug-exit,iobase=0xf4,iosize=0x04 \
-		-netdev "user,id=n0,hostfwd=tcp:127.0.0.1:$2-:$gp" \
-		-device virtio-net-pci,netdev=n0,romfile= &
+	pk_qemu ./qemu-system-x86_64 kvm host "$KERNEL" "$1" "$2" "/tmp/pkqemu-$1.log" -L roms
 	QPID=$!
 }
 # qsrv_stop APP [fail]: QEMU killed (run=APP serves until then); with
@@ -71,7 +65,7 @@ srv_start() {
 	case $1 in kv) hp=$VKV gp=6379 ;; *) hp=$VHTTP gp=80 ;; esac
 	./vmm --stats -c "$CPUS" -m "$MEM" --net "user,hostfwd=tcp:127.0.0.1:$hp-:$gp" "$KERNEL" -- \
 		"run=$1" ip=10.0.2.15 >"/tmp/vmm-$1.log" 2>&1 &
-	VPID=$!
+	VPID=$! VLOG=/tmp/vmm-$1.log
 }
 # run=kv ends on SHUTDOWN (its KV line counts the requests it served);
 # anything still running gets SIGTERM: the vmm stops the guest and prints

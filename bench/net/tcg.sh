@@ -27,13 +27,8 @@ echo "BENCH env cpu=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's
 
 exits() { :; }
 srv_start() {
-	case $1 in kv) hp=$PKV gp=6379 ;; *) hp=$PHTTP gp=80 ;; esac
-	qemu-system-x86_64 -M q35 -accel tcg -cpu max -smp "$CPUS" -m "$MEM" -nodefaults -vga none \
-		-kernel "$build/bin/guest.elf" -append "run=$1 ip=10.0.2.15" -display none -monitor none \
-		-serial "file:$tmp/perfkern-$1.log" -no-reboot \
-		-device isa-debug-exit,iobase=0xf4,iosize=0x04 \
-		-netdev "user,id=n0,hostfwd=tcp:127.0.0.1:$hp-:$gp" \
-		-device virtio-net-pci,netdev=n0,romfile= &
+	case $1 in kv) hp=$PKV ;; *) hp=$PHTTP ;; esac
+	pk_qemu qemu-system-x86_64 tcg max "$build/bin/guest.elf" "$1" "$hp" "$tmp/perfkern-$1.log"
 	VPID=$!
 }
 srv_stop() {

@@ -51,6 +51,8 @@ PK_PARAM(http_secs, "http: exit 0 after this many seconds (default 0: until stop
 #define HTTP_QUEUE 64		 /* responses waiting to be sent per connection */
 #define HTTP_MAX_BODY (1u << 20) /* request bodies discarded up to this */
 #define HTTP_MAX_PAGE (1u << 20)
+#define HTTP_POLL_TICKS (1000 / (2 * TCP_TMR_INTERVAL)) /* lwIP poll ticks in a second */
+_Static_assert(HTTP_POLL_TICKS * 2 * TCP_TMR_INTERVAL == 1000, "a whole number of ticks a second");
 
 /* the canned responses, built once (http_build) */
 enum { R_OK, R_OK_HEAD, R_404, R_404_HEAD, R_405, R_400, R_413, R_431, R_501, R_N };
@@ -275,7 +277,9 @@ static err_t http_sent(void *arg, struct tcp_pcb *pcb, u16_t len)
 	return conn_run(c, &closed);
 }
 
-/* lwIP's poll timer (every 2 coarse ticks, 1 s): drop idle connections */
+/* lwIP's poll timer, once a second (HTTP_POLL_TICKS of its slow timer,
+ * which ticks every 2 * TCP_TMR_INTERVAL ms, lwipopts.h): drop idle
+ * connections */
 static err_t http_poll(void *arg, struct tcp_pcb *pcb)
 {
 	struct http_conn *c = arg;
@@ -298,7 +302,7 @@ static const struct lwip_app_ops http_ops = {
 	.recv = http_recv,
 	.sent = http_sent,
 	.poll = http_poll,
-	.poll_interval = 2,
+	.poll_interval = HTTP_POLL_TICKS,
 	.free = conn_free,
 };
 

@@ -70,6 +70,11 @@
 #define TCP_WND (32 * TCP_MSS)
 #define TCP_SND_BUF (32 * TCP_MSS)
 #define TCP_SND_QUEUELEN (4 * TCP_SND_BUF / TCP_MSS)
+/* lwIP counts retransmission timeouts in ticks of its slow timer, twice
+ * this interval (default 250 ms: a lost segment of a request waited 0.5-1
+ * s, the stalls of docs/benchmarks.md "net"); 100 ms makes the tick 200
+ * ms, Linux's minimum RTO, and the delayed ACK 100 ms */
+#define TCP_TMR_INTERVAL 100
 
 /* checksums in software both ways (no offloads are negotiated) */
 #define CHECKSUM_GEN_IP 1
