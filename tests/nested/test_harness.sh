@@ -1,14 +1,16 @@
 #!/usr/bin/env bash
 # tests/nested/test_harness.sh [run.sh options, e.g. --cache DIR]
 #
-# Self-test of the nested-KVM harness (tools/nested/run.sh), three L1 boots
+# Self-test of the nested-KVM harness (tools/nested/run.sh), six L1 boots
 # (~5 s each here):
 #  1. healthy L1: /dev/kvm is a char device, the CPU count and 2 MiB
 #     hugepages are visible, and a dynamically linked host binary passed
 #     with --file (a probe compiled here) opens /dev/kvm, reads
 #     KVM_GET_API_VERSION and creates a VM - what the VMM will need;
 #  2. a SCRIPT exiting 3 makes run.sh exit 3;
-#  3. an L1 CPU without SVM makes run.sh exit 97 (no /dev/kvm).
+#  3. an L1 CPU without SVM makes run.sh exit 97 (no /dev/kvm);
+#  4. an L1 reset under SCRIPT without a panic is retried, then 125;
+#  5. an L1 panic is 125 at once, not retried.
 # Exit status 0 when all pass.
 set -euo pipefail
 
@@ -69,6 +71,24 @@ check "SCRIPT exit status passed through" 3 "$rc" "$T/out2" '^exiting 3$'
 rc=0
 "$RUN" "$@" --cpu qemu64,-svm -- "$T/healthy.sh" >"$T/out3" 2>&1 || rc=$?
 check "no SVM in L1 -> 97" 97 "$rc" "$T/out3" 'run.sh: L1 failed to bring up /dev/kvm'
+
+# L1 reset under the test without a panic (sysrq b: an immediate reboot,
+# as the L0's triple fault of L1 looks): retried, then given up
+printf 'echo b >/proc/sysrq-trigger\nsleep 30\n' >"$T/reset.sh"
+rc=0
+NESTED_ATTEMPTS=2 "$RUN" "$@" -- "$T/reset.sh" >"$T/out4" 2>&1 || rc=$?
+check "L1 reset -> retried, then 125" 125 "$rc" "$T/out4" \
+	'retrying the boot \(attempt 2 of 2\) after the L1 reset' 'L1 reset itself on all 2 attempts'
+
+# a panic is not retried
+printf 'echo c >/proc/sysrq-trigger\nsleep 30\n' >"$T/panic.sh"
+rc=0
+NESTED_ATTEMPTS=2 "$RUN" "$@" -- "$T/panic.sh" >"$T/out5" 2>&1 || rc=$?
+check "L1 panic -> 125 at once" 125 "$rc" "$T/out5" 'Kernel panic'
+if grep -a -q 'retrying the boot' "$T/out5"; then
+	echo "FAIL L1 panic: was retried"
+	fails=$((fails + 1))
+fi
 
 if [ "$fails" -ne 0 ]; then
 	echo "$fails harness self-test(s) failed; outputs:"
