@@ -23,7 +23,7 @@ stop_boot() {
 trap 'stop_boot; exit 130' INT TERM
 while :; do
 	echo "watch: building ($(date +%T))"
-	if cmake --build "$build" -j"$(nproc)" >/tmp/pk-watch-build.log 2>&1; then
+	if cmake --build "$build" -j"$(nproc)" >"$build/watch-build.log" 2>&1; then
 		# /dev/kvm counts only if a probe boot works (tools/lib.sh)
 		if [ -z "${use_vmm:-}" ]; then
 			use_vmm=no
@@ -40,8 +40,8 @@ while :; do
 		fi
 		pid=$!
 	else
-		grep -E 'error|Error' /tmp/pk-watch-build.log | head -20
-		echo "watch: build failed (full log /tmp/pk-watch-build.log); waiting for a change"
+		grep -E 'error|Error' "$build/watch-build.log" | head -20
+		echo "watch: build failed (full log $build/watch-build.log); waiting for a change"
 	fi
 	# one event is enough: editors write several, the rebuild absorbs them
 	inotifywait -q -r -e close_write,create,delete,move \

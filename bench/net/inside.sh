@@ -28,6 +28,7 @@
 set -u
 BIN=./
 KERNEL=${KERNEL:-guest-x86-64.elf}
+T=$(mktemp -d) # the servers' logs (L1's tmpfs)
 VKV=16379 VHTTP=18080 LKV=26379 LHTTP=28080 QKV=36379 QHTTP=38080
 mount -t debugfs debugfs /sys/kernel/debug 2>/dev/null
 ip link set lo up 2>/dev/null || ifconfig lo 127.0.0.1 up # the forwards listen there
@@ -49,7 +50,7 @@ exits() {
 	done
 }
 qsrv_start() {
-	pk_qemu ./qemu-system-x86_64 kvm host "$KERNEL" "$1" "$2" "/tmp/pkqemu-$1.log" -L roms
+	pk_qemu ./qemu-system-x86_64 kvm host "$KERNEL" "$1" "$2" "$T/pkqemu-$1.log" -L roms
 	QPID=$!
 }
 # qsrv_stop APP [fail]: QEMU killed (run=APP serves until then); with
@@ -57,15 +58,15 @@ qsrv_start() {
 qsrv_stop() {
 	kill "$QPID" 2>/dev/null
 	wait "$QPID" 2>/dev/null
-	grep -E 'virtio-net' "/tmp/pkqemu-$1.log" | sed "s/^/BENCH pkqemu $1 /"
-	[ "${2:-}" = fail ] && tail -20 "/tmp/pkqemu-$1.log" | sed 's/^/  | /'
+	grep -E 'virtio-net' "$T/pkqemu-$1.log" | sed "s/^/BENCH pkqemu $1 /"
+	[ "${2:-}" = fail ] && tail -20 "$T/pkqemu-$1.log" | sed 's/^/  | /'
 	QPID=
 }
 srv_start() {
 	case $1 in kv) hp=$VKV gp=6379 ;; *) hp=$VHTTP gp=80 ;; esac
 	./vmm --stats -c "$CPUS" -m "$MEM" --net "user,hostfwd=tcp:127.0.0.1:$hp-:$gp" "$KERNEL" -- \
-		"run=$1" ip=10.0.2.15 >"/tmp/vmm-$1.log" 2>&1 &
-	VPID=$! VLOG=/tmp/vmm-$1.log
+		"run=$1" ip=10.0.2.15 >"$T/vmm-$1.log" 2>&1 &
+	VPID=$! VLOG=$T/vmm-$1.log
 }
 # run=kv ends on SHUTDOWN (its KV line counts the requests it served);
 # anything still running gets SIGTERM: the vmm stops the guest and prints
@@ -82,21 +83,21 @@ srv_stop() {
 	kill -TERM "$VPID" 2>/dev/null
 	wait "$VPID"
 	echo "vmm run=$1 exit $?"
-	grep -E '^(KV|HTTP) |vmm stats|  vCPU|  net' "/tmp/vmm-$1.log" | sed "s/^/BENCH vmmstats $1 /"
-	grep -qE '^(KV|HTTP) ' "/tmp/vmm-$1.log" || tail -20 "/tmp/vmm-$1.log" | sed 's/^/  | /'
+	grep -E '^(KV|HTTP) |vmm stats|  vCPU|  net' "$T/vmm-$1.log" | sed "s/^/BENCH vmmstats $1 /"
+	grep -qE '^(KV|HTTP) ' "$T/vmm-$1.log" || tail -20 "$T/vmm-$1.log" | sed 's/^/  | /'
 }
 
 ./qemu-system-x86_64 -M q35 -accel kvm -cpu host -smp "$CPUS" -m "$MEM" -nodefaults -vga none \
 	-L roms -kernel linux/vmlinuz -initrd linux/initrd.cpio.gz -append "console=ttyS0 quiet" \
-	-display none -monitor none -serial file:/tmp/linux.log -no-reboot \
+	-display none -monitor none -serial "file:$T/linux.log" -no-reboot \
 	-netdev "user,id=n0,hostfwd=tcp:127.0.0.1:$LKV-:6379,hostfwd=tcp:127.0.0.1:$LHTTP-:80" \
 	-device virtio-net-pci,netdev=n0,romfile= &
 LPID=$!
 if ! linux_up "$LKV"; then
-	tail -30 /tmp/linux.log | sed 's/^/  | /'
+	tail -30 "$T/linux.log" | sed 's/^/  | /'
 	exit 1
 fi
-grep NETGUEST /tmp/linux.log
+grep NETGUEST "$T/linux.log"
 rc=0
 phase kv redis "$VKV" "$LKV" vmm "$QKV" || rc=1
 if grep -q 'static HTTP/1.1' "$KERNEL"; then
