@@ -1,10 +1,11 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * guest/net/sock.c - the stack's socket ops (struct pk_net_ops,
- * net_inst.h) over lwIP's raw API: TCP here, UDP in sock_udp.c (sock_int.h
- * is their shared socket). Inside the stack: single instance, single CPU, no locks; every op runs
- * on the owning executor and never waits (-EAGAIN where Linux would block; guest/net/net.c waits
- * for the events this file publishes with pk_sock_notify).
+ * net_inst.h) over lwIP's raw API: TCP here, UDP in sock_udp.c
+ * (sock_int.h is their shared socket). Inside the stack: single instance,
+ * single CPU, no locks; every op runs on the owning executor and never
+ * waits (-EAGAIN where Linux would block; guest/net/net.c waits for the
+ * events this file publishes with pk_sock_notify).
  *
  * Flow control both ways:
  * - receive: lwIP's pbufs stay queued on the socket as they came; the
