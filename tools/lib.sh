@@ -89,6 +89,19 @@ t_vmm() {
 	done
 }
 
+# t_vmm_io OUT ERR ./vmm ARGS...: one vmm run with stdout in OUT and
+# stderr in ERR (checks that read them apart), its status in rc; repeated
+# on the L0's triple fault as t_vmm is
+t_vmm_io() {
+	_vo=$1 _ve=$2
+	shift 2
+	while :; do
+		"$@" >"$_vo" 2>"$_ve"
+		rc=$?
+		t_l0_retry "$_ve" "$rc" "$*" || return 0
+	done
+}
+
 t_done() { # the summary line and the exit status
 	[ "$retried" -eq 0 ] || echo "note: $retried vmm runs retried after a triple fault on nested SVM"
 	echo "$pass passed, $fail failed, $skipped skipped"

@@ -17,9 +17,9 @@ atk_run() {
 	shift
 	rm -rf "$atk_dir"
 	mkdir -p "$atk_out"
-	"$atk_vmm" -c 2 -m 32M --timeout 60 --out "$atk_out" "$@" ./raw_attack.elf -- \
-		"attack=$atk_mode" "ms=$atk_ms" >"$atk_dir/stdout" 2>"$atk_dir/stderr"
-	atk_rc=$?
+	t_vmm_io "$atk_dir/stdout" "$atk_dir/stderr" "$atk_vmm" -c 2 -m 32M --timeout 60 \
+		--out "$atk_out" "$@" ./raw_attack.elf -- "attack=$atk_mode" "ms=$atk_ms"
+	atk_rc=$rc
 }
 
 # atk_fs_run MODE [vmm options]: atk_run with a share planted the way a
@@ -39,10 +39,10 @@ atk_fs_run() {
 	ln -s ../secret "$atk_share/up"
 	ln -s /proc "$atk_share/proc"
 	mkfifo "$atk_share/fifo"
-	"$atk_vmm" -c 2 -m 32M --timeout 60 --out "$atk_out" --share "$atk_share:/rw" \
-		--share "$atk_share:/ro:ro" "$@" ./raw_attack.elf -- "attack=$atk_mode" \
-		"ms=$atk_ms" >"$atk_dir/stdout" 2>"$atk_dir/stderr"
-	atk_rc=$?
+	t_vmm_io "$atk_dir/stdout" "$atk_dir/stderr" "$atk_vmm" -c 2 -m 32M --timeout 60 \
+		--out "$atk_out" --share "$atk_share:/rw" --share "$atk_share:/ro:ro" "$@" \
+		./raw_attack.elf -- "attack=$atk_mode" "ms=$atk_ms"
+	atk_rc=$rc
 }
 
 # atk_fs_intact: the share's file and the secret outside it as planted
@@ -232,10 +232,10 @@ else
 	atk_verdict prog-read-none
 	rm -rf "$atk_dir"
 	mkdir -p "$atk_out"
-	"$atk_vmm" -c 2 -m 32M --timeout 60 --out "$atk_out" --kernel ./raw_attack.elf \
-		--kernel-cmdline "attack=prog-read ms=$atk_ms" /bin/busybox \
-		>"$atk_dir/stdout" 2>"$atk_dir/stderr"
-	atk_rc=$?
+	t_vmm_io "$atk_dir/stdout" "$atk_dir/stderr" "$atk_vmm" -c 2 -m 32M --timeout 60 \
+		--out "$atk_out" --kernel ./raw_attack.elf \
+		--kernel-cmdline "attack=prog-read ms=$atk_ms" /bin/busybox
+	atk_rc=$rc
 	atk_judge 0
 	atk_count_ok=$(sed -n 's/^attack prog-read done: [0-9]* calls, \([0-9]*\) ok.*/\1/p' "$atk_dir/stdout")
 	[ "${atk_count_ok:-0}" -gt 0 ] || atk_why="${atk_why:+$atk_why; }no call was answered 0"

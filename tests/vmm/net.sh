@@ -140,9 +140,9 @@ fi
 if [ ! -f ./raw_attack.elf ]; then
 	t_skip attack-virtq "no raw_attack.elf next to the vmm"
 else
-	./vmm -c 2 -m 32M --timeout 100 --stats --net user ./raw_attack.elf -- attack=virtq \
-		ms="${ATTACK_MS:-3000}" >/tmp/net-atk.out 2>/tmp/net-atk.err
-	arc=$?
+	t_vmm_io /tmp/net-atk.out /tmp/net-atk.err ./vmm -c 2 -m 32M --timeout 100 --stats \
+		--net user ./raw_attack.elf -- attack=virtq ms="${ATTACK_MS:-3000}"
+	arc=$rc
 	line=$(grep -a '^attack virtq done' /tmp/net-atk.out | head -1)
 	resets=$(echo "$line" | sed -n 's/.* resets=\([0-9]*\).*/\1/p')
 	answered=$(echo "$line" | sed -n 's/.* answered=\([0-9]*\).*/\1/p')
