@@ -78,9 +78,10 @@ printf 'echo b >/proc/sysrq-trigger\nsleep 30\n' >"$T/reset.sh"
 rc=0
 NESTED_ATTEMPTS=2 "$RUN" "$@" -- "$T/reset.sh" >"$T/out4" 2>&1 || rc=$?
 check "L1 reset -> retried, then 125" 125 "$rc" "$T/out4" \
-	'retrying the boot \(attempt 2 of 2\) after the L1 reset' 'L1 reset itself on all 2 attempts'
+	'retrying the boot \(attempt 2 of 2\) after the L1 reset' 'L1 ended in a reset on all 2 attempts'
 
-# a panic is not retried
+# a panic that is not L1's memory overwritten is not retried (the kinds
+# that are: tests/nested/test_console.sh)
 printf 'echo c >/proc/sysrq-trigger\nsleep 30\n' >"$T/panic.sh"
 rc=0
 NESTED_ATTEMPTS=2 "$RUN" "$@" -- "$T/panic.sh" >"$T/out5" 2>&1 || rc=$?

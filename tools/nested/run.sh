@@ -39,12 +39,14 @@
 #   97                    L1 could not bring up /dev/kvm (message says why)
 #   124                   L1 hang: no HARNESS line within the timeout (or a
 #                         console silent for NESTED_SILENCE s despite L1's
-#                         heartbeat), on each of 3 boots (each hang is
-#                         reported and the boot retried)
+#                         heartbeat), on each of NESTED_ATTEMPTS (4) boots
+#                         (each hang is reported and the boot retried)
 #   125                   harness error: fetch failed, QEMU failed, or L1
 #                         died without a HARNESS line (e.g. kernel panic;
 #                         a reset during SCRIPT without a panic, the L0's
-#                         triple fault of L1, is retried like a hang)
+#                         triple fault of L1, and a panic on L1's own
+#                         kernel memory overwritten are the L0's fault and
+#                         retried like a hang: console.sh)
 #   2                     bad usage
 #
 # Example:
@@ -340,17 +342,8 @@ DEATHSIG=()
 if command -v setpriv >/dev/null 2>&1 && setpriv --pdeathsig KILL true 2>/dev/null; then
 	DEATHSIG=(setpriv --pdeathsig KILL --)
 fi
-HANG_RE='soft lockup|self-detected stall|detected stalls on CPU|rcu_sched kthread starved|blocked for more than [0-9]+ seconds|workqueue lockup|hung_task'
-
-# harness_rc CONSOLE_FILE -> prints n of the "HARNESS rc=<n>" line; fails if
-# there is none. Not anchored at the line start: a test whose last output
-# lacks a newline, or a kernel message, can end up in front of it.
-harness_rc() {
-	local line
-	line=$(grep -a -o -E -m1 $'HARNESS rc=[0-9]+\r?$' "$1") || return 1
-	line=${line%$'\r'}
-	echo "${line#HARNESS rc=}"
-}
+# shellcheck source=tools/nested/console.sh
+. "$HERE/console.sh"
 
 # frozen_cpus MONITOR_SOCKET: where each L1 vCPU is, from QEMU's monitor
 # (halted or running, RIP, CPL, IF, CR3): the evidence for a frozen L1,
@@ -379,7 +372,7 @@ if [ ${#FWDS[@]} -gt 0 ]; then
 	IFS=, eval 'NIC=(-nic "user,model=virtio-net-pci,${FWDS[*]}")'
 fi
 
-# boot ATTEMPT -> sets RESULT (harness|hang|died|) and HRC
+# boot ATTEMPT -> sets RESULT (harness|hang|reset|corrupt|died) and HRC
 boot() {
 	local attempt=$1 raw=$TMP/console.$1 t0 now deadline hung_at='' harness_at='' qrc line
 	local size=0 grew silent=
@@ -464,23 +457,29 @@ boot() {
 			msg "no lockup/stall lines from the kernel: the test may just be slow (raise --timeout)"
 		fi
 	else
-		line=$(grep -a -m1 -E 'Kernel panic|Initramfs unpacking failed' "$raw" | sed 's/\r$//' || true)
-		if [ -z "$line" ] && [ "$qrc" = 0 ] && grep -a -q 'harness: /dev/kvm ready' "$raw"; then
-			# no panic, no poweroff: L1 was reset under a running test,
-			# a triple fault of L1 itself (the L0's nested-SVM fault,
-			# docs/testing.md); nothing a guest of L1 may cause
+		local end
+		end=$(l1_end "$raw" "$qrc")
+		case $end in
+		reset)
 			RESULT=reset
 			msg "L1 reset itself during the test (QEMU exit status 0, no panic, no HARNESS line) on attempt $attempt"
-			return
-		fi
-		RESULT=died
-		msg "L1 exited without a HARNESS line (QEMU exit status $qrc): see the console above"
-		if [ -n "$line" ]; then msg "  $line"; fi
+			;;
+		corrupt*)
+			RESULT=corrupt
+			msg "L1 panicked on its own kernel memory overwritten during the test on attempt $attempt:"
+			msg "  ${end#corrupt }"
+			;;
+		*)
+			RESULT=died
+			msg "L1 exited without a HARNESS line (QEMU exit status $qrc): see the console above"
+			if [ -n "${end#died}" ]; then msg " ${end#died}"; fi
+			;;
+		esac
 	fi
 }
 attempt=1
 boot 1
-while { [ "$RESULT" = hang ] || [ "$RESULT" = reset ]; } && ((attempt < ATTEMPTS)); do
+while case $RESULT in hang | reset | corrupt) true ;; *) false ;; esac && ((attempt < ATTEMPTS)); do
 	attempt=$((attempt + 1))
 	msg "retrying the boot (attempt $attempt of $ATTEMPTS) after the L1 $RESULT"
 	boot "$attempt"
@@ -498,8 +497,8 @@ hang)
 	msg "L1 hung on all $ATTEMPTS attempts: giving up"
 	exit 124
 	;;
-reset)
-	msg "L1 reset itself on all $ATTEMPTS attempts: giving up"
+reset | corrupt)
+	msg "L1 ended in a $RESULT on all $ATTEMPTS attempts: giving up"
 	exit 125
 	;;
 *)
