@@ -3,7 +3,7 @@
  * vmm/net.h - the network: `--net` options (net_opts.c), the backends that
  * carry frames to the host (net_tap.c: a tap device; net_slirp.c: Debian's
  * libslirp user network) and the virtio-net device (virtio_net.c) with its
- * I/O thread. docs/network.md.
+ * I/O threads. docs/network.md.
  */
 #ifndef PK_VMM_NET_H
 #define PK_VMM_NET_H
@@ -38,30 +38,36 @@ struct net_opts {
 int net_parse(const char *arg, struct net_opts *o, char *err, size_t errlen);
 
 /* A backend: frames from the guest go out through send; frames for the
- * guest come back through net_rx_deliver, from inside `ready`. Everything
- * runs on the I/O thread. */
+ * guest come back through net_rx_deliver, from inside `ready`. A backend
+ * has `queues` independent queues (libslirp: 1, it is single-threaded;
+ * tap: one per queue pair with IFF_MULTI_QUEUE), and queue q's calls all
+ * come from the I/O thread that serves it. */
 struct net_backend {
 	const char *name;
+	unsigned queues;
 	/* one frame, without the virtio-net header; 0 or a negative errno */
-	int (*send)(struct net_backend *b, const struct iovec *iov, int iovcnt);
-	/* add the fds to wait on to p (at most max), lower *timeout_ms to the
-	 * next timer; rx_room: the guest has receive buffers. The count added. */
-	int (*fill)(struct net_backend *b, struct pollfd *p, int max, int *timeout_ms,
+	int (*send)(struct net_backend *b, unsigned q, const struct iovec *iov, int iovcnt);
+	/* add queue q's fds to wait on to p (at most max), lower *timeout_ms
+	 * to the next timer; rx_room: the guest has receive buffers. The
+	 * count added. */
+	int (*fill)(struct net_backend *b, unsigned q, struct pollfd *p, int max, int *timeout_ms,
 		    bool rx_room);
 	/* after poll: handle p[0, n) (n as fill returned) and timers */
-	void (*ready)(struct net_backend *b, struct pollfd *p, int n);
+	void (*ready)(struct net_backend *b, unsigned q, struct pollfd *p, int n);
 	void *dev; /* the device frames are delivered to */
 };
 
-/* Open the backend the options name (setup, before the sandbox). */
-struct net_backend *net_tap_open(const struct net_opts *o);
+/* Open the backend the options name (setup, before the sandbox); tap
+ * with up to `pairs` queues. */
+struct net_backend *net_tap_open(const struct net_opts *o, unsigned pairs, bool verbose);
 struct net_backend *net_slirp_open(const struct net_opts *o);
 
-/* One frame for the guest, from a backend's ready (I/O thread): false when
- * the guest has no receive buffer for it (the frame is dropped). */
-bool net_rx_deliver(void *dev, const void *frame, size_t len);
-/* Does the guest have a receive buffer right now? */
-bool net_rx_room(void *dev);
+/* One frame for the guest, from backend queue q's ready (its I/O thread):
+ * false when the guest has no receive buffer for it (the frame is
+ * dropped). */
+bool net_rx_deliver(void *dev, unsigned q, const void *frame, size_t len);
+/* Does the guest have receive buffers for backend queue q's frames? */
+bool net_rx_room(void *dev, unsigned q);
 
 /* main.c: the device from --net (no-op without), then its I/O thread. */
 int net_setup(struct vm *vm);

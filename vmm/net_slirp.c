@@ -96,7 +96,7 @@ static int64_t sl_now_ns(void)
 static ssize_t sl_send_packet(const void *buf, size_t len, void *opaque)
 {
 	struct slirp_be *s = opaque;
-	net_rx_deliver(s->b.dev, buf, len);
+	net_rx_deliver(s->b.dev, 0, buf, len);
 	return (ssize_t)len; /* a frame without a buffer is dropped, as on a wire */
 }
 
@@ -175,8 +175,9 @@ static int sl_get_revents(int idx, void *opaque)
 	       (r & POLLHUP ? SLIRP_POLL_HUP : 0);
 }
 
-static int sl_send(struct net_backend *b, const struct iovec *iov, int iovcnt)
+static int sl_send(struct net_backend *b, unsigned q, const struct iovec *iov, int iovcnt)
 {
+	(void)q; /* one queue */
 	struct slirp_be *s = (struct slirp_be *)b;
 	size_t n = 0;
 	for (int i = 0; i < iovcnt; i++) {
@@ -189,8 +190,10 @@ static int sl_send(struct net_backend *b, const struct iovec *iov, int iovcnt)
 	return 0;
 }
 
-static int sl_fill(struct net_backend *b, struct pollfd *p, int max, int *timeout_ms, bool rx_room)
+static int sl_fill(struct net_backend *b, unsigned q, struct pollfd *p, int max, int *timeout_ms,
+		   bool rx_room)
 {
+	(void)q;
 	(void)rx_room; /* slirp cannot hold frames back: without room they drop */
 	struct slirp_be *s = (struct slirp_be *)b;
 	s->p = p;
@@ -211,8 +214,9 @@ static int sl_fill(struct net_backend *b, struct pollfd *p, int max, int *timeou
 	return s->n;
 }
 
-static void sl_ready(struct net_backend *b, struct pollfd *p, int n)
+static void sl_ready(struct net_backend *b, unsigned q, struct pollfd *p, int n)
 {
+	(void)q;
 	struct slirp_be *s = (struct slirp_be *)b;
 	s->p = p;
 	s->n = n;
@@ -286,6 +290,7 @@ struct net_backend *net_slirp_open(const struct net_opts *o)
 		}
 	}
 	s->b.name = "user";
+	s->b.queues = 1; /* libslirp is single-threaded */
 	s->b.send = sl_send;
 	s->b.fill = sl_fill;
 	s->b.ready = sl_ready;

@@ -3,7 +3,7 @@
  * vmm/virtio_pci.c - the virtio-pci modern transport, device side
  * (virtio_pci.h; spec 4.1.4 layout, 4.1.4.3 common configuration, 4.1.5
  * operation). Every register the guest writes lands in vmm memory under
- * d->lock; ring addresses are checked by virtq_dev_init when the driver
+ * d->lock held for writing; ring addresses are checked by virtq_dev_init when the driver
  * enables a queue, so a bad one never reaches the device thread.
  */
 #include "virtio_pci.h"
@@ -27,12 +27,14 @@ static void *vdev_map(void *ctx, uint64_t gpa, uint64_t len)
 
 bool vdev_live(const struct vdev *d)
 {
-	return (d->status & VIRTIO_STATUS_DRIVER_OK) && !(d->status & VIRTIO_STATUS_NEEDS_RESET);
+	uint8_t s = d->status; /* one load: an I/O thread may set NEEDS_RESET */
+	return (s & VIRTIO_STATUS_DRIVER_OK) && !(s & VIRTIO_STATUS_NEEDS_RESET);
 }
 
 void vdev_needs_reset(struct vdev *d, unsigned q)
 {
-	if (d->status & VIRTIO_STATUS_NEEDS_RESET)
+	/* I/O threads may race here: the one that sets the bit reports */
+	if (atomic_fetch_or(&d->status, VIRTIO_STATUS_NEEDS_RESET) & VIRTIO_STATUS_NEEDS_RESET)
 		return;
 	/* a hostile driver can break rings at will: the first few are told */
 	if (d->needs_reset++ < 10 || d->vm->opts->verbose)
@@ -40,7 +42,6 @@ void vdev_needs_reset(struct vdev *d, unsigned q)
 			"vmm: virtio 00:%02x.0 queue %u: %s; the device stops until the driver "
 			"resets it\n",
 			d->pci.dev, q, d->q[q].vq.why ? d->q[q].vq.why : "bad queue setup");
-	d->status |= VIRTIO_STATUS_NEEDS_RESET;
 	/* spec 4.1.4.3: a configuration change interrupt tells the driver */
 	if (d->config_msix < d->nmsix)
 		irq_msi_fire(d->irq_fd[d->config_msix]);
@@ -283,7 +284,7 @@ static int vdev_bar(struct pci_func *f, unsigned bar, uint64_t off, bool write, 
 	struct vdev *d = f->opaque;
 	if (bar != 0)
 		return -1;
-	pthread_mutex_lock(&d->lock);
+	pthread_rwlock_wrlock(&d->lock);
 	if (!write)
 		memset(data, 0, len);
 	if (off < VDEV_COMMON + VCOMMON_SIZE) {
@@ -313,7 +314,7 @@ static int vdev_bar(struct pci_func *f, unsigned bar, uint64_t off, bool write, 
 		memcpy(data, (uint8_t *)&p + (off - VDEV_MSIX_PBA),
 		       len <= 8 - (off - VDEV_MSIX_PBA) ? len : 8 - (off - VDEV_MSIX_PBA));
 	}
-	pthread_mutex_unlock(&d->lock);
+	pthread_rwlock_unlock(&d->lock);
 	return -1;
 }
 
@@ -321,9 +322,9 @@ static void vdev_cfg_written(struct pci_func *f, unsigned off, unsigned len)
 {
 	struct vdev *d = f->opaque;
 	if (off + len > 0x40 + MSIX_CTRL && off < 0x40 + MSIX_CTRL + 2) {
-		pthread_mutex_lock(&d->lock);
+		pthread_rwlock_wrlock(&d->lock);
 		vdev_msix_flush(d); /* MSI-X enabled or unmasked */
-		pthread_mutex_unlock(&d->lock);
+		pthread_rwlock_unlock(&d->lock);
 	}
 }
 
@@ -347,7 +348,13 @@ int vdev_init(struct vdev *d, uint8_t slot, uint16_t device_id, uint8_t class_co
 	if (d->nq > VDEV_MAXQ)
 		return -EINVAL;
 	d->nmsix = d->nq + 1; /* a vector per queue, one for configuration changes */
-	pthread_mutex_init(&d->lock, 0);
+	/* writers first: busy I/O threads, whose read sections overlap, must
+	 * not starve a vCPU's register write (none of them reads recursively) */
+	pthread_rwlockattr_t ra;
+	pthread_rwlockattr_init(&ra);
+	pthread_rwlockattr_setkind_np(&ra, PTHREAD_RWLOCK_PREFER_WRITER_NONRECURSIVE_NP);
+	pthread_rwlock_init(&d->lock, &ra);
+	pthread_rwlockattr_destroy(&ra);
 	f->dev = slot;
 	f->opaque = d;
 	f->bar_io = vdev_bar;

@@ -58,14 +58,18 @@ struct vdev {
 	struct pci_func pci;
 	struct vm *vm;
 	const struct vdev_ops *ops;
-	pthread_mutex_t lock; /* everything below: vCPU threads vs the device thread */
-	uint64_t features;    /* offered */
+	/* everything below: written by vCPU threads (BAR 0, config space)
+	 * and read by --stats under the write lock; the device's I/O threads
+	 * hold it for reading, each working on queues no other thread touches
+	 * (or under the device's own per-queue lock) */
+	pthread_rwlock_t lock;
+	uint64_t features; /* offered */
 	uint64_t guest_features;
 	uint32_t dfsel, gfsel;
 	uint16_t qsel, config_msix, qmax;
 	unsigned nq, cfg_len;
-	unsigned nmsix; /* MSI-X entries: nq + 1 (vdev_init) */
-	uint8_t status;
+	unsigned nmsix;		/* MSI-X entries: nq + 1 (vdev_init) */
+	_Atomic uint8_t status; /* NEEDS_RESET is set by I/O threads (vdev_needs_reset) */
 	atomic_uint isr;
 	struct vqueue q[VDEV_MAXQ];
 	uint32_t msix[VDEV_MSIX_N][4]; /* addr lo, addr hi, data, vector control */
@@ -73,7 +77,8 @@ struct vdev {
 	unsigned gsi[VDEV_MSIX_N];
 	int irq_fd[VDEV_MSIX_N];
 	uint64_t kicks_by_exit; /* notify writes that reached us as MMIO exits */
-	uint64_t needs_reset;	/* times a broken ring stopped the device */
+	uint64_t needs_reset;	/* times a broken ring stopped the device (by the thread that set
+				   NEEDS_RESET) */
 };
 
 /* Build config space (ids, capabilities, MSI-X), register on bus 0 at
@@ -82,13 +87,13 @@ struct vdev {
  * errno (message printed). Setup only. */
 int vdev_init(struct vdev *d, uint8_t slot, uint16_t device_id, uint8_t class_code,
 	      uint8_t subclass);
-/* Is the driver done with setup (DRIVER_OK, no NEEDS_RESET)? lock held */
+/* Is the driver done with setup (DRIVER_OK, no NEEDS_RESET)? lock held (either way) */
 bool vdev_live(const struct vdev *d);
 /* The driver broke a ring rule (vq->why): say so once and stop the device
- * until it resets (spec 2.1.2 DEVICE_NEEDS_RESET). lock held */
+ * until it resets (spec 2.1.2 DEVICE_NEEDS_RESET). lock held (either way) */
 void vdev_needs_reset(struct vdev *d, unsigned q);
 /* Interrupt for queue q (its MSI-X vector), or the pending bit while the
- * vector is masked. lock held */
+ * vector is masked. lock held (either way) */
 void vdev_interrupt(struct vdev *d, unsigned q);
 
 #endif
