@@ -22,6 +22,7 @@
 #include "lwip/init.h"
 #include "lwip/netif.h"
 #include "lwip/pbuf.h"
+#include "lwip/priv/tcp_priv.h"
 #include "lwip/timeouts.h"
 #include "netif/ethernet.h"
 
@@ -123,6 +124,28 @@ int pk_lwip_start(unsigned i, const struct pk_net_cfg *c)
 	return 0;
 }
 
+/* A floor under lwIP's retransmission timeout. lwIP counts the RTO in
+ * ticks of its slow timer (TCP_SLOW_INTERVAL, 200 ms here) and measures
+ * the RTT in whole ticks too: on a path of a few ms every sample is 0, so
+ * the smoothed estimate, and with it the RTO, decays to 0 ticks, and every
+ * segment still unacknowledged at the next tick, 0-200 ms after it left,
+ * is "lost": go-back-N, cwnd down to one segment, and the peer's delayed
+ * ACK (slirp's: 200 ms) then paces each segment. That was the pipelined
+ * GET's stall of 200-900 ms (docs/benchmarks.md "net"). Linux's minimum
+ * is 200 ms; two ticks guarantee at least one whole tick (200 ms), doubled
+ * per retransmission of the same segment as lwIP's own backoff would. */
+#define PK_TCP_RTO_MIN_TICKS ((200 + TCP_SLOW_INTERVAL - 1) / TCP_SLOW_INTERVAL + 1)
+_Static_assert(PK_TCP_RTO_MIN_TICKS >= 2, "at least one whole tick");
+
+static void pk_tcp_rto_floor(void)
+{
+	for (struct tcp_pcb *p = tcp_active_pcbs; p; p = p->next) {
+		int floor = PK_TCP_RTO_MIN_TICKS << (p->nrtx < 6 ? p->nrtx : 6);
+		if (p->rto < floor)
+			p->rto = (s16_t)floor;
+	}
+}
+
 bool pk_lwip_poll(void)
 {
 	struct netif *n = &pk_netif;
@@ -141,6 +164,8 @@ bool pk_lwip_poll(void)
 		got = true;
 	}
 	sys_check_timeouts();
+	/* after input (RTT samples) and the timers (backoff) set new RTOs */
+	pk_tcp_rto_floor();
 	return got;
 }
 
