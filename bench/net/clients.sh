@@ -57,10 +57,15 @@ up() {
 	return 1
 }
 
+# Every client run is bounded (redis-benchmark waits forever for a server
+# that stopped answering): CLIENT_SECS (120) more than its own length.
+CLIENT_SECS=${CLIENT_SECS:-120}
+
 # redis SERVER PORT PID ROUND PIPE REQS
 redis() {
 	e0=$(exits "$3")
-	out=$("${BIN}redis-benchmark" -p "$2" -t set,get -n "$6" -c "$CONNS" -P "$5" --csv 2>&1)
+	out=$(timeout "$CLIENT_SECS" "${BIN}redis-benchmark" -p "$2" -t set,get -n "$6" -c "$CONNS" \
+		-P "$5" --csv 2>&1) || echo "  | $1 round $4: redis-benchmark -P $5 exit $? (124: no answer within ${CLIENT_SECS} s)"
 	e1=$(exits "$3")
 	echo "$out" | tr -d '"\r' | awk -F, -v s="$1" -v r="$4" -v p="$5" \
 		'$1 == "SET" || $1 == "GET" { print "BENCH redis", s, r, p, $1, $2, $5, $7 }'
@@ -71,7 +76,8 @@ redis() {
 # wrkrun SERVER PORT PID ROUND
 wrkrun() {
 	e0=$(exits "$3")
-	out=$("${BIN}wrk" -t1 -c "$WCONNS" -d "${WSECS}s" --latency "http://127.0.0.1:$2/" 2>&1)
+	out=$(timeout $((WSECS + CLIENT_SECS)) "${BIN}wrk" -t1 -c "$WCONNS" -d "${WSECS}s" --latency \
+		"http://127.0.0.1:$2/" 2>&1) || echo "  | $1 round $4: wrk exit $?"
 	e1=$(exits "$3")
 	rps=$(echo "$out" | awk '/^Requests\/sec:/ { print $2 }')
 	n=$(echo "$out" | awk '/requests in/ { print $1 }')
