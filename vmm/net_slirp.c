@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -243,6 +244,35 @@ static const SlirpCb sl_cb = {
 	.notify = sl_notify,
 };
 
+/* libslirp listens on a hostfwd's host socket with a backlog of 1 (its
+ * tcp_listen), so when a client opens several connections at once (10
+ * for redis-benchmark -c 10) while the I/O thread is busy, the kernel's
+ * accept queue overflows: it drops the SYN or the handshake's last ACK,
+ * and the client waits out its 1 s SYN retransmission, or its 200-800 ms
+ * data retransmissions on a half-open connection. Those were the net
+ * benchmark's stalls (docs/benchmarks.md "net"). Listening again on the
+ * same socket only raises its backlog (Linux keeps the socket). Setup,
+ * before the sandbox: slirp's fds are the ones it asks us to poll. */
+static void sl_widen_backlogs(struct slirp_be *s)
+{
+	struct pollfd p[64];
+	uint32_t t = 0;
+	s->p = p;
+	s->n = 0;
+	s->max = 64;
+	sl_lib.pollfds_fill(s->s, &t, sl_add_poll, s);
+	for (int i = 0; i < s->n; i++) {
+		int on = 0;
+		socklen_t len = sizeof(on);
+		if (getsockopt(p[i].fd, SOL_SOCKET, SO_ACCEPTCONN, &on, &len) == 0 && on &&
+		    listen(p[i].fd, SOMAXCONN) < 0)
+			fprintf(stderr, "vmm: --net user: a forward's listen backlog: %s\n",
+				strerror(errno));
+	}
+	s->p = 0;
+	s->n = s->max = 0;
+}
+
 static struct in_addr sl_addr(uint32_t host_order)
 {
 	return (struct in_addr){htonl(host_order)};
@@ -289,6 +319,7 @@ struct net_backend *net_slirp_open(const struct net_opts *o)
 			return 0;
 		}
 	}
+	sl_widen_backlogs(s);
 	s->b.name = "user";
 	s->b.queues = 1; /* libslirp is single-threaded */
 	s->b.send = sl_send;
