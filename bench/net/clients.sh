@@ -3,7 +3,8 @@
 # the `net` suite, the same in both legs. The caller may set N, CPUS, MEM,
 # REQS, PREQS, CONNS, WCONNS, WSECS (defaults below), and sets BIN (where redis-benchmark, redis-cli and wrk are:
 # "./" in L1, "" for PATH), LPID (the Linux guest's QEMU) and defines
-#   srv_start APP      the perfkern server of run=APP up, its pid in VPID
+#   srv_start APP      the perfkern server of run=APP up, its pid in VPID,
+#                      its output in VLOG
 #   srv_stop APP       it stopped (and its statistics printed)
 #   exits PID          KVM exits so far of the VM of process PID ("" if none)
 #   qsrv_start APP PORT, qsrv_stop APP [fail]  (only where phase gets a
@@ -65,12 +66,12 @@ CLIENT_SECS=${CLIENT_SECS:-120}
 redis() {
 	e0=$(exits "$3")
 	out=$(timeout "$CLIENT_SECS" "${BIN}redis-benchmark" -p "$2" -t set,get -n "$6" -c "$CONNS" \
-		-P "$5" --csv 2>&1) || echo "  | $1 round $4: redis-benchmark -P $5 exit $? (124: no answer within ${CLIENT_SECS} s)"
+		-P "$5" --csv 2>&1) || echo "  | $1 round $4: redis-benchmark -P $5 exit $? (124 or 143: stopped after ${CLIENT_SECS} s)"
 	e1=$(exits "$3")
 	echo "$out" | tr -d '"\r' | awk -F, -v s="$1" -v r="$4" -v p="$5" \
 		'$1 == "SET" || $1 == "GET" { print "BENCH redis", s, r, p, $1, $2, $5, $7 }'
 	echo "$out" | grep -q '^"GET"' || echo "$out" | tail -5 | sed 's/^/  | /'
-	[ -n "$e0" ] && echo "BENCH exits redis $1 $4 $5 $((e1 - e0)) $((2 * $6))"
+	[ -n "$e0" ] && [ -n "$e1" ] && echo "BENCH exits redis $1 $4 $5 $((e1 - e0)) $((2 * $6))"
 }
 
 # wrkrun SERVER PORT PID ROUND
@@ -85,7 +86,7 @@ wrkrun() {
 	p99=$(echo "$out" | awk '$1 == "99%" { print $2 }')
 	if [ -n "$rps" ] && [ -n "$p99" ]; then
 		echo "BENCH wrk $1 $4 $rps $p50 $p99"
-		[ -n "$e0" ] && echo "BENCH exits wrk $1 $4 1 $((e1 - e0)) ${n:-0}"
+		[ -n "$e0" ] && [ -n "$e1" ] && echo "BENCH exits wrk $1 $4 1 $((e1 - e0)) ${n:-0}"
 	else
 		echo "$out" | tail -8 | sed 's/^/  | /'
 	fi
@@ -152,7 +153,20 @@ phase() {
 			case $s in
 			linux) port=$4 pid=$LPID ;;
 			pkqemu) port=$6 pid=$QPID ;;
-			*) port=$3 pid=$VPID ;;
+			*)
+				port=$3 pid=$VPID
+				# a vmm that ended under the test (the nested harness's L0
+				# fault triple-faults vCPU 0 now and then, docs/testing.md)
+				# is said and started again, as the tests retry it
+				if ! kill -0 "$VPID" 2>/dev/null; then
+					wait "$VPID"
+					echo "BENCH restart $s run=$1 round $r: it exited ($?): $(grep -E 'triple fault|^vmm: ' "$VLOG" | grep -v -e '--stats' | head -1)"
+					cp "$VLOG" "$VLOG.$r"
+					srv_start "$1"
+					up "$3" "$proto" 300 "$VPID" || echo "BENCH fail run=$1 never answered again on $3"
+					pid=$VPID
+				fi
+				;;
 			esac
 			if [ "$2" = redis ]; then
 				redis "$s" "$port" "$pid" "$r" 1 "$REQS"

@@ -28,7 +28,8 @@ echo "BENCH env cpu=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's
 exits() { :; }
 srv_start() {
 	case $1 in kv) hp=$PKV ;; *) hp=$PHTTP ;; esac
-	pk_qemu qemu-system-x86_64 tcg max "$build/bin/guest.elf" "$1" "$hp" "$tmp/perfkern-$1.log"
+	VLOG=$tmp/perfkern-$1.log
+	pk_qemu qemu-system-x86_64 tcg max "$build/bin/guest.elf" "$1" "$hp" "$VLOG"
 	VPID=$!
 }
 srv_stop() {
