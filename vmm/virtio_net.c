@@ -283,6 +283,12 @@ static void vnet_ctrl_run(struct vnet *n)
 		vdev_interrupt(&n->vd, n->ctrlq);
 }
 
+/* The control queue (there is one with more than one pair) is io[0]'s. */
+static bool vnet_io_has_ctrl(const struct vnet *n, const struct vnet_io *io)
+{
+	return io->bq == 0 && n->max_pairs > 1;
+}
+
 /* Before sleeping: ask for kicks on io's queues again (EVENT_IDX: the
  * avail idx after the last one seen), then look once more, since a chain
  * the driver published before it saw the request came without a kick.
@@ -301,7 +307,7 @@ static bool vnet_arm(struct vnet *n, struct vnet_io *io)
 			work |= virtq_dev_pending(&q->vq) > 0;
 		}
 	}
-	struct vqueue *q = io->bq == 0 && n->max_pairs > 1 ? vnet_q(n, n->ctrlq) : 0;
+	struct vqueue *q = vnet_io_has_ctrl(n, io) ? vnet_q(n, n->ctrlq) : 0;
 	if (q) {
 		virtq_dev_set_notify(&q->vq, true);
 		work |= virtq_dev_pending(&q->vq) > 0;
@@ -330,7 +336,7 @@ static unsigned vnet_poll_kicks(struct vnet *n, struct vnet_io *io, struct pollf
 		p[k++] = (struct pollfd){.fd = n->vd.q[VNET_RXQ_OF(i)].kick_fd, .events = POLLIN};
 		p[k++] = (struct pollfd){.fd = n->vd.q[VNET_TXQ_OF(i)].kick_fd, .events = POLLIN};
 	}
-	if (io->bq == 0 && n->max_pairs > 1)
+	if (vnet_io_has_ctrl(n, io))
 		p[k++] = (struct pollfd){.fd = n->vd.q[n->ctrlq].kick_fd, .events = POLLIN};
 	unsigned own = k, pairs = atomic_load(&n->pairs);
 	for (unsigned i = 0; !room && i < pairs && i < n->max_pairs; i++)
@@ -368,7 +374,7 @@ static void *vnet_thread(void *arg)
 			if (p[i].revents & POLLIN)
 				vnet_drain(p[i].fd);
 		pthread_rwlock_rdlock(&n->vd.lock);
-		if (io->bq == 0)
+		if (vnet_io_has_ctrl(n, io))
 			vnet_ctrl_run(n);
 		for (unsigned i = io->pair_lo; i < io->pair_hi; i++)
 			vnet_tx(n, io, VNET_TXQ_OF(i));

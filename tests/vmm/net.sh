@@ -53,7 +53,7 @@ if [ ! -x ./udp_echo ]; then
 else
 	ip link set lo up 2>/dev/null
 	net_echo_run net-user-udp-echo "user,hostfwd=udp:127.0.0.1:5555-:7" 127.0.0.1 5555
-	if [ -c /dev/net/tun ] || { mkdir -p /dev/net && mknod /dev/net/tun c 10 200 2>/dev/null; } &&
+	if tap_ok &&
 		{ ip tuntap add dev pknet0 mode tap 2>/dev/null || tunctl -t pknet0 >/dev/null 2>&1; }; then
 		ip addr add 10.0.2.2/24 dev pknet0 && ip link set pknet0 up
 		net_echo_run net-tap-udp-echo tap:pknet0 10.0.2.15 7
