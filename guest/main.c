@@ -74,8 +74,11 @@ void kernel_main(uint32_t protocol, uint64_t ptr)
 	boot_stage("frames + kernel page tables");
 
 	/* Legacy 8259s: remap away from the exception vectors, then mask all
-	 * (8259A datasheet ICW1-4); the LAPIC is the only interrupt source. */
-	if (acpi.pcat_compat || !acpi.has_madt) {
+	 * (8259A datasheet ICW1-4); the LAPIC is the only interrupt source.
+	 * The vmm wires nothing to KVM's 8259 (its devices use MSIs) and
+	 * apic_init_cpu masks LINT0, the 8259's only way in: ten port
+	 * writes, ten VM exits, saved. */
+	if (!platform_vmm && (acpi.pcat_compat || !acpi.has_madt)) {
 		outb(0x20, 0x11), outb(0xa0, 0x11);
 		outb(0x21, VEC_PIC_BASE), outb(0xa1, VEC_PIC_BASE + 8);
 		outb(0x21, 4), outb(0xa1, 2);

@@ -55,6 +55,9 @@ enum pk_mem_type {
 #define PK_BOOTF_MEMMAP_TRUNCATED (1u << 0) /* loader gave > PK_MEMMAP_MAX runs */
 #define PK_BOOTF_CMDLINE_TRUNCATED (1u << 1)
 #define PK_BOOTF_MODULES_TRUNCATED (1u << 2) /* loader gave > PK_MODULES_MAX modules */
+/* the perfkern vmm has --share directories for this guest (PK_HC_FS_SHARE_INFO
+ * lists them); without it the kernel does not ask, one VM exit less */
+#define PK_BOOTF_VMM_SHARES (1u << 3)
 
 struct pk_memmap_entry {
 	uint64_t base;	 /* physical address */

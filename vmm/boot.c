@@ -66,6 +66,8 @@ int boot_setup(struct guest_mem *m, const struct vmm_opts *o, uint64_t tsc_khz, 
 	bi->boot_protocol = PK_BOOT_VMM;
 	bi->cpu_count = o->cpus;
 	bi->tsc_khz = tsc_khz;
+	if (o->nshares)
+		bi->flags |= PK_BOOTF_VMM_SHARES;
 	bi->memmap[0] = (struct pk_memmap_entry){0, BOOT_RESERVED_END, PK_MEM_RESERVED, 0};
 	bi->memmap[1] = (struct pk_memmap_entry){BOOT_RESERVED_END, m->low - BOOT_RESERVED_END,
 						 PK_MEM_USABLE, 0};

@@ -59,8 +59,8 @@ struct vm {
 	int smaps_fd;		 /* /proc/self/smaps, pre-opened with -v */
 	int stats_fd;		 /* the VM's KVM_GET_STATS_FD with --stats */
 	long host_cpus;		 /* online host CPUs, for pinning vCPU threads */
-	uint64_t t_mem_ns, t_elf_ns, t_kvm_ns, t_vm_ns, t_vcpus_ns, t_sandbox_ns, t_start_ns,
-		t_exit_ns, t_collapse_ns;
+	uint64_t t_mem_ns, t_copied_ns, t_elf_ns, t_kvm_ns, t_vm_ns, t_made_ns, t_vcpus_ns,
+		t_sandbox_ns, t_start_ns, t_exit_ns, t_collapse_ns;
 };
 
 uint64_t vm_now_ns(const struct vm *vm);

@@ -125,8 +125,13 @@ static int load_check_phdr(const GElf_Phdr *p, size_t i, size_t file_size,
 	return 0;
 }
 
-static int load_segments(Elf *e, const uint8_t *file, size_t file_size, struct guest_mem *m,
-			 uint64_t reserved_end, struct elf_image *img, char *err, size_t errlen)
+static int load_pread(int fd, uint8_t *dst, uint64_t off, uint64_t n, char *err, size_t errlen);
+
+/* segfd < 0: the segments' bytes are in file; else they are read from
+ * segfd at their p_offset, straight into guest RAM (elf_read_headers) */
+static int load_segments(Elf *e, const uint8_t *file, size_t file_size, int segfd,
+			 struct guest_mem *m, uint64_t reserved_end, struct elf_image *img,
+			 char *err, size_t errlen)
 {
 	GElf_Ehdr eh;
 	if (!gelf_getehdr(e, &eh))
@@ -173,7 +178,11 @@ static int load_segments(Elf *e, const uint8_t *file, size_t file_size, struct g
 		if (!ph[j].p_memsz)
 			continue;
 		uint8_t *dst = mem_ptr(m, ph[j].p_paddr, ph[j].p_memsz);
-		memcpy(dst, file + ph[j].p_offset, ph[j].p_filesz);
+		if (segfd < 0)
+			memcpy(dst, file + ph[j].p_offset, ph[j].p_filesz);
+		else if ((rc = load_pread(segfd, dst, ph[j].p_offset, ph[j].p_filesz, err,
+					  errlen)) < 0)
+			return rc; /* the headers were checked: only the bytes are read now */
 		/* the rest (.bss) is already zero: guest RAM is a fresh anonymous
 		 * mapping, and touching it would fault in megabytes for nothing */
 		if (ph[j].p_paddr < img->lo)
@@ -192,8 +201,8 @@ static int load_segments(Elf *e, const uint8_t *file, size_t file_size, struct g
 	return 0;
 }
 
-int elf_load_image(void *file, size_t len, struct guest_mem *m, uint64_t reserved_end,
-		   struct elf_image *img, char *err, size_t errlen)
+int elf_load_image_fd(void *file, size_t len, int segfd, struct guest_mem *m, uint64_t reserved_end,
+		      struct elf_image *img, char *err, size_t errlen)
 {
 	memset(img, 0, sizeof(*img));
 	elf_version(EV_CURRENT);
@@ -204,17 +213,23 @@ int elf_load_image(void *file, size_t len, struct guest_mem *m, uint64_t reserve
 	else if (gelf_getclass(e) != ELFCLASS64)
 		snprintf(err, errlen, "not a 64-bit ELF (class %d)", gelf_getclass(e));
 	else
-		rc = load_segments(e, file, len, m, reserved_end, img, err, errlen);
+		rc = load_segments(e, file, len, segfd, m, reserved_end, img, err, errlen);
 	if (e)
 		elf_end(e);
 	return rc;
 }
 
-/* [off, off+n) of the file into buf+off; n fits (checked by the caller) */
-static int load_read_at(int fd, uint8_t *buf, uint64_t off, uint64_t n, char *err, size_t errlen)
+int elf_load_image(void *file, size_t len, struct guest_mem *m, uint64_t reserved_end,
+		   struct elf_image *img, char *err, size_t errlen)
+{
+	return elf_load_image_fd(file, len, -1, m, reserved_end, img, err, errlen);
+}
+
+/* [off, off+n) of the file into dst; n fits (checked by the caller) */
+static int load_pread(int fd, uint8_t *dst, uint64_t off, uint64_t n, char *err, size_t errlen)
 {
 	while (n) {
-		ssize_t r = pread(fd, buf + off, n, (off_t)off);
+		ssize_t r = pread(fd, dst, n, (off_t)off);
 		if (r < 0 && errno == EINTR)
 			continue;
 		if (r <= 0) {
@@ -222,10 +237,17 @@ static int load_read_at(int fd, uint8_t *buf, uint64_t off, uint64_t n, char *er
 				 r < 0 ? strerror(errno) : "file shrank while reading");
 			return r < 0 ? -errno : -EIO;
 		}
+		dst += r;
 		off += (uint64_t)r;
 		n -= (uint64_t)r;
 	}
 	return 0;
+}
+
+/* [off, off+n) of the file into buf+off */
+static int load_read_at(int fd, uint8_t *buf, uint64_t off, uint64_t n, char *err, size_t errlen)
+{
+	return load_pread(fd, buf + off, off, n, err, errlen);
 }
 
 static bool load_range_ok(uint64_t off, uint64_t n, size_t len)
@@ -234,13 +256,15 @@ static bool load_range_ok(uint64_t off, uint64_t n, size_t len)
 }
 
 /* A perfkern kernel's parts that loading it uses: the ELF header, program
- * headers, every PT_LOAD and PT_NOTE, the section headers. guest.elf is 5
+ * headers, every PT_NOTE, the section headers, and every PT_LOAD unless
+ * !segments (elf_read_headers: the loader reads those into guest RAM). guest.elf is 5
  * MiB of which 4 are DWARF nothing at boot reads: skipping them saves the
  * read and a thousand page faults on the buffer (its untouched pages stay
  * unmapped zeros). 1 when done, 0 when the file is anything else (a
  * program, which the guest reads whole, or a header this cannot follow:
  * the caller reads it all and load.c or progelf names what is wrong). */
-static int load_read_kernel_parts(int fd, uint8_t *buf, size_t len, char *err, size_t errlen)
+static int load_read_kernel_parts(int fd, uint8_t *buf, size_t len, bool segments, char *err,
+				  size_t errlen)
 {
 	GElf_Ehdr eh;
 	char why[128];
@@ -261,6 +285,8 @@ static int load_read_kernel_parts(int fd, uint8_t *buf, size_t len, char *err, s
 				continue;
 			if (!load_range_ok(p.p_offset, p.p_filesz, len))
 				return 0;
+			if (pass && !segments)
+				continue; /* the loader reads it into guest RAM */
 			if ((rc = load_read_at(fd, buf, p.p_offset, p.p_filesz, err, errlen)) < 0)
 				return rc;
 		}
@@ -274,11 +300,14 @@ static int load_read_kernel_parts(int fd, uint8_t *buf, size_t len, char *err, s
 	return rc < 0 ? rc : 1;
 }
 
-int elf_read_file(const char *path, uint64_t max, uint8_t **out, size_t *outlen, char *err,
-		  size_t errlen)
+/* elf_read_file, or with segfd elf_read_headers */
+static int load_read(const char *path, uint64_t max, uint8_t **out, size_t *outlen, int *segfd,
+		     char *err, size_t errlen)
 {
 	*out = 0;
 	*outlen = 0;
+	if (segfd)
+		*segfd = -1;
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0) {
 		int e = errno;
@@ -311,9 +340,13 @@ int elf_read_file(const char *path, uint64_t max, uint8_t **out, size_t *outlen,
 		uintptr_t a = ((uintptr_t)buf + 4095) & ~(uintptr_t)4095;
 		madvise((void *)a, ((uintptr_t)buf + len - a) & ~(uintptr_t)4095, MADV_NOHUGEPAGE);
 	}
-	rc = load_read_kernel_parts(fd, buf, len, err, errlen);
-	if (rc == 0)
+	rc = load_read_kernel_parts(fd, buf, len, !segfd, err, errlen);
+	if (rc == 1 && segfd) {
+		*segfd = fd; /* the kernel's segments: read by the loader */
+		fd = -1;
+	} else if (rc == 0) {
 		rc = load_read_at(fd, buf, 0, len, err, errlen);
+	}
 	if (rc < 0)
 		goto out;
 	*out = buf;
@@ -322,23 +355,40 @@ int elf_read_file(const char *path, uint64_t max, uint8_t **out, size_t *outlen,
 	rc = 0;
 out:
 	free(buf);
-	close(fd);
+	if (fd >= 0)
+		close(fd);
 	return rc;
 }
 
-/* The file in vmm memory first (the parts a load uses, elf_read_file): it
- * is read once, then checked and copied from that one copy (a file changed
- * under us cannot pass the checks with one content and load another).
- * Nothing larger than BOOT_MAPPED_END fits below it anyway. */
+int elf_read_file(const char *path, uint64_t max, uint8_t **out, size_t *outlen, char *err,
+		  size_t errlen)
+{
+	return load_read(path, max, out, outlen, 0, err, errlen);
+}
+
+int elf_read_headers(const char *path, uint64_t max, uint8_t **out, size_t *outlen, int *segfd,
+		     char *err, size_t errlen)
+{
+	return load_read(path, max, out, outlen, segfd, err, errlen);
+}
+
+/* The headers in vmm memory first (elf_read_headers): they are read once,
+ * then checked, and the segments land where that one copy says (a file
+ * changed under us cannot pass the checks with one layout and load
+ * another; its bytes are the guest's own business). Nothing larger than
+ * BOOT_MAPPED_END fits below it anyway. */
 int elf_load(const char *path, struct guest_mem *m, uint64_t reserved_end, struct elf_image *img,
 	     char *err, size_t errlen)
 {
 	memset(img, 0, sizeof(*img));
 	uint8_t *buf;
 	size_t len;
-	int rc = elf_read_file(path, BOOT_MAPPED_END, &buf, &len, err, errlen);
+	int segfd;
+	int rc = elf_read_headers(path, BOOT_MAPPED_END, &buf, &len, &segfd, err, errlen);
 	if (rc == 0)
-		rc = elf_load_image(buf, len, m, reserved_end, img, err, errlen);
+		rc = elf_load_image_fd(buf, len, segfd, m, reserved_end, img, err, errlen);
+	if (segfd >= 0)
+		close(segfd);
 	free(buf);
 	return rc;
 }

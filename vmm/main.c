@@ -92,9 +92,12 @@ static void main_stats(struct vm *vm)
 	fprintf(stderr, "vmm stats: memory %s, %u vCPUs, tsc %lu kHz, %lu hypercall warnings\n",
 		vm->mem.backing, vm->ncpus, vm->tsc_khz, atomic_load(&vm->hc_warnings));
 	fprintf(stderr,
-		"  timeline (us since exec): memory ready %lu, ELF loaded %lu, /dev/kvm open %lu, "
-		"VM created %lu, vCPUs set up %lu, sandboxed %lu, threads started %lu, exit %lu\n",
-		vm->t_mem_ns / 1000, vm->t_elf_ns / 1000, vm->t_kvm_ns / 1000, vm->t_vm_ns / 1000,
+		"  timeline (us since exec): memory ready %lu, ELF copied %lu, /dev/kvm open %lu, "
+		"VM created %lu, vCPUs created %lu, ELF loaded %lu, vCPUs set up %lu, sandboxed "
+		"%lu, "
+		"threads started %lu, exit %lu\n",
+		vm->t_mem_ns / 1000, vm->t_copied_ns / 1000, vm->t_kvm_ns / 1000,
+		vm->t_vm_ns / 1000, vm->t_made_ns / 1000, vm->t_elf_ns / 1000,
 		vm->t_vcpus_ns / 1000, vm->t_sandbox_ns / 1000, vm->t_start_ns / 1000,
 		vm->t_exit_ns / 1000);
 	for (unsigned i = 0; i < vm->ncpus; i++) {
@@ -146,6 +149,7 @@ static void *vm_create_ahead(void *arg)
 		perf_pmu_cpuid(vm); /* no vPMU on the host: none in the guest's CPUID */
 		j->rc = kvm_create_vcpus(vm);
 	}
+	vm->t_made_ns = vm_now_ns(vm);
 	vmm_err_defer(0);
 	return 0;
 }
@@ -199,6 +203,7 @@ int main(int argc, char **argv)
 	/* a kernel, or a Linux program and the kernel it runs on (prog.h) */
 	const char *kernel_path;
 	rc = prog_load(vm, &opts, &kernel_path);
+	vm->t_copied_ns = vm_now_ns(vm);
 	if (ahead)
 		pthread_join(job.thread, 0);
 	if (rc < 0)

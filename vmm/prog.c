@@ -79,10 +79,15 @@ static int prog_default_kernel(char *out, size_t n)
 	return snprintf(out, n, "%s/guest.elf", dirname(self)) < (int)n ? 0 : -1;
 }
 
-static int prog_load_kernel(struct vm *vm, const char *path, uint8_t *buf, size_t len)
+/* segfd: the kernel's segments are read from it (elf_read_headers); closed */
+static int prog_load_kernel(struct vm *vm, const char *path, uint8_t *buf, size_t len, int segfd)
 {
 	char err[256];
-	if (elf_load_image(buf, len, &vm->mem, BOOT_RESERVED_END, &vm->img, err, sizeof(err)) < 0) {
+	int rc = elf_load_image_fd(buf, len, segfd, &vm->mem, BOOT_RESERVED_END, &vm->img, err,
+				   sizeof(err));
+	if (segfd >= 0)
+		close(segfd);
+	if (rc < 0) {
 		fprintf(stderr, "vmm: %s: %s\n", path, err);
 		return -1;
 	}
@@ -134,18 +139,21 @@ static int prog_setup_program(struct vm *vm, struct vmm_opts *o, uint8_t *img, s
 	}
 	uint8_t *kbuf;
 	size_t klen;
-	int rc = elf_read_file(k, BOOT_MAPPED_END, &kbuf, &klen, err, sizeof(err));
+	int segfd;
+	int rc = elf_read_headers(k, BOOT_MAPPED_END, &kbuf, &klen, &segfd, err, sizeof(err));
 	if (rc < 0) {
 		fprintf(stderr, "vmm: kernel %s (for program %s): %s\n", k, o->elf, err);
 		return -1;
 	}
-	if (progelf_ident(kbuf, klen, err, sizeof(err)) < 0 ||
+	if (segfd < 0 || progelf_ident(kbuf, klen, err, sizeof(err)) < 0 ||
 	    progelf_kind(kbuf, klen) != PROGELF_KERNEL) {
 		fprintf(stderr, "vmm: --kernel %s: not a perfkern kernel\n", k);
+		if (segfd >= 0)
+			close(segfd);
 		free(kbuf);
 		return -1;
 	}
-	rc = prog_load_kernel(vm, k, kbuf, klen);
+	rc = prog_load_kernel(vm, k, kbuf, klen, segfd);
 	free(kbuf);
 	if (rc < 0)
 		return -1;
@@ -170,11 +178,12 @@ int prog_load(struct vm *vm, struct vmm_opts *o, const char **kernel_path)
 	*kernel_path = o->elf;
 	/* a program may be as large as progelf allows, a kernel as large as
 	 * the first GiB it loads into: the larger bound, checked again below */
-	if (elf_read_file(o->elf, PROGELF_MAX_FILE, &buf, &len, err, sizeof(err)) < 0) {
+	int segfd; /* a kernel's segments stay in the file until loaded */
+	if (elf_read_headers(o->elf, PROGELF_MAX_FILE, &buf, &len, &segfd, err, sizeof(err)) < 0) {
 		fprintf(stderr, "vmm: %s: %s\n", o->elf, err);
 		return -1;
 	}
-	if (progelf_ident(buf, len, err, sizeof(err)) == 0 &&
+	if (segfd < 0 && progelf_ident(buf, len, err, sizeof(err)) == 0 &&
 	    progelf_kind(buf, len) == PROGELF_PROGRAM) {
 		if (prog_setup_program(vm, o, buf, len, kernel_path) == 0)
 			return 0; /* buf stays: the guest reads it */
@@ -182,22 +191,22 @@ int prog_load(struct vm *vm, struct vmm_opts *o, const char **kernel_path)
 		return -1;
 	}
 	/* a kernel (or no valid ELF at all: load.c names what is wrong) */
-	if (o->nrest && strcmp(o->rest[0], "--")) {
+	int rc = -1;
+	if (o->nrest && strcmp(o->rest[0], "--"))
 		fprintf(stderr,
 			"vmm: unexpected '%s' after the ELF (guest arguments go after --)\n",
 			o->rest[0]);
-		free(buf);
-		return -1;
-	}
-	if (o->kernel || o->nenv || o->strace || o->kernel_cmdline) {
+	else if (o->kernel || o->nenv || o->strace || o->kernel_cmdline)
 		fprintf(stderr,
 			"vmm: %s is a perfkern kernel: --kernel, --env, --strace and "
 			"--kernel-cmdline are for programs\n",
 			o->elf);
-		free(buf);
-		return -1;
+	else {
+		rc = prog_load_kernel(vm, o->elf, buf, len, segfd); /* closes segfd */
+		segfd = -1;
 	}
-	int rc = prog_load_kernel(vm, o->elf, buf, len);
+	if (segfd >= 0)
+		close(segfd);
 	free(buf);
 	return rc;
 }

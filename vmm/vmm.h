@@ -140,6 +140,12 @@ int elf_load(const char *path, struct guest_mem *m, uint64_t reserved_end, struc
  * buffer in place, so it is the caller's own copy. */
 int elf_load_image(void *file, size_t len, struct guest_mem *m, uint64_t reserved_end,
 		   struct elf_image *img, char *err, size_t errlen);
+/* The same where the segments' bytes are still in the file: segfd >= 0
+ * (elf_read_headers) reads each PT_LOAD from it straight into guest RAM,
+ * once the headers passed: one copy instead of two, and no buffer pages
+ * faulted in while KVM_CREATE_VM holds the mm on the other thread. */
+int elf_load_image_fd(void *file, size_t len, int segfd, struct guest_mem *m, uint64_t reserved_end,
+		      struct elf_image *img, char *err, size_t errlen);
 /* Read a regular file of at most max bytes into a malloc'd buffer of its
  * length (*buf, *len; the caller frees): all of it, except for a perfkern
  * kernel only what loading it uses (headers, PT_LOAD, PT_NOTE, section
@@ -147,6 +153,10 @@ int elf_load_image(void *file, size_t len, struct guest_mem *m, uint64_t reserve
  * reason. */
 int elf_read_file(const char *path, uint64_t max, uint8_t **buf, size_t *len, char *err,
 		  size_t errlen);
+/* The same, but a kernel's PT_LOADs are left in the file: *segfd is then
+ * its open fd (the caller closes it) for elf_load_image_fd, else -1 */
+int elf_read_headers(const char *path, uint64_t max, uint8_t **buf, size_t *len, int *segfd,
+		     char *err, size_t errlen);
 /* Symbol containing addr (for crash dumps), or NULL. */
 const char *elf_symbol(const char *path, uint64_t addr, uint64_t *off, char *buf, size_t len);
 /* The same through an fd opened before the sandbox (pread only). */

@@ -199,6 +199,37 @@ TEST(fs_initrd_and_mounts)
 	EXPECT_EQ(vfs_stat("/ktest-bad", &st), -ENOENT);
 }
 
+/* A lazy mount: listed at once, its file system made at the first path
+ * below it and only then; a make that fails gives -ENOMEM and is tried
+ * again at the next use. */
+static int t_lazy_calls, t_lazy_fail;
+
+static void *t_lazy_make(void)
+{
+	t_lazy_calls++;
+	return t_lazy_fail ? 0 : ramfs_new(4096);
+}
+
+TEST(fs_lazy_mount)
+{
+	struct vfs_stat st;
+	const char *rel;
+	t_lazy_fail = 1;
+	EXPECT_EQ(vfs_mount_lazy("/ktest-lazy", &ramfs_ops, t_lazy_make, false), 0);
+	struct mount *m = vfs_lookup("/ktest-lazy/x", &rel);
+	EXPECT(m && !strcmp(m->path, "/ktest-lazy") && !m->ctx);
+	EXPECT_EQ(t_lazy_calls, 0); /* a lookup alone makes nothing */
+	EXPECT_EQ(vfs_stat("/ktest-lazy/x", &st), -ENOMEM);
+	EXPECT_EQ(t_lazy_calls, 1);
+	t_lazy_fail = 0;
+	EXPECT_EQ(t_write("/ktest-lazy/x", "lazy"), 4);
+	EXPECT_EQ(t_lazy_calls, 2);
+	EXPECT_EQ(vfs_stat("/ktest-lazy/x", &st), 0);
+	EXPECT_EQ(st.size, 4);
+	EXPECT_EQ(t_lazy_calls, 2); /* made once */
+	EXPECT(m->ctx != 0);
+}
+
 /* Every CPU at once on one ramfs: each index makes its own file, writes
  * it in pieces, reads it back, renames and unlinks it, while all of them
  * also append to one shared file at their own offsets. */

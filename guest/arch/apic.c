@@ -9,6 +9,7 @@
 #include "percpu.h"
 #include "trap.h"
 #include "tsc.h"
+#include "guest/kernel/hypercall.h"
 
 /* Register offsets in the xAPIC page (SDM Vol 3A table 11-1); the x2APIC
  * MSR is 0x800 + offset / 16 (table 11-6). */
@@ -85,16 +86,26 @@ void apic_init_cpu(void)
 		base |= APIC_BASE_X2; /* xAPIC -> x2APIC is allowed directly (11.12.5) */
 	wrmsr(MSR_APIC_BASE, base);
 
-	apic_write(APIC_TPR, 0);
-	apic_write(APIC_LVT_TIMER, LVT_MASKED | VEC_TIMER);
 	this_cpu()->timer_mode = LVT_MASKED;
-	apic_write(APIC_LVT_PERF, LVT_MASKED);
+	/* KVM's LINT0 quirk (KVM_X86_QUIRK_LINT0_REENABLED) leaves the BSP's
+	 * LINT0 in ExtINT mode, unmasked, at reset: mask it on every
+	 * platform, or a stray 8259 interrupt arrives as vector 0-15. */
 	apic_write(APIC_LVT_LINT0, LVT_MASKED);
-	apic_write(APIC_LVT_LINT1, LVT_MASKED);
-	apic_write(APIC_LVT_ERROR, LVT_MASKED);
-	apic_write(APIC_ESR, 0);
+	/* Under the perfkern vmm nothing ran before us: the LAPIC is in its
+	 * power-up state (SDM Vol 3A 11.4.7.1: TPR 0, ESR 0, every other LVT
+	 * masked, nothing in service), and each of these writes would be a
+	 * VM exit. After firmware, set them all. */
+	if (!platform_vmm) {
+		apic_write(APIC_TPR, 0);
+		apic_write(APIC_LVT_TIMER, LVT_MASKED | VEC_TIMER);
+		apic_write(APIC_LVT_PERF, LVT_MASKED);
+		apic_write(APIC_LVT_LINT1, LVT_MASKED);
+		apic_write(APIC_LVT_ERROR, LVT_MASKED);
+		apic_write(APIC_ESR, 0);
+	}
 	apic_write(APIC_SVR, 0x100 | VEC_SPURIOUS); /* bit 8: software enable */
-	apic_eoi();
+	if (!platform_vmm)
+		apic_eoi();
 }
 
 uint32_t apic_id(void)
@@ -105,9 +116,13 @@ uint32_t apic_id(void)
 
 uint32_t apic_id_cpuid(void)
 {
-	/* leaf 0Bh EDX has the full x2APIC ID; leaf 1 EBX[31:24] the 8-bit one */
-	if (cpuid(0, 0).eax >= 0xb && cpuid(0xb, 0).ebx != 0)
-		return cpuid(0xb, 0).edx;
+	/* leaf 0Bh EDX has the full x2APIC ID; leaf 1 EBX[31:24] the 8-bit
+	 * one. One CPUID where it can be: each is a VM exit. */
+	if (cpuid_max_basic >= 0xb) {
+		struct cpuid_regs b = cpuid(0xb, 0);
+		if (b.ebx != 0)
+			return b.edx;
+	}
 	return cpuid(1, 0).ebx >> 24;
 }
 

@@ -23,17 +23,10 @@ static inline struct cpuid_regs cpuid(uint32_t leaf, uint32_t subleaf)
  * CPUID.1:ECX[31] says a hypervisor runs us, and only up to the highest
  * leaf 0x40000000 EAX names (the KVM/VMware convention; the perfkern vmm
  * follows it, proto/hypercall.h). 1 and *out when `leaf` exists, else 0.
+ * The answers are the same on every CPU and never change, and each CPUID
+ * is a VM exit, so cpuid_hv.c asks the hypervisor once per leaf.
  */
-static inline int cpuid_hypervisor(uint32_t leaf, struct cpuid_regs *out)
-{
-	if (!(cpuid(1, 0).ecx & (1u << 31)))
-		return 0;
-	uint32_t hmax = cpuid(0x40000000, 0).eax;
-	if (leaf != 0x40000000 && (hmax < leaf || hmax >= 0x40010000))
-		return 0;
-	*out = cpuid(leaf, 0);
-	return 1;
-}
+int cpuid_hypervisor(uint32_t leaf, struct cpuid_regs *out);
 
 static inline uint64_t rdmsr(uint32_t msr)
 {

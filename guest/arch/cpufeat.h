@@ -65,6 +65,8 @@ extern const uint64_t cpufeat_need_mask;
 
 /* The CPU's feature mask (filled by early_init on the BSP). */
 extern uint64_t cpufeat_have_mask;
+/* CPUID.0:EAX, the highest basic leaf (read once by the BSP's probe) */
+extern uint32_t cpuid_max_basic;
 
 static inline int cpu_has(enum cpuf_index f)
 {

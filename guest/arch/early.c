@@ -20,6 +20,7 @@
 #endif
 
 uint64_t cpufeat_have_mask;
+uint32_t cpuid_max_basic;
 uint32_t fpu_xsave_size = 512; /* FXSAVE area (SDM Vol 1 10.5.1) */
 uint8_t fpu_use_xsave;
 uint64_t fpu_xcr0;
@@ -49,7 +50,7 @@ const char *cpufeat_name(unsigned i)
 
 static uint64_t cpufeat_probe(void)
 {
-	uint32_t max_basic = cpuid(0, 0).eax;
+	uint32_t max_basic = cpuid_max_basic = cpuid(0, 0).eax;
 	uint32_t max_ext = cpuid(0x80000000, 0).eax;
 	uint64_t have = 0;
 

@@ -54,13 +54,19 @@ struct mount {
 	char path[VFS_MOUNT_PATH_MAX]; /* "/" or "/a/b" */
 	size_t len;
 	const struct fs_ops *ops;
-	void *ctx; /* the file system instance */
+	void *ctx;	     /* the file system instance */
+	void *(*make)(void); /* vfs_mount_lazy: makes ctx at the first use */
 	bool ro;
 };
 
 /* Add a mount (boot, or tests). A path already mounted or a full table:
  * -EBUSY / -ENOSPC. Mounts are never removed. */
 int vfs_mount(const char *path, const struct fs_ops *ops, void *ctx, bool ro);
+/* The same, but the file system is made by make() when a path below it is
+ * first used: a boot that never touches it does not pay for it (the /tmp
+ * RAM fs). Until then, and if make() fails (it is retried), the mount is
+ * listed and paths below it fail with -ENOMEM. */
+int vfs_mount_lazy(const char *path, const struct fs_ops *ops, void *(*make)(void), bool ro);
 /* The mount for path and path's part below it (rel), or NULL. */
 struct mount *vfs_lookup(const char *path, const char **rel);
 /* Print the mount table ("mounts: / initrd ro, /tmp ramfs"). */

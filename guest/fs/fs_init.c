@@ -4,7 +4,8 @@
  *   /      the first boot module as a cpio newc initrd, read-only (QEMU
  *          -initrd, a GRUB module2: `make iso FILES=dir`);
  *   shares every `vmm --share HOST:GUEST[:ro]` at its GUEST path;
- *   /tmp   a RAM file system for outputs, unless a share is there already
+ *   /tmp   a RAM file system for outputs, unless a share is there already,
+ *          made at the first use of a path below it
  *          (ramfs_mib=N caps it, default half the usable RAM).
  */
 #include "guest/arch/mmio.h"
@@ -19,6 +20,16 @@
 PK_PARAM(ramfs_mib, "MiB of file data the /tmp RAM file system may hold (default: half of RAM)");
 
 extern uint64_t frames_usable_mib;
+
+/* /tmp's RAM fs, made at the first use of a path below /tmp */
+static void *fs_tmp_make(void)
+{
+	uint64_t mib = cmdline_get_uint(boot_info.cmdline, "ramfs_mib", frames_usable_mib / 2);
+	void *r = ramfs_new(mib << 20);
+	if (!r)
+		kprintf("ramfs: no memory for /tmp\n");
+	return r;
+}
 
 void fs_init(void)
 {
@@ -37,13 +48,9 @@ void fs_init(void)
 	any |= shares > 0;
 	const char *rel;
 	struct mount *t = vfs_lookup("/tmp", &rel);
-	if (!t || strcmp(t->path, "/tmp")) {
-		uint64_t mib =
-			cmdline_get_uint(boot_info.cmdline, "ramfs_mib", frames_usable_mib / 2);
-		void *r = ramfs_new(mib << 20);
-		if (!r || vfs_mount("/tmp", &ramfs_ops, r, false) < 0)
-			kprintf("ramfs: /tmp not mounted\n");
-	}
+	if ((!t || strcmp(t->path, "/tmp")) &&
+	    vfs_mount_lazy("/tmp", &ramfs_ops, fs_tmp_make, false) < 0)
+		kprintf("ramfs: /tmp not mounted\n");
 	if (any)
 		vfs_print_mounts();
 }

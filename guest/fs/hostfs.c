@@ -23,6 +23,7 @@
 #include "guest/arch/percpu.h"
 #include "guest/arch/spinlock.h"
 #include "guest/arch/trap.h"
+#include "guest/kernel/bootinfo.h"
 #include "guest/kernel/console.h"
 #include "guest/kernel/hypercall.h"
 #include "lib/kstring/kstring.h"
@@ -442,8 +443,8 @@ static const struct fs_ops hostfs_ops = {
 
 int hostfs_mount_shares(void)
 {
-	if (!platform_vmm)
-		return 0;
+	if (!platform_vmm || !(boot_info.flags & PK_BOOTF_VMM_SHARES))
+		return 0; /* no --share: nothing to ask the vmm (a VM exit) */
 	int mounted = 0;
 	for (uint32_t i = 0; i < HFS_SHARES_MAX; i++) {
 		union hfs_req *r;

@@ -21,7 +21,8 @@ static struct mount mounts[VFS_MOUNTS_MAX];
 static unsigned mount_count;
 static struct spinlock mount_lock = SPINLOCK_INIT;
 
-int vfs_mount(const char *path, const struct fs_ops *ops, void *ctx, bool ro)
+static int vfs_add(const char *path, const struct fs_ops *ops, void *ctx, void *(*make)(void),
+		   bool ro)
 {
 	size_t n = strlen(path);
 	if (!n || path[0] != '/' || n >= VFS_MOUNT_PATH_MAX || (n > 1 && path[n - 1] == '/'))
@@ -39,11 +40,36 @@ int vfs_mount(const char *path, const struct fs_ops *ops, void *ctx, bool ro)
 		m->len = n;
 		m->ops = ops;
 		m->ctx = ctx;
+		m->make = make;
 		m->ro = ro;
 		__atomic_store_n(&mount_count, mount_count + 1, __ATOMIC_RELEASE);
 	}
 	spin_unlock(&mount_lock);
 	return rc;
+}
+
+int vfs_mount(const char *path, const struct fs_ops *ops, void *ctx, bool ro)
+{
+	return vfs_add(path, ops, ctx, 0, ro);
+}
+
+int vfs_mount_lazy(const char *path, const struct fs_ops *ops, void *(*make)(void), bool ro)
+{
+	return vfs_add(path, ops, 0, make, ro);
+}
+
+/* A lazy mount's file system, made once under the table's lock (two CPUs
+ * may reach it at once); 0 while it cannot be made. */
+static void *vfs_ctx(struct mount *m)
+{
+	void *c = __atomic_load_n(&m->ctx, __ATOMIC_ACQUIRE);
+	if (c || !m->make)
+		return c;
+	spin_lock(&mount_lock);
+	if (!(c = m->ctx) && (c = m->make()))
+		__atomic_store_n(&m->ctx, c, __ATOMIC_RELEASE);
+	spin_unlock(&mount_lock);
+	return c;
 }
 
 struct mount *vfs_lookup(const char *path, const char **rel)
@@ -109,6 +135,8 @@ static struct mount *vfs_resolve(const char *path, const char **rel, int *rc)
 	struct mount *m = vfs_lookup(path, rel);
 	if (!m)
 		*rc = -ENOENT;
+	else if (m->make && !vfs_ctx(m))
+		*rc = -ENOMEM, m = 0;
 	return m;
 }
 

@@ -163,12 +163,13 @@ static void paging_kernel_image(void)
 	map_or_die(b0, b0, b1 - b0, PG_MAX_4K);
 }
 
-/* NXE before any table with NX bits is live (else bit 63 is reserved and
- * every walk faults, SDM Vol 3A 5.5.1), WP, then the new CR3. */
+/* NXE must be on before any table with NX bits is live (else bit 63 is
+ * reserved and every walk faults, SDM Vol 3A 5.5.1): early.c's
+ * cpu_enable_state turned it on, on this CPU, whenever CPUID has NX, which
+ * is when paging_nx_bit is set (no second EFER read and write: two VM
+ * exits). Then WP and the new CR3. */
 static void paging_switch(uint32_t cpu)
 {
-	if (paging_nx_bit)
-		wrmsr(MSR_EFER, rdmsr(MSR_EFER) | EFER_NXE);
 	write_cr0(read_cr0() | CR0_WP);
 	paging_cpu_online(cpu);
 	write_cr3(paging_root_phys);

@@ -184,8 +184,36 @@ START_TEST(elf_read_parts)
 	ck_assert_uint_eq(ia.hi, ib.hi);
 	ck_assert(ia.has_symbols && ib.has_symbols);
 	ck_assert_mem_eq(a.host + ia.lo, b.host + ib.lo, ia.hi - ia.lo);
+	free(part);
+
+	/* headers only, the segments read from the fd into guest RAM: the
+	 * buffer holds none of a PT_LOAD's bytes, the RAM the same as above */
+	int segfd;
+	ck_assert_int_eq(elf_read_headers(GUEST_ELF, BOOT_MAPPED_END, &part, &plen, &segfd, err,
+					  sizeof(err)),
+			 0);
+	ck_assert_int_ge(segfd, 0);
+	size_t read_in = 0, notes = 0; /* the notes, inside a PT_LOAD, are read */
+	for (unsigned i = 0; i < eh->e_phnum; i++) {
+		const Elf64_Phdr *ph = (const void *)(whole + eh->e_phoff + i * sizeof(*ph));
+		notes += ph->p_type == PT_NOTE ? ph->p_filesz : 0;
+		for (size_t k = 0; ph->p_type == PT_LOAD && k < ph->p_filesz; k++)
+			read_in += part[ph->p_offset + k] != 0; /* else calloc's zeros */
+	}
+	ck_assert_uint_le(read_in, notes);
+	struct guest_mem c;
+	struct elf_image ic;
+	ck_assert_int_eq(mem_alloc(&c, 64ull << 20, HP_OFF), 0);
+	ck_assert_int_eq(
+		elf_load_image_fd(part, plen, segfd, &c, BOOT_RESERVED_END, &ic, err, sizeof(err)),
+		0);
+	close(segfd);
+	ck_assert_uint_eq(ic.entry, ib.entry);
+	ck_assert_uint_eq(ic.hi, ib.hi);
+	ck_assert_mem_eq(c.host + ic.lo, b.host + ib.lo, ic.hi - ic.lo);
 	mem_free(&a);
 	mem_free(&b);
+	mem_free(&c);
 	free(part);
 	free(whole);
 
@@ -214,6 +242,10 @@ START_TEST(boot_structures)
 	ck_assert_uint_eq(bi->cpu_count, 4);
 	ck_assert_uint_eq(bi->tsc_khz, 2500000);
 	ck_assert_str_eq(bi->cmdline, "run=tests");
+	ck_assert_uint_eq(bi->flags & PK_BOOTF_VMM_SHARES, 0); /* no --share */
+	o.nshares = 1;
+	ck_assert_int_eq(boot_setup(&gm, &o, 2500000, true), 0);
+	ck_assert_uint_ne(bi->flags & PK_BOOTF_VMM_SHARES, 0);
 	ck_assert_uint_eq(bi->memmap[1].base + bi->memmap[1].length, 64ull << 20);
 	const uint64_t *pml4 = mem_ptr(&gm, BOOT_PML4, 4096);
 	ck_assert(pml4[0] & 1 && pml4[256] & 1 && pml4[511] & 1);
