@@ -31,6 +31,9 @@
 extern char bsp_stack[];
 
 PK_PARAM(quiet, "no kernel messages until the app asks for them (run=prog does)");
+PK_PARAM(
+	console_sync,
+	"under the vmm, write each boot line at once instead of all of them when the boot is done");
 PK_PARAM(smp_timeout_ms, "how long the BSP waits for the APs to check in (default 2000)");
 
 void kernel_main(uint32_t protocol, uint64_t ptr)
@@ -50,6 +53,7 @@ void kernel_main(uint32_t protocol, uint64_t ptr)
 	/* the kernel's options end at app=: the rest is the program's */
 	app_cmdline_split(boot_info.cmdline);
 	console_quiet = cmdline_has(boot_info.cmdline, "quiet");
+	console_holding = !cmdline_has(boot_info.cmdline, "console_sync");
 	hypercall_detect(boot_info.platform);
 	kprintf("\nperfkern: booted via %s, cmdline \"%s%s%s\"\n", bootinfo_protocol_name(protocol),
 		boot_info.cmdline, boot_info.cmdline[0] && app_program_words[0] ? " " : "",
@@ -106,6 +110,7 @@ void kernel_main(uint32_t protocol, uint64_t ptr)
 	/* files: the initrd at /, the vmm's shares, a RAM fs at /tmp */
 	fs_init();
 	boot_stage("files: initrd, shares, /tmp");
+	console_boot_done(); /* the boot's lines, in one write */
 
 	platform_exit(app_main(boot_info.cmdline));
 }

@@ -210,9 +210,10 @@ void ap_main(uint32_t ticket)
 	paging_init_ap(); /* the LAPIC is on: shootdown IPIs can reach us */
 	c->online_tsc = rdtsc();
 	kprintf("cpu %u online: apic %u%s\n", c->index, apic, apic_x2 ? " (x2APIC)" : "");
-	smp_report_online(c->index);
 	__atomic_store_n(&cpu_online[idx], 1, __ATOMIC_RELEASE);
 	__atomic_fetch_add(&smp_online_count, 1, __ATOMIC_RELEASE);
+	/* after the count: the BSP, waiting for it, goes on during this exit */
+	smp_report_online(c->index);
 	smp_ap_loop();
 	ap_park(); /* the loop never returns */
 }

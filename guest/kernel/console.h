@@ -14,6 +14,12 @@ void console_write(const char *s, size_t n);
 int kprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 int kvprintf(const char *fmt, va_list ap) __attribute__((format(printf, 1, 0)));
 
+/* The boot is done (main.c, before the app): the lines held since entry
+ * are written, and every later one at once. console_holding = 0 before
+ * the first line (console_sync) holds nothing. */
+void console_boot_done(void);
+extern int console_holding;
+
 /* A CPU about to die takes the console over: if the lock is held (maybe by
  * itself, interrupted mid-line), wait briefly, then write anyway. */
 void console_panic_takeover(void);

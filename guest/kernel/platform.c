@@ -74,6 +74,7 @@ void platform_check_vmm_abi(void)
 
 void platform_exit(int code)
 {
+	console_boot_done(); /* an exit during the boot keeps its lines */
 	kprintf("perfkern: exit %d\n", code);
 	if (platform_vmm) {
 		struct pk_hc_exit req = {.code = (uint64_t)code};
