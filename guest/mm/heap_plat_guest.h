@@ -38,6 +38,13 @@ static inline void *kh_plat_pages_grow(void *p, size_t old, size_t bytes)
 	return 0;
 }
 
+/* the direct map has no page faults to batch */
+static inline void kh_plat_prefault(void *p, size_t bytes)
+{
+	(void)p;
+	(void)bytes;
+}
+
 /* milliseconds since boot from the TSC: segment purge delay */
 static inline uint64_t kh_plat_now_ms(void)
 {

@@ -92,23 +92,6 @@ static void kh_page_collect(struct kh_page *pg)
 	pg->used -= n;
 }
 
-/* Pages are carved lazily, at most 4 KiB of blocks at a time, so a fresh
- * page costs RSS only for what is really used. */
-static void kh_page_extend(struct kh_page *pg)
-{
-	uint32_t n = (uint32_t)(4096 / pg->bsize);
-	if (n == 0)
-		n = 1;
-	if (n > (uint32_t)(pg->reserved - pg->capacity))
-		n = (uint32_t)(pg->reserved - pg->capacity);
-	uint8_t *b = pg->start + (size_t)pg->capacity * pg->bsize;
-	for (uint32_t i = 0; i + 1 < n; i++, b += pg->bsize)
-		((struct kh_block *)b)->next = (struct kh_block *)(b + pg->bsize);
-	((struct kh_block *)b)->next = pg->free;
-	pg->free = (struct kh_block *)(pg->start + (size_t)pg->capacity * pg->bsize);
-	pg->capacity = (uint16_t)(pg->capacity + n);
-}
-
 /* Owner only: a page with nothing free goes to the full list, where remote
  * frees reach it through the heap's delayed stack. Fails (returns 0) when
  * a remote free slipped in first. */

@@ -58,6 +58,7 @@ struct kh_heap;
 #define KH_EMPTY_SEGS_KEEP 4	 /* empty segments a heap keeps before pages_free */
 #define KH_EMPTY_SEGS_MAX 64	 /* ... and at most, however recent */
 #define KH_PURGE_MS 10		 /* empty for that long: back to pages_free */
+#define KH_PREFAULT_MIN 16384ul	 /* prefault first touches of at least that */
 #define KH_SEG_MAGIC 0x6b686561u /* "khea" */
 
 enum { KH_SMALL, KH_MEDIUM, KH_LARGE };
@@ -104,6 +105,7 @@ struct kh_segment {
 	size_t large_size;		/* large: usable bytes from the object start */
 	uint8_t *large_ptr;		/* large: the object */
 	uint32_t large_freed;		/* large: sits in a cache (debug: double free) */
+	uint8_t touched[KH_SEG_PAGES];	/* small: 4 KiB units of each slot ever touched */
 	struct kh_page pages[KH_SEG_PAGES];
 };
 _Static_assert(sizeof(struct kh_segment) <= KH_SEG_HDR, "segment header fits its 4 KiB");
@@ -139,6 +141,7 @@ void kh_heap_trim(struct kh_heap *h, unsigned keep_segs);
 void kh_large_free(struct kh_heap *h, struct kh_segment *seg);
 void *kh_large_grow(struct kh_segment *seg, size_t n);
 struct kh_page *kh_page_fresh(struct kh_heap *h, unsigned cls);
+void kh_page_extend(struct kh_page *pg);
 void kh_page_release(struct kh_heap *h, struct kh_page *pg);
 struct kh_heap *kh_heap_acquire(void);
 void kh_heap_abandon(struct kh_heap *h);

@@ -12,6 +12,8 @@
  *   void kh_plat_oom(void)               an allocation failed (host: errno = ENOMEM)
  *   void kh_plat_report(what, p)         heap misuse found: report and stop
  *   KH_PAGES_ZEROED                      fresh pages_alloc memory reads as zero
+ *   kh_plat_pages_grow, KH_PLAT_SHRINKS  resize a page run without copying
+ *   kh_plat_prefault(p, bytes)           fault a range in at once (or nothing)
  *   kh_memcpy / kh_memset
  */
 #ifndef PK_MM_HEAP_PLAT_H

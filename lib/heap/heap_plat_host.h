@@ -30,6 +30,9 @@ static inline void kh_plat_heap_set(struct kh_heap *h)
 void *pages_grow(void *p, size_t old, size_t bytes);
 #define kh_plat_pages_grow pages_grow
 #define KH_PLAT_SHRINKS 1 /* pages_grow can also shrink a run in place */
+/* ... and fault a range in with one call (MADV_POPULATE_WRITE) */
+void pages_prefault(void *p, size_t bytes);
+#define kh_plat_prefault pages_prefault
 
 /* coarse monotonic milliseconds (vDSO, no syscall): segment purge delay */
 static inline uint64_t kh_plat_now_ms(void)
