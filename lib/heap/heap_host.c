@@ -5,8 +5,6 @@
  * lock (fork-safe through pthread_atfork), the thread-exit hook that hands
  * a dying thread's heap to the next thread, errno and reports.
  */
-#ifndef _GNU_SOURCE
-#endif
 #include <errno.h>
 #include <pthread.h>
 #include <sched.h>

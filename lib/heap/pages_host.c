@@ -11,8 +11,6 @@
  * here, the `rss` churn bench swung between 1.1 and 24 M ops/s with THP
  * and held 8 M without; and a thread's first segment would cost 2 MiB RSS.
  */
-#ifndef _GNU_SOURCE
-#endif
 #include <errno.h>
 #include <stdint.h>
 #include <stdlib.h>
