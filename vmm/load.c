@@ -127,8 +127,38 @@ static int load_check_phdr(const GElf_Phdr *p, size_t i, size_t file_size,
 
 static int load_pread(int fd, uint8_t *dst, uint64_t off, uint64_t n, char *err, size_t errlen);
 
-/* segfd < 0: the segments' bytes are in file; else they are read from
- * segfd at their p_offset, straight into guest RAM (elf_read_headers) */
+/* One segment's bytes from the file into guest RAM at dst. A read-only
+ * one (text, rodata, symbols: the kernel maps them W^X, so the guest never
+ * writes them) has its whole pages mapped from the file, MAP_PRIVATE: no
+ * copy, no host page zeroed, and the pages are the file's in the page
+ * cache, shared by every VM of this kernel (a vmm or gdb write, a software
+ * breakpoint, copies the page, never reaches the file). Its head and tail,
+ * which share a page with a neighbour, and every writable segment are
+ * read. The file must stay whole while the VM runs, as a running
+ * executable must (a truncated one faults the vmm). */
+static int load_segment(int fd, struct guest_mem *m, const GElf_Phdr *p, uint8_t *dst, char *err,
+			size_t errlen)
+{
+	uint64_t pg = 4096, a = (p->p_paddr + pg - 1) & ~(pg - 1),
+		 b = (p->p_paddr + p->p_filesz) & ~(pg - 1);
+	if (!m->file_maps || (p->p_flags & PF_W) || b <= a || (p->p_offset - p->p_paddr) % pg ||
+	    mmap(dst + (a - p->p_paddr), b - a, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_FIXED, fd,
+		 (off_t)(p->p_offset + (a - p->p_paddr))) == MAP_FAILED)
+		return load_pread(fd, dst, p->p_offset, p->p_filesz, err, errlen);
+	uint64_t lo = (uint64_t)(dst + (a - p->p_paddr) - m->host), hi = lo + (b - a);
+	if (m->file_lo == m->file_hi || lo < m->file_lo)
+		m->file_lo = lo;
+	if (hi > m->file_hi)
+		m->file_hi = hi;
+	int rc = load_pread(fd, dst, p->p_offset, a - p->p_paddr, err, errlen);
+	if (rc == 0)
+		rc = load_pread(fd, dst + (b - p->p_paddr), p->p_offset + (b - p->p_paddr),
+				p->p_paddr + p->p_filesz - b, err, errlen);
+	return rc;
+}
+
+/* segfd < 0: the segments' bytes are in file; else they come from segfd
+ * (elf_read_headers), straight into guest RAM (load_segment) */
 static int load_segments(Elf *e, const uint8_t *file, size_t file_size, int segfd,
 			 struct guest_mem *m, uint64_t reserved_end, struct elf_image *img,
 			 char *err, size_t errlen)
@@ -180,8 +210,7 @@ static int load_segments(Elf *e, const uint8_t *file, size_t file_size, int segf
 		uint8_t *dst = mem_ptr(m, ph[j].p_paddr, ph[j].p_memsz);
 		if (segfd < 0)
 			memcpy(dst, file + ph[j].p_offset, ph[j].p_filesz);
-		else if ((rc = load_pread(segfd, dst, ph[j].p_offset, ph[j].p_filesz, err,
-					  errlen)) < 0)
+		else if ((rc = load_segment(segfd, m, &ph[j], dst, err, errlen)) < 0)
 			return rc; /* the headers were checked: only the bytes are read now */
 		/* the rest (.bss) is already zero: guest RAM is a fresh anonymous
 		 * mapping, and touching it would fault in megabytes for nothing */

@@ -114,6 +114,9 @@ int mem_alloc(struct guest_mem *m, uint64_t size, enum hugepage_mode mode)
 			madvise(p, size, MADV_NOHUGEPAGE);
 		}
 	}
+	/* anonymous memory of 4 KiB or THP pages can take a file mapping over
+	 * part of it (load.c maps a kernel's read-only segments); hugetlb not */
+	m->file_maps = p && strncmp(m->backing, "hugetlb", 7) != 0;
 	if (!p) {
 		int err = errno;
 		static const char *const names[] = {"any page size", "hugetlb 1G", "hugetlb 2M",
@@ -155,6 +158,8 @@ void mem_collapse(struct guest_mem *m)
 			touched = vec[i] & 1;
 		if (!touched)
 			continue; /* collapsing it would zero 2 MiB nobody asked for */
+		if (off < m->file_hi && off + CHUNK > m->file_lo)
+			continue; /* the kernel's file pages (load.c): not anonymous */
 		m->chunks_touched++;
 		if (madvise(m->host + off, CHUNK, MADV_COLLAPSE) == 0)
 			m->chunks_collapsed++;
@@ -204,22 +209,25 @@ int mem_smaps(const struct guest_mem *m, int fd, uint64_t *kernel_page_kb, uint6
 		return -errno;
 	char line[256];
 	int in = 0, found = 0;
-	uint64_t target = (uint64_t)m->host;
+	uint64_t base = (uint64_t)m->host, end = base + m->mapped;
+	*anon_huge_kb = 0;
+	/* every mapping inside guest RAM (a kernel's read-only segments are
+	 * file mappings of their own, load.c); the page size of the first */
 	while (fgets(line, sizeof(line), f)) {
 		unsigned long lo, hi;
 		if (sscanf(line, "%lx-%lx ", &lo, &hi) == 2 &&
 		    strchr(line, '-') < strchr(line, ' ')) {
-			in = target >= lo && target < hi;
-			found |= in;
+			in = lo < end && hi > base;
+			found += in;
 			continue;
 		}
 		if (!in)
 			continue;
 		unsigned long v;
-		if (sscanf(line, "KernelPageSize: %lu kB", &v) == 1)
+		if (found == 1 && sscanf(line, "KernelPageSize: %lu kB", &v) == 1)
 			*kernel_page_kb = v;
 		else if (sscanf(line, "AnonHugePages: %lu kB", &v) == 1)
-			*anon_huge_kb = v;
+			*anon_huge_kb += v;
 	}
 	fclose(f);
 	return found ? 0 : -ENOENT;
