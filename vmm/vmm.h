@@ -99,9 +99,9 @@ struct guest_mem {
 	uint64_t mapped; /* bytes actually mapped (huge-page rounded) */
 	const char
 		*backing; /* "hugetlb 1G", "hugetlb 2M", "THP", "4K", "4K until booted, then THP" */
-	bool collapse_pending;			   /* auto: 4 KiB now, mem_collapse after boot */
-	bool file_maps;				   /* 4 KiB/THP: a file may be mapped in (load.c) */
-	uint64_t file_lo, file_hi;		   /* guest RAM offsets that a file maps (or 0, 0) */
+	bool collapse_pending;	   /* auto: 4 KiB now, mem_collapse after boot */
+	bool file_maps;		   /* 4 KiB/THP: a file may be mapped in (load.c) */
+	uint64_t file_lo, file_hi; /* guest RAM offsets that a file maps (or 0, 0) */
 	unsigned chunks_touched, chunks_collapsed; /* what mem_collapse found and did */
 	int collapse_errno;			   /* why the last chunk that failed did */
 };

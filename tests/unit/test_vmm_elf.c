@@ -207,10 +207,41 @@ START_TEST(elf_read_parts)
 	ck_assert_int_eq(
 		elf_load_image_fd(part, plen, segfd, &c, BOOT_RESERVED_END, &ic, err, sizeof(err)),
 		0);
-	close(segfd);
 	ck_assert_uint_eq(ic.entry, ib.entry);
 	ck_assert_uint_eq(ic.hi, ib.hi);
 	ck_assert_mem_eq(c.host + ic.lo, b.host + ib.lo, ic.hi - ic.lo);
+	/* the text is the file's pages (a mapping of guest.elf inside guest
+	 * RAM), and a write to it stays in guest RAM: the file keeps its byte */
+	ck_assert_uint_lt(c.file_lo, c.file_hi);
+	ck_assert_uint_le(c.file_hi, c.mapped);
+	FILE *maps = fopen("/proc/self/maps", "r");
+	ck_assert_ptr_nonnull(maps);
+	char line[512];
+	bool mapped = false;
+	while (fgets(line, sizeof(line), maps)) {
+		unsigned long lo, hi;
+		if (sscanf(line, "%lx-%lx", &lo, &hi) == 2 && lo >= (uintptr_t)c.host &&
+		    hi <= (uintptr_t)c.host + c.mapped && strstr(line, "guest.elf"))
+			mapped = true;
+	}
+	fclose(maps);
+	ck_assert_msg(mapped, "no mapping of guest.elf inside guest RAM");
+	off_t at = -1; /* where the first file-mapped byte is in the file */
+	for (unsigned i = 0; i < eh->e_phnum; i++) {
+		const Elf64_Phdr *ph = (const void *)(whole + eh->e_phoff + i * sizeof(*ph));
+		if (ph->p_type == PT_LOAD && c.file_lo >= ph->p_paddr &&
+		    c.file_lo < ph->p_paddr + ph->p_filesz)
+			at = (off_t)(ph->p_offset + (c.file_lo - ph->p_paddr));
+	}
+	ck_assert_int_ge(at, 0);
+	uint8_t *text = c.host + c.file_lo, before, after;
+	ck_assert_int_eq(pread(segfd, &before, 1, at), 1);
+	ck_assert_uint_eq(*text, before);
+	*text ^= 0xff;
+	ck_assert_int_eq(pread(segfd, &after, 1, at), 1);
+	ck_assert_uint_eq(after, before);
+	ck_assert_uint_eq(*text, (uint8_t)(before ^ 0xff));
+	close(segfd);
 	mem_free(&a);
 	mem_free(&b);
 	mem_free(&c);

@@ -242,4 +242,25 @@ else
 	grep -q '^attack prog-read: 0 inconsistent answers' "$atk_dir/stdout" ||
 		atk_why="${atk_why:+$atk_why; }$(grep -a 'inconsistent' "$atk_dir/stdout" || echo 'no verdict line')"
 	atk_verdict prog-read
+	# a read-only segment, which the vmm maps from this very ELF file
+	# (vmm/load.c), written from both vCPUs: every write reads back, the
+	# file keeps its bytes, and the next boot finds the pages as linked
+	# (done line: rounds= the words intact at the start, of 1024,
+	# answered= those still as linked after a full pass of writes)
+	atk_sum=$(cksum <./raw_attack.elf)
+	for atk_round in 1 2; do
+		atk_run image-write
+		atk_judge 0
+		atk_line=$(grep -a "^attack image-write done" "$atk_dir/stdout")
+		case $atk_line in
+		*" rounds=1024 answered=0 "*) ;;
+		*) atk_why="${atk_why:+$atk_why; }${atk_line:-no done line}" ;;
+		esac
+		atk_calls=$(echo "$atk_line" | sed -n 's/.* done: \([0-9]*\) calls, \([0-9]*\) ok.*/\1 \2/p')
+		[ -n "$atk_calls" ] && [ "${atk_calls% *}" = "${atk_calls#* }" ] ||
+			atk_why="${atk_why:+$atk_why; }not every write read back (${atk_calls:-?} calls/ok)"
+		[ "$(cksum <./raw_attack.elf)" = "$atk_sum" ] ||
+			atk_why="${atk_why:+$atk_why; }the guest's writes reached raw_attack.elf"
+		atk_verdict "image-write-$atk_round"
+	done
 fi

@@ -501,6 +501,56 @@ static void no_flip(void)
 	raw_pause();
 }
 
+/* attack=image-write: two pages of a read-only PT_LOAD (raw.ld), which the
+ * vmm maps from this ELF file (vmm/load.c), written from both vCPUs. The
+ * guest must see its own writes (a private copy), the file must not:
+ * attack.sh compares the ELF before and after, and a second run must find
+ * the pages as linked again. */
+#define IMAGE_WORDS (8192 / 8)
+#define IMAGE_WORD 0x214547414d494b50ull /* "PKIMAGE!" */
+__attribute__((section(".image"), aligned(4096),
+	       used)) static const volatile uint64_t image[IMAGE_WORDS] = {[0 ... IMAGE_WORDS - 1] =
+										   IMAGE_WORD};
+static uint64_t image_intact; /* words as linked when the attack began */
+static volatile uint64_t image_seq;
+
+static void image_setup(void)
+{
+	for (unsigned i = 0; i < IMAGE_WORDS; i++)
+		image_intact += image[i] == IMAGE_WORD;
+}
+
+static void image_store(unsigned i, uint64_t v)
+{
+	((volatile uint64_t *)(uintptr_t)image)[i % IMAGE_WORDS] = v;
+}
+
+static int64_t image_call(void)
+{
+	uint64_t n = ++image_seq;
+	image_store((unsigned)n, n);
+	return image[n % IMAGE_WORDS] == n ? 0 : -1; /* our write, read back */
+}
+
+static void image_flip(void)
+{
+	image_store((unsigned)image_seq + IMAGE_WORDS / 2, ~0ull);
+}
+
+/* stats: words intact at the start, then words still as linked (0 after a
+ * full pass of writes; the vmm must still answer) */
+static int64_t image_finish(uint64_t *st)
+{
+	for (unsigned i = 0; i < IMAGE_WORDS; i++)
+		image_store(i, i);
+	uint64_t left = 0;
+	for (unsigned i = 0; i < IMAGE_WORDS; i++)
+		left += image[i] == IMAGE_WORD;
+	st[0] = image_intact;
+	st[1] = left;
+	return 0;
+}
+
 static const struct attack attacks[] = {
 	{"result-name", name_setup, name_call, name_flip, 0},
 	{"console-len", console_setup, console_call, console_flip, 0},
@@ -516,6 +566,7 @@ static const struct attack attacks[] = {
 	{"fs-seg", fsseg_setup, fsseg_call, fsseg_flip, 0},
 	{"fs-escapes", fspath_setup, fsx_call, no_flip, 0},
 	{"prog-read", pread_setup, pread_call, pread_flip, 0},
+	{"image-write", image_setup, image_call, image_flip, image_finish},
 };
 
 /* ---- the command line ---------------------------------------------------- */
@@ -556,7 +607,7 @@ static void vcpu0(const struct pk_bootinfo *bi)
 	if (!mode) {
 		raw_print("attack: usage: attack=result-name|console-len|result-len|perf-records|"
 			  "abort-len|exit-reserved|port-reserved|escape|virtq|prog-read|fs-path|"
-			  "fs-flags|fs-seg|fs-escapes [ms=N]\n");
+			  "fs-flags|fs-seg|fs-escapes|image-write [ms=N]\n");
 		raw_exit(2);
 	}
 	if (bi->cpu_count < 2) {
