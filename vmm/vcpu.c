@@ -85,6 +85,7 @@ static void *vcpu_thread(void *arg)
 {
 	struct vcpu *v = arg;
 	struct vm *vm = v->vm;
+	v->st.thread_ns = vm_now_ns(vm);
 	long ncpu = vm->host_cpus; /* sysconf would open /sys under the sandbox */
 	if (ncpu > 0) {
 		cpu_set_t set;
@@ -108,6 +109,7 @@ static void *vcpu_thread(void *arg)
 			perror("vmm: --trace: KVM_SET_GUEST_DEBUG");
 	}
 	uint64_t start = vm_now_ns(vm);
+	v->st.run_ns = start;
 	while (!atomic_load(&vm->stopping)) {
 		if (vm->dbg) /* gdb stub / monitor: park here while paused */
 			pause_vcpu_park(v);

@@ -47,7 +47,7 @@ check tests-1cpu 0 '^[0-9]+ passed, 0 failed' 'backed by 4K until booted, then T
 	-- -v --stats -c 1 -m 128M guest.elf -- run=tests
 check tests-2cpu 0 '^[0-9]+ passed, 0 failed' 'cpu 1 online' -- -c 2 -m 128M guest.elf -- run=tests
 check demo-2cpu 0 '^hello from cpu 1 ' 'booted via perfkern vmm' -- -c 2 -m 64M guest.elf
-check stats 0 'vCPU 1: online at' 'timeline' 'vCPU 0, as KVM counted .*[ ,] exits=[1-9]' -- --stats -c 2 -m 64M guest.elf -- run=probe
+check stats 0 'vCPU 1: thread at [0-9]* us, first KVM_RUN at [0-9]*, online at [1-9]' 'timeline' 'vCPU 0, as KVM counted .*[ ,] exits=[1-9]' -- --stats -c 2 -m 64M guest.elf -- run=probe
 check hugepages-2M 0 'backed by hugetlb 2M \(smaps: KernelPageSize 2048 kB' \
 	-- -v --hugepages 2M -c 1 -m 64M guest.elf -- run=probe
 check hostile 0 'PASS hostile_still_alive' '^9 passed, 0 failed' 'unknown number' \
