@@ -17,7 +17,7 @@ struct vcpu_stats {
 	uint64_t exits[64]; /* by KVM_EXIT_* reason (clamped) */
 	uint64_t hypercalls, io_exits;
 	uint64_t ns_in_run, ns_total;
-	uint64_t online_ns; /* cpu_online hypercall, ns since vmm start */
+	uint64_t online_ns;	    /* cpu_online hypercall, ns since vmm start */
 	uint64_t thread_ns, run_ns; /* its thread started, its first KVM_RUN */
 };
 

@@ -106,8 +106,7 @@ static void main_stats(struct vm *vm)
 			"  vCPU %u: thread at %lu us, first KVM_RUN at %lu, online at %lu, in "
 			"KVM_RUN %lu us of %lu, io exits %lu (hypercalls %lu), exits by reason:",
 			i, s->thread_ns / 1000, s->run_ns / 1000, s->online_ns / 1000,
-			s->ns_in_run / 1000, s->ns_total / 1000,
-			s->io_exits, s->hypercalls);
+			s->ns_in_run / 1000, s->ns_total / 1000, s->io_exits, s->hypercalls);
 		for (unsigned r = 0; r < 64; r++)
 			if (s->exits[r])
 				fprintf(stderr, " %u:%lu", r, s->exits[r]);

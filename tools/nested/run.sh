@@ -30,9 +30,10 @@
 #                        cwd /work, stdin /dev/null, PATH starting with /work.
 #
 # Inside L1 (/init): proc, sys, devtmpfs and tmpfs (/tmp) are mounted, the
-# modules (irqbypass, ccp, kvm, kvm-amd; virtio-net, tun) are loaded, /dev/kvm is checked, 64 x
-# 2 MiB hugepages are reserved and hugetlbfs is mounted at /dev/hugepages;
-# then SCRIPT runs and /init prints "HARNESS rc=<n>" and powers off.
+# modules (irqbypass, ccp, kvm, kvm-amd; virtio-net, tun) are loaded, /dev/kvm is checked,
+# kvm_keeper starts (one idle VM, kvm_keeper.c), 64 x 2 MiB hugepages are
+# reserved and hugetlbfs is mounted at /dev/hugepages; then SCRIPT runs and
+# /init prints "HARNESS rc=<n>" and powers off.
 #
 # Exit status:
 #   SCRIPT's exit status  when L1 reported a HARNESS line
@@ -56,7 +57,7 @@
 # Environment: NESTED_REFRESH=1 re-resolves the Debian kernel (otherwise a
 # complete cache is used as is), NESTED_HANG_GRACE=SEC (60) how long to wait
 # for HARNESS once the kernel reported a lockup, NESTED_QEMU_ARGS extra QEMU
-# arguments.
+# arguments, NESTED_KEEPER=0 no kvm_keeper in L1.
 #
 # Absolute times inside L1 are emulated (TCG) and mean little: compare
 # ratios measured within one boot, and batch many VMM runs per boot.
@@ -232,6 +233,21 @@ ROOT=$TMP/root
 mkdir -p "$ROOT"/{harness,work}
 cp "$SCRIPT" "$ROOT/harness/test.sh"
 
+# kvm_keeper (tools/nested/kvm_keeper.c): one idle VM for L1's whole life,
+# so the tests' VMs never flip KVM's first-VM/last-VM state, whose kernel
+# text patching is where L1 froze. Built static into the cache once per
+# source change; NESTED_KEEPER=0 leaves it out (the boot bench measures
+# both ways).
+KEEPER=$CACHE/kvm_keeper
+if [ "${NESTED_KEEPER:-1}" != 0 ]; then
+	if [ ! -x "$KEEPER" ] || [ "$HERE/kvm_keeper.c" -nt "$KEEPER" ]; then
+		cc -O2 -static -o "$TMP/kvm_keeper" "$HERE/kvm_keeper.c" &&
+			mv "$TMP/kvm_keeper" "$KEEPER" ||
+			msg "warning: kvm_keeper did not build; L1 runs without it"
+	fi
+	if [ -x "$KEEPER" ]; then cp "$KEEPER" "$ROOT/harness/kvm_keeper"; fi
+fi
+
 declare -A HAVE_LIB=()
 copy_libs() { # ELF file (staged copy) -> its shared libraries into ROOT
 	local f=$1 line lib
@@ -304,6 +320,7 @@ for m in /lib/harness/*.ko; do
 	out=$(insmod "$m" 2>&1) || nokvm "insmod $m failed: $out"
 done
 [ -c /dev/kvm ] || nokvm "modules loaded but /dev/kvm did not appear"
+if [ -x /harness/kvm_keeper ]; then /harness/kvm_keeper & fi
 # run.sh --fwd: QEMU's user network (10.0.2.0/24)
 if [ -e /sys/class/net/eth0 ]; then
 	ip link set lo up
