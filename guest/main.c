@@ -91,6 +91,10 @@ void kernel_main(uint32_t protocol, uint64_t ptr)
 	}
 	apic_init_bsp(acpi.lapic_phys);
 	c->apic_id = apic_id();
+	/* The other CPUs start now, page tables and LAPIC being up, and bring
+	 * themselves up while this one goes on; each then ends in the
+	 * scheduler's executor loop (smp_wait lets them in after sched_init). */
+	smp_start(&boot_info, sched_executor_loop);
 	apic_timer_calibrate();
 	boot_stage("lapic + timer calibration");
 	c->online_tsc = rdtsc();
@@ -98,12 +102,11 @@ void kernel_main(uint32_t protocol, uint64_t ptr)
 		apic_x2 ? " (x2APIC)" : "", apic_timer_hz);
 	smp_report_online(0);
 
-	/* The scheduler: one executor per CPU. Each AP ends in the executor
-	 * loop as it comes online; the BSP runs the app, whose tasks it can
-	 * spread over every CPU (lib/sched/sched.h). */
+	/* The scheduler: one executor per CPU. The BSP runs the app, whose
+	 * tasks it can spread over every CPU (lib/sched/sched.h). */
 	sched_init();
 	uint32_t timeout_ms = (uint32_t)cmdline_get_uint(boot_info.cmdline, "smp_timeout_ms", 2000);
-	smp_boot(&boot_info, timeout_ms, sched_executor_loop);
+	smp_wait(timeout_ms);
 	irq_enable();
 	boot_stage("smp: all APs online");
 	kprintf("smp: %u of %u CPUs online\n", smp_online_count, smp_cpu_count);

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * guest/arch/smp.c - AP bring-up, and cross-CPU calls run by the loop an AP
- * ends in (the scheduler's executor, handed over by smp_boot).
+ * ends in (the scheduler's executor, handed over by smp_start).
  *
  * CPU indices follow the firmware's order (BSP first, then the MADT), so a
  * CPU's index never depends on which AP happened to wake first. APs are
@@ -32,6 +32,7 @@ volatile uint32_t smp_online_count = 1;
 volatile uint32_t smp_gate_open;     /* boot.S: vmm vCPUs spin on this */
 volatile uint32_t smp_ap_ticket;     /* boot.S: boot-stack tickets */
 static volatile uint32_t smp_closed; /* after the timeout: late APs park */
+static volatile uint32_t smp_ready;  /* smp_wait: online APs may enter smp_ap_loop */
 static uint32_t cpu_apic[PK_MAX_CPUS];
 static volatile uint8_t cpu_online[PK_MAX_CPUS];
 
@@ -133,7 +134,7 @@ static void smp_wake_irq(struct trap_frame *f)
 	(void)f; /* the interrupt itself ended the hlt */
 }
 
-void smp_boot(const struct pk_bootinfo *bi, uint32_t timeout_ms, void (*ap_loop)(void))
+void smp_start(const struct pk_bootinfo *bi, void (*ap_loop)(void))
 {
 	smp_ap_loop = ap_loop;
 	uint32_t n = 0;
@@ -167,7 +168,14 @@ void smp_boot(const struct pk_bootinfo *bi, uint32_t timeout_ms, void (*ap_loop)
 		__atomic_store_n(&smp_gate_open, 1, __ATOMIC_RELEASE);
 	else
 		smp_start_aps(bi);
+}
 
+void smp_wait(uint32_t timeout_ms)
+{
+	uint32_t n = smp_cpu_count;
+	__atomic_store_n(&smp_ready, 1, __ATOMIC_RELEASE);
+	if (n == 1)
+		return;
 	uint64_t deadline = rdtsc() + tsc_us_to_cycles((uint64_t)timeout_ms * 1000);
 	while (smp_online_count < n && rdtsc() < deadline)
 		cpu_relax();
@@ -214,6 +222,8 @@ void ap_main(uint32_t ticket)
 	__atomic_fetch_add(&smp_online_count, 1, __ATOMIC_RELEASE);
 	/* after the count: the BSP, waiting for it, goes on during this exit */
 	smp_report_online(c->index);
+	while (!__atomic_load_n(&smp_ready, __ATOMIC_ACQUIRE))
+		cpu_relax(); /* the BSP's sched_init, then smp_wait */
 	smp_ap_loop();
 	ap_park(); /* the loop never returns */
 }

@@ -15,11 +15,16 @@ extern volatile uint32_t smp_online_count; /* CPUs that checked in */
 
 /*
  * Start every AP listed by ACPI (PC: INIT-SIPI-SIPI through a real-mode
- * trampoline; vmm: open the gate its vCPUs wait at). An AP that does not
- * check in within timeout_ms is reported and left out. Each AP that comes
- * online ends in ap_loop (noreturn: the scheduler's executor loop).
+ * trampoline; vmm: open the gate its vCPUs wait at), as soon as the BSP's
+ * LAPIC and page tables are up: the APs bring themselves up while the BSP
+ * goes on with its own boot. Each AP that comes online waits in ap_main
+ * until smp_wait, then ends in ap_loop (noreturn: the scheduler's executor
+ * loop, which sched_init must have prepared by then).
  */
-void smp_boot(const struct pk_bootinfo *bi, uint32_t timeout_ms, void (*ap_loop)(void));
+void smp_start(const struct pk_bootinfo *bi, void (*ap_loop)(void));
+/* Let the online APs into ap_loop and wait for the rest: an AP that does
+ * not check in within timeout_ms is reported and left out. */
+void smp_wait(uint32_t timeout_ms);
 
 /* Tell the host (vmm) that CPU `index` is up. */
 void smp_report_online(uint32_t index);

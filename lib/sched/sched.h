@@ -220,7 +220,7 @@ struct sched_stats {
 void sched_stats_get(unsigned cpu, struct sched_stats *out);
 
 /* Kernel only: hook the scheduler into the fault report (stacks.c), and
- * the loop every CPU ends in once booted (executor.c; smp_boot hands it
+ * the loop every CPU ends in once booted (executor.c; smp_start hands it
  * to the APs, the BSP runs tasks from app code and joins it at the end). */
 void sched_init(void);
 void sched_executor_loop(void) __attribute__((noreturn));
