@@ -125,7 +125,30 @@ static int load_check_phdr(const GElf_Phdr *p, size_t i, size_t file_size,
 	return 0;
 }
 
-static int load_pread(int fd, uint8_t *dst, uint64_t off, uint64_t n, char *err, size_t errlen);
+/* [off, off+n) of the file into dst; n fits (checked by the caller) */
+static int load_pread(int fd, uint8_t *dst, uint64_t off, uint64_t n, char *err, size_t errlen)
+{
+	while (n) {
+		ssize_t r = pread(fd, dst, n, (off_t)off);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0) {
+			snprintf(err, errlen, "read failed: %s",
+				 r < 0 ? strerror(errno) : "file shrank while reading");
+			return r < 0 ? -errno : -EIO;
+		}
+		dst += r;
+		off += (uint64_t)r;
+		n -= (uint64_t)r;
+	}
+	return 0;
+}
+
+/* [off, off+n) of the file into buf+off */
+static int load_read_at(int fd, uint8_t *buf, uint64_t off, uint64_t n, char *err, size_t errlen)
+{
+	return load_pread(fd, buf + off, off, n, err, errlen);
+}
 
 /* One segment's bytes from the file into guest RAM at dst. A read-only
  * one (text, rodata, symbols: the kernel maps them W^X, so the guest never
@@ -254,46 +277,20 @@ int elf_load_image(void *file, size_t len, struct guest_mem *m, uint64_t reserve
 	return elf_load_image_fd(file, len, -1, m, reserved_end, img, err, errlen);
 }
 
-/* [off, off+n) of the file into dst; n fits (checked by the caller) */
-static int load_pread(int fd, uint8_t *dst, uint64_t off, uint64_t n, char *err, size_t errlen)
-{
-	while (n) {
-		ssize_t r = pread(fd, dst, n, (off_t)off);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r <= 0) {
-			snprintf(err, errlen, "read failed: %s",
-				 r < 0 ? strerror(errno) : "file shrank while reading");
-			return r < 0 ? -errno : -EIO;
-		}
-		dst += r;
-		off += (uint64_t)r;
-		n -= (uint64_t)r;
-	}
-	return 0;
-}
-
-/* [off, off+n) of the file into buf+off */
-static int load_read_at(int fd, uint8_t *buf, uint64_t off, uint64_t n, char *err, size_t errlen)
-{
-	return load_pread(fd, buf + off, off, n, err, errlen);
-}
-
 static bool load_range_ok(uint64_t off, uint64_t n, size_t len)
 {
 	return off <= len && n <= len - off;
 }
 
-/* A perfkern kernel's parts that loading it uses: the ELF header, program
- * headers, every PT_NOTE, the section headers, and every PT_LOAD unless
- * !segments (elf_read_headers: the loader reads those into guest RAM). guest.elf is 5
- * MiB of which 4 are DWARF nothing at boot reads: skipping them saves the
- * read and a thousand page faults on the buffer (its untouched pages stay
- * unmapped zeros). 1 when done, 0 when the file is anything else (a
+/* A perfkern kernel's parts that checking it uses: the ELF header, program
+ * headers, every PT_NOTE and the section headers. Its PT_LOADs (only their
+ * ranges are checked here) are left for the loader, which reads or maps
+ * them into guest RAM (load_segment); guest.elf is 5 MiB of which 4 are
+ * DWARF nothing at boot reads. The buffer's untouched pages stay unmapped
+ * zeros. 1 when done, 0 when the file is anything else (a
  * program, which the guest reads whole, or a header this cannot follow:
  * the caller reads it all and load.c or progelf names what is wrong). */
-static int load_read_kernel_parts(int fd, uint8_t *buf, size_t len, bool segments, char *err,
-				  size_t errlen)
+static int load_read_kernel_parts(int fd, uint8_t *buf, size_t len, char *err, size_t errlen)
 {
 	GElf_Ehdr eh;
 	char why[128];
@@ -314,7 +311,7 @@ static int load_read_kernel_parts(int fd, uint8_t *buf, size_t len, bool segment
 				continue;
 			if (!load_range_ok(p.p_offset, p.p_filesz, len))
 				return 0;
-			if (pass && !segments)
+			if (pass)
 				continue; /* the loader reads it into guest RAM */
 			if ((rc = load_read_at(fd, buf, p.p_offset, p.p_filesz, err, errlen)) < 0)
 				return rc;
@@ -329,14 +326,12 @@ static int load_read_kernel_parts(int fd, uint8_t *buf, size_t len, bool segment
 	return rc < 0 ? rc : 1;
 }
 
-/* elf_read_file, or with segfd elf_read_headers */
-static int load_read(const char *path, uint64_t max, uint8_t **out, size_t *outlen, int *segfd,
+int elf_read_headers(const char *path, uint64_t max, uint8_t **out, size_t *outlen, int *segfd,
 		     char *err, size_t errlen)
 {
 	*out = 0;
 	*outlen = 0;
-	if (segfd)
-		*segfd = -1;
+	*segfd = -1;
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0) {
 		int e = errno;
@@ -369,8 +364,8 @@ static int load_read(const char *path, uint64_t max, uint8_t **out, size_t *outl
 		uintptr_t a = ((uintptr_t)buf + 4095) & ~(uintptr_t)4095;
 		madvise((void *)a, ((uintptr_t)buf + len - a) & ~(uintptr_t)4095, MADV_NOHUGEPAGE);
 	}
-	rc = load_read_kernel_parts(fd, buf, len, !segfd, err, errlen);
-	if (rc == 1 && segfd) {
+	rc = load_read_kernel_parts(fd, buf, len, err, errlen);
+	if (rc == 1) {
 		*segfd = fd; /* the kernel's segments: read by the loader */
 		fd = -1;
 	} else if (rc == 0) {
@@ -387,18 +382,6 @@ out:
 	if (fd >= 0)
 		close(fd);
 	return rc;
-}
-
-int elf_read_file(const char *path, uint64_t max, uint8_t **out, size_t *outlen, char *err,
-		  size_t errlen)
-{
-	return load_read(path, max, out, outlen, 0, err, errlen);
-}
-
-int elf_read_headers(const char *path, uint64_t max, uint8_t **out, size_t *outlen, int *segfd,
-		     char *err, size_t errlen)
-{
-	return load_read(path, max, out, outlen, segfd, err, errlen);
 }
 
 /* The headers in vmm memory first (elf_read_headers): they are read once,

@@ -93,9 +93,8 @@ static void main_stats(struct vm *vm)
 		vm->mem.backing, vm->ncpus, vm->tsc_khz, atomic_load(&vm->hc_warnings));
 	fprintf(stderr,
 		"  timeline (us since exec): memory ready %lu, ELF copied %lu, /dev/kvm open %lu, "
-		"VM created %lu, vCPUs created %lu, ELF loaded %lu, vCPUs set up %lu, sandboxed "
-		"%lu, "
-		"threads started %lu, exit %lu\n",
+		"VM created %lu, vCPUs created %lu, ELF loaded %lu, vCPUs set up %lu, "
+		"sandboxed %lu, threads started %lu, exit %lu\n",
 		vm->t_mem_ns / 1000, vm->t_copied_ns / 1000, vm->t_kvm_ns / 1000,
 		vm->t_vm_ns / 1000, vm->t_made_ns / 1000, vm->t_elf_ns / 1000,
 		vm->t_vcpus_ns / 1000, vm->t_sandbox_ns / 1000, vm->t_start_ns / 1000,

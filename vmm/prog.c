@@ -145,7 +145,7 @@ static int prog_setup_program(struct vm *vm, struct vmm_opts *o, uint8_t *img, s
 		fprintf(stderr, "vmm: kernel %s (for program %s): %s\n", k, o->elf, err);
 		return -1;
 	}
-	if (segfd < 0 || progelf_ident(kbuf, klen, err, sizeof(err)) < 0 ||
+	if (progelf_ident(kbuf, klen, err, sizeof(err)) < 0 ||
 	    progelf_kind(kbuf, klen) != PROGELF_KERNEL) {
 		fprintf(stderr, "vmm: --kernel %s: not a perfkern kernel\n", k);
 		if (segfd >= 0)
@@ -183,7 +183,7 @@ int prog_load(struct vm *vm, struct vmm_opts *o, const char **kernel_path)
 		fprintf(stderr, "vmm: %s: %s\n", o->elf, err);
 		return -1;
 	}
-	if (segfd < 0 && progelf_ident(buf, len, err, sizeof(err)) == 0 &&
+	if (progelf_ident(buf, len, err, sizeof(err)) == 0 &&
 	    progelf_kind(buf, len) == PROGELF_PROGRAM) {
 		if (prog_setup_program(vm, o, buf, len, kernel_path) == 0)
 			return 0; /* buf stays: the guest reads it */

@@ -150,13 +150,10 @@ int elf_load_image_fd(void *file, size_t len, int segfd, struct guest_mem *m, ui
 		      struct elf_image *img, char *err, size_t errlen);
 /* Read a regular file of at most max bytes into a malloc'd buffer of its
  * length (*buf, *len; the caller frees): all of it, except for a perfkern
- * kernel only what loading it uses (headers, PT_LOAD, PT_NOTE, section
- * headers; the rest reads as zeros). 0 or -errno with err naming the
- * reason. */
-int elf_read_file(const char *path, uint64_t max, uint8_t **buf, size_t *len, char *err,
-		  size_t errlen);
-/* The same, but a kernel's PT_LOADs are left in the file: *segfd is then
- * its open fd (the caller closes it) for elf_load_image_fd, else -1 */
+ * kernel only what checking it uses (headers, PT_NOTE, section headers;
+ * the rest reads as zeros), and then *segfd is its open fd (the caller
+ * closes it) for elf_load_image_fd to read the PT_LOADs from; else -1.
+ * 0 or -errno with err naming the reason. */
 int elf_read_headers(const char *path, uint64_t max, uint8_t **buf, size_t *len, int *segfd,
 		     char *err, size_t errlen);
 /* Symbol containing addr (for crash dumps), or NULL. */
