@@ -102,6 +102,13 @@ int kvm_create_vm(struct vm *vm)
 		return vmm_syserr("KVM_SET_TSS_ADDR");
 	if (ioctl(vm->vm_fd, KVM_CREATE_IRQCHIP, 0) < 0)
 		return vmm_syserr("KVM_CREATE_IRQCHIP");
+	int khz = ioctl(vm->vm_fd, KVM_GET_TSC_KHZ, 0);
+	vm->tsc_khz = khz > 0 ? (uint64_t)khz : 0;
+	return kvm_get_cpuid(vm);
+}
+
+int kvm_set_memory(struct vm *vm)
+{
 	struct kvm_userspace_memory_region r = {
 		.slot = 0,
 		.guest_phys_addr = 0,
@@ -120,9 +127,7 @@ int kvm_create_vm(struct vm *vm)
 			return vmm_syserr("KVM_SET_USER_MEMORY_REGION (slot 1, %llu MiB)",
 					  (unsigned long long)(vm->mem.high >> 20));
 	}
-	int khz = ioctl(vm->vm_fd, KVM_GET_TSC_KHZ, 0);
-	vm->tsc_khz = khz > 0 ? (uint64_t)khz : 0;
-	return kvm_get_cpuid(vm);
+	return 0;
 }
 
 /* Long mode directly (SDM Vol 3A 10.8.5): the state the 64-bit entry of

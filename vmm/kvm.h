@@ -60,6 +60,12 @@ struct vm {
 	int smaps_fd;		 /* /proc/self/smaps, pre-opened with -v */
 	int stats_fd;		 /* the VM's KVM_GET_STATS_FD with --stats */
 	long host_cpus;		 /* online host CPUs, for pinning vCPU threads */
+	/* vCPU threads started while main still sets up (vcpu_prestart_all)
+	 * confine themselves, count in at gate_ready and wait for gate_open */
+	pthread_mutex_t gate_lock;
+	pthread_cond_t gate_cond;
+	unsigned gate_ready;
+	bool gate_open, prestarted;
 	uint64_t t_mem_ns, t_copied_ns, t_elf_ns, t_kvm_ns, t_vm_ns, t_made_ns, t_vcpus_ns,
 		t_sandbox_ns, t_start_ns, t_exit_ns, t_collapse_ns;
 };
@@ -67,7 +73,11 @@ struct vm {
 uint64_t vm_now_ns(const struct vm *vm);
 
 int kvm_open(struct vm *vm);
+/* The VM with its irqchip, TSC rate and supported CPUID: no guest RAM
+ * needed, so it starts before the RAM is mapped (main.c) */
 int kvm_create_vm(struct vm *vm);
+/* The memory slots over vm->mem */
+int kvm_set_memory(struct vm *vm);
 /* The vCPUs with their CPUID (needs no ELF: made ahead, main.c), then
  * their registers at the ELF's entry. */
 int kvm_create_vcpus(struct vm *vm);
@@ -80,6 +90,10 @@ int cpuid_setup(struct vm *vm, struct vcpu *v);
 
 /* vcpu.c */
 int vcpu_start_all(struct vm *vm);
+/* From the VM thread, once the vCPUs exist: their threads start now, pin
+ * and confine themselves (sandbox_thread_confine) while main sets up,
+ * then wait until vcpu_start_all lets them into KVM_RUN. */
+int vcpu_prestart_all(struct vm *vm);
 /* Join the vCPU threads; -1 when one has not stopped within timeout_ms. */
 int vcpu_join_all(struct vm *vm, unsigned timeout_ms);
 

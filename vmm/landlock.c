@@ -50,8 +50,9 @@ int sandbox_fs_allow(int dirfd, bool writable)
 	 LANDLOCK_ACCESS_FS_MAKE_DIR | LANDLOCK_ACCESS_FS_REMOVE_FILE |                            \
 	 LANDLOCK_ACCESS_FS_REMOVE_DIR)
 
-int sandbox_landlock(int verbose)
+int sandbox_landlock_ruleset(int verbose, int *fd)
 {
+	*fd = -1;
 	long abi = syscall(SYS_landlock_create_ruleset, NULL, 0, LANDLOCK_CREATE_RULESET_VERSION);
 	if (abi < 1) {
 		if (verbose)
@@ -59,7 +60,7 @@ int sandbox_landlock(int verbose)
 				"vmm: sandbox: no Landlock in this kernel (%s): file access "
 				"is limited by seccomp only\n",
 				strerror(errno));
-		return 1;
+		return 0;
 	}
 	uint64_t all = LL_V1_ALL, refer = 0;
 #ifdef LANDLOCK_ACCESS_FS_REFER
@@ -86,17 +87,29 @@ int sandbox_landlock(int verbose)
 				ll_dirs[i].fd, strerror(-rc));
 		}
 	}
-	/* Landlock wants no_new_privs (or CAP_SYS_ADMIN) before it restricts */
-	if (!rc && (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0 ||
-		    syscall(SYS_landlock_restrict_self, rs, 0) < 0)) {
-		rc = -errno;
-		fprintf(stderr, "vmm: sandbox: landlock_restrict_self: %s\n", strerror(-rc));
+	if (rc) {
+		close(rs);
+		return rc;
 	}
-	close(rs);
-	if (!rc && verbose)
+	if (verbose)
 		fprintf(stderr,
 			"vmm: sandbox: Landlock ABI %ld: file access only beneath %u registered "
 			"director%s\n",
 			abi, ll_ndirs, ll_ndirs == 1 ? "y" : "ies");
-	return rc;
+	*fd = rs;
+	return 0;
+}
+
+int sandbox_landlock_restrict(int fd)
+{
+	if (fd < 0)
+		return 0; /* no Landlock here: seccomp alone */
+	/* Landlock wants no_new_privs (or CAP_SYS_ADMIN) before it restricts */
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0 ||
+	    syscall(SYS_landlock_restrict_self, fd, 0) < 0) {
+		int e = errno;
+		fprintf(stderr, "vmm: sandbox: landlock_restrict_self: %s\n", strerror(e));
+		return -e;
+	}
+	return 0;
 }

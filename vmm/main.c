@@ -126,12 +126,18 @@ static void main_stats(struct vm *vm)
 }
 
 /* /dev/kvm, the VM, its memory slots and vCPUs (kvm.c), off the main
- * thread */
+ * thread. KVM_CREATE_VM is the longest step of a boot (tens of ms under
+ * nested KVM) and needs nothing but the options, so it starts first; the
+ * memory slots wait for main's mem_alloc (mem_ready). When main fails
+ * first, it returns and the exit ends this thread where it waits. */
 struct vm_create_job {
 	struct vm *vm;
 	pthread_t thread;
 	int rc;
 	struct vmm_errbuf err;
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	bool mem_ready; /* main has mapped guest RAM (vm->mem) */
 };
 
 static void *vm_create_ahead(void *arg)
@@ -144,13 +150,31 @@ static void *vm_create_ahead(void *arg)
 	if (j->rc == 0)
 		j->rc = kvm_create_vm(vm);
 	vm->t_vm_ns = vm_now_ns(vm);
+	pthread_mutex_lock(&j->lock);
+	while (!j->mem_ready)
+		pthread_cond_wait(&j->cond, &j->lock);
+	pthread_mutex_unlock(&j->lock);
+	if (j->rc == 0)
+		j->rc = kvm_set_memory(vm);
 	if (j->rc == 0) {
 		perf_pmu_cpuid(vm); /* no vPMU on the host: none in the guest's CPUID */
 		j->rc = kvm_create_vcpus(vm);
 	}
+	/* their threads get going (pinned, confined) while main sets up;
+	 * with --user only after the uid drop (sandbox.h) */
+	if (j->rc == 0 && !vm->opts->drop_user)
+		j->rc = vcpu_prestart_all(vm);
 	vm->t_made_ns = vm_now_ns(vm);
 	vmm_err_defer(0);
 	return 0;
+}
+
+static void vm_create_mem_ready(struct vm_create_job *j)
+{
+	pthread_mutex_lock(&j->lock);
+	j->mem_ready = true;
+	pthread_cond_signal(&j->cond);
+	pthread_mutex_unlock(&j->lock);
 }
 
 int main(int argc, char **argv)
@@ -173,6 +197,8 @@ int main(int argc, char **argv)
 	vm->opts = &opts;
 	vm->ncpus = opts.cpus;
 	vm->elf_fd = vm->smaps_fd = -1;
+	pthread_mutex_init(&vm->gate_lock, 0);
+	pthread_cond_init(&vm->gate_cond, 0);
 	atomic_init(&vm->exit_status, -1);
 	vm->stop_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	vm->sig_fd = signalfd(-1, &stopsigs, SFD_CLOEXEC | SFD_NONBLOCK);
@@ -182,23 +208,30 @@ int main(int argc, char **argv)
 	}
 	vm->host_cpus = sysconf(_SC_NPROCESSORS_ONLN);
 
+	/* The VM is created on a second thread while this one checks the
+	 * rest of the input, maps guest RAM and loads the ELF: both take tens
+	 * of ms (KVM_CREATE_VM; reading the file and the host zeroing the
+	 * pages it lands in) and neither needs the other until the memory
+	 * slots. Its errors wait: bad input is reported first, and alone, as
+	 * if KVM had not been touched. */
+	struct vm_create_job job = {
+		.vm = vm, .lock = PTHREAD_MUTEX_INITIALIZER, .cond = PTHREAD_COND_INITIALIZER};
+	bool ahead = vmm_thread_start(&job.thread, vm_create_ahead, &job) == 0;
 	/* bad input first: --out must be a directory before anything runs */
 	if (outdir_open(vm) < 0)
 		return VMM_EXIT_USAGE;
 	/* and every --share a directory, opened now: the sandbox opens nothing */
 	if ((rc = share_open_all(vm)) < 0)
 		return rc == -ENOMEM ? VMM_EXIT_HOST : VMM_EXIT_USAGE;
+	/* the filters and the Landlock ruleset (over --out and --share), for
+	 * the vCPU threads that the VM thread starts */
+	if (sandbox_prepare(vm) < 0)
+		return VMM_EXIT_HOST;
 	if (mem_alloc(&vm->mem, opts.mem, opts.hugepages) < 0)
 		return VMM_EXIT_HOST;
 	vm->t_mem_ns = vm_now_ns(vm);
-
-	/* The VM is created on a second thread while this one loads the ELF:
-	 * both take tens of ms (KVM_CREATE_VM and the memory slot; reading the
-	 * file and the host zeroing the huge pages it lands in) and neither
-	 * needs the other. Its errors wait: bad input is reported first, and
-	 * alone, as if KVM had not been touched. */
-	struct vm_create_job job = {.vm = vm};
-	bool ahead = vmm_thread_start(&job.thread, vm_create_ahead, &job) == 0;
+	if (ahead)
+		vm_create_mem_ready(&job);
 	/* a kernel, or a Linux program and the kernel it runs on (prog.h) */
 	const char *kernel_path;
 	rc = prog_load(vm, &opts, &kernel_path);
@@ -213,8 +246,10 @@ int main(int argc, char **argv)
 	vm->elf_fd = open(kernel_path, O_RDONLY | O_CLOEXEC);
 	if (opts.verbose)
 		vm->smaps_fd = open("/proc/self/smaps", O_RDONLY | O_CLOEXEC);
-	if (!ahead)
+	if (!ahead) {
+		job.mem_ready = true;
 		vm_create_ahead(&job);
+	}
 	vmm_err_flush(&job.err);
 	if (job.rc < 0) /* the failing open or ioctl is named (vmm_syserr) */
 		return VMM_EXIT_HOST;
@@ -255,6 +290,7 @@ int main(int argc, char **argv)
 	vm->t_sandbox_ns = vm_now_ns(vm);
 	if (net_start(vm) < 0 || vcpu_start_all(vm) < 0)
 		return VMM_EXIT_HOST;
+	sandbox_release_ruleset(); /* every thread that needed it is confined */
 	vm->t_start_ns = vm_now_ns(vm);
 	if (perf_start(vm) < 0)
 		fprintf(stderr, "vmm: --perf-freq: no sampling thread; guest records only\n");

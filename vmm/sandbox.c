@@ -85,10 +85,12 @@ static const char *const sb_role_names[SB_NROLES] = {"main",  "vCPU", "perf",
 						     "debug", "net",  "setup"};
 
 static struct {
-	int on;
+	int ready;    /* sandbox_prepare done: threads can confine themselves */
+	int on;	      /* sandbox_setup done: main is confined */
 	int log_only; /* --sandbox-selftest=log: the logging flavour of every filter */
+	int ll_fd;    /* the Landlock ruleset until sandbox_release_ruleset, or -1 */
 	struct sock_fprog prog[SB_NROLES];
-} sb;
+} sb = {.ll_fd = -1};
 static _Thread_local enum sandbox_role sb_role = SB_BASE;
 
 int sandbox_active(void)
@@ -218,6 +220,24 @@ static int sb_limit_nofile(const struct vm *vm)
 	return 0;
 }
 
+int sandbox_prepare(struct vm *vm)
+{
+	const struct vmm_opts *o = vm->opts;
+	if (o->no_sandbox)
+		return 0;
+	sb.log_only = o->selftest && !strcmp(o->selftest, "log");
+	int rc = sandbox_landlock_ruleset(o->verbose, &sb.ll_fd);
+	if (rc < 0)
+		return rc;
+	struct sigaction sa = {.sa_sigaction = sb_sigsys, .sa_flags = SA_SIGINFO};
+	sigfillset(&sa.sa_mask);
+	sigaction(SIGSYS, &sa, 0);
+	for (int r = 0; r < SB_NROLES; r++)
+		sb.prog[r] = sb_bpf[sb.log_only][r];
+	sb.ready = 1;
+	return 0;
+}
+
 int sandbox_setup(struct vm *vm)
 {
 	const struct vmm_opts *o = vm->opts;
@@ -226,23 +246,32 @@ int sandbox_setup(struct vm *vm)
 		if (rc < 0)
 			return rc;
 	}
-	if (o->no_sandbox)
-		return 0;
-	sb.log_only = o->selftest && !strcmp(o->selftest, "log");
+	if (!sb.ready)
+		return 0; /* --no-sandbox */
 	int rc = sb_limit_nofile(vm);
 	if (rc < 0)
 		return rc;
-	if ((rc = sandbox_landlock(o->verbose)) < 0)
+	if ((rc = sandbox_landlock_restrict(sb.ll_fd)) < 0)
 		return rc;
-	struct sigaction sa = {.sa_sigaction = sb_sigsys, .sa_flags = SA_SIGINFO};
-	sigfillset(&sa.sa_mask);
-	sigaction(SIGSYS, &sa, 0);
-	for (int r = 0; r < SB_NROLES; r++)
-		sb.prog[r] = sb_bpf[sb.log_only][r];
 	if ((rc = sb_load(SB_BASE)) < 0)
 		return rc;
 	sb.on = 1;
 	return 0;
+}
+
+int sandbox_thread_confine(enum sandbox_role r)
+{
+	if (!sb.ready)
+		return 0;
+	int rc = sandbox_landlock_restrict(sb.ll_fd);
+	return rc < 0 ? rc : sb_load(r);
+}
+
+void sandbox_release_ruleset(void)
+{
+	if (sb.ll_fd >= 0)
+		close(sb.ll_fd);
+	sb.ll_fd = -1;
 }
 
 int sandbox_thread_enter(enum sandbox_role r)

@@ -5,14 +5,20 @@
  * role with KVM ioctls filtered by request number, RLIMIT_NOFILE, an
  * optional uid/gid drop. `--no-sandbox` turns all of it off.
  *
- * The order (main.c): sandbox_setup() once, after everything privileged is
- * open and before the first thread starts, installs the process-wide base
- * filter (the union of every role, plus thread creation and the debug
- * sockets' setup) that every later thread inherits; each thread then calls
- * sandbox_thread_enter(ROLE) first thing, which stacks its own, narrower
- * filter on top (the kernel runs both; the stricter answer wins). The main
- * thread enters SB_MAIN after it has started the others. So no thread ever
- * runs guest-influenced code without a filter.
+ * The order (main.c): sandbox_prepare() builds the filters and the
+ * Landlock ruleset early. The vCPU threads start while main still sets up
+ * (a boot's critical path): each confines itself with Landlock and the
+ * vCPU filter alone (sandbox_thread_confine), then waits at a gate.
+ * sandbox_setup() once, after everything privileged is open, confines
+ * main with Landlock and the process-wide base filter (the union of every
+ * role, plus thread creation and the debug sockets' setup) that every
+ * later thread inherits; each of those calls sandbox_thread_enter(ROLE)
+ * first thing, which stacks its own, narrower filter on top (the kernel
+ * runs both; the stricter answer wins). Only then does main open the gate,
+ * and it enters SB_MAIN after it has started the others. So no thread ever
+ * runs guest-influenced code without a filter. With --user the vCPU
+ * threads start after the uid drop instead (glibc makes every thread take
+ * part in setresuid, which their filter kills).
  */
 #ifndef PK_VMM_SANDBOX_H
 #define PK_VMM_SANDBOX_H
@@ -45,9 +51,22 @@ int sandbox_thread_enter(enum sandbox_role r);
  * enough) stays reachable once Landlock confines the process (landlock.c),
  * read-only or writable. Everything else is out of reach. */
 int sandbox_fs_allow(int dirfd, bool writable);
-/* sandbox_setup's Landlock step: 0 applied, 1 not available (said under
- * -v), or a negative errno (message printed). */
-int sandbox_landlock(int verbose);
+/* Landlock (landlock.c): the ruleset over the registered directories
+ * into *fd (-1 when the kernel has none, said under -v), 0 or a negative
+ * errno (message printed); then each confinement applies it to the
+ * calling thread. */
+int sandbox_landlock_ruleset(int verbose, int *fd);
+int sandbox_landlock_restrict(int fd);
+/* Before the VM thread starts vCPU threads (once --out and --share are
+ * registered): the SIGSYS reporter, the filters and the Landlock ruleset,
+ * so that a thread started before sandbox_setup can confine itself. */
+int sandbox_prepare(struct vm *vm);
+/* What a thread started before sandbox_setup does first: no_new_privs,
+ * Landlock and its role's filter alone (every role's list is a subset of
+ * the base, so the base would add nothing). 0 or a negative errno. */
+int sandbox_thread_confine(enum sandbox_role r);
+/* Once every thread that confines itself has: close the ruleset. */
+void sandbox_release_ruleset(void);
 /* Is the sandbox on (false with --no-sandbox or before setup)? */
 int sandbox_active(void);
 /* --sandbox-selftest=forbidden-syscall|forbidden-vcpu: make a syscall no

@@ -81,6 +81,19 @@ static void vcpu_dump(struct vcpu *v, const char *why)
 	funlockfile(stderr);
 }
 
+/* A thread started before main's sandbox: count in, confined (ok) or not,
+ * and wait until vcpu_start_all opens the gate. False: leave. */
+static bool vcpu_gate_wait(struct vm *vm, bool ok)
+{
+	pthread_mutex_lock(&vm->gate_lock);
+	vm->gate_ready++;
+	pthread_cond_broadcast(&vm->gate_cond);
+	while (ok && !vm->gate_open)
+		pthread_cond_wait(&vm->gate_cond, &vm->gate_lock);
+	pthread_mutex_unlock(&vm->gate_lock);
+	return ok;
+}
+
 static void *vcpu_thread(void *arg)
 {
 	struct vcpu *v = arg;
@@ -95,7 +108,8 @@ static void *vcpu_thread(void *arg)
 	}
 	/* confined before the first KVM_RUN: nothing the guest influences
 	 * runs in this thread without its filter (sandbox.h) */
-	if (sandbox_thread_enter(SB_VCPU) < 0) {
+	if (vm->prestarted ? !vcpu_gate_wait(vm, sandbox_thread_confine(SB_VCPU) == 0)
+			   : sandbox_thread_enter(SB_VCPU) < 0) {
 		vm_stop(vm, VMM_EXIT_SANDBOX);
 		return 0;
 	}
@@ -196,7 +210,7 @@ static void vcpu_kick_handler(int sig)
 	(void)sig; /* only interrupts KVM_RUN (immediate_exit is set too) */
 }
 
-int vcpu_start_all(struct vm *vm)
+static int vcpu_spawn_all(struct vm *vm)
 {
 	struct sigaction sa = {.sa_handler = vcpu_kick_handler};
 	sigemptyset(&sa.sa_mask);
@@ -210,6 +224,30 @@ int vcpu_start_all(struct vm *vm)
 		vm_stop(vm, VMM_EXIT_HOST);
 		return -rc;
 	}
+	return 0;
+}
+
+int vcpu_prestart_all(struct vm *vm)
+{
+	vm->prestarted = true;
+	int rc = vcpu_spawn_all(vm);
+	if (rc)
+		vmm_errorf("vmm: starting the vCPU threads: %s\n", strerror(-rc));
+	return rc;
+}
+
+int vcpu_start_all(struct vm *vm)
+{
+	if (!vm->prestarted)
+		return vcpu_spawn_all(vm);
+	/* every thread confined (or gone, having stopped the VM) first: then
+	 * the Landlock ruleset can close */
+	pthread_mutex_lock(&vm->gate_lock);
+	while (vm->gate_ready < vm->ncpus)
+		pthread_cond_wait(&vm->gate_cond, &vm->gate_lock);
+	vm->gate_open = true;
+	pthread_cond_broadcast(&vm->gate_cond);
+	pthread_mutex_unlock(&vm->gate_lock);
 	return 0;
 }
 
