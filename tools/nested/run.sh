@@ -250,7 +250,7 @@ fi
 
 declare -A HAVE_LIB=()
 copy_libs() { # ELF file (staged copy) -> its shared libraries into ROOT
-	local f=$1 line lib
+	local f=$1 line lib real
 	if command -v readelf >/dev/null 2>&1; then
 		# Static binaries and guest kernels need nothing; never hand those
 		# to ldd (old ldd versions would execute a static binary).
@@ -268,6 +268,14 @@ copy_libs() { # ELF file (staged copy) -> its shared libraries into ROOT
 		HAVE_LIB[$lib]=1
 		mkdir -p "$ROOT$(dirname "$lib")"
 		cp -L "$lib" "$ROOT$lib" # libs are symlinks on the host: copy the file
+		# and at the file's own path too: the loader is /lib64/ld-linux...
+		# for an exec, but a static vmm's dlopen (libslirp) finds it by
+		# name in the library directories
+		real=$(readlink -f "$lib")
+		if [ "$real" != "$lib" ] && [ ! -e "$ROOT$real" ]; then
+			mkdir -p "$ROOT$(dirname "$real")"
+			cp "$real" "$ROOT$real"
+		fi
 	done < <(ldd "$f" 2>/dev/null || true)
 }
 is_elf() {
