@@ -191,6 +191,16 @@ int main(int argc, char **argv)
 	sigaddset(&stopsigs, SIGINT);
 	sigaddset(&stopsigs, SIGTERM);
 	pthread_sigmask(SIG_BLOCK, &stopsigs, 0);
+	/* The VM is created on a second thread from the first moment, while
+	 * this one parses the options, checks the rest of the input, maps
+	 * guest RAM and loads the ELF: KVM_CREATE_VM takes tens of ms and
+	 * needs none of that until the memory slots (the thread waits for
+	 * mem_ready; vm->opts and ncpus are set long before). Its errors wait:
+	 * bad input is reported first, and alone, as if KVM had not been
+	 * touched (a --help or bad flag exits with the VM half made). */
+	struct vm_create_job job = {
+		.vm = vm, .lock = PTHREAD_MUTEX_INITIALIZER, .cond = PTHREAD_COND_INITIALIZER};
+	bool ahead = vmm_thread_start(&job.thread, vm_create_ahead, &job) == 0;
 	int rc = cli_parse(argc, argv, &opts);
 	if (rc)
 		return rc > 0 ? 0 : VMM_EXIT_USAGE;
@@ -208,15 +218,6 @@ int main(int argc, char **argv)
 	}
 	vm->host_cpus = sysconf(_SC_NPROCESSORS_ONLN);
 
-	/* The VM is created on a second thread while this one checks the
-	 * rest of the input, maps guest RAM and loads the ELF: both take tens
-	 * of ms (KVM_CREATE_VM; reading the file and the host zeroing the
-	 * pages it lands in) and neither needs the other until the memory
-	 * slots. Its errors wait: bad input is reported first, and alone, as
-	 * if KVM had not been touched. */
-	struct vm_create_job job = {
-		.vm = vm, .lock = PTHREAD_MUTEX_INITIALIZER, .cond = PTHREAD_COND_INITIALIZER};
-	bool ahead = vmm_thread_start(&job.thread, vm_create_ahead, &job) == 0;
 	/* bad input first: --out must be a directory before anything runs */
 	if (outdir_open(vm) < 0)
 		return VMM_EXIT_USAGE;
