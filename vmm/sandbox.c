@@ -223,7 +223,7 @@ static int sb_limit_nofile(const struct vm *vm)
 int sandbox_prepare(struct vm *vm)
 {
 	const struct vmm_opts *o = vm->opts;
-	if (o->no_sandbox)
+	if (o->no_sandbox || sb.ready)
 		return 0;
 	sb.log_only = o->selftest && !strcmp(o->selftest, "log");
 	int rc = sandbox_landlock_ruleset(o->verbose, &sb.ll_fd);
@@ -246,9 +246,10 @@ int sandbox_setup(struct vm *vm)
 		if (rc < 0)
 			return rc;
 	}
-	if (!sb.ready)
-		return 0; /* --no-sandbox */
-	int rc = sb_limit_nofile(vm);
+	int rc = sandbox_prepare(vm); /* done already when main started vCPU threads */
+	if (rc < 0 || !sb.ready)
+		return rc; /* --no-sandbox: 0 */
+	rc = sb_limit_nofile(vm);
 	if (rc < 0)
 		return rc;
 	if ((rc = sandbox_landlock_restrict(sb.ll_fd)) < 0)

@@ -60,7 +60,7 @@ int sandbox_landlock_restrict(int fd);
 /* Before the VM thread starts vCPU threads (once --out and --share are
  * registered): the SIGSYS reporter, the filters and the Landlock ruleset,
  * so that a thread started before sandbox_setup can confine itself. */
-int sandbox_prepare(struct vm *vm);
+int sandbox_prepare(struct vm *vm); /* once; sandbox_setup calls it if need be */
 /* What a thread started before sandbox_setup does first: no_new_privs,
  * Landlock and its role's filter alone (every role's list is a subset of
  * the base, so the base would add nothing). 0 or a negative errno. */
