@@ -62,10 +62,8 @@ struct vm {
 	long host_cpus;		 /* online host CPUs, for pinning vCPU threads */
 	/* vCPU threads started while main still sets up (vcpu_prestart_all)
 	 * confine themselves, count in at gate_ready and wait for gate_open */
-	pthread_mutex_t gate_lock;
-	pthread_cond_t gate_cond;
-	unsigned gate_ready;
-	bool gate_open, prestarted;
+	struct vmm_count gate_ready, gate_open;
+	bool prestarted;
 	uint64_t t_mem_ns, t_copied_ns, t_elf_ns, t_kvm_ns, t_vm_ns, t_made_ns, t_vcpus_ns,
 		t_sandbox_ns, t_start_ns, t_exit_ns, t_collapse_ns;
 };

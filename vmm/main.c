@@ -135,9 +135,7 @@ struct vm_create_job {
 	pthread_t thread;
 	int rc;
 	struct vmm_errbuf err;
-	pthread_mutex_t lock;
-	pthread_cond_t cond;
-	bool mem_ready; /* main has mapped guest RAM (vm->mem) */
+	struct vmm_count mem_ready; /* 1: main has mapped guest RAM (vm->mem) */
 };
 
 static void *vm_create_ahead(void *arg)
@@ -150,10 +148,7 @@ static void *vm_create_ahead(void *arg)
 	if (j->rc == 0)
 		j->rc = kvm_create_vm(vm);
 	vm->t_vm_ns = vm_now_ns(vm);
-	pthread_mutex_lock(&j->lock);
-	while (!j->mem_ready)
-		pthread_cond_wait(&j->cond, &j->lock);
-	pthread_mutex_unlock(&j->lock);
+	vmm_count_wait(&j->mem_ready, 1);
 	if (j->rc == 0)
 		j->rc = kvm_set_memory(vm);
 	if (j->rc == 0) {
@@ -167,14 +162,6 @@ static void *vm_create_ahead(void *arg)
 	vm->t_made_ns = vm_now_ns(vm);
 	vmm_err_defer(0);
 	return 0;
-}
-
-static void vm_create_mem_ready(struct vm_create_job *j)
-{
-	pthread_mutex_lock(&j->lock);
-	j->mem_ready = true;
-	pthread_cond_signal(&j->cond);
-	pthread_mutex_unlock(&j->lock);
 }
 
 int main(int argc, char **argv)
@@ -198,8 +185,7 @@ int main(int argc, char **argv)
 	 * mem_ready; vm->opts and ncpus are set long before). Its errors wait:
 	 * bad input is reported first, and alone, as if KVM had not been
 	 * touched (a --help or bad flag exits with the VM half made). */
-	struct vm_create_job job = {
-		.vm = vm, .lock = PTHREAD_MUTEX_INITIALIZER, .cond = PTHREAD_COND_INITIALIZER};
+	struct vm_create_job job = {.vm = vm, .mem_ready = VMM_COUNT_INIT};
 	bool ahead = vmm_thread_start(&job.thread, vm_create_ahead, &job) == 0;
 	int rc = cli_parse(argc, argv, &opts);
 	if (rc)
@@ -207,8 +193,7 @@ int main(int argc, char **argv)
 	vm->opts = &opts;
 	vm->ncpus = opts.cpus;
 	vm->elf_fd = vm->smaps_fd = -1;
-	pthread_mutex_init(&vm->gate_lock, 0);
-	pthread_cond_init(&vm->gate_cond, 0);
+	vm->gate_ready = vm->gate_open = (struct vmm_count)VMM_COUNT_INIT;
 	atomic_init(&vm->exit_status, -1);
 	vm->stop_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	vm->sig_fd = signalfd(-1, &stopsigs, SFD_CLOEXEC | SFD_NONBLOCK);
@@ -231,8 +216,7 @@ int main(int argc, char **argv)
 	if (mem_alloc(&vm->mem, opts.mem, opts.hugepages) < 0)
 		return VMM_EXIT_HOST;
 	vm->t_mem_ns = vm_now_ns(vm);
-	if (ahead)
-		vm_create_mem_ready(&job);
+	vmm_count_add(&job.mem_ready);
 	/* a kernel, or a Linux program and the kernel it runs on (prog.h) */
 	const char *kernel_path;
 	rc = prog_load(vm, &opts, &kernel_path);
@@ -247,10 +231,8 @@ int main(int argc, char **argv)
 	vm->elf_fd = open(kernel_path, O_RDONLY | O_CLOEXEC);
 	if (opts.verbose)
 		vm->smaps_fd = open("/proc/self/smaps", O_RDONLY | O_CLOEXEC);
-	if (!ahead) {
-		job.mem_ready = true;
+	if (!ahead)
 		vm_create_ahead(&job);
-	}
 	vmm_err_flush(&job.err);
 	if (job.rc < 0) /* the failing open or ioctl is named (vmm_syserr) */
 		return VMM_EXIT_HOST;

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * vmm/thread.c - every vmm thread starts here, on a 1 MiB stack.
+ * vmm/thread.c - every vmm thread starts here, on a 1 MiB stack; and the
+ * counts its start-up hand-offs wait on (vmm_count).
  *
  * glibc's default stack is 8 MiB (RLIMIT_STACK). With the host's THP set to
  * "always" (Debian's default) the first touch of a stack that holds an
@@ -28,4 +29,20 @@ int vmm_thread_start(pthread_t *t, void *(*fn)(void *), void *arg)
 		rc = pthread_create(t, &a, fn, arg);
 	pthread_attr_destroy(&a);
 	return rc;
+}
+
+void vmm_count_add(struct vmm_count *c)
+{
+	pthread_mutex_lock(&c->lock);
+	c->n++;
+	pthread_cond_broadcast(&c->cond);
+	pthread_mutex_unlock(&c->lock);
+}
+
+void vmm_count_wait(struct vmm_count *c, unsigned n)
+{
+	pthread_mutex_lock(&c->lock);
+	while (c->n < n)
+		pthread_cond_wait(&c->cond, &c->lock);
+	pthread_mutex_unlock(&c->lock);
 }

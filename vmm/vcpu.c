@@ -85,12 +85,9 @@ static void vcpu_dump(struct vcpu *v, const char *why)
  * and wait until vcpu_start_all opens the gate. False: leave. */
 static bool vcpu_gate_wait(struct vm *vm, bool ok)
 {
-	pthread_mutex_lock(&vm->gate_lock);
-	vm->gate_ready++;
-	pthread_cond_broadcast(&vm->gate_cond);
-	while (ok && !vm->gate_open)
-		pthread_cond_wait(&vm->gate_cond, &vm->gate_lock);
-	pthread_mutex_unlock(&vm->gate_lock);
+	vmm_count_add(&vm->gate_ready);
+	if (ok)
+		vmm_count_wait(&vm->gate_open, 1);
 	return ok;
 }
 
@@ -242,12 +239,8 @@ int vcpu_start_all(struct vm *vm)
 		return vcpu_spawn_all(vm);
 	/* every thread confined (or gone, having stopped the VM) first: then
 	 * the Landlock ruleset can close */
-	pthread_mutex_lock(&vm->gate_lock);
-	while (vm->gate_ready < vm->ncpus)
-		pthread_cond_wait(&vm->gate_cond, &vm->gate_lock);
-	vm->gate_open = true;
-	pthread_cond_broadcast(&vm->gate_cond);
-	pthread_mutex_unlock(&vm->gate_lock);
+	vmm_count_wait(&vm->gate_ready, vm->ncpus);
+	vmm_count_add(&vm->gate_open);
 	return 0;
 }
 

@@ -84,6 +84,21 @@ void vmm_err_flush(struct vmm_errbuf *b);
 /* pthread_create on a 1 MiB stack (thread.c says why); 0 or an errno */
 int vmm_thread_start(pthread_t *t, void *(*fn)(void *), void *arg);
 
+/* A count that threads raise and others wait for (thread.c): the hand-offs
+ * of the boot's start-up (guest RAM mapped, vCPU threads confined, the
+ * gate to KVM_RUN open) */
+struct vmm_count {
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	unsigned n;
+};
+#define VMM_COUNT_INIT                                                                             \
+	{                                                                                          \
+		PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, 0                             \
+	}
+void vmm_count_add(struct vmm_count *c);
+void vmm_count_wait(struct vmm_count *c, unsigned n); /* until it is n or more */
+
 /* Parse argv; 0 = run, 1 = printed help/version (exit 0), -1 = error
  * printed (exit VMM_EXIT_USAGE). */
 int cli_parse(int argc, char **argv, struct vmm_opts *o);
