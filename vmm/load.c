@@ -180,6 +180,31 @@ static int load_segment(int fd, struct guest_mem *m, const GElf_Phdr *p, uint8_t
 	return rc;
 }
 
+#ifndef MADV_POPULATE_WRITE
+#define MADV_POPULATE_WRITE 23 /* Linux 5.14 */
+#endif
+
+/* A writable segment's zero-filled tail (.bss), faulted in writable in one
+ * call. The kernel reads most of its .bss before it writes it; a first
+ * read of a never-touched anonymous page maps the host's shared zero page,
+ * which KVM can map for the guest only read-only, and the first write then
+ * costs two more nested page faults and a TLB flush of every vCPU (the
+ * copy-on-write tells KVM through its MMU notifier). Populated, each page
+ * takes one fault, writable. ~1 MiB for guest.elf, at most its first 4 MiB
+ * (docs/benchmarks.md "boot"). Best effort: an old host without MADV_POPULATE_WRITE, or one
+ * short of memory now, faults the pages in later as before. */
+#define LOAD_POPULATE_MAX (4ull << 20) /* beyond: big zeroed arrays fault on use */
+
+static void load_populate_bss(uint8_t *p, uint64_t n)
+{
+	if (n > LOAD_POPULATE_MAX)
+		n = LOAD_POPULATE_MAX;
+	uintptr_t a = ((uintptr_t)p + 4095) & ~(uintptr_t)4095,
+		  b = ((uintptr_t)p + n) & ~(uintptr_t)4095;
+	if (b > a)
+		(void)madvise((void *)a, b - a, MADV_POPULATE_WRITE);
+}
+
 /* segfd < 0: the segments' bytes are in file; else they come from segfd
  * (elf_read_headers), straight into guest RAM (load_segment) */
 static int load_segments(Elf *e, const uint8_t *file, size_t file_size, int segfd,
@@ -235,8 +260,10 @@ static int load_segments(Elf *e, const uint8_t *file, size_t file_size, int segf
 			memcpy(dst, file + ph[j].p_offset, ph[j].p_filesz);
 		else if ((rc = load_segment(segfd, m, &ph[j], dst, err, errlen)) < 0)
 			return rc; /* the headers were checked: only the bytes are read now */
-		/* the rest (.bss) is already zero: guest RAM is a fresh anonymous
-		 * mapping, and touching it would fault in megabytes for nothing */
+		/* the rest (.bss) is already zero, guest RAM being a fresh
+		 * anonymous mapping; it is faulted in writable all the same */
+		if (ph[j].p_flags & PF_W)
+			load_populate_bss(dst + ph[j].p_filesz, ph[j].p_memsz - ph[j].p_filesz);
 		if (ph[j].p_paddr < img->lo)
 			img->lo = ph[j].p_paddr;
 		if (ph[j].p_paddr + ph[j].p_memsz > img->hi)

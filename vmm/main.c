@@ -267,8 +267,10 @@ int main(int argc, char **argv)
 	vm->t_vcpus_ns = vm_now_ns(vm);
 	if (outdir_limit_fsize(vm) < 0)
 		return VMM_EXIT_HOST;
-	/* everything privileged is open: confine the process (sandbox.h) */
-	if (sandbox_setup(vm) < 0)
+	/* everything privileged is open: confine the process (sandbox.h).
+	 * Main keeps the base filter only if it starts threads below. */
+	bool spawns = !vm->prestarted || vm->net || opts.perf_hz || gdb || opts.monitor;
+	if (sandbox_setup(vm, spawns ? SB_BASE : SB_MAIN) < 0)
 		return VMM_EXIT_HOST;
 	vm->t_sandbox_ns = vm_now_ns(vm);
 	if (net_start(vm) < 0 || vcpu_start_all(vm) < 0)

@@ -238,7 +238,7 @@ int sandbox_prepare(struct vm *vm)
 	return 0;
 }
 
-int sandbox_setup(struct vm *vm)
+int sandbox_setup(struct vm *vm, enum sandbox_role keep)
 {
 	const struct vmm_opts *o = vm->opts;
 	if (o->drop_user) {
@@ -254,7 +254,7 @@ int sandbox_setup(struct vm *vm)
 		return rc;
 	if ((rc = sandbox_landlock_restrict(sb.ll_fd)) < 0)
 		return rc;
-	if ((rc = sb_load(SB_BASE)) < 0)
+	if ((rc = sb_load(keep)) < 0)
 		return rc;
 	sb.on = 1;
 	return 0;
@@ -277,7 +277,7 @@ void sandbox_release_ruleset(void)
 
 int sandbox_thread_enter(enum sandbox_role r)
 {
-	if (!sb.on)
+	if (!sb.on || sb_role == r)
 		return 0;
 	return sb_load(r);
 }

@@ -40,12 +40,16 @@ enum sandbox_role {
 /* Close every inherited fd above 2: first thing in main. */
 void sandbox_close_inherited(void);
 /* After setup, before any thread: no_new_privs, the SIGSYS reporter, the
- * --user drop, RLIMIT_NOFILE, the per-role filters compiled, the base
- * filter loaded. 0 or a negative errno (message printed). A no-op with
- * --no-sandbox (except --user, which is honoured either way). */
-int sandbox_setup(struct vm *vm);
-/* At the start of each thread (vCPU: before its KVM_RUN loop). 0, or a
- * negative errno; a thread that cannot confine itself stops the VM. */
+ * --user drop, RLIMIT_NOFILE, the per-role filters compiled, main's filter
+ * loaded. keep is that filter: SB_BASE while main still starts threads
+ * (each inherits it and narrows it to its role), else SB_MAIN at once,
+ * which allows main what base-then-main would with one load fewer.
+ * 0 or a negative errno (message printed). A no-op with --no-sandbox
+ * (except --user, which is honoured either way). */
+int sandbox_setup(struct vm *vm, enum sandbox_role keep);
+/* At the start of each thread (vCPU: before its KVM_RUN loop); nothing
+ * to do for a thread already in role r. 0, or a negative errno; a thread
+ * that cannot confine itself stops the VM. */
 int sandbox_thread_enter(enum sandbox_role r);
 /* Before sandbox_setup: the host directory dirfd (an O_PATH fd is
  * enough) stays reachable once Landlock confines the process (landlock.c),

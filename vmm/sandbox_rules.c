@@ -239,6 +239,13 @@ int sb_compile(enum sandbox_role r, int log_only, struct sock_fprog *out)
 	if (!c)
 		return -ENOMEM;
 	int rc = seccomp_attr_set(c, SCMP_FLTATR_CTL_NNP, 0); /* done once, by us */
+	/* level 2: the syscall numbers as a binary tree, not one long chain.
+	 * The same verdicts; ~18% more instructions, yet each load costs a
+	 * third (the kernel runs the filter once per syscall number to build
+	 * its allow cache, and a tree answers in a few steps), and a checked
+	 * call such as KVM_RUN's ioctl runs fewer. docs/vmm-security.md */
+	if (!rc)
+		rc = seccomp_attr_set(c, SCMP_FLTATR_CTL_OPTIMIZE, 2);
 	for (size_t i = 0; !rc && i < sizeof(sb_allow) / sizeof(sb_allow[0]); i++)
 		if (sb_allow[i].roles & want)
 			rc = sb_add(c, SCMP_ACT_ALLOW, sb_allow[i].nr, 0, 0);

@@ -54,7 +54,7 @@ static int in_child(enum sandbox_role role, void (*body)(void), char *err, size_
 		vm.opts = &opts;
 		vm.ncpus = 1;
 		elf_fd = open("/proc/self/exe", O_RDONLY | O_CLOEXEC);
-		if (sandbox_setup(&vm) < 0 || sandbox_thread_enter(role) < 0)
+		if (sandbox_setup(&vm, SB_BASE) < 0 || sandbox_thread_enter(role) < 0)
 			_exit(50);
 		body();
 		_exit(0);

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 #include "check_run.h"
@@ -132,6 +133,29 @@ START_TEST(elf_real_guest)
 	char buf[64];
 	uint64_t off;
 	ck_assert_ptr_nonnull(elf_symbol(GUEST_ELF, img.entry, &off, buf, sizeof(buf)));
+	/* the writable segment's .bss is faulted in at load (load.c), so the
+	 * guest's first read of it does not map the host's zero page */
+	FILE *f = fopen(GUEST_ELF, "rb");
+	ck_assert_ptr_nonnull(f);
+	Elf64_Ehdr eh;
+	ck_assert_int_eq(fread(&eh, sizeof(eh), 1, f), 1);
+	unsigned bss_pages = 0;
+	for (unsigned i = 0; i < eh.e_phnum; i++) {
+		Elf64_Phdr ph;
+		ck_assert_int_eq(fseek(f, (long)(eh.e_phoff + i * sizeof(ph)), SEEK_SET), 0);
+		ck_assert_int_eq(fread(&ph, sizeof(ph), 1, f), 1);
+		if (ph.p_type != PT_LOAD || !(ph.p_flags & PF_W) || ph.p_memsz <= ph.p_filesz)
+			continue;
+		uint64_t a = (ph.p_paddr + ph.p_filesz + 4095) & ~4095ull,
+			 b = (ph.p_paddr + ph.p_memsz) & ~4095ull;
+		for (uint64_t pa = a; pa < b; pa += 4096, bss_pages++) {
+			unsigned char v = 0;
+			ck_assert_int_eq(mincore(mem_ptr(&gm, pa, 4096), 4096, &v), 0);
+			ck_assert_msg(v & 1, ".bss page 0x%lx not resident after elf_load", pa);
+		}
+	}
+	fclose(f);
+	ck_assert_uint_gt(bss_pages, 0);
 	/* too little memory for the image (linked at 2 MiB): a clear refusal */
 	struct guest_mem small;
 	ck_assert_int_eq(mem_alloc(&small, 2ull << 20, HP_OFF), 0);
