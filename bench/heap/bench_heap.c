@@ -188,6 +188,29 @@ static uint64_t bench_rss(uint64_t iters)
 	return ops;
 }
 
+/* ---- large buffers (the shape of mimalloc-bench's malloc-large): 20
+ * slots, each op replaces a random one with a new 1-5 MiB buffer that is
+ * written whole (a program's initialised array), the new one
+ * allocated before the old one goes. Peak RSS shows what an allocator
+ * keeps of freed large runs. ---- */
+static uint64_t bench_large(uint64_t iters)
+{
+	enum { SLOTS = 20 };
+	static char *slot[SLOTS];
+	uint64_t s = 42;
+	for (uint64_t it = 0; it < iters; it++) {
+		unsigned i = (unsigned)(rnd(&s) % SLOTS);
+		size_t n = (1u << 20) + (size_t)(rnd(&s) % (4u << 20));
+		char *p = xmalloc(n);
+		memset(p, 1, n); /* not 0: GCC would make malloc+memset a calloc */
+		free(slot[i]);
+		slot[i] = p;
+	}
+	for (unsigned i = 0; i < SLOTS; i++)
+		free(slot[i]), slot[i] = 0;
+	return iters;
+}
+
 static const struct {
 	const char *name;
 	uint64_t (*fn)(uint64_t);
@@ -204,7 +227,8 @@ static const struct {
 	       {"sh6", bench_sh6},
 	       {"sh8", bench_sh8},
 	       {"alloctest", bench_alloctest},
-	       {"larsonr", bench_larsonr}};
+	       {"larsonr", bench_larsonr},
+	       {"large", bench_large}};
 
 /* CPU seconds of the whole process (all threads): a rate by CPU time is
  * less disturbed by other jobs on a shared machine than one by wall time */
@@ -220,7 +244,8 @@ int main(int argc, char **argv)
 	if (argc < 2) {
 		fprintf(stderr,
 			"usage: bench_heap BENCH [BUDGET_S]; BENCH: st prodcons larson cscratch "
-			"realloc rss mstress xmalloc cthrash gthread sh6 sh8 alloctest larsonr\n");
+			"realloc rss mstress xmalloc cthrash gthread sh6 sh8 alloctest larsonr "
+			"large\n");
 		return 2;
 	}
 	uint64_t fixed = argc > 2 && argv[2][0] == 'x' ? strtoull(argv[2] + 1, 0, 10) : 0;

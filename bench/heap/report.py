@@ -11,9 +11,9 @@ import sys
 
 ALLOCS = ["glibc", "kheap", "mimalloc", "jemalloc", "tcmalloc"]
 BENCHES = ["st", "prodcons", "larson", "cscratch", "realloc", "rss", "mstress", "xmalloc",
-           "cthrash", "gthread", "sh6", "sh8", "alloctest", "larsonr"]
+           "cthrash", "gthread", "sh6", "sh8", "alloctest", "larsonr", "large"]
 # benches whose peak RSS is a result (the rest: small fixed working sets)
-RSS_BENCHES = ["rss", "mstress", "xmalloc", "gthread", "alloctest", "larsonr"]
+RSS_BENCHES = ["rss", "mstress", "xmalloc", "gthread", "alloctest", "larsonr", "large"]
 
 
 def cpu_model():

@@ -23,7 +23,7 @@ libdir=/usr/lib/x86_64-linux-gnu
 allocs="glibc= kheap=$build/lib/libkheap.so mimalloc=$libdir/libmimalloc.so.2 \
 jemalloc=$libdir/libjemalloc.so.2 tcmalloc=$libdir/libtcmalloc_minimal.so.4"
 # BENCH_HEAP_ONLY="mstress xmalloc" runs a subset (profiling rounds)
-benches=${BENCH_HEAP_ONLY:-"st prodcons larson cscratch realloc rss mstress xmalloc cthrash gthread sh6 sh8 alloctest larsonr"}
+benches=${BENCH_HEAP_ONLY:-"st prodcons larson cscratch realloc rss mstress xmalloc cthrash gthread sh6 sh8 alloctest larsonr large"}
 raw=$stage/raw.txt
 : >"$raw"
 for r in $(seq 1 "$repeats"); do

@@ -52,14 +52,15 @@ struct kh_heap;
 #define KH_NCLASS 48		/* 16..256 by 16, 320..512 by 64, then 4 per doubling */
 #define KH_DIRECT_MAX 1024ul	/* sizes served by the `direct` fast path */
 #define KH_DIRECT_N (KH_DIRECT_MAX / 16 + 1)
-#define KH_RUNS 32		 /* freed large runs kept for reuse (all heaps) */
-#define KH_RUNS_MAX (64ul << 20) /* ... at most that many bytes */
-#define KH_RUNS_MS 1000		 /* ... unused that long: back to pages_free */
-#define KH_EMPTY_SEGS_KEEP 4	 /* empty segments a heap keeps before pages_free */
-#define KH_EMPTY_SEGS_MAX 64	 /* ... and at most, however recent */
-#define KH_PURGE_MS 10		 /* empty for that long: back to pages_free */
-#define KH_PREFAULT_MIN 16384ul	 /* prefault first touches of at least that */
-#define KH_SEG_MAGIC 0x6b686561u /* "khea" */
+#define KH_RUNS 32		     /* freed large runs kept for reuse (all heaps) */
+#define KH_RUNS_MAX (64ul << 20)     /* ... at most that many bytes */
+#define KH_RUNS_MS 1000		     /* ... unused that long: back to pages_free */
+#define KH_RUN_SPARE_MAX (4ul << 20) /* a reused run shrinks when this much is spare */
+#define KH_EMPTY_SEGS_KEEP 4	     /* empty segments a heap keeps before pages_free */
+#define KH_EMPTY_SEGS_MAX 64	     /* ... and at most, however recent */
+#define KH_PURGE_MS 10		     /* empty for that long: back to pages_free */
+#define KH_PREFAULT_MIN 16384ul	     /* prefault first touches of at least that */
+#define KH_SEG_MAGIC 0x6b686561u     /* "khea" */
 
 enum { KH_SMALL, KH_MEDIUM, KH_LARGE };
 
