@@ -11,6 +11,7 @@
  */
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli.h"
 #include "proto/pc.h"
@@ -44,6 +45,18 @@ void console_emit(const struct vm *vm, FILE *f, const void *buf, size_t n)
 		run = i + 1;
 	}
 	fwrite(p + run, 1, n - run, f);
+}
+
+/* stdout gets its buffer here, in main. glibc would make it at the first
+ * guest console line instead, in that vCPU thread: an fstat, an isatty and
+ * a malloc, the thread's first, which creates its malloc arena (an mmap of
+ * 64 MiB of address space and an mprotect): 1.4-2 ms of a nested boot
+ * (docs/benchmarks.md "boot"). The same modes as glibc's own choice: line
+ * buffered on a terminal, fully buffered otherwise. */
+void console_init(void)
+{
+	static char buf[BUFSIZ];
+	setvbuf(stdout, buf, isatty(STDOUT_FILENO) ? _IOLBF : _IOFBF, sizeof(buf));
 }
 
 static int64_t hc_console_write(struct vcpu *v, struct pk_hc_console_write *req, int *stop)

@@ -240,6 +240,7 @@ int main(int argc, char **argv)
 	for (uint32_t i = 0; i < vm->cpuid->nent; i++)
 		if (vm->cpuid->entries[i].function == 0x80000001)
 			gb = (vm->cpuid->entries[i].edx >> 26) & 1; /* pdpe1gb */
+	console_init();
 	if (boot_setup(&vm->mem, &opts, vm->tsc_khz, gb) < 0) {
 		fprintf(stderr, "vmm: no room for the boot structures in guest memory\n");
 		return VMM_EXIT_HOST;

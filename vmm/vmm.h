@@ -185,5 +185,7 @@ const char *elf_symbol_fd(int fd, uint64_t addr, uint64_t *off, char *buf, size_
  * PK_KERNEL_VMA (boot.c): every byte of the ELF image must load below it. */
 #define BOOT_MAPPED_END (1ull << 30)
 int boot_setup(struct guest_mem *m, const struct vmm_opts *o, uint64_t tsc_khz, bool gb_pages);
+/* stdout's buffer, made by main before any guest output (console.c) */
+void console_init(void);
 
 #endif
