@@ -81,10 +81,11 @@ void apic_init_bsp(uint64_t lapic_phys)
 
 void apic_init_cpu(void)
 {
-	uint64_t base = rdmsr(MSR_APIC_BASE) | APIC_BASE_ENABLE;
+	uint64_t was = rdmsr(MSR_APIC_BASE), base = was | APIC_BASE_ENABLE;
 	if (apic_x2)
 		base |= APIC_BASE_X2; /* xAPIC -> x2APIC is allowed directly (11.12.5) */
-	wrmsr(MSR_APIC_BASE, base);
+	if (base != was)	      /* the perfkern vmm starts vCPUs in x2APIC mode */
+		wrmsr(MSR_APIC_BASE, base);
 
 	this_cpu()->timer_mode = LVT_MASKED;
 	/* KVM's LINT0 quirk (KVM_X86_QUIRK_LINT0_REENABLED) leaves the BSP's
