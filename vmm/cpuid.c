@@ -21,6 +21,14 @@ static unsigned bits_for(unsigned n)
 	return b;
 }
 
+const struct kvm_cpuid_entry2 *cpuid_leaf(const struct vm *vm, uint32_t fn, uint32_t idx)
+{
+	for (uint32_t i = 0; i < vm->cpuid->nent; i++)
+		if (vm->cpuid->entries[i].function == fn && vm->cpuid->entries[i].index == idx)
+			return &vm->cpuid->entries[i];
+	return 0;
+}
+
 int cpuid_setup(struct vm *vm, struct vcpu *v)
 {
 	const struct kvm_cpuid2 *src = vm->cpuid;

@@ -177,10 +177,8 @@ static int vcpu_init_regs(struct vcpu *v)
 	/* Enable the x87/SSE/AVX(-512) state the CPUID offers in XCR0 up front
 	 * (KVM_SET_XCRS): under nested KVM on QEMU TCG the guest's own XSETBV
 	 * never reaches KVM, which then reloads XCR0 = 1 on every entry. */
-	uint64_t xcr0 = 0;
-	for (uint32_t i = 0; i < vm->cpuid->nent; i++)
-		if (vm->cpuid->entries[i].function == 0xd && vm->cpuid->entries[i].index == 0)
-			xcr0 = vm->cpuid->entries[i].eax & 0xe7; /* x87 SSE AVX opmask ZMM */
+	const struct kvm_cpuid_entry2 *xsave = cpuid_leaf(vm, 0xd, 0);
+	uint64_t xcr0 = xsave ? xsave->eax & 0xe7 : 0; /* x87 SSE AVX opmask ZMM */
 	if ((xcr0 & 0xe0) != 0xe0)
 		xcr0 &= 0x7;
 	if ((xcr0 & 0x7) == 0x7 || xcr0 == 0x3) {
@@ -196,11 +194,8 @@ static int vcpu_init_regs(struct vcpu *v)
 	 * at the entry meanwhile, and in the nested harness one such kick
 	 * took 2.1 ms of a boot. Set here, before any vCPU runs, it waits for
 	 * no one; the guest's write of the same value changes nothing. */
-	bool x2 = false;
-	for (uint32_t i = 0; i < vm->cpuid->nent; i++)
-		if (vm->cpuid->entries[i].function == 1)
-			x2 = (vm->cpuid->entries[i].ecx >> 21) & 1;
-	if (x2) {
+	const struct kvm_cpuid_entry2 *leaf1 = cpuid_leaf(vm, 1, 0);
+	if (leaf1 && (leaf1->ecx >> 21) & 1) {
 		struct {
 			struct kvm_msrs h;
 			struct kvm_msr_entry e;

@@ -85,6 +85,8 @@ void vm_stop(struct vm *vm, int status);
 
 /* cpuid.c: the CPUID the guest sees on vCPU `index`. */
 int cpuid_setup(struct vm *vm, struct vcpu *v);
+/* KVM's supported leaf fn (subleaf idx) in vm->cpuid, or NULL */
+const struct kvm_cpuid_entry2 *cpuid_leaf(const struct vm *vm, uint32_t fn, uint32_t idx);
 
 /* vcpu.c */
 int vcpu_start_all(struct vm *vm);

@@ -184,17 +184,18 @@ static int load_segment(int fd, struct guest_mem *m, const GElf_Phdr *p, uint8_t
 #define MADV_POPULATE_WRITE 23 /* Linux 5.14 */
 #endif
 
+#define LOAD_POPULATE_MAX (4ull << 20) /* beyond: big zeroed arrays fault on use */
+
 /* A writable segment's zero-filled tail (.bss), faulted in writable in one
  * call. The kernel reads most of its .bss before it writes it; a first
  * read of a never-touched anonymous page maps the host's shared zero page,
  * which KVM can map for the guest only read-only, and the first write then
  * costs two more nested page faults and a TLB flush of every vCPU (the
  * copy-on-write tells KVM through its MMU notifier). Populated, each page
- * takes one fault, writable. ~1 MiB for guest.elf, at most its first 4 MiB
- * (docs/benchmarks.md "boot"). Best effort: an old host without MADV_POPULATE_WRITE, or one
- * short of memory now, faults the pages in later as before. */
-#define LOAD_POPULATE_MAX (4ull << 20) /* beyond: big zeroed arrays fault on use */
-
+ * takes one fault, writable. ~1 MiB for guest.elf, at most its first
+ * LOAD_POPULATE_MAX (docs/benchmarks.md "boot"). Best effort: an old host
+ * without MADV_POPULATE_WRITE, or one short of memory now, faults the
+ * pages in later as before. */
 static void load_populate_bss(uint8_t *p, uint64_t n)
 {
 	if (n > LOAD_POPULATE_MAX)

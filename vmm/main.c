@@ -236,10 +236,8 @@ int main(int argc, char **argv)
 	vmm_err_flush(&job.err);
 	if (job.rc < 0) /* the failing open or ioctl is named (vmm_syserr) */
 		return VMM_EXIT_HOST;
-	bool gb = false;
-	for (uint32_t i = 0; i < vm->cpuid->nent; i++)
-		if (vm->cpuid->entries[i].function == 0x80000001)
-			gb = (vm->cpuid->entries[i].edx >> 26) & 1; /* pdpe1gb */
+	const struct kvm_cpuid_entry2 *ext = cpuid_leaf(vm, 0x80000001, 0);
+	bool gb = ext && (ext->edx >> 26) & 1; /* pdpe1gb */
 	console_init();
 	if (boot_setup(&vm->mem, &opts, vm->tsc_khz, gb) < 0) {
 		fprintf(stderr, "vmm: no room for the boot structures in guest memory\n");
