@@ -69,6 +69,15 @@ static void vcpu_dump(struct vcpu *v, const char *why)
 	if (r.rip == 0xfff0 && s.cr0 == 0x10)
 		fprintf(stderr, " (reset state: AMD SVM reinitialises a vCPU on shutdown, so "
 				"the faulting registers are lost; run on Intel or use --trace)");
+	/* A long-mode vCPU whose page tables are not in guest RAM cannot be
+	 * running the guest: a table walk there fails on its first TLB miss.
+	 * Seen under nested SVM on QEMU TCG, where the emulated world switch
+	 * left the host's RIP/CR3 in the vCPU (docs/testing.md, "the nested
+	 * harness's L0 fault"); the test harness retries on this line. */
+	if ((s.efer & 0x400 /* EFER.LMA, SDM vol. 3A 2.2.1 */) &&
+	    !mem_ptr(&v->vm->mem, s.cr3 & 0x000ffffffffff000ull, 4096))
+		fprintf(stderr, " (CR3 outside guest RAM: not the guest's state; "
+				"the host's nested virtualisation lost it)");
 	fprintf(stderr,
 		"\n  rax %016llx rbx %016llx rcx %016llx rdx %016llx\n"
 		"  rsi %016llx rdi %016llx rbp %016llx rsp %016llx\n"
