@@ -141,6 +141,10 @@ void *kh_large_alloc_any(size_t n, size_t align, int *zeroed);
 void kh_heap_trim(struct kh_heap *h, unsigned keep_segs);
 void kh_large_free(struct kh_heap *h, struct kh_segment *seg);
 void *kh_large_grow(struct kh_segment *seg, size_t n);
+void kh_runs_release_all(void);
+/* pages_alloc/pages_free, counted in kh_stats */
+void *kh_pages_alloc(size_t bytes, size_t align);
+void kh_pages_free(void *p, size_t bytes);
 struct kh_page *kh_page_fresh(struct kh_heap *h, unsigned cls);
 void kh_page_extend(struct kh_page *pg);
 void kh_page_release(struct kh_heap *h, struct kh_page *pg);

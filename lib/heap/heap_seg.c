@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * lib/heap/heap_seg.c - where the heap's memory comes from and goes back
- * to: 2 MiB segments carved into pages, large objects in their own page
- * runs, the pool of heaps (one per thread/CPU, recycled when a thread
- * exits), all over pages_alloc()/pages_free() (pages.h).
+ * to: 2 MiB segments carved into pages and the pool of heaps (one per
+ * thread/CPU, recycled when a thread exits), over pages_alloc()/
+ * pages_free() (pages.h); large objects' page runs are heap_large.c's.
  */
 #include "heap_int.h"
 
@@ -36,13 +36,13 @@ static void kh_seg_remove(struct kh_segment **list, struct kh_segment *seg)
 	seg->next = seg->prev = 0;
 }
 
-static void kh_pages_free(void *p, size_t bytes)
+void kh_pages_free(void *p, size_t bytes)
 {
 	pages_free(p, bytes);
 	__atomic_fetch_add(&kh_stats.seg_free, 1, __ATOMIC_RELAXED);
 }
 
-static void *kh_pages_alloc(size_t bytes, size_t align)
+void *kh_pages_alloc(size_t bytes, size_t align)
 {
 	void *p = pages_alloc(bytes, align);
 	if (p)
@@ -223,136 +223,6 @@ void kh_page_release(struct kh_heap *h, struct kh_page *pg)
 	}
 }
 
-/* ---- freed large runs, shared by every heap ----
- * One cache for the process (host) or kernel (guest), not one per heap: a
- * run freed by one thread serves the next large malloc of any thread, and
- * survives its thread's exit, so thread churn with large objects (mstress)
- * does not unmap and re-fault them. Runs unused for KH_RUNS_MS go back to
- * pages_free on the next cache operation. Under kh_plat_lock; pages_free
- * runs after the lock is dropped. */
-static struct kh_segment *kh_runs[KH_RUNS];
-static size_t kh_runs_bytes;
-
-/* Best fit for run bytes; one more than 4x too big only where the
- * platform can shrink it (host: mremap). */
-static unsigned kh_runs_best(size_t run)
-{
-	unsigned best = KH_RUNS;
-	for (unsigned i = 0; i < KH_RUNS; i++) {
-		struct kh_segment *seg = kh_runs[i];
-		if (seg && seg->run_bytes >= run &&
-		    (KH_PLAT_SHRINKS || seg->run_bytes / 4 <= run) &&
-		    (best == KH_RUNS || seg->run_bytes < kh_runs[best]->run_bytes))
-			best = i;
-	}
-	return best;
-}
-
-/* Entries to release: too old, or (evict) the oldest until `need` more
- * bytes and one slot fit. Returns how many went to out[]. */
-static unsigned kh_runs_expire(uint64_t now, size_t need, struct kh_segment **out)
-{
-	unsigned n = 0, free_slot = 0;
-	for (unsigned i = 0; i < KH_RUNS; i++) {
-		struct kh_segment *seg = kh_runs[i];
-		if (seg && now - seg->empty_since >= KH_RUNS_MS) {
-			out[n++] = seg;
-			kh_runs_bytes -= seg->run_bytes;
-			kh_runs[i] = 0;
-		}
-		free_slot |= !kh_runs[i];
-	}
-	while (need && (!free_slot || kh_runs_bytes + need > KH_RUNS_MAX)) {
-		unsigned old = KH_RUNS;
-		for (unsigned i = 0; i < KH_RUNS; i++)
-			if (kh_runs[i] &&
-			    (old == KH_RUNS || kh_runs[i]->empty_since < kh_runs[old]->empty_since))
-				old = i;
-		if (old == KH_RUNS)
-			break;
-		out[n++] = kh_runs[old];
-		kh_runs_bytes -= kh_runs[old]->run_bytes;
-		kh_runs[old] = 0;
-		free_slot = 1;
-	}
-	return n;
-}
-
-static void kh_large_release(struct kh_segment *seg)
-{
-#ifdef KHEAP_DEBUG
-	kh_debug_seg_del(seg);
-#endif
-	seg->magic = 0;
-	__atomic_fetch_sub(&kh_stats.large, 1, __ATOMIC_RELAXED);
-	kh_pages_free(seg->run_base, seg->run_bytes);
-}
-
-static void kh_release_all(struct kh_segment **v, unsigned n)
-{
-	for (unsigned i = 0; i < n; i++)
-		kh_large_release(v[i]);
-}
-
-/* Keep seg (a freed large run of the standard layout) for reuse. */
-static void kh_runs_put(struct kh_segment *seg)
-{
-	struct kh_segment *victims[KH_RUNS + 1];
-	unsigned n;
-	seg->large_freed = 1;
-	kh_plat_lock();
-	uint64_t now = kh_plat_now_ms();
-	seg->empty_since = now;
-	n = kh_runs_expire(now, seg->run_bytes, victims);
-	unsigned slot = KH_RUNS;
-	for (unsigned i = 0; i < KH_RUNS && slot == KH_RUNS; i++)
-		if (!kh_runs[i])
-			slot = i;
-	if (slot != KH_RUNS && kh_runs_bytes + seg->run_bytes <= KH_RUNS_MAX) {
-		kh_runs[slot] = seg;
-		kh_runs_bytes += seg->run_bytes;
-	} else {
-		victims[n++] = seg;
-	}
-	kh_plat_unlock();
-	kh_release_all(victims, n);
-}
-
-/* A cached run for an object of run bytes, or NULL. Shrunk to size when
- * one more than 4x too big (its head pages stay faulted in, which is the
- * point: a growth loop's last run serves the next loop's first), or when
- * the object would leave KH_RUN_SPARE_MAX or more of it unused, and over a
- * quarter: a 25 MiB run serving 7 MiB would hold 18 MiB resident for as
- * long as the object lives (mimalloc-bench's malloc-large: peak RSS 1.16x
- * mimalloc's before, 1.00x after, docs/benchmarks.md "heap"). */
-static void *kh_runs_take(struct kh_heap *h, size_t run)
-{
-	struct kh_segment *victims[KH_RUNS + 1];
-	kh_plat_lock();
-	unsigned n = kh_runs_expire(kh_plat_now_ms(), 0, victims);
-	unsigned best = kh_runs_best(run);
-	struct kh_segment *seg = 0;
-	if (best != KH_RUNS) {
-		seg = kh_runs[best];
-		kh_runs[best] = 0;
-		kh_runs_bytes -= seg->run_bytes;
-	}
-	kh_plat_unlock();
-	kh_release_all(victims, n);
-	if (!seg)
-		return 0;
-	size_t spare = seg->run_bytes - run;
-	if (seg->run_bytes / 4 > run || (spare >= KH_RUN_SPARE_MAX && spare > run / 4)) {
-		if (kh_plat_pages_grow(seg, seg->run_bytes, run) == seg) {
-			seg->run_bytes = run;
-			seg->large_size = run - KH_SEG_HDR;
-		} /* else: used as it is, the object just has room */
-	}
-	seg->heap = h;
-	seg->large_freed = 0;
-	return seg->large_ptr;
-}
-
 /* Give back h's empty segments beyond keep, and with keep 0 (kheap_collect,
  * or pages_alloc failing) every cached large run too. */
 void kh_heap_trim(struct kh_heap *h, unsigned keep)
@@ -368,107 +238,7 @@ void kh_heap_trim(struct kh_heap *h, unsigned keep)
 	}
 	if (keep)
 		return;
-	struct kh_segment *victims[KH_RUNS];
-	unsigned n = 0;
-	kh_plat_lock();
-	for (unsigned i = 0; i < KH_RUNS; i++)
-		if (kh_runs[i]) {
-			victims[n++] = kh_runs[i];
-			kh_runs[i] = 0;
-		}
-	kh_runs_bytes = 0;
-	kh_plat_unlock();
-	kh_release_all(victims, n);
-}
-
-/* ---- large objects: one page run each, header in its first 4 KiB ---- */
-
-void *kh_large_alloc(struct kh_heap *h, size_t n, size_t align, int *zeroed)
-{
-	if (zeroed)
-		*zeroed = 0;
-	if (align < 16)
-		align = 16;
-	size_t off = align > KH_SEG_HDR ? align : KH_SEG_HDR;
-	if (n > ((size_t)1 << 47) || align > PAGE_1G) {
-		kh_oom(h);
-		return 0;
-	}
-	size_t run = (off + n + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1);
-	if (off == KH_SEG_HDR) {
-		void *p = kh_runs_take(h, run);
-		if (p)
-			return p;
-	}
-	size_t run_align = align > KH_SEG_SIZE ? align : KH_SEG_SIZE;
-	uint8_t *base = kh_pages_alloc(run, run_align);
-	if (!base) {
-		kh_heap_trim(h, 0); /* cached runs may be what blocks the way */
-		base = kh_pages_alloc(run, run_align);
-	}
-	if (!base) {
-		kh_oom(h);
-		return 0;
-	}
-	/* header 2 MiB below an object aligned to 2 MiB or more (kh_seg_of) */
-	struct kh_segment *seg =
-		(struct kh_segment *)(align > KH_SEG_SIZE ? base + align - KH_SEG_SIZE : base);
-	if (!KH_PAGES_ZEROED)
-		kh_memset(seg, 0, sizeof(*seg) - sizeof(seg->pages) + sizeof(seg->pages[0]));
-	seg->heap = h;
-	seg->magic = KH_SEG_MAGIC;
-	seg->kind = KH_LARGE;
-	seg->page_shift = KH_LARGE_SHIFT;
-	seg->npages = 1;
-	seg->run_base = base;
-	seg->run_bytes = run;
-	seg->large_ptr = base + off;
-	seg->large_size = run - off;
-	seg->large_freed = 0;
-	seg->pages[0].flags = KH_PF_LARGE;
-	seg->pages[0].in_use = 1;
-	__atomic_fetch_add(&kh_stats.large, 1, __ATOMIC_RELAXED);
-#ifdef KHEAP_DEBUG
-	kh_debug_seg_add(seg);
-#endif
-	if (zeroed)
-		*zeroed = KH_PAGES_ZEROED;
-	return seg->large_ptr;
-}
-
-/* Any thread may free a large object: a run of the standard layout (header
- * then object, no alignment slack) goes to the shared cache, others
- * straight back to pages_free. */
-void kh_large_free(struct kh_heap *h, struct kh_segment *seg)
-{
-	(void)h;
-	if (seg->run_base != (void *)seg || seg->large_ptr != (uint8_t *)seg + KH_SEG_HDR ||
-	    seg->run_bytes > KH_RUNS_MAX / 2)
-		kh_large_release(seg);
-	else
-		kh_runs_put(seg);
-}
-
-/* Grow the large object at seg to hold n bytes without copying, where the
- * platform can (host: mremap). Returns the object, or NULL to copy. */
-void *kh_large_grow(struct kh_segment *seg, size_t n)
-{
-	if (seg->run_base != (void *)seg || seg->large_ptr != (uint8_t *)seg + KH_SEG_HDR ||
-	    n > ((size_t)1 << 46))
-		return 0;
-	size_t run = (KH_SEG_HDR + n + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1);
-	struct kh_segment *moved = kh_plat_pages_grow(seg, seg->run_bytes, run);
-	if (!moved)
-		return 0;
-#ifdef KHEAP_DEBUG
-	kh_debug_seg_del(seg);
-	kh_debug_seg_add(moved);
-#endif
-	moved->run_base = moved;
-	moved->run_bytes = run;
-	moved->large_ptr = (uint8_t *)moved + KH_SEG_HDR;
-	moved->large_size = run - KH_SEG_HDR;
-	return moved->large_ptr;
+	kh_runs_release_all();
 }
 
 /* ---- the heap pool: heaps are recycled, never freed ---- */

@@ -20,6 +20,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include "check_run.h"
 #include "lib/heap/heap.h"
@@ -231,6 +232,56 @@ START_TEST(calloc_and_oom)
 		ck_assert_msg(nz == n, "calloc(%zu) byte %zu not zero", n, nz);
 		kfree(z);
 	}
+}
+END_TEST
+
+/* Pages of [p, p + n) that are resident */
+static size_t resident_pages(const void *p, size_t n)
+{
+	const uintptr_t pg = 4096, a = (uintptr_t)p & ~(pg - 1);
+	size_t np = ((uintptr_t)p + n - a + pg - 1) / pg, k = 0;
+	unsigned char *vec = calloc(np, 1);
+	ck_assert_int_eq(mincore((void *)a, np * pg, vec), 0);
+	for (size_t i = 0; i < np; i++)
+		k += vec[i] & 1;
+	free(vec);
+	return k;
+}
+
+/* Freed large runs are reused without new mappings (lib/heap/heap_large.c):
+ * a big cached run is split for a smaller object and its tail serves the
+ * next; neighbours freed merge back into one run; an object bigger than
+ * any cached run grows the largest one, whose pages stay faulted in. */
+START_TEST(large_runs_split_merge_grow)
+{
+	const size_t M = 1u << 20;
+	struct kheap_stats s0, s1;
+	char *big = kmalloc(8 * M);
+	ck_assert_ptr_nonnull(big);
+	memset(big, 1, 8 * M);
+	__asm__ volatile("" ::"r"(big) : "memory"); /* not a dead store before free */
+	const uintptr_t at = (uintptr_t)big;	    /* an address only, from here on */
+	kfree(big);
+	stats(&s0);
+	char *a = kmalloc(M);	  /* the head, 2 MiB */
+	char *b = kmalloc(5 * M); /* the rest of the 8 MiB run */
+	stats(&s1);
+	ck_assert_uint_eq((uintptr_t)a, at);
+	ck_assert_uint_eq((uintptr_t)b, at + 2 * M);
+	ck_assert_uint_eq(s1.seg_alloc, s0.seg_alloc);
+	kfree(a);
+	kfree(b);
+	char *c = kmalloc(7 * M); /* the two merged again */
+	stats(&s1);
+	ck_assert_uint_eq((uintptr_t)c, at);
+	ck_assert_uint_eq(s1.seg_alloc, s0.seg_alloc);
+	kfree(c);
+	char *d = kmalloc(12 * M); /* grows the 8 MiB run: its pages are kept */
+	ck_assert_ptr_nonnull(d);
+	ck_assert_uint_ge(kusable_size(d), 12 * M);
+	ck_assert_uint_ge(resident_pages(d, 8 * M - 4096), 2048 - 2);
+	memset(d, 2, 12 * M);
+	kfree(d);
 }
 END_TEST
 
@@ -451,6 +502,7 @@ int main(void)
 	tcase_add_test(tc, alignments);
 	tcase_add_test(tc, realloc_content);
 	tcase_add_test(tc, calloc_and_oom);
+	tcase_add_test(tc, large_runs_split_merge_grow);
 	tcase_add_test(tc, random_vs_shadow);
 	tcase_add_test(tc, threads_cross_free);
 	tcase_add_test(tc, thread_exit_recycles);
