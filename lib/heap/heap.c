@@ -69,7 +69,9 @@ static void kh_q_push_back(struct kh_queue *q, struct kh_page *pg)
 /* ---- sharded free lists ---- */
 
 /* Owner only: move local and remote frees into `free` (remote ones with one
- * atomic exchange for the whole batch). */
+ * atomic exchange for the whole batch, counted by thread_free's own count
+ * bits; a short free list waits in local_free rather than have the
+ * remote list walked for its tail). */
 static void kh_page_collect(struct kh_page *pg)
 {
 	if (!pg->free) {
@@ -79,17 +81,20 @@ static void kh_page_collect(struct kh_page *pg)
 	uintptr_t tf = __atomic_load_n(&pg->thread_free, __ATOMIC_RELAXED);
 	if (tf == 0 || (tf & KH_TF_FULL))
 		return;
-	struct kh_block *head =
-		(struct kh_block *)__atomic_exchange_n(&pg->thread_free, 0, __ATOMIC_ACQUIRE);
-	struct kh_block *tail = head;
-	uint32_t n = 1;
-	while (tail->next) {
-		tail = tail->next;
-		n++;
+	tf = __atomic_exchange_n(&pg->thread_free, 0, __ATOMIC_ACQUIRE);
+	struct kh_block *head = kh_tf_head(tf);
+	pg->used -= kh_tf_count(tf);
+	if (pg->free && !pg->local_free) {
+		/* a few blocks in free (the one a full page got through the
+		 * delayed stack, say): they wait in local_free, no walk */
+		pg->local_free = pg->free;
+	} else if (pg->free) { /* splice: only now is the tail needed */
+		struct kh_block *tail = head;
+		while (tail->next)
+			tail = tail->next;
+		tail->next = pg->free;
 	}
-	tail->next = pg->free;
 	pg->free = head;
-	pg->used -= n;
 }
 
 /* Owner only: a page with nothing free goes to the full list, where remote
@@ -264,8 +269,8 @@ static void kh_free_remote(struct kh_segment *seg, struct kh_page *pg, struct kh
 							    __ATOMIC_RELEASE, __ATOMIC_RELAXED));
 			return;
 		}
-		b->next = (struct kh_block *)old;
-		if (__atomic_compare_exchange_n(&pg->thread_free, &old, (uintptr_t)b, 1,
+		b->next = kh_tf_head(old);
+		if (__atomic_compare_exchange_n(&pg->thread_free, &old, kh_tf_push(old, b), 1,
 						__ATOMIC_RELEASE, __ATOMIC_RELAXED))
 			return;
 	}
