@@ -25,31 +25,26 @@ static struct kh_segment *kh_runs[KH_RUNS];
 static size_t kh_runs_bytes;
 
 /* Best fit for run bytes; one more than 4x too big only where the
- * platform can split it. */
-static unsigned kh_runs_best(size_t run)
+ * platform can split it. And in *below, where runs can grow without
+ * copying (host: mremap), the largest cached run smaller than run bytes:
+ * grown, it needs only the difference faulted in, where a fresh run needs
+ * all of it and pushes a cached one out. KH_RUNS: none. */
+static unsigned kh_runs_best(size_t run, unsigned *below)
 {
 	unsigned best = KH_RUNS;
+	*below = KH_RUNS;
 	for (unsigned i = 0; i < KH_RUNS; i++) {
 		struct kh_segment *seg = kh_runs[i];
-		if (seg && seg->run_bytes >= run &&
-		    (KH_PLAT_SHRINKS || seg->run_bytes / 4 <= run) &&
-		    (best == KH_RUNS || seg->run_bytes < kh_runs[best]->run_bytes))
-			best = i;
-	}
-	return best;
-}
-
-/* Else, where runs can grow without copying (host: mremap), the largest
- * cached run below run bytes: grown, it needs only the difference faulted
- * in, where a fresh run needs all of it and pushes a cached one out. */
-static unsigned kh_runs_below(size_t run)
-{
-	unsigned best = KH_RUNS;
-	for (unsigned i = 0; KH_PLAT_SHRINKS && i < KH_RUNS; i++) {
-		struct kh_segment *seg = kh_runs[i];
-		if (seg && seg->run_bytes < run &&
-		    (best == KH_RUNS || seg->run_bytes > kh_runs[best]->run_bytes))
-			best = i;
+		if (!seg)
+			continue;
+		if (seg->run_bytes >= run) {
+			if ((KH_PLAT_SHRINKS || seg->run_bytes / 4 <= run) &&
+			    (best == KH_RUNS || seg->run_bytes < kh_runs[best]->run_bytes))
+				best = i;
+		} else if (KH_PLAT_SHRINKS &&
+			   (*below == KH_RUNS || seg->run_bytes > kh_runs[*below]->run_bytes)) {
+			*below = i;
+		}
 	}
 	return best;
 }
@@ -210,10 +205,10 @@ static void *kh_runs_take(struct kh_heap *h, size_t run)
 	struct kh_segment *victims[KH_RUNS + 1];
 	kh_plat_lock();
 	unsigned n = kh_runs_expire(kh_plat_now_ms(), 0, victims);
-	unsigned best = kh_runs_best(run);
+	unsigned below, best = kh_runs_best(run, &below);
 	int grow = best == KH_RUNS;
 	if (grow)
-		best = kh_runs_below(run);
+		best = below;
 	struct kh_segment *seg = 0;
 	if (best != KH_RUNS) {
 		seg = kh_runs[best];
