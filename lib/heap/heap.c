@@ -78,10 +78,10 @@ static void kh_page_collect(struct kh_page *pg)
 		pg->free = pg->local_free;
 		pg->local_free = 0;
 	}
-	uintptr_t tf = __atomic_load_n(&pg->thread_free, __ATOMIC_RELAXED);
+	uintptr_t tf = __atomic_load_n(kh_page_tf(pg), __ATOMIC_RELAXED);
 	if (tf == 0 || (tf & KH_TF_FULL))
 		return;
-	tf = __atomic_exchange_n(&pg->thread_free, 0, __ATOMIC_ACQUIRE);
+	tf = __atomic_exchange_n(kh_page_tf(pg), 0, __ATOMIC_ACQUIRE);
 	struct kh_block *head = kh_tf_head(tf);
 	pg->used -= kh_tf_count(tf);
 	if (pg->free && !pg->local_free) {
@@ -103,7 +103,7 @@ static void kh_page_collect(struct kh_page *pg)
 static int kh_page_to_full(struct kh_heap *h, struct kh_page *pg)
 {
 	uintptr_t expect = 0;
-	if (!__atomic_compare_exchange_n(&pg->thread_free, &expect, KH_TF_FULL, 0, __ATOMIC_ACQ_REL,
+	if (!__atomic_compare_exchange_n(kh_page_tf(pg), &expect, KH_TF_FULL, 0, __ATOMIC_ACQ_REL,
 					 __ATOMIC_RELAXED))
 		return 0;
 	kh_q_remove(&h->queue[pg->cls], pg);
@@ -117,9 +117,9 @@ static void kh_page_unfull(struct kh_heap *h, struct kh_page *pg)
 {
 	/* Clear KH_TF_FULL unless a remote free already did (it then sends
 	 * one block through h->delayed, and may have pushed more since). */
-	uintptr_t old = __atomic_load_n(&pg->thread_free, __ATOMIC_RELAXED);
+	uintptr_t old = __atomic_load_n(kh_page_tf(pg), __ATOMIC_RELAXED);
 	while ((old & KH_TF_FULL) &&
-	       !__atomic_compare_exchange_n(&pg->thread_free, &old, old & ~KH_TF_FULL, 1,
+	       !__atomic_compare_exchange_n(kh_page_tf(pg), &old, old & ~KH_TF_FULL, 1,
 					    __ATOMIC_ACQ_REL, __ATOMIC_RELAXED))
 		;
 	pg->flags &= (uint8_t)~KH_PF_FULL;
@@ -255,10 +255,10 @@ void *kh_large_alloc_any(size_t n, size_t align, int *zeroed)
  * The block keeps the page alive until its owner collects it. */
 static void kh_free_remote(struct kh_segment *seg, struct kh_page *pg, struct kh_block *b)
 {
-	uintptr_t old = __atomic_load_n(&pg->thread_free, __ATOMIC_RELAXED);
+	uintptr_t old = __atomic_load_n(kh_page_tf(pg), __ATOMIC_RELAXED);
 	for (;;) {
 		if (old & KH_TF_FULL) {
-			if (!__atomic_compare_exchange_n(&pg->thread_free, &old, 0, 1,
+			if (!__atomic_compare_exchange_n(kh_page_tf(pg), &old, 0, 1,
 							 __ATOMIC_ACQ_REL, __ATOMIC_RELAXED))
 				continue;
 			struct kh_heap *owner = seg->heap;
@@ -270,7 +270,7 @@ static void kh_free_remote(struct kh_segment *seg, struct kh_page *pg, struct kh
 			return;
 		}
 		b->next = kh_tf_head(old);
-		if (__atomic_compare_exchange_n(&pg->thread_free, &old, kh_tf_push(old, b), 1,
+		if (__atomic_compare_exchange_n(kh_page_tf(pg), &old, kh_tf_push(old, b), 1,
 						__ATOMIC_RELEASE, __ATOMIC_RELAXED))
 			return;
 	}

@@ -64,7 +64,7 @@ struct kh_heap;
 enum { KH_SMALL, KH_MEDIUM, KH_LARGE };
 
 /* page->flags: any bit set sends kfree() off the fast path */
-#define KH_PF_FULL 1u  /* on the heap's full list (thread_free holds KH_TF_FULL) */
+#define KH_PF_FULL 1u  /* on the heap's full list (its thread_free holds KH_TF_FULL) */
 #define KH_PF_LARGE 2u /* the single page of a large segment */
 
 /* thread_free's low bit: the page is full, hand remote frees to the heap.
@@ -114,9 +114,19 @@ struct kh_page {
 	uint16_t reserved; /* blocks the page can hold (<= 4096) */
 	uint8_t *start;
 	struct kh_page *next, *prev; /* class queue or full list */
-	uintptr_t thread_free;	     /* atomic: remote frees | KH_TF_FULL */
+	uintptr_t pad;
 } __attribute__((aligned(64)));
 _Static_assert(sizeof(struct kh_page) == 64, "one cache line per page descriptor");
+
+/* A page's thread_free (atomic: remote frees | KH_TF_FULL), two pages to
+ * a cache line, away from the page descriptors: a remote free's CAS then
+ * does not take the line the owner's malloc writes (free, used) on every
+ * allocation. Sharing the line cost the producer in a producer/consumer
+ * pair (mimalloc-bench's xmalloc-test) a coherence miss per malloc. */
+struct kh_tfree {
+	uintptr_t thread_free;
+	uintptr_t pad[3];
+};
 
 struct kh_segment {
 	struct kh_heap *heap; /* owner; fixed for the segment's life */
@@ -133,6 +143,7 @@ struct kh_segment {
 	uint32_t large_freed;		/* large: sits in a cache (debug: double free) */
 	uint8_t touched[KH_SEG_PAGES];	/* small: 4 KiB units of each slot ever touched */
 	struct kh_page pages[KH_SEG_PAGES];
+	struct kh_tfree tfree[KH_SEG_PAGES];
 };
 _Static_assert(sizeof(struct kh_segment) <= KH_SEG_HDR, "segment header fits its 4 KiB");
 
@@ -192,6 +203,13 @@ static inline struct kh_segment *kh_seg_of(const void *p)
 static inline struct kh_page *kh_page_of(struct kh_segment *seg, const void *p)
 {
 	return &seg->pages[((uintptr_t)p - (uintptr_t)seg) >> seg->page_shift];
+}
+
+/* pg's thread_free: pg sits in its segment's header, so masking finds it */
+static inline uintptr_t *kh_page_tf(struct kh_page *pg)
+{
+	struct kh_segment *seg = kh_seg_of(pg);
+	return &seg->tfree[pg - seg->pages].thread_free;
 }
 
 static inline unsigned kh_class_of(size_t n)

@@ -129,7 +129,7 @@ struct kh_page *kh_page_fresh(struct kh_heap *h, unsigned cls)
 	pg->reserved = (uint16_t)(size / pg->bsize);
 	pg->start = start;
 	pg->next = pg->prev = 0;
-	__atomic_store_n(&pg->thread_free, 0, __ATOMIC_RELAXED);
+	__atomic_store_n(kh_page_tf(pg), 0, __ATOMIC_RELAXED);
 	kh_page_extend(pg); /* the first 4 KiB of blocks; kh_page_find carves the rest */
 	return pg;
 }
