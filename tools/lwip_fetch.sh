@@ -1,6 +1,6 @@
 #!/bin/sh
 # tools/lwip_fetch.sh CACHE_DIR - Debian's lwIP 2.1 source package, fetched
-# once and unpacked into CACHE_DIR/src (never committed; docs/network.md).
+# once and unpacked into CACHE_DIR/src (never committed; docs/netstack.md).
 #
 # The machine's apt sources usually carry no deb-src line, and they stay
 # as they are: apt runs with a sources list and list directory of its own

@@ -1,6 +1,6 @@
 #!/bin/sh
 # tools/net_stack_copies.sh N OUT OBJ... - the network stack's per-CPU
-# copies (docs/network.md, "One stack instance per CPU"): link the stack's
+# copies (docs/netstack.md, "One stack instance per CPU"): link the stack's
 # objects into one relocatable OUT.o (ld -r), then write OUT0.o .. OUT<N-1>.o,
 # each with every global symbol the stack defines renamed to pkn<i>_NAME
 # (objcopy --redefine-syms, the list from nm --defined-only -g), so each

@@ -27,7 +27,7 @@ struct kv_ent {
 
 /* One shard per serving CPU; a key belongs to shard (hash >> 32) % n.
  * Any CPU's connection may touch any shard under the shard's lock, held
- * for one table operation (and the copy of a reply): docs/network.md,
+ * for one table operation (and the copy of a reply): docs/netstack.md,
  * "run=kv on every CPU" says why a lock and not forwarding. */
 struct kv_shard {
 	struct spinlock lock;

@@ -3,7 +3,7 @@
  * guest/app/kv_store.h - run=kv's data and commands: one hash table of
  * byte-string keys and values (kmalloc), lazy expiry, and the RESP2 reply
  * each command writes into a growable output buffer. One shard per
- * serving CPU, shared by every CPU's stack instance (docs/network.md).
+ * serving CPU, shared by every CPU's stack instance (docs/netstack.md).
  */
 #ifndef PK_APP_KV_STORE_H
 #define PK_APP_KV_STORE_H

@@ -2,7 +2,7 @@
 /*
  * guest/net/lwip_port.h - one lwIP instance (NO_SYS, raw API) on the
  * virtio-net driver: the netif, the receive poll and lwIP's timers, all on
- * the instance's CPU (docs/network.md, "lwIP"). Inside the stack
+ * the instance's CPU (docs/netstack.md, "lwIP"). Inside the stack
  * (PK_NET_STACK_SRCS): every copy has its own; the kernel reaches them
  * through net_inst.h. Built with -DPK_LWIP=ON.
  */

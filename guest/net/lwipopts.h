@@ -6,7 +6,7 @@
  * DHCP, lwIP's heap on the kernel's (per-CPU) heap and its pools in
  * static memory, timers driven by the
  * caller (sys_check_timeouts). One instance per CPU is the plan
- * (docs/network.md); this file describes one.
+ * (docs/netstack.md); this file describes one.
  */
 #ifndef PK_LWIPOPTS_H
 #define PK_LWIPOPTS_H

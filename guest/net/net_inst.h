@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * guest/net/net_inst.h - one network stack instance per CPU
- * (docs/network.md, "One stack instance per CPU").
+ * (docs/netstack.md, "One stack instance per CPU").
  *
  * "The stack" is lwIP plus every guest file that calls lwIP: the CMake list
  * PK_NET_STACK_SRCS in guest/CMakeLists.txt. The build links those files

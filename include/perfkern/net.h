@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * include/perfkern/net.h - sockets on the executors (docs/network.md
+ * include/perfkern/net.h - sockets on the executors (docs/netstack.md
  * "Sockets"): TCP and UDP over the kernel's lwIP stack, as awaitable calls
  * that suspend the calling task (never spin the CPU), with timeouts, a
  * connection limit per listener and backpressure.

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * lib/net/steer.h - which queue (and so which CPU's stack instance) a
- * received Ethernet frame belongs to (docs/network.md, "Flow steering").
+ * received Ethernet frame belongs to (docs/netstack.md, "Flow steering").
  * One rule on both sides: the vmm's virtio-net device puts each frame on
  * the receive queue this names, and the guest's driver checks every frame
  * it takes off a queue against the same rule, handing a frame that landed
